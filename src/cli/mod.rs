@@ -1,0 +1,98 @@
+//! Command-line interface: sub-commands and their arguments.
+
+pub mod console;
+pub mod emulator;
+pub mod status;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "drconsole",
+    version,
+    about = "Terminal console for multi-Region disaster recovery on AWS",
+    long_about = "Shows Region health, Aurora/RDS replication lag and ARC routing controls, \
+                  and runs guarded runbooks. Without --env it runs against the built-in \
+                  simulated twin."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options for the default `console` sub-command.
+    #[command(flatten)]
+    pub console: TargetArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The full-screen console (the default).
+    Console(TargetArgs),
+    /// Print one snapshot of the environment and exit (non-zero if anything is unknown or stale).
+    Status(StatusArgs),
+    /// Run the simulated twin alone, for boto3, the AWS CLI or another console.
+    Emulator(EmulatorArgs),
+}
+
+/// Which environment to look at, and how.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// Environment file. Without it, the built-in environment runs on the simulated twin.
+    #[arg(long, value_name = "FILE")]
+    pub env: Option<PathBuf>,
+    /// Twin only: scenario name (assets/scenarios) or path to a scenario file.
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
+    /// Twin only: run the simulated clock N times faster.
+    #[arg(long, value_name = "N", default_value_t = 1.0)]
+    pub speed: f64,
+    /// Twin only: random seed for a reproducible world.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
+    /// Use the simulated twin even with --env (rehearse a real environment's file).
+    #[arg(long)]
+    pub twin: bool,
+    /// Refuse every mutating call before a byte is sent.
+    #[arg(long = "read-only", alias = "readonly")]
+    pub read_only: bool,
+    /// AWS profile (real environments).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Default AWS Region for STS (real environments).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Poll period in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    pub poll_ms: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Print the snapshot as JSON (schema in README).
+    #[arg(long)]
+    pub json: bool,
+    /// Give up waiting for a complete snapshot after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EmulatorArgs {
+    /// Environment file to model (default: the built-in environment).
+    #[arg(long, value_name = "FILE")]
+    pub env: Option<PathBuf>,
+    /// Scenario name (assets/scenarios) or path to a scenario file.
+    #[arg(long, value_name = "NAME", default_value = "calm")]
+    pub scenario: String,
+    /// Run the simulated clock N times faster.
+    #[arg(long, value_name = "N", default_value_t = 1.0)]
+    pub speed: f64,
+    /// Random seed.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
+    /// Port for the AWS_ENDPOINT_URL listener (0 picks a free one).
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    pub port: u16,
+}

@@ -1,0 +1,81 @@
+//! Errors in an environment file, always with a position a person can jump to.
+
+use std::fmt;
+use thiserror::Error;
+
+/// What went wrong, so callers (and tests) can branch on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigErrorKind {
+    Io,
+    Syntax,
+    UnknownReference,
+    Duplicate,
+    TooFewRegions,
+    Endpoints,
+    MalformedArn,
+    Invalid,
+}
+
+/// `file:line:column: message`.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub struct ConfigError {
+    pub kind: ConfigErrorKind,
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+impl ConfigError {
+    pub fn at(
+        kind: ConfigErrorKind,
+        file: &str,
+        loc: serde_saphyr::Location,
+        message: impl Into<String>,
+    ) -> Self {
+        ConfigError {
+            kind,
+            file: file.to_string(),
+            line: loc.line().max(1),
+            column: loc.column().max(1),
+            message: message.into(),
+        }
+    }
+
+    pub fn io(file: String, e: std::io::Error) -> Self {
+        ConfigError {
+            kind: ConfigErrorKind::Io,
+            file,
+            line: 1,
+            column: 1,
+            message: format!("cannot read: {e}"),
+        }
+    }
+
+    pub fn from_yaml(file: &str, e: &serde_saphyr::Error) -> Self {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line().max(1), l.column().max(1)))
+            .unwrap_or((1, 1));
+        // serde-saphyr's Display may repeat the position; keep the first line of its text.
+        let text = e.to_string();
+        let message = text.lines().next().unwrap_or("invalid YAML").to_string();
+        ConfigError {
+            kind: ConfigErrorKind::Syntax,
+            file: file.to_string(),
+            line,
+            column,
+            message,
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! The environment file: Regions, ARC cluster endpoints and controls, databases,
+//! health signals and targets. Parsed with positions, then validated into
+//! [`Environment`], the clean form every other layer uses.
+
+mod error;
+mod file;
+mod validate;
+
+pub use error::{ConfigError, ConfigErrorKind};
+
+use crate::model::{ControlState, Role, SafetyRule};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The built-in default environment (two Regions), used when no `--env` is given.
+pub const DEFAULT_ENV: &str = include_str!("../../assets/default-env.yaml");
+const DEFAULT_ENV_NAME: &str = "assets/default-env.yaml";
+
+/// A validated environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Environment {
+    pub name: String,
+    pub source: Option<PathBuf>,
+    pub regions: Vec<Region>,
+    pub rto: Duration,
+    pub rpo: Duration,
+    pub arc: ArcConfig,
+    pub aurora: Vec<AuroraGlobal>,
+    pub replicas: Vec<ReplicaPair>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Region {
+    pub name: String,
+    pub role: Role,
+    pub alarms: Vec<String>,
+    pub health_checks: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArcConfig {
+    pub cluster_arn: String,
+    /// Exactly five, in file order.
+    pub endpoints: Vec<ClusterEndpoint>,
+    pub panels: Vec<ControlPanel>,
+    pub controls: Vec<RoutingControl>,
+    pub rules: Vec<PanelRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterEndpoint {
+    pub url: String,
+    pub region: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlPanel {
+    pub name: String,
+    pub arn: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutingControl {
+    pub name: String,
+    pub arn: String,
+    /// Name of the control panel it belongs to.
+    pub panel: String,
+    /// The Region or cell it gates.
+    pub gates: String,
+    /// Initial state in the simulated twin (ignored against AWS).
+    pub initial: ControlState,
+}
+
+/// A safety rule and the panel it lives in; controls are named by ARN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanelRule {
+    pub panel: String,
+    pub rule: SafetyRule,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuroraGlobal {
+    /// The environment's short name (e.g. `orders`).
+    pub name: String,
+    pub global_cluster_id: String,
+    pub members: Vec<AuroraMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuroraMember {
+    pub region: String,
+    pub cluster_arn: String,
+}
+
+impl AuroraMember {
+    /// The DB cluster identifier: the last `:`-separated part of the ARN.
+    pub fn cluster_id(&self) -> &str {
+        self.cluster_arn
+            .rsplit(':')
+            .next()
+            .unwrap_or(&self.cluster_arn)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicaPair {
+    pub name: String,
+    pub primary: ReplicaEnd,
+    pub replica: ReplicaEnd,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicaEnd {
+    pub region: String,
+    pub instance_id: String,
+}
+
+impl Environment {
+    /// Reads and validates a file; errors carry `file:line:column`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::io(path.display().to_string(), e))?;
+        let mut env = Self::parse(&text, &path.display().to_string())?;
+        env.source = Some(path.to_path_buf());
+        Ok(env)
+    }
+
+    /// Parses and validates text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        let raw: file::EnvFile =
+            serde_saphyr::from_str(text).map_err(|e| ConfigError::from_yaml(origin, &e))?;
+        validate::validate(raw, origin)
+    }
+
+    /// The built-in two-Region default.
+    pub fn builtin_default() -> Result<Self, ConfigError> {
+        Self::parse(DEFAULT_ENV, DEFAULT_ENV_NAME)
+    }
+
+    pub fn primary(&self) -> &Region {
+        // Validation guarantees exactly one primary; fall back to the first Region.
+        self.regions
+            .iter()
+            .find(|r| r.role == Role::Primary)
+            .unwrap_or(&self.regions[0])
+    }
+
+    pub fn region(&self, name: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.name == name)
+    }
+
+    pub fn control_by_name(&self, name: &str) -> Option<&RoutingControl> {
+        self.arc.controls.iter().find(|c| c.name == name)
+    }
+
+    pub fn control_by_arn(&self, arn: &str) -> Option<&RoutingControl> {
+        self.arc.controls.iter().find(|c| c.arn == arn)
+    }
+
+    pub fn aurora(&self, name: &str) -> Option<&AuroraGlobal> {
+        self.aurora.iter().find(|d| d.name == name)
+    }
+}

@@ -1,0 +1,468 @@
+//! Turns the file as written into an [`Environment`], or the first error with its position.
+
+use super::error::{ConfigError, ConfigErrorKind as K};
+use super::file::{self, EnvFile, RoleFile, S};
+use super::*;
+use crate::model::{SafetyRule, SafetyRuleKind};
+use std::collections::HashMap;
+
+struct Ctx<'a> {
+    origin: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, kind: K, at: &S, msg: impl Into<String>) -> ConfigError {
+        ConfigError::at(kind, self.origin, at.referenced, msg)
+    }
+
+    /// Records `name` in `seen`, failing on a second definition.
+    fn unique<'s>(
+        &self,
+        seen: &mut HashMap<&'s str, u64>,
+        what: &str,
+        name: &'s S,
+    ) -> Result<(), ConfigError> {
+        if let Some(line) = seen.insert(name.value.as_str(), name.referenced.line()) {
+            return Err(self.err(
+                K::Duplicate,
+                name,
+                format!(
+                    "duplicate {what} `{}` (first defined on line {line})",
+                    name.value
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn validate(raw: EnvFile, origin: &str) -> Result<Environment, ConfigError> {
+    let cx = Ctx { origin };
+    let regions = regions(&cx, &raw)?;
+    let region_names: Vec<&str> = regions.iter().map(|r| r.name.as_str()).collect();
+    let rto = duration(&cx, &raw.targets.rto)?;
+    let rpo = duration(&cx, &raw.targets.rpo)?;
+    let arc = arc(&cx, &raw.arc, &region_names)?;
+    let aurora = aurora(&cx, &raw.databases, &region_names)?;
+    let replicas = replicas(&cx, &raw.databases, &region_names, &aurora)?;
+    Ok(Environment {
+        name: raw.name.value,
+        source: None,
+        regions,
+        rto,
+        rpo,
+        arc,
+        aurora,
+        replicas,
+    })
+}
+
+fn duration(cx: &Ctx, s: &S) -> Result<Duration, ConfigError> {
+    humantime::parse_duration(s.value.trim()).map_err(|e| {
+        cx.err(
+            K::Invalid,
+            s,
+            format!("`{}` is not a duration like 15m or 5s: {e}", s.value),
+        )
+    })
+}
+
+fn regions(cx: &Ctx, raw: &EnvFile) -> Result<Vec<Region>, ConfigError> {
+    let list = &raw.regions.value;
+    if list.len() < 2 {
+        return Err(ConfigError::at(
+            K::TooFewRegions,
+            cx.origin,
+            raw.regions.referenced,
+            format!(
+                "at least 2 Regions are needed for disaster recovery, found {}",
+                list.len()
+            ),
+        ));
+    }
+    let mut seen = HashMap::new();
+    let mut out = Vec::new();
+    let mut primary: Option<&S> = None;
+    for r in list {
+        cx.unique(&mut seen, "Region", &r.name)?;
+        if !is_region_name(&r.name.value) {
+            return Err(cx.err(
+                K::Invalid,
+                &r.name,
+                format!(
+                    "`{}` is not an AWS Region name like us-east-1",
+                    r.name.value
+                ),
+            ));
+        }
+        let role = match r.role.value {
+            RoleFile::Primary => {
+                if let Some(p) = primary {
+                    return Err(ConfigError::at(
+                        K::Duplicate,
+                        cx.origin,
+                        r.role.referenced,
+                        format!(
+                            "two primary Regions: `{}` and `{}`; exactly one is primary",
+                            p.value, r.name.value
+                        ),
+                    ));
+                }
+                primary = Some(&r.name);
+                Role::Primary
+            }
+            RoleFile::Secondary => Role::Secondary,
+        };
+        let mut alarm_seen = HashMap::new();
+        for a in &r.alarms {
+            cx.unique(&mut alarm_seen, "alarm", a)?;
+        }
+        out.push(Region {
+            name: r.name.value.clone(),
+            role,
+            alarms: r.alarms.iter().map(|a| a.value.clone()).collect(),
+            health_checks: r.health_checks.iter().map(|h| h.value.clone()).collect(),
+        });
+    }
+    if primary.is_none() {
+        return Err(ConfigError::at(
+            K::Invalid,
+            cx.origin,
+            raw.regions.referenced,
+            "no Region has `role: primary`; exactly one must",
+        ));
+    }
+    Ok(out)
+}
+
+fn is_region_name(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn known_region(cx: &Ctx, regions: &[&str], s: &S) -> Result<(), ConfigError> {
+    if regions.contains(&s.value.as_str()) {
+        Ok(())
+    } else {
+        Err(cx.err(
+            K::UnknownReference,
+            s,
+            format!(
+                "Region `{}` is not defined under `regions` (defined: {})",
+                s.value,
+                regions.join(", ")
+            ),
+        ))
+    }
+}
+
+/// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, with checks per service.
+fn arn(cx: &Ctx, s: &S, service: &str, resource_prefix: &str) -> Result<(), ConfigError> {
+    let bad = |why: &str| {
+        cx.err(
+            K::MalformedArn,
+            s,
+            format!("malformed ARN `{}`: {why}", s.value),
+        )
+    };
+    let parts: Vec<&str> = s.value.splitn(6, ':').collect();
+    if parts.len() != 6 || parts[0] != "arn" {
+        return Err(bad(
+            "expected arn:partition:service:region:account:resource",
+        ));
+    }
+    if !matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov") {
+        return Err(bad("unknown partition"));
+    }
+    if parts[2] != service {
+        return Err(bad(&format!(
+            "expected service `{service}`, found `{}`",
+            parts[2]
+        )));
+    }
+    if parts[4].len() != 12 || !parts[4].chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad("the account id must be 12 digits"));
+    }
+    if !parts[5].starts_with(resource_prefix) || parts[5].len() <= resource_prefix.len() {
+        return Err(bad(&format!(
+            "expected a resource starting `{resource_prefix}`"
+        )));
+    }
+    Ok(())
+}
+
+fn arc(cx: &Ctx, raw: &file::ArcFile, regions: &[&str]) -> Result<ArcConfig, ConfigError> {
+    arn(cx, &raw.cluster_arn, "route53-recovery-control", "cluster/")?;
+    let eps = &raw.endpoints.value;
+    if eps.len() != 5 {
+        return Err(ConfigError::at(
+            K::Endpoints,
+            cx.origin,
+            raw.endpoints.referenced,
+            format!(
+                "an ARC cluster has exactly 5 Regional endpoints; found {} (copy all five from the cluster's details)",
+                eps.len()
+            ),
+        ));
+    }
+    let mut seen_url = HashMap::new();
+    let mut endpoints = Vec::new();
+    for e in eps {
+        cx.unique(&mut seen_url, "endpoint URL", &e.url)?;
+        if !(e.url.value.starts_with("https://") || e.url.value.starts_with("http://")) {
+            return Err(cx.err(
+                K::Endpoints,
+                &e.url,
+                format!("endpoint URL `{}` must start with https://", e.url.value),
+            ));
+        }
+        if !is_region_name(&e.region.value) {
+            return Err(cx.err(
+                K::Endpoints,
+                &e.region,
+                format!("`{}` is not an AWS Region name", e.region.value),
+            ));
+        }
+        endpoints.push(ClusterEndpoint {
+            url: e.url.value.clone(),
+            region: e.region.value.clone(),
+        });
+    }
+
+    let mut panels = Vec::new();
+    let mut controls = Vec::new();
+    let mut seen_panel = HashMap::new();
+    let mut seen_ctl = HashMap::new();
+    let mut seen_arn = HashMap::new();
+    for p in &raw.control_panels {
+        cx.unique(&mut seen_panel, "control panel", &p.name)?;
+        arn(cx, &p.arn, "route53-recovery-control", "controlpanel/")?;
+        cx.unique(&mut seen_arn, "ARN", &p.arn)?;
+        panels.push(ControlPanel {
+            name: p.name.value.clone(),
+            arn: p.arn.value.clone(),
+        });
+        for c in &p.routing_controls {
+            cx.unique(&mut seen_ctl, "routing control", &c.name)?;
+            arn(cx, &c.arn, "route53-recovery-control", "controlpanel/")?;
+            if !c.arn.value.contains("/routingcontrol/") {
+                return Err(cx.err(
+                    K::MalformedArn,
+                    &c.arn,
+                    format!(
+                        "malformed ARN `{}`: a routing control ARN has `/routingcontrol/`",
+                        c.arn.value
+                    ),
+                ));
+            }
+            cx.unique(&mut seen_arn, "ARN", &c.arn)?;
+            controls.push(RoutingControl {
+                name: c.name.value.clone(),
+                arn: c.arn.value.clone(),
+                panel: p.name.value.clone(),
+                gates: c.gates.value.clone(),
+                initial: c.initial.map(Into::into).unwrap_or(ControlState::On),
+            });
+        }
+    }
+    let _ = regions;
+
+    let by_name: HashMap<&str, &str> = controls
+        .iter()
+        .map(|c| (c.name.as_str(), c.arn.as_str()))
+        .collect();
+    let resolve = |list: &[S]| -> Result<Vec<String>, ConfigError> {
+        if list.is_empty() {
+            return Err(ConfigError {
+                kind: K::Invalid,
+                file: cx.origin.to_string(),
+                line: 1,
+                column: 1,
+                message: "a safety rule needs at least one control".into(),
+            });
+        }
+        list.iter()
+            .map(|n| {
+                by_name
+                    .get(n.value.as_str())
+                    .map(|a| a.to_string())
+                    .ok_or_else(|| {
+                        cx.err(
+                            K::UnknownReference,
+                            n,
+                            format!(
+                                "safety rule names routing control `{}`, which is not defined",
+                                n.value
+                            ),
+                        )
+                    })
+            })
+            .collect()
+    };
+    let mut rules = Vec::new();
+    let mut seen_rule = HashMap::new();
+    for p in &raw.control_panels {
+        for r in &p.safety_rules {
+            cx.unique(&mut seen_rule, "safety rule", &r.name)?;
+            arn(cx, &r.arn, "route53-recovery-control", "controlpanel/")?;
+            if !r.arn.value.contains("/safetyrule/") {
+                return Err(cx.err(
+                    K::MalformedArn,
+                    &r.arn,
+                    format!(
+                        "malformed ARN `{}`: a safety rule ARN has `/safetyrule/`",
+                        r.arn.value
+                    ),
+                ));
+            }
+            cx.unique(&mut seen_arn, "ARN", &r.arn)?;
+            let kind = match (&r.assertion, &r.gating) {
+                (Some(a), None) => SafetyRuleKind::Assertion {
+                    asserted: resolve(&a.controls).map_err(|e| relocate(e, &r.name))?,
+                },
+                (None, Some(g)) => SafetyRuleKind::Gating {
+                    gating: resolve(&g.gating_controls).map_err(|e| relocate(e, &r.name))?,
+                    targets: resolve(&g.target_controls).map_err(|e| relocate(e, &r.name))?,
+                },
+                _ => {
+                    return Err(cx.err(
+                        K::Invalid,
+                        &r.name,
+                        format!(
+                            "safety rule `{}` needs exactly one of `assertion:` or `gating:`",
+                            r.name.value
+                        ),
+                    ));
+                }
+            };
+            let config = r.rule.value;
+            if config.kind == crate::model::RuleType::Atleast && config.threshold == 0 {
+                return Err(ConfigError::at(
+                    K::Invalid,
+                    cx.origin,
+                    r.rule.referenced,
+                    "an ATLEAST rule needs a threshold of 1 or more",
+                ));
+            }
+            rules.push(PanelRule {
+                panel: p.name.value.clone(),
+                rule: SafetyRule {
+                    name: r.name.value.clone(),
+                    arn: r.arn.value.clone(),
+                    kind,
+                    config,
+                    wait_period_ms: r.wait_period_ms,
+                },
+            });
+        }
+    }
+    Ok(ArcConfig {
+        cluster_arn: raw.cluster_arn.value.clone(),
+        endpoints,
+        panels,
+        controls,
+        rules,
+    })
+}
+
+/// Gives a position-less error the position of `at`.
+fn relocate(mut e: ConfigError, at: &S) -> ConfigError {
+    if e.line == 1 && e.column == 1 {
+        e.line = at.referenced.line().max(1);
+        e.column = at.referenced.column().max(1);
+    }
+    e
+}
+
+fn aurora(
+    cx: &Ctx,
+    raw: &file::Databases,
+    regions: &[&str],
+) -> Result<Vec<AuroraGlobal>, ConfigError> {
+    let mut seen = HashMap::new();
+    let mut out = Vec::new();
+    for d in &raw.aurora_global {
+        cx.unique(&mut seen, "database", &d.name)?;
+        if d.members.value.len() < 2 {
+            return Err(ConfigError::at(
+                K::Invalid,
+                cx.origin,
+                d.members.referenced,
+                format!(
+                    "global database `{}` needs members in at least 2 Regions",
+                    d.name.value
+                ),
+            ));
+        }
+        let mut seen_region = HashMap::new();
+        let mut members = Vec::new();
+        for m in &d.members.value {
+            known_region(cx, regions, &m.region)?;
+            cx.unique(&mut seen_region, "member Region", &m.region)?;
+            arn(cx, &m.cluster_arn, "rds", "cluster:")?;
+            let arn_region = m.cluster_arn.value.split(':').nth(3).unwrap_or_default();
+            if arn_region != m.region.value {
+                return Err(cx.err(
+                    K::MalformedArn,
+                    &m.cluster_arn,
+                    format!(
+                        "cluster ARN is in Region `{arn_region}` but the member says `{}`",
+                        m.region.value
+                    ),
+                ));
+            }
+            members.push(AuroraMember {
+                region: m.region.value.clone(),
+                cluster_arn: m.cluster_arn.value.clone(),
+            });
+        }
+        out.push(AuroraGlobal {
+            name: d.name.value.clone(),
+            global_cluster_id: d.global_cluster_id.value.clone(),
+            members,
+        });
+    }
+    Ok(out)
+}
+
+fn replicas(
+    cx: &Ctx,
+    raw: &file::Databases,
+    regions: &[&str],
+    aurora: &[AuroraGlobal],
+) -> Result<Vec<ReplicaPair>, ConfigError> {
+    let mut seen: HashMap<&str, u64> = aurora.iter().map(|a| (a.name.as_str(), 0)).collect();
+    let mut out = Vec::new();
+    for r in &raw.rds_replicas {
+        cx.unique(&mut seen, "database", &r.name)?;
+        known_region(cx, regions, &r.primary.region)?;
+        known_region(cx, regions, &r.replica.region)?;
+        if r.primary.region.value == r.replica.region.value {
+            return Err(cx.err(
+                K::Invalid,
+                &r.replica.region,
+                "a cross-Region replica must be in a different Region from its primary",
+            ));
+        }
+        out.push(ReplicaPair {
+            name: r.name.value.clone(),
+            primary: ReplicaEnd {
+                region: r.primary.region.value.clone(),
+                instance_id: r.primary.instance_id.value.clone(),
+            },
+            replica: ReplicaEnd {
+                region: r.replica.region.value.clone(),
+                instance_id: r.replica.instance_id.value.clone(),
+            },
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,184 @@
+//! The world's wire-neutral views and errors: what the protocol front ends render.
+//!
+//! Nothing here knows JSON, XML or CBOR; `crate::emulator::wire` does.
+
+use crate::model::{AlarmState, ControlState};
+use chrono::{DateTime, Utc};
+
+/// How a Region's endpoints behave for requests signed for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Up,
+    /// Accept the connection, then never answer.
+    Hang,
+    /// Accept the connection, then drop it without a reply.
+    Drop,
+}
+
+/// How one ARC cluster endpoint listener behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointMode {
+    Up,
+    /// Black hole: connections accepted, never answered.
+    Down,
+    /// Answers after this extra delay.
+    Slow {
+        latency_ms: u64,
+    },
+    /// Every request gets ThrottlingException.
+    Throttling,
+}
+
+/// AWS service, for per-service fault injection and the request log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Service {
+    Arc,
+    Rds,
+    CloudWatch,
+    Sts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlView {
+    pub panel_arn: String,
+    pub panel_name: String,
+    pub arn: String,
+    pub name: String,
+    pub state: ControlState,
+    pub owner: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArcError {
+    #[error("ResourceNotFoundException: {0}")]
+    NotFound(String),
+    /// A safety rule (or its wait period) blocked the update; names each rule's ARN.
+    #[error("ConflictException: {message}")]
+    Conflict {
+        message: String,
+        rule_arns: Vec<String>,
+    },
+    #[error("ValidationException: {0}")]
+    Validation(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailoverView {
+    /// pending | failing-over | cancelling
+    pub status: String,
+    pub from_cluster_arn: String,
+    pub to_cluster_arn: String,
+    pub is_data_loss_allowed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlobalMemberView {
+    pub cluster_arn: String,
+    pub readers: Vec<String>,
+    pub is_writer: bool,
+    /// "enabled" | "disabled" etc.
+    pub write_forwarding: String,
+    /// "connected" | "pending-resync"
+    pub synchronization: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlobalClusterView {
+    pub id: String,
+    pub resource_id: String,
+    pub arn: String,
+    pub status: String,
+    pub engine: String,
+    pub engine_version: String,
+    pub members: Vec<GlobalMemberView>,
+    pub failover: Option<FailoverView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbClusterView {
+    pub id: String,
+    pub arn: String,
+    pub status: String,
+    pub engine: String,
+    pub engine_version: String,
+    /// Some(global id) when a member of a global database.
+    pub global_cluster_id: Option<String>,
+    pub is_writer: bool,
+    pub endpoint: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbInstanceView {
+    pub id: String,
+    pub arn: String,
+    /// available | modifying | rebooting | …
+    pub status: String,
+    pub engine: String,
+    /// For a replica: the source instance ARN.
+    pub replica_source: Option<String>,
+    pub replicas: Vec<String>,
+    /// StatusInfos "read replication": replicating | error | stopped …
+    pub replication_status: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RdsError {
+    #[error("GlobalClusterNotFoundFault: {0}")]
+    GlobalClusterNotFound(String),
+    #[error("DBClusterNotFoundFault: {0}")]
+    DbClusterNotFound(String),
+    #[error("DBInstanceNotFound: {0}")]
+    DbInstanceNotFound(String),
+    #[error("InvalidGlobalClusterStateFault: {0}")]
+    InvalidGlobalClusterState(String),
+    #[error("InvalidDBClusterStateFault: {0}")]
+    InvalidDbClusterState(String),
+    #[error("InvalidDBInstanceState: {0}")]
+    InvalidDbInstanceState(String),
+    #[error("InvalidParameterCombination: {0}")]
+    InvalidParameterCombination(String),
+    #[error("InvalidParameterValue: {0}")]
+    InvalidParameterValue(String),
+}
+
+/// One metric query, after protocol decoding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricQuery {
+    pub namespace: String,
+    pub metric_name: String,
+    pub dimensions: Vec<(String, String)>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub period_s: u64,
+    /// Average | Maximum | Minimum | Sum | SampleCount
+    pub stat: String,
+}
+
+/// Datapoints newest first, as GetMetricData returns them by default.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetricSeries {
+    pub timestamps: Vec<DateTime<Utc>>,
+    pub values: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlarmView {
+    pub name: String,
+    pub arn: String,
+    pub state: AlarmState,
+    pub reason: String,
+    pub updated: DateTime<Utc>,
+    pub namespace: String,
+    pub metric_name: String,
+}
+
+/// Writes lost in an unplanned failover, as the twin recorded them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataLossEvent {
+    pub at: DateTime<Utc>,
+    pub global_cluster_id: String,
+    pub from_region: String,
+    pub to_region: String,
+    /// The RPO lag at the moment of failover: committed writes that never arrived.
+    pub lost_ms: f64,
+}

@@ -1,0 +1,10 @@
+//! drconsole: a terminal console for multi-Region disaster recovery on AWS.
+//!
+//! Layers, top to bottom (each depends only on those below it):
+//! `cli` → `tui` → `runbook` → `monitor` → `provider` → `model`/`config`.
+//! `emulator` (the simulated twin) depends only on `model` and `config`.
+
+pub mod cli;
+pub mod config;
+pub mod emulator;
+pub mod model;

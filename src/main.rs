@@ -1,0 +1,19 @@
+use clap::Parser;
+use drconsole::cli::{Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None | Some(Command::Console(_)) => drconsole::cli::console::run(),
+        Some(Command::Status(_)) => drconsole::cli::status::run(),
+        Some(Command::Emulator(_)) => drconsole::cli::emulator::run(),
+    };
+    match result {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Err(e) => {
+            eprintln!("drconsole: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

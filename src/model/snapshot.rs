@@ -1,0 +1,226 @@
+//! The immutable picture the monitor publishes and every view renders.
+//!
+//! Every observed item carries the time it was read, so a view can show its age and
+//! mark it stale; a value that could not be read is `None`, never a default.
+
+use super::{AlarmState, ControlState, Verdict};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Which world the console is looking at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Mode {
+    Simulated,
+    Live,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Simulated => "SIMULATED",
+            Mode::Live => "LIVE",
+        }
+    }
+}
+
+/// A Region's configured role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Primary,
+    Secondary,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Primary => "primary",
+            Role::Secondary => "secondary",
+        }
+    }
+}
+
+/// The caller identity (STS GetCallerIdentity).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+}
+
+/// One full snapshot. Cheap to clone behind an `Arc`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub environment: String,
+    pub mode: Mode,
+    pub read_only: bool,
+    /// When this snapshot was assembled.
+    pub taken_at: DateTime<Utc>,
+    /// Poll period the staleness rules are measured against, in milliseconds.
+    pub poll_period_ms: u64,
+    pub rto_target_s: u64,
+    pub rpo_target_ms: u64,
+    pub identity: Option<Identity>,
+    pub identity_error: Option<String>,
+    pub regions: Vec<RegionStatus>,
+    pub databases: Vec<DatabaseStatus>,
+    pub replicas: Vec<ReplicaStatus>,
+    pub controls: Vec<ControlStatus>,
+    pub rules: Vec<RuleStatus>,
+    pub endpoints: Vec<EndpointStatus>,
+}
+
+impl Snapshot {
+    /// True when any item is unknown or stale (the `status` exit-code contract).
+    pub fn has_unknown(&self) -> bool {
+        self.identity.is_none()
+            || self
+                .regions
+                .iter()
+                .any(|r| r.verdict == Verdict::Unknown || r.stale)
+            || self
+                .databases
+                .iter()
+                .any(|d| d.stale || d.writer_region.is_none())
+            || self.replicas.iter().any(|r| r.stale)
+            || self.controls.iter().any(|c| c.state.is_none() || c.stale)
+    }
+
+    /// The oldest observation time among everything shown (items never observed are
+    /// reported by `has_unknown`, not here).
+    pub fn oldest_observation(&self) -> Option<DateTime<Utc>> {
+        let regions = self.regions.iter().map(|r| r.observed_at);
+        let dbs = self.databases.iter().map(|d| d.observed_at);
+        let reps = self.replicas.iter().map(|r| r.observed_at);
+        let ctl = self.controls.iter().map(|c| c.observed_at);
+        regions.chain(dbs).chain(reps).chain(ctl).flatten().min()
+    }
+}
+
+/// A Region's health, with the reasons behind the verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionStatus {
+    pub name: String,
+    pub role: Role,
+    pub verdict: Verdict,
+    /// Plain words: "alarm api-5xx in ALARM", "unreachable since 03:12:09".
+    pub reasons: Vec<String>,
+    pub alarms: Vec<AlarmStatus>,
+    pub health_checks: Vec<HealthCheckStatus>,
+    /// Last time this Region's own APIs answered.
+    pub observed_at: Option<DateTime<Utc>>,
+    /// First failed poll of an unbroken run of failures.
+    pub unreachable_since: Option<DateTime<Utc>>,
+    pub stale: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlarmStatus {
+    pub name: String,
+    /// `None` when the alarm could not be read.
+    pub state: Option<AlarmState>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthCheckStatus {
+    pub id: String,
+    /// `None` when Route 53 metrics (us-east-1) could not be read.
+    pub healthy: Option<bool>,
+}
+
+/// An Aurora global database.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseStatus {
+    /// The environment file's name for it.
+    pub name: String,
+    pub global_cluster_id: String,
+    pub writer_region: Option<String>,
+    pub status: Option<String>,
+    pub failover: Option<FailoverStatus>,
+    pub members: Vec<MemberStatus>,
+    pub observed_at: Option<DateTime<Utc>>,
+    pub stale: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailoverStatus {
+    /// pending | failing-over | cancelling
+    pub status: String,
+    pub from_region: Option<String>,
+    pub to_region: Option<String>,
+    pub data_loss_allowed: bool,
+}
+
+/// One member cluster of a global database.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberStatus {
+    pub region: String,
+    pub cluster_arn: String,
+    pub is_writer: Option<bool>,
+    /// AuroraGlobalDBReplicationLag, latest, ms (secondaries only).
+    pub lag_ms: Option<f64>,
+    /// AuroraGlobalDBRPOLag, latest, ms (secondaries only).
+    pub rpo_lag_ms: Option<f64>,
+    /// Recent lag samples, oldest first, for sparklines.
+    pub lag_history: Vec<f64>,
+    pub rpo_history: Vec<f64>,
+    pub metrics_at: Option<DateTime<Utc>>,
+}
+
+/// An RDS read-replica pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplicaStatus {
+    pub name: String,
+    pub primary_region: String,
+    pub primary_instance: String,
+    pub replica_region: String,
+    pub replica_instance: String,
+    /// DBInstanceStatus of the replica (available, modifying, rebooting…).
+    pub replica_status: Option<String>,
+    /// StatusInfos "read replication" status (replicating, error…).
+    pub replication_status: Option<String>,
+    /// ReplicaLag, seconds; -1 means replication is inactive.
+    pub lag_s: Option<f64>,
+    pub lag_history: Vec<f64>,
+    pub observed_at: Option<DateTime<Utc>>,
+    pub stale: bool,
+    pub error: Option<String>,
+}
+
+/// A routing control as last read from ARC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlStatus {
+    pub name: String,
+    pub arn: String,
+    pub panel: String,
+    /// The Region or cell this control gates.
+    pub gates: String,
+    pub state: Option<ControlState>,
+    pub observed_at: Option<DateTime<Utc>>,
+    pub stale: bool,
+}
+
+/// A safety rule in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleStatus {
+    pub name: String,
+    pub arn: String,
+    pub panel: String,
+    pub description: String,
+    /// Whether the rule holds over the controls as last read; `None` if any is unknown.
+    pub satisfied: Option<bool>,
+}
+
+/// One ARC cluster endpoint and how it last answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointStatus {
+    pub index: usize,
+    pub region: String,
+    pub url: String,
+    pub last_latency_ms: Option<u64>,
+    pub last_error: Option<String>,
+    pub last_used: Option<DateTime<Utc>>,
+}
