@@ -8,3 +8,5 @@ pub mod cli;
 pub mod config;
 pub mod emulator;
 pub mod model;
+pub mod monitor;
+pub mod provider;
