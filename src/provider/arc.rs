@@ -39,7 +39,11 @@ pub(super) struct ArcEndpoints {
 
 impl ArcEndpoints {
     pub fn new(list: Vec<(String, String, Client)>) -> Self {
-        let book = EndpointBook::new(list.iter().map(|(r, u, _)| (r.clone(), u.clone())).collect());
+        let book = EndpointBook::new(
+            list.iter()
+                .map(|(r, u, _)| (r.clone(), u.clone()))
+                .collect(),
+        );
         let regions = list.iter().map(|(r, _, _)| r.clone()).collect();
         let clients = list.into_iter().map(|(_, _, c)| c).collect();
         ArcEndpoints {
@@ -93,7 +97,12 @@ impl ArcEndpoints {
             attempts.push(attempt);
             match result {
                 Ok((value, request_id)) => {
-                    tracing::debug!(what, endpoint = idx, ms = latency.as_millis() as u64, "ARC answered");
+                    tracing::debug!(
+                        what,
+                        endpoint = idx,
+                        ms = latency.as_millis() as u64,
+                        "ARC answered"
+                    );
                     return Ok(ArcAnswer {
                         value,
                         endpoint: idx,
@@ -139,7 +148,10 @@ impl ArcEndpoints {
         .await
     }
 
-    pub async fn list(&self, guard: Duration) -> Result<ArcAnswer<Vec<ControlInfo>>, ProviderError> {
+    pub async fn list(
+        &self,
+        guard: Duration,
+    ) -> Result<ArcAnswer<Vec<ControlInfo>>, ProviderError> {
         self.rotate("ListRoutingControls", guard, |c| async move {
             let mut out = Vec::new();
             let mut token: Option<String> = None;
@@ -225,19 +237,18 @@ fn to_wire(s: ControlState) -> RoutingControlState {
 fn all_failed(what: &str, attempts: &[Attempt], last: Option<ProviderError>) -> ProviderError {
     let summary = attempts
         .iter()
-        .map(|a| {
-            format!(
-                "#{} {}",
-                a.endpoint + 1,
-                a.error.as_deref().unwrap_or("ok")
-            )
-        })
+        .map(|a| format!("#{} {}", a.endpoint + 1, a.error.as_deref().unwrap_or("ok")))
         .collect::<Vec<_>>()
         .join(", ");
-    let detail = format!("{what}: all {} ARC cluster endpoints failed ({summary})", attempts.len());
+    let detail = format!(
+        "{what}: all {} ARC cluster endpoints failed ({summary})",
+        attempts.len()
+    );
     match last {
         Some(ProviderError::Throttled { code, .. })
-            if attempts.iter().all(|a| a.error.as_deref() == Some(code.as_str())) =>
+            if attempts
+                .iter()
+                .all(|a| a.error.as_deref() == Some(code.as_str())) =>
         {
             ProviderError::Throttled {
                 code,
@@ -245,7 +256,9 @@ fn all_failed(what: &str, attempts: &[Attempt], last: Option<ProviderError>) -> 
             }
         }
         _ if !attempts.is_empty()
-            && attempts.iter().all(|a| a.error.as_deref() == Some("timeout")) =>
+            && attempts
+                .iter()
+                .all(|a| a.error.as_deref() == Some("timeout")) =>
         {
             ProviderError::Timeout { detail }
         }

@@ -95,6 +95,10 @@ pub(super) async fn build(
         regions.push(p.primary.region.clone());
         regions.push(p.replica.region.clone());
     }
+    // Route 53 health-check metrics live in us-east-1 only.
+    if env.regions.iter().any(|r| !r.health_checks.is_empty()) {
+        regions.push("us-east-1".to_string());
+    }
     regions.sort();
     regions.dedup();
 

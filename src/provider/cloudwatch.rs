@@ -30,7 +30,10 @@ impl Provider {
         if requests.len() > MAX_QUERIES {
             return Err(ProviderError::Api {
                 code: "ClientError".into(),
-                message: format!("{} metrics in one call (at most {MAX_QUERIES})", requests.len()),
+                message: format!(
+                    "{} metrics in one call (at most {MAX_QUERIES})",
+                    requests.len()
+                ),
             });
         }
         let client = self.cloudwatch(region)?;

@@ -91,11 +91,9 @@ where
         SdkError::DispatchFailure(d) if d.is_timeout() => ProviderError::Timeout {
             detail: chain(&err),
         },
-        SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            ProviderError::Unreachable {
-                detail: chain(&err),
-            }
-        }
+        SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => ProviderError::Unreachable {
+            detail: chain(&err),
+        },
         SdkError::ServiceError(s) => {
             let code = s.err().code().unwrap_or("Unknown").to_string();
             let message = s.err().message().unwrap_or_default().to_string();
@@ -127,25 +125,32 @@ pub fn classify(code: String, message: String, status: u16) -> ProviderError {
         "ConflictException" | "ValidationException" if !rule_arns.is_empty() => {
             ProviderError::SafetyRule { rule_arns, message }
         }
-        "Throttling" | "ThrottlingException" | "RequestLimitExceeded"
+        "Throttling"
+        | "ThrottlingException"
+        | "RequestLimitExceeded"
         | "TooManyRequestsException" => ProviderError::Throttled {
             code: bare,
             message,
         },
-        "ResourceNotFoundException" | "GlobalClusterNotFoundFault" | "DBClusterNotFoundFault"
-        | "DBInstanceNotFound" | "DBInstanceNotFoundFault" => ProviderError::NotFound {
+        "ResourceNotFoundException"
+        | "GlobalClusterNotFoundFault"
+        | "DBClusterNotFoundFault"
+        | "DBInstanceNotFound"
+        | "DBInstanceNotFoundFault" => ProviderError::NotFound {
             code: bare,
             message,
         },
-        "InvalidGlobalClusterStateFault" | "InvalidDBClusterStateFault"
-        | "InvalidDBInstanceState" | "InvalidDBInstanceStateFault" => {
-            ProviderError::InvalidState {
-                code: bare,
-                message,
-            }
-        }
-        "EndpointTemporarilyUnavailableException" | "InternalServerException"
-        | "ServiceUnavailable" | "InternalFailure" => ProviderError::Unavailable {
+        "InvalidGlobalClusterStateFault"
+        | "InvalidDBClusterStateFault"
+        | "InvalidDBInstanceState"
+        | "InvalidDBInstanceStateFault" => ProviderError::InvalidState {
+            code: bare,
+            message,
+        },
+        "EndpointTemporarilyUnavailableException"
+        | "InternalServerException"
+        | "ServiceUnavailable"
+        | "InternalFailure" => ProviderError::Unavailable {
             code: bare,
             message,
         },
@@ -165,7 +170,9 @@ pub fn safety_rule_arns(message: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for word in message.split(|c: char| c.is_whitespace() || "\"'(),;[]{}".contains(c)) {
         let word = word.trim_end_matches(['.', ':']);
-        if word.starts_with("arn:") && word.contains("/safetyrule/") && !out.iter().any(|o| o == word)
+        if word.starts_with("arn:")
+            && word.contains("/safetyrule/")
+            && !out.iter().any(|o| o == word)
         {
             out.push(word.to_string());
         }
@@ -200,7 +207,8 @@ pub fn output_request_id<O: RequestId>(out: &O) -> Option<String> {
 mod tests {
     use super::*;
 
-    const RULE: &str = "arn:aws:route53-recovery-control::111122223333:controlpanel/abc/safetyrule/c3d4";
+    const RULE: &str =
+        "arn:aws:route53-recovery-control::111122223333:controlpanel/abc/safetyrule/c3d4";
 
     #[test]
     fn safety_rule_arns_are_parsed_from_the_message() {
@@ -235,7 +243,11 @@ mod tests {
             ProviderError::Unavailable { .. }
         ));
         assert!(matches!(
-            classify("com.amazonaws#ResourceNotFoundException".into(), "x".into(), 404),
+            classify(
+                "com.amazonaws#ResourceNotFoundException".into(),
+                "x".into(),
+                404
+            ),
             ProviderError::NotFound { .. }
         ));
     }

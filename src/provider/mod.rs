@@ -16,8 +16,8 @@ pub mod types;
 
 pub use arc::ArcAnswer;
 pub use error::ProviderError;
-pub use types::ControlInfo;
 pub use mutate::{ControlUpdate, Mutation, MutationOutcome};
+pub use types::ControlInfo;
 pub use types::*;
 
 use crate::config::Environment;

@@ -4,9 +4,9 @@
 //! place (ARC through the endpoint rotation; RDS switchover to the primary's Region,
 //! failover to the target's Region), and logs every call and its outcome.
 
+use super::Provider;
 use super::error::{self, ProviderError, from_sdk};
 use super::types::millis;
-use super::Provider;
 use crate::model::ControlState;
 use std::fmt;
 use std::time::{Duration, Instant};

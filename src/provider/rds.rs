@@ -25,7 +25,10 @@ impl Provider {
             .global_clusters()
             .iter()
             .map(|g| GlobalClusterInfo {
-                id: g.global_cluster_identifier().unwrap_or_default().to_string(),
+                id: g
+                    .global_cluster_identifier()
+                    .unwrap_or_default()
+                    .to_string(),
                 status: g.status().map(str::to_string),
                 members: g
                     .global_cluster_members()

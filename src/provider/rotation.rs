@@ -108,7 +108,10 @@ mod tests {
     fn random_start_is_in_range_and_varies() {
         let starts: std::collections::HashSet<usize> = (0..200).map(|_| random_start(5)).collect();
         assert!(starts.iter().all(|s| *s < 5));
-        assert!(starts.len() > 1, "a random start should not always be the same");
+        assert!(
+            starts.len() > 1,
+            "a random start should not always be the same"
+        );
     }
 
     #[test]

@@ -20,7 +20,10 @@ impl Provider {
 
     /// Belt and braces over the SDK's own operation timeout: whatever happens inside,
     /// the caller gets an answer shortly after it.
-    pub(super) async fn bounded<T>(&self, fut: impl Future<Output = T>) -> Result<T, ProviderError> {
+    pub(super) async fn bounded<T>(
+        &self,
+        fut: impl Future<Output = T>,
+    ) -> Result<T, ProviderError> {
         let limit = self.config.operation_timeout + self.config.connect_timeout;
         tokio::time::timeout(limit, fut)
             .await
