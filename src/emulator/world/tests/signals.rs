@@ -10,9 +10,7 @@ fn query(
     ns: &str,
     metric: &str,
     dim: (&str, &str),
-    stat: &str,
-    period_s: u64,
-    back_s: i64,
+    (stat, period_s, back_s): (&str, u64, i64),
 ) -> MetricSeries {
     let q = MetricQuery {
         namespace: ns.into(),
@@ -26,16 +24,14 @@ fn query(
     w.cw_metric(region, &q)
 }
 
-fn aurora_lag(w: &World, metric: &str, stat: &str, period_s: u64, back_s: i64) -> MetricSeries {
+fn aurora_lag(w: &World, metric: &str, window: (&str, u64, i64)) -> MetricSeries {
     query(
         w,
         "us-west-2",
         "AWS/RDS",
         metric,
         ("DBClusterIdentifier", "orders-usw2"),
-        stat,
-        period_s,
-        back_s,
+        window,
     )
 }
 
@@ -44,23 +40,17 @@ fn same_seed_same_series_different_seed_different() {
     let a = aurora_lag(
         &world(42),
         "AuroraGlobalDBReplicationLag",
-        "Average",
-        5,
-        900,
+        ("Average", 5, 900),
     );
     let b = aurora_lag(
         &world(42),
         "AuroraGlobalDBReplicationLag",
-        "Average",
-        5,
-        900,
+        ("Average", 5, 900),
     );
     let c = aurora_lag(
         &world(43),
         "AuroraGlobalDBReplicationLag",
-        "Average",
-        5,
-        900,
+        ("Average", 5, 900),
     );
     assert!(
         a.values.len() >= 170,
@@ -74,15 +64,15 @@ fn same_seed_same_series_different_seed_different() {
 #[test]
 fn lag_stays_in_baseline_and_rpo_runs_ahead() {
     let w = world(9);
-    let lag = aurora_lag(&w, "AuroraGlobalDBReplicationLag", "Minimum", 60, 900);
+    let lag = aurora_lag(&w, "AuroraGlobalDBReplicationLag", ("Minimum", 60, 900));
     assert!(!lag.values.is_empty());
     assert!(
         lag.values.iter().all(|v| (80.0..=8400.0).contains(v)),
         "{:?}",
         lag.values
     );
-    let lag_avg = aurora_lag(&w, "AuroraGlobalDBReplicationLag", "Average", 900, 900);
-    let rpo_avg = aurora_lag(&w, "AuroraGlobalDBRPOLag", "Average", 900, 900);
+    let lag_avg = aurora_lag(&w, "AuroraGlobalDBReplicationLag", ("Average", 900, 900));
+    let rpo_avg = aurora_lag(&w, "AuroraGlobalDBRPOLag", ("Average", 900, 900));
     assert!(rpo_avg.values[0] > lag_avg.values[0]);
     assert!(rpo_avg.values[0] < lag_avg.values[0] + 100.0);
     // Lag is published only in the secondary's Region.
@@ -92,9 +82,7 @@ fn lag_stays_in_baseline_and_rpo_runs_ahead() {
         "AWS/RDS",
         "AuroraGlobalDBReplicationLag",
         ("DBClusterIdentifier", "orders-usw2"),
-        "Average",
-        60,
-        900,
+        ("Average", 60, 900),
     );
     assert!(east.values.is_empty());
     let replica = query(
@@ -103,9 +91,7 @@ fn lag_stays_in_baseline_and_rpo_runs_ahead() {
         "AWS/RDS",
         "ReplicaLag",
         ("DBInstanceIdentifier", "ledger-usw2"),
-        "Maximum",
-        60,
-        900,
+        ("Maximum", 60, 900),
     );
     assert!(
         replica.values.iter().all(|v| (0.0..=3.0).contains(v)),
@@ -118,9 +104,7 @@ fn lag_stays_in_baseline_and_rpo_runs_ahead() {
         "AWS/RDS",
         "NoSuchMetric",
         ("DBInstanceIdentifier", "ledger-usw2"),
-        "Maximum",
-        60,
-        900,
+        ("Maximum", 60, 900),
     );
     assert!(unknown.values.is_empty());
 }
@@ -135,7 +119,7 @@ fn impaired_primary_stalls_replication_and_recovery_drains_it() {
     assert_eq!(w.region_reach("us-east-1"), Reach::Drop);
     assert_eq!(w.region_reach("us-west-2"), Reach::Up);
     step(&mut w, 60);
-    let lag = aurora_lag(&w, "AuroraGlobalDBReplicationLag", "Maximum", 5, 6);
+    let lag = aurora_lag(&w, "AuroraGlobalDBReplicationLag", ("Maximum", 5, 6));
     assert!(lag.values[0] >= 50_000.0, "stalled lag {:?}", lag.values);
     let replica = query(
         &w,
@@ -143,9 +127,7 @@ fn impaired_primary_stalls_replication_and_recovery_drains_it() {
         "AWS/RDS",
         "ReplicaLag",
         ("DBInstanceIdentifier", "ledger-usw2"),
-        "Maximum",
-        5,
-        6,
+        ("Maximum", 5, 6),
     );
     assert!(replica.values[0] >= 50.0, "{:?}", replica.values);
     w.inject(&Fault::RegionRecovered {
@@ -153,7 +135,7 @@ fn impaired_primary_stalls_replication_and_recovery_drains_it() {
     });
     assert_eq!(w.region_reach("us-east-1"), Reach::Up);
     step(&mut w, 60);
-    let lag = aurora_lag(&w, "AuroraGlobalDBReplicationLag", "Maximum", 5, 6);
+    let lag = aurora_lag(&w, "AuroraGlobalDBReplicationLag", ("Maximum", 5, 6));
     assert!(lag.values[0] < 9_000.0, "drained lag {:?}", lag.values);
 }
 
@@ -226,9 +208,7 @@ fn health_checks_only_in_us_east_1() {
             "AWS/Route53",
             "HealthCheckStatus",
             ("HealthCheckId", id),
-            "Minimum",
-            60,
-            300,
+            ("Minimum", 60, 300),
         )
     };
     let east = hc(&w, "us-east-1", "hc-orders-usw2");
@@ -264,7 +244,7 @@ fn scenarios_fire_on_schedule() {
     let mut w = world(1);
     w.set_scenario(Scenario::load("lag-storm", &env).expect("builtin"));
     step(&mut w, 10);
-    let lag = aurora_lag(&w, "AuroraGlobalDBRPOLag", "Maximum", 10, 10);
+    let lag = aurora_lag(&w, "AuroraGlobalDBRPOLag", ("Maximum", 10, 10));
     assert!(
         lag.values[0] > 5_000.0,
         "storm above the 5 s RPO: {:?}",
@@ -305,15 +285,13 @@ fn replication_broken_reads_minus_one() {
         "AWS/RDS",
         "ReplicaLag",
         ("DBInstanceIdentifier", "ledger-usw2"),
-        "Maximum",
-        5,
-        6,
+        ("Maximum", 5, 6),
     );
     assert_eq!(r.values[0], -1.0);
     let inst = &w.rds_db_instances("us-west-2", None).expect("replica")[0];
     assert_eq!(inst.replication_status.as_deref(), Some("error"));
     // Aurora was not named, so it keeps replicating normally.
-    let lag = aurora_lag(&w, "AuroraGlobalDBReplicationLag", "Maximum", 5, 6);
+    let lag = aurora_lag(&w, "AuroraGlobalDBReplicationLag", ("Maximum", 5, 6));
     assert!(lag.values[0] < 9_000.0);
     w.inject(&Fault::ReplicationRestored {
         database: None,
@@ -326,9 +304,7 @@ fn replication_broken_reads_minus_one() {
         "AWS/RDS",
         "ReplicaLag",
         ("DBInstanceIdentifier", "ledger-usw2"),
-        "Maximum",
-        5,
-        6,
+        ("Maximum", 5, 6),
     );
     assert!(r.values[0] >= 0.0);
 }
