@@ -7,4 +7,6 @@ pub mod server;
 pub mod wire;
 pub mod world;
 
-pub use server::{Emulator, EmulatorError, EmulatorOptions, Listener, Outcome, RequestRecord};
+pub use server::{
+    Emulator, EmulatorError, EmulatorOptions, Listener, Outcome, RequestRecord, start,
+};

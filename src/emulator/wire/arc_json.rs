@@ -139,7 +139,8 @@ fn overrides(body: &Value) -> Result<Vec<String>, ApiError> {
 }
 
 fn validation(message: &str) -> ApiError {
-    ApiError::new(400, "ValidationException", message).with("reason", json!("fieldValidationFailed"))
+    ApiError::new(400, "ValidationException", message)
+        .with("reason", json!("fieldValidationFailed"))
 }
 
 pub fn arc_error(e: ArcError) -> ApiError {

@@ -137,7 +137,10 @@ pub fn decode_main(req: &Incoming) -> Result<Call, Rejected> {
         return decode_cloudwatch(req, Protocol::CwCbor, op);
     }
     if let Some(target) = req.header("x-amz-target") {
-        return match target.strip_prefix(CLOUDWATCH_SERVICE).and_then(|t| t.strip_prefix('.')) {
+        return match target
+            .strip_prefix(CLOUDWATCH_SERVICE)
+            .and_then(|t| t.strip_prefix('.'))
+        {
             Some(op) => decode_cloudwatch(req, Protocol::CwJson, op),
             None => Err(Rejected {
                 service: None,

@@ -134,7 +134,11 @@ impl Protocol {
 }
 
 fn query_error(xmlns: &str, err: &ApiError, request_id: &str) -> Reply {
-    let kind = if err.status >= 500 { "Receiver" } else { "Sender" };
+    let kind = if err.status >= 500 {
+        "Receiver"
+    } else {
+        "Sender"
+    };
     let mut x = Xml::new();
     x.open_ns("ErrorResponse", xmlns)
         .open("Error")
@@ -164,7 +168,11 @@ fn json_error(err: &ApiError, query_compatible: bool) -> Reply {
     ];
     if query_compatible {
         // CloudWatch is awsQueryCompatible: botocore reads the query-era code from here.
-        let kind = if err.status >= 500 { "Receiver" } else { "Sender" };
+        let kind = if err.status >= 500 {
+            "Receiver"
+        } else {
+            "Sender"
+        };
         headers.push(("x-amzn-query-error", format!("{};{kind}", err.code)));
     }
     Reply {
@@ -234,6 +242,10 @@ mod tests {
     fn server_errors_are_receiver_faults() {
         let err = ApiError::new(500, "InternalFailure", "boom");
         let r = Protocol::StsQuery.error(&err, "r");
-        assert!(String::from_utf8(r.body).unwrap().contains("<Type>Receiver</Type>"));
+        assert!(
+            String::from_utf8(r.body)
+                .unwrap()
+                .contains("<Type>Receiver</Type>")
+        );
     }
 }

@@ -78,8 +78,11 @@ mod tests {
 
     #[test]
     fn reads_uri_and_body_parameters() {
-        let p = Params::parse("Action=DescribeGlobalClusters", b"Version=2014-10-31&A=x%2Fy+z")
-            .unwrap();
+        let p = Params::parse(
+            "Action=DescribeGlobalClusters",
+            b"Version=2014-10-31&A=x%2Fy+z",
+        )
+        .unwrap();
         assert_eq!(p.get("Action"), Some("DescribeGlobalClusters"));
         assert_eq!(p.get("A"), Some("x/y z"));
         assert_eq!(p.get("B"), None);

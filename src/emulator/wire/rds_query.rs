@@ -5,9 +5,7 @@ use super::protocol::RDS_XMLNS;
 use super::query::Params;
 use super::xml::Xml;
 use super::{ApiError, Protocol};
-use crate::emulator::world::{
-    DbClusterView, DbInstanceView, GlobalClusterView, RdsError, World,
-};
+use crate::emulator::world::{DbClusterView, DbInstanceView, GlobalClusterView, RdsError, World};
 
 pub fn handle(
     world: &mut World,
@@ -21,7 +19,9 @@ pub fn handle(
         .open(&format!("{op}Result"));
     match op {
         "DescribeGlobalClusters" => {
-            let id = params.get("GlobalClusterIdentifier").filter(|s| !s.is_empty());
+            let id = params
+                .get("GlobalClusterIdentifier")
+                .filter(|s| !s.is_empty());
             let list = world.rds_global_clusters(region, id).map_err(rds_error)?;
             x.open("GlobalClusters");
             for g in &list {
@@ -31,9 +31,7 @@ pub fn handle(
         }
         "DescribeDBClusters" => {
             let id = params.get("DBClusterIdentifier").filter(|s| !s.is_empty());
-            let list = world
-                .rds_db_clusters(region, id.map(short_id))
-                .map_err(rds_error)?;
+            let list = world.rds_db_clusters(region, id).map_err(rds_error)?;
             x.open("DBClusters");
             for c in &list {
                 db_cluster(&mut x, c);
@@ -42,9 +40,7 @@ pub fn handle(
         }
         "DescribeDBInstances" => {
             let id = params.get("DBInstanceIdentifier").filter(|s| !s.is_empty());
-            let list = world
-                .rds_db_instances(region, id.map(short_id))
-                .map_err(rds_error)?;
+            let list = world.rds_db_instances(region, id).map_err(rds_error)?;
             x.open("DBInstances");
             for i in &list {
                 db_instance(&mut x, i);
@@ -72,7 +68,7 @@ pub fn handle(
         "PromoteReadReplica" => {
             let id = params.required("DBInstanceIdentifier")?;
             let i = world
-                .rds_promote_read_replica(region, short_id(id))
+                .rds_promote_read_replica(region, id)
                 .map_err(rds_error)?;
             db_instance(&mut x, &i);
         }
@@ -84,15 +80,6 @@ pub fn handle(
         .close("ResponseMetadata")
         .close(&format!("{op}Response"));
     Ok(x.finish())
-}
-
-/// RDS accepts an identifier or its ARN; the world keys by identifier.
-fn short_id(id_or_arn: &str) -> &str {
-    if id_or_arn.starts_with("arn:") {
-        id_or_arn.rsplit(':').next().unwrap_or(id_or_arn)
-    } else {
-        id_or_arn
-    }
 }
 
 pub fn rds_error(e: RdsError) -> ApiError {
@@ -163,7 +150,10 @@ fn db_instance(x: &mut Xml, i: &DbInstanceView) {
         .text("DBInstanceArn", &i.arn)
         .text("DBInstanceStatus", &i.status)
         .text("Engine", &i.engine)
-        .opt_text("ReadReplicaSourceDBInstanceIdentifier", i.replica_source.as_deref())
+        .opt_text(
+            "ReadReplicaSourceDBInstanceIdentifier",
+            i.replica_source.as_deref(),
+        )
         .list(
             "ReadReplicaDBInstanceIdentifiers",
             "ReadReplicaDBInstanceIdentifier",
@@ -236,14 +226,14 @@ mod tests {
     #[test]
     fn not_found_faults_are_404_and_others_400() {
         let e = rds_error(RdsError::GlobalClusterNotFound("x".into()));
-        assert_eq!((e.status, e.code.as_str()), (404, "GlobalClusterNotFoundFault"));
+        assert_eq!(
+            (e.status, e.code.as_str()),
+            (404, "GlobalClusterNotFoundFault")
+        );
         let e = rds_error(RdsError::InvalidParameterCombination("x".into()));
-        assert_eq!((e.status, e.code.as_str()), (400, "InvalidParameterCombination"));
-    }
-
-    #[test]
-    fn arns_become_identifiers() {
-        assert_eq!(short_id("arn:aws:rds:us-west-2:1:cluster:orders-usw2"), "orders-usw2");
-        assert_eq!(short_id("orders-usw2"), "orders-usw2");
+        assert_eq!(
+            (e.status, e.code.as_str()),
+            (400, "InvalidParameterCombination")
+        );
     }
 }

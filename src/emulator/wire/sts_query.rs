@@ -36,7 +36,9 @@ mod tests {
         assert!(xml.contains(&format!("<Account>{ACCOUNT_ID}</Account>")));
         assert!(xml.contains("<ResponseMetadata><RequestId>rid-9</RequestId>"));
         assert_eq!(
-            handle("AssumeRole", &Params::default(), "r").unwrap_err().code,
+            handle("AssumeRole", &Params::default(), "r")
+                .unwrap_err()
+                .code,
             "InvalidAction"
         );
     }

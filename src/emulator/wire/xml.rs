@@ -83,7 +83,9 @@ mod tests {
     #[test]
     fn escapes_text_and_nests() {
         let mut x = Xml::new();
-        x.open_ns("R", "urn:x").text("A", "a<b&'c'").list("L", "member", &["1".into()]);
+        x.open_ns("R", "urn:x")
+            .text("A", "a<b&'c'")
+            .list("L", "member", &["1".into()]);
         x.close("R");
         let s = x.finish();
         assert!(s.ends_with(

@@ -9,8 +9,8 @@ pub fn decode(body: &[u8]) -> Result<Value, String> {
     if body.is_empty() {
         return Ok(Value::Map(Vec::new()));
     }
-    let raw: ciborium::Value =
-        ciborium::from_reader(body).map_err(|e| format!("the request body is not valid CBOR: {e}"))?;
+    let raw: ciborium::Value = ciborium::from_reader(body)
+        .map_err(|e| format!("the request body is not valid CBOR: {e}"))?;
     let v = from_cbor(raw, 0)?;
     match v {
         Value::Map(_) => Ok(v),

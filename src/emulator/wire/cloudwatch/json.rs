@@ -62,7 +62,11 @@ mod tests {
         let v = decode(br#"{"A": [1, 2.5, "x"]}"#).unwrap();
         assert_eq!(
             v.get("A"),
-            Some(&Value::List(vec![Value::Int(1), Value::Float(2.5), Value::str("x")]))
+            Some(&Value::List(vec![
+                Value::Int(1),
+                Value::Float(2.5),
+                Value::str("x")
+            ]))
         );
         assert!(decode(b"[1]").is_err());
         assert!(decode(b"{nope").is_err());

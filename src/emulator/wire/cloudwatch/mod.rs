@@ -251,9 +251,17 @@ mod tests {
     #[test]
     fn expressions_and_missing_periods_are_rejected() {
         let s = DateTime::from_timestamp(0, 0).unwrap();
-        let expr = Value::map(vec![("Id", Value::str("e")), ("Expression", Value::str("m1*2"))]);
-        assert_eq!(metric_query(&expr, s, s).unwrap_err().code, "InvalidParameterValue");
-        let Value::Map(mut pairs) = query_tree() else { unreachable!() };
+        let expr = Value::map(vec![
+            ("Id", Value::str("e")),
+            ("Expression", Value::str("m1*2")),
+        ]);
+        assert_eq!(
+            metric_query(&expr, s, s).unwrap_err().code,
+            "InvalidParameterValue"
+        );
+        let Value::Map(mut pairs) = query_tree() else {
+            unreachable!()
+        };
         if let Some((_, Value::Map(stat))) = pairs.iter_mut().find(|(k, _)| k == "MetricStat") {
             stat.retain(|(k, _)| k != "Period");
         }
