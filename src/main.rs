@@ -6,7 +6,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None | Some(Command::Console(_)) => drconsole::cli::console::run(),
-        Some(Command::Status(_)) => drconsole::cli::status::run(),
+        Some(Command::Status(args)) => drconsole::cli::status::run(args),
         Some(Command::Emulator(args)) => drconsole::cli::emulator::run(args),
     };
     match result {
