@@ -216,7 +216,8 @@ async fn safety_rules_through_the_sdk() {
     let c = |name: &str, s| control(&env, name, s);
 
     // (what, updates, overrides, rule expected to block it or None)
-    let cases: Vec<(&str, Vec<ControlUpdate>, Vec<String>, Option<&str>)> = vec![
+    type Case<'a> = (&'a str, Vec<ControlUpdate>, Vec<String>, Option<&'a str>);
+    let cases: Vec<Case> = vec![
         (
             "ATLEAST: last On cell off",
             vec![c("cell-us-east-1", Off)],
