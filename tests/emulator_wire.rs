@@ -407,14 +407,33 @@ async fn a_down_endpoint_hangs_alone() {
     let twin = twin().await;
     twin.inject(Fault::EndpointDown { index: 3 });
     let urls = twin.arc_endpoint_urls();
+    let list = |region: &str| {
+        let headers = format!(
+            "X-Amz-Target: ToggleCustomerAPI.ListRoutingControls\r\n{}",
+            sign(region, "route53-recovery-cluster")
+        );
+        post("/", &headers, b"{}")
+    };
+    // Endpoint 3 (1-based, as scenarios count) is listener index 2.
+    assert!(
+        exchange(&urls[2], &list("ap-southeast-2"), HANG_PROBE)
+            .await
+            .is_err()
+    );
+    assert_eq!(call(&urls[1], list("ap-northeast-1")).await.status, 200);
+}
+
+#[tokio::test]
+async fn arc_endpoints_refuse_requests_signed_for_another_region() {
+    let twin = twin().await;
     let headers = format!(
         "X-Amz-Target: ToggleCustomerAPI.ListRoutingControls\r\n{}",
-        sign("ap-southeast-2", "route53-recovery-cluster")
+        sign("us-west-2", "route53-recovery-cluster")
     );
-    let req = post("/", &headers, b"{}");
-    // Endpoint 3 (1-based, as scenarios count) is listener index 2.
-    assert!(exchange(&urls[2], &req, HANG_PROBE).await.is_err());
-    assert_eq!(call(&urls[1], req).await.status, 200);
+    let r = call(&twin.arc_endpoint_urls()[0], post("/", &headers, b"{}")).await;
+    assert_eq!(r.status, 403);
+    let v: serde_json::Value = serde_json::from_slice(&r.body).expect("JSON error");
+    assert_eq!(v["__type"], "InvalidSignatureException");
 }
 
 // ---------------------------------------------------------------- the Rust SDK

@@ -113,8 +113,22 @@ pub fn decode_arc(req: &Incoming, endpoint_region: &str) -> Result<Call, Rejecte
         region: endpoint_region.to_string(),
         error,
     };
-    if region_of(req).is_none() {
+    let Some(scope) = region_of(req) else {
         return Err(reject(missing_auth(protocol), &operation));
+    };
+    // Each cluster endpoint is Regional: a request signed for another Region fails
+    // signature validation there, as in AWS.
+    if scope.region != endpoint_region {
+        let err = ApiError::new(
+            403,
+            "InvalidSignatureException",
+            format!(
+                "Credential should be scoped to a valid region, not '{}'. \
+                 This endpoint is in '{endpoint_region}'.",
+                scope.region
+            ),
+        );
+        return Err(reject(err, &operation));
     }
     if operation.is_empty() {
         let target = req.header("x-amz-target").unwrap_or("(none)");
