@@ -560,3 +560,41 @@ async fn the_rust_sdk_sees_arc_conflicts_and_rds_faults() {
         .expect_err("unknown id");
     assert!(err.into_service_error().is_global_cluster_not_found_fault());
 }
+
+#[tokio::test]
+async fn throttling_endpoints_and_injected_errors_answer_in_shape() {
+    use drconsole::emulator::scenario::FaultService;
+
+    let twin = twin().await;
+    twin.inject(Fault::EndpointThrottling { index: 2 });
+    let headers = format!(
+        "X-Amz-Target: ToggleCustomerAPI.ListRoutingControls\r\n{}",
+        sign("ap-northeast-1", "route53-recovery-cluster")
+    );
+    let r = call(&twin.arc_endpoint_urls()[1], post("/", &headers, b"{}")).await;
+    assert_eq!(r.status, 429);
+    let v: serde_json::Value = serde_json::from_slice(&r.body).expect("JSON error");
+    assert_eq!(v["__type"], "ThrottlingException");
+    assert!(r.head.contains("x-amzn-errortype: throttlingexception"));
+
+    twin.inject(Fault::ApiErrorRate {
+        service: FaultService::Sts,
+        region: "us-east-1".into(),
+        rate: 1.0,
+    });
+    let r = call(&twin.aws_endpoint_url(), sts_request("us-east-1")).await;
+    assert_eq!(r.status, 500);
+    assert!(r.text().contains("<Type>Receiver</Type>"), "{}", r.text());
+    assert!(
+        r.text().contains("<Code>InternalFailure</Code>"),
+        "{}",
+        r.text()
+    );
+    // Another Region is untouched.
+    assert_eq!(
+        call(&twin.aws_endpoint_url(), sts_request("us-west-2"))
+            .await
+            .status,
+        200
+    );
+}
