@@ -79,6 +79,23 @@ def rds_checks(main):
         lambda: rds.describe_global_clusters(GlobalClusterIdentifier="no-such-global")
     )
     check("rds: unknown id -> GlobalClusterNotFoundFault", code == "GlobalClusterNotFoundFault", (code, msg))
+    code, msg = error_of(
+        lambda: rds.failover_global_cluster(
+            GlobalClusterIdentifier="orders-global",
+            TargetDbClusterIdentifier="arn:aws:rds:us-west-2:111122223333:cluster:orders-usw2",
+            AllowDataLoss=True,
+            Switchover=True,
+        )
+    )
+    check("rds: AllowDataLoss + Switchover -> InvalidParameterCombination", code == "InvalidParameterCombination", (code, msg))
+    by_arn = rds.describe_db_clusters(
+        DBClusterIdentifier="arn:aws:rds:us-west-2:111122223333:cluster:orders-usw2"
+    )["DBClusters"]
+    check(
+        "rds: cluster by ARN is a global member",
+        [c.get("GlobalClusterIdentifier") for c in by_arn] == ["orders-global"],
+        by_arn,
+    )
     instances = rds.describe_db_instances(DBInstanceIdentifier="ledger-usw2")["DBInstances"]
     infos = instances[0].get("StatusInfos", []) if instances else []
     check(
