@@ -405,15 +405,6 @@ impl World {
         }
     }
 
-    fn global_mut(&mut self, global_id: &str) -> Result<&mut GlobalDb, RdsError> {
-        self.aurora
-            .iter_mut()
-            .find(|g| g.id() == global_id)
-            .ok_or_else(|| {
-                RdsError::GlobalClusterNotFound(format!("global cluster {global_id} not found"))
-            })
-    }
-
     /// Planned switchover, called in the current primary's Region.
     pub fn rds_switchover(
         &mut self,
@@ -423,7 +414,12 @@ impl World {
     ) -> Result<GlobalClusterView, RdsError> {
         let _ = region;
         let now = self.now;
-        self.global_mut(global_id)?.switchover(now, target_cluster)
+        let faults = &self.faults;
+        self.aurora
+            .iter_mut()
+            .find(|g| g.id() == global_id)
+            .ok_or_else(|| not_found(global_id))?
+            .switchover(now, target_cluster, faults)
     }
 
     /// FailoverGlobalCluster; `allow_data_loss` / `switchover` as sent (None = absent).
@@ -436,7 +432,12 @@ impl World {
         switchover: Option<bool>,
     ) -> Result<GlobalClusterView, RdsError> {
         let now = self.now;
-        let g = self.global_mut(global_id)?;
+        let faults = &self.faults;
+        let g = self
+            .aurora
+            .iter_mut()
+            .find(|g| g.id() == global_id)
+            .ok_or_else(|| not_found(global_id))?;
         match (allow_data_loss == Some(true), switchover == Some(true)) {
             (true, true) => Err(RdsError::InvalidParameterCombination(
                 "AllowDataLoss and Switchover cannot both be true".into(),
@@ -444,7 +445,7 @@ impl World {
             (false, false) => Err(RdsError::InvalidParameterCombination(
                 "set exactly one of AllowDataLoss or Switchover to true".into(),
             )),
-            (false, true) => g.switchover(now, target_cluster),
+            (false, true) => g.switchover(now, target_cluster, faults),
             (true, false) => {
                 let (view, event) = g.failover(now, region, target_cluster)?;
                 self.data_loss.push(event);
@@ -484,4 +485,18 @@ impl World {
     pub fn data_loss_events(&self) -> &[DataLossEvent] {
         &self.data_loss
     }
+
+    /// The environment the world was built from.
+    pub fn environment(&self) -> &Environment {
+        &self.env
+    }
+
+    /// The scenario installed with [`World::set_scenario`], if any.
+    pub fn scenario(&self) -> Option<&Scenario> {
+        self.scenario.as_ref()
+    }
+}
+
+fn not_found(global_id: &str) -> RdsError {
+    RdsError::GlobalClusterNotFound(format!("global cluster {global_id} not found"))
 }
