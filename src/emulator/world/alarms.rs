@@ -134,10 +134,9 @@ fn reason(m: &Metric, from: AlarmState, to: AlarmState, now: DateTime<Utc>) -> S
         _ => (m.healthy, "was not"),
     };
     format!(
-        "Threshold Crossed: 1 out of the last 1 datapoints [{value:.1} ({})] {verb} greater than or equal to the threshold ({:.1}) (minimum 1 datapoint for {} transition).",
+        "Threshold Crossed: 1 out of the last 1 datapoints [{value:.1} ({})] {verb} greater than or equal to the threshold ({:.1}) (minimum 1 datapoint for {from} -> {to} transition).",
         now.format("%d/%m/%y %H:%M:%S"),
         m.threshold,
-        format!("{from} -> {to}")
     )
 }
 
