@@ -119,7 +119,11 @@ impl GlobalDb {
                 continue;
             }
             match &mut m.sync {
-                Sync::Connected => m.lag.step(rng, source_down || m.broken),
+                // Nothing arrives while either end is unreachable or the link is broken.
+                Sync::Connected => m.lag.step(
+                    rng,
+                    source_down || m.broken || faults.is_impaired(&m.region),
+                ),
                 Sync::PendingResync { up_s } => {
                     *up_s = if faults.is_impaired(&m.region) {
                         0
