@@ -98,7 +98,7 @@ impl AlarmBook {
                 _ => TO_OK_S,
             };
             if a.pending_s >= needed {
-                a.reason = reason(&a.metric, want, now);
+                a.reason = reason(&a.metric, a.state, want, now);
                 a.state = want;
                 a.updated = now;
                 a.pending_s = 0;
@@ -128,18 +128,46 @@ impl AlarmBook {
 }
 
 /// CloudWatch's StateReason wording.
-fn reason(m: &Metric, to: AlarmState, now: DateTime<Utc>) -> String {
+fn reason(m: &Metric, from: AlarmState, to: AlarmState, now: DateTime<Utc>) -> String {
     let (value, verb) = match to {
         AlarmState::Alarm => (m.breaching, "was"),
         _ => (m.healthy, "was not"),
     };
     format!(
-        "Threshold Crossed: 1 out of the last 1 datapoints [{value:.1} ({})] {verb} greater than or equal to the threshold ({:.1}) (minimum 1 datapoint for {} transition).",
+        "Threshold Crossed: 1 out of the last 1 datapoints [{value:.1} ({})] {verb} greater than or equal to the threshold ({:.1}) (minimum 1 datapoint for {from} -> {to} transition).",
         now.format("%d/%m/%y %H:%M:%S"),
         m.threshold,
-        match to {
-            AlarmState::Alarm => "OK -> ALARM",
-            _ => "ALARM -> OK",
-        }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::scenario::ImpairMode;
+    use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn insufficient_data_then_ok_then_alarm() {
+        let t0 = Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("time");
+        let mut book = AlarmBook::new([("r1", "api-5xx")].into_iter(), t0);
+        let mut faults = FaultState::new(5);
+        let state = |b: &AlarmBook| b.views("r1", &[])[0].state;
+        assert_eq!(state(&book), AlarmState::InsufficientData);
+        for s in 1..=59 {
+            book.tick(t0 + Duration::seconds(s), &faults);
+        }
+        assert_eq!(state(&book), AlarmState::InsufficientData);
+        book.tick(t0 + Duration::seconds(60), &faults);
+        assert_eq!(state(&book), AlarmState::Ok);
+        assert_eq!(book.views("r1", &[])[0].updated, t0 + Duration::seconds(60));
+        faults.impair("r1", ImpairMode::Hang);
+        for s in 61..=80 {
+            book.tick(t0 + Duration::seconds(s), &faults);
+        }
+        assert_eq!(state(&book), AlarmState::Alarm);
+        assert!(book.views("other", &[]).is_empty());
+    }
 }
