@@ -494,3 +494,56 @@ fn status_json_via_the_binary() {
         "exit code follows has_unknown"
     );
 }
+
+/// The live path (standard credential chain, AWS_ENDPOINT_URL honoured, ARC endpoints
+/// from the environment file) pointed at a twin, through the real binary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_mode_honours_aws_endpoint_url() {
+    let env = default_env();
+    let (emu, _provider) = twin(&env, 1.0, false).await;
+    let mut text = drconsole::config::DEFAULT_ENV.to_string();
+    for (ep, url) in env.arc.endpoints.iter().zip(emu.arc_endpoint_urls()) {
+        text = text.replace(&ep.url, &url);
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("live-env.yaml");
+    std::fs::write(&path, text).expect("write env");
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_drconsole"))
+        .args([
+            "status",
+            "--json",
+            "--read-only",
+            "--poll-ms",
+            "500",
+            "--timeout",
+            "30",
+        ])
+        .arg("--env")
+        .arg(&path)
+        .env("AWS_ENDPOINT_URL", emu.aws_endpoint_url())
+        .env("AWS_ACCESS_KEY_ID", "AKIDLIVETEST")
+        .env("AWS_SECRET_ACCESS_KEY", "live-test-secret")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", dir.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+        .env_remove("AWS_PROFILE")
+        .output();
+    let out = tokio::time::timeout(GIVE_UP, child)
+        .await
+        .expect("status finishes")
+        .expect("run drconsole status");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0) | Some(1)), "{stderr}");
+    let snap: Snapshot = serde_json::from_slice(&out.stdout).expect("a Snapshot");
+    assert_eq!(snap.mode, drconsole::model::Mode::Live);
+    assert!(snap.read_only);
+    assert!(snap.identity.is_some(), "{stderr}");
+    assert!(snap.controls.iter().all(|c| c.state.is_some()), "{stderr}");
+    // Every request reached the twin, signed for the Region it was meant for.
+    let seen = emu.requests();
+    assert!(
+        seen.iter()
+            .any(|r| r.region == "us-west-2" && r.listener == Listener::Main)
+    );
+    assert!(seen.iter().all(|r| !r.mutating));
+}
