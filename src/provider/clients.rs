@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 pub(super) struct Built {
     pub rds: BTreeMap<String, aws_sdk_rds::Client>,
     pub cloudwatch: BTreeMap<String, aws_sdk_cloudwatch::Client>,
-    pub sts: aws_sdk_sts::Client,
-    pub sts_region: String,
+    /// The preferred STS Region first, then every other Region of the environment.
+    pub sts: Vec<(String, aws_sdk_sts::Client)>,
     /// (region, url, client) in file order.
     pub arc: Vec<(String, String, aws_sdk_route53recoverycluster::Client)>,
 }
@@ -124,10 +124,20 @@ pub(super) async fn build(
             .map(|r| r.to_string())
             .unwrap_or_else(|| env.primary().name.clone()),
     };
-    let sts_conf = aws_sdk_sts::config::Builder::from(&base)
-        .region(Region::new(sts_region.clone()))
-        .build();
-    let sts = aws_sdk_sts::Client::from_conf(sts_conf);
+    let mut sts_regions = vec![sts_region];
+    sts_regions.extend(env.regions.iter().map(|r| r.name.clone()));
+    sts_regions.dedup();
+    let mut seen = std::collections::BTreeSet::new();
+    sts_regions.retain(|r| seen.insert(r.clone()));
+    let sts = sts_regions
+        .into_iter()
+        .map(|r| {
+            let conf = aws_sdk_sts::config::Builder::from(&base)
+                .region(Region::new(r.clone()))
+                .build();
+            (r, aws_sdk_sts::Client::from_conf(conf))
+        })
+        .collect();
 
     let urls: Vec<String> = match target {
         Target::Twin {
@@ -169,7 +179,6 @@ pub(super) async fn build(
         rds,
         cloudwatch,
         sts,
-        sts_region,
         arc,
     })
 }

@@ -75,8 +75,8 @@ pub struct Provider {
     config: ProviderConfig,
     rds: BTreeMap<String, aws_sdk_rds::Client>,
     cloudwatch: BTreeMap<String, aws_sdk_cloudwatch::Client>,
-    sts: aws_sdk_sts::Client,
-    sts_region: String,
+    /// Preferred Region first; the others are fallbacks when it does not answer.
+    sts: Vec<(String, aws_sdk_sts::Client)>,
     arc: arc::ArcEndpoints,
 }
 
@@ -111,7 +111,6 @@ impl Provider {
             rds: built.rds,
             cloudwatch: built.cloudwatch,
             sts: built.sts,
-            sts_region: built.sts_region,
             arc: arc::ArcEndpoints::new(built.arc),
         })
     }
@@ -128,8 +127,12 @@ impl Provider {
         self.config
     }
 
+    /// The preferred Region for STS.
     pub fn sts_region(&self) -> &str {
-        &self.sts_region
+        self.sts
+            .first()
+            .map(|(r, _)| r.as_str())
+            .unwrap_or_default()
     }
 
     /// Each ARC cluster endpoint's last latency and error.

@@ -6,16 +6,30 @@ use super::{Provider, ProviderError};
 use std::future::Future;
 
 impl Provider {
+    /// GetCallerIdentity in the preferred Region, then in the others: who we are does
+    /// not depend on which Region is dark.
     pub async fn caller_identity(&self) -> Result<Identity, ProviderError> {
-        let out = self
-            .bounded(self.sts.get_caller_identity().send())
-            .await?
-            .map_err(from_sdk)?;
-        Ok(Identity {
-            account: out.account().unwrap_or_default().to_string(),
-            arn: out.arn().unwrap_or_default().to_string(),
-            user_id: out.user_id().unwrap_or_default().to_string(),
-        })
+        let mut last = ProviderError::NotConfigured("no STS client".into());
+        for (region, client) in &self.sts {
+            let answer = match self.bounded(client.get_caller_identity().send()).await {
+                Ok(r) => r.map_err(from_sdk),
+                Err(e) => Err(e),
+            };
+            match answer {
+                Ok(out) => {
+                    return Ok(Identity {
+                        account: out.account().unwrap_or_default().to_string(),
+                        arn: out.arn().unwrap_or_default().to_string(),
+                        user_id: out.user_id().unwrap_or_default().to_string(),
+                    });
+                }
+                Err(e) => {
+                    tracing::info!(region = %region, error = %e, "STS did not answer, trying the next Region");
+                    last = e;
+                }
+            }
+        }
+        Err(last)
     }
 
     /// Belt and braces over the SDK's own operation timeout: whatever happens inside,
