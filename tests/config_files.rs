@@ -13,3 +13,79 @@ fn builtin_default_loads() {
     assert_eq!(env.arc.rules.len(), 1);
     assert_eq!(env.aurora[0].members[1].cluster_id(), "orders-usw2");
 }
+
+/// Each broken file states its expected error on its first line:
+/// `# expect: LINE:COLUMN text-in-message`.
+#[test]
+fn broken_corpus_reports_file_line_column() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/env-broken");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 15, "corpus too small: {}", files.len());
+    let mut failures = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let first = text.lines().next().unwrap_or_default();
+        let expect = first
+            .strip_prefix("# expect: ")
+            .unwrap_or_else(|| panic!("{} lacks an `# expect:` first line", path.display()));
+        let (pos, needle) = expect.split_once(' ').unwrap_or((expect, ""));
+        let err = match Environment::load(&path) {
+            Ok(_) => {
+                failures.push(format!("{}: loaded without error", path.display()));
+                continue;
+            }
+            Err(e) => e,
+        };
+        let shown = err.to_string();
+        let want_prefix = format!("{}:{pos}: ", path.display());
+        if !shown.starts_with(&want_prefix) || !shown.contains(needle.trim()) {
+            failures.push(format!(
+                "{}\n   want {want_prefix}…{needle}\n   got  {shown}",
+                path.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+mod never_panics {
+    use super::Environment;
+    use drconsole::config::DEFAULT_ENV;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Truncating the default file anywhere and splicing in junk yields Ok or a
+        /// positioned error, never a panic.
+        #[test]
+        fn mangled_default_env(cut in 0usize..4000, junk in "[ -~\n\t:\\[\\]{}-]{0,12}") {
+            let mut cut = cut.min(DEFAULT_ENV.len());
+            while !DEFAULT_ENV.is_char_boundary(cut) { cut -= 1; }
+            let text = format!("{}{junk}{}", &DEFAULT_ENV[..cut], &DEFAULT_ENV[cut..]);
+            if let Err(e) = Environment::parse(&text, "mangled.yaml") {
+                prop_assert!(e.line >= 1 && e.column >= 1);
+                prop_assert!(e.to_string().starts_with("mangled.yaml:"));
+            }
+        }
+    }
+}
+
+#[test]
+fn three_region_example_loads() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/three-region-env.yaml");
+    let env = Environment::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(env.regions.len(), 3);
+    assert_eq!(env.aurora[0].members.len(), 3);
+    assert!(
+        env.arc
+            .rules
+            .iter()
+            .any(|r| matches!(r.rule.kind, drconsole::model::SafetyRuleKind::Gating { .. }))
+    );
+}

@@ -69,7 +69,8 @@ impl ConfigError {
             .unwrap_or((1, 1));
         // serde-saphyr's Display may repeat the position; keep the first line of its text.
         let text = e.to_string();
-        let message = text.lines().next().unwrap_or("invalid YAML").to_string();
+        let first = text.lines().next().unwrap_or("invalid YAML");
+        let message = strip_position_prefix(first).to_string();
         ConfigError {
             kind: ConfigErrorKind::Syntax,
             file: file.to_string(),
@@ -77,5 +78,16 @@ impl ConfigError {
             column,
             message,
         }
+    }
+}
+
+/// serde-saphyr prefixes "error: line N column M: "; the position is already ours.
+fn strip_position_prefix(msg: &str) -> &str {
+    let Some(rest) = msg.strip_prefix("error: line ") else {
+        return msg;
+    };
+    match rest.find(": ") {
+        Some(i) if rest[..i].contains(" column ") => &rest[i + 2..],
+        _ => msg,
     }
 }

@@ -127,6 +127,19 @@ impl Environment {
 
     /// Parses and validates text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        if text.trim().is_empty()
+            || text
+                .lines()
+                .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
+            return Err(ConfigError {
+                kind: ConfigErrorKind::Syntax,
+                file: origin.to_string(),
+                line: 1,
+                column: 1,
+                message: "the environment file is empty".into(),
+            });
+        }
         let raw: file::EnvFile =
             serde_saphyr::from_str(text).map_err(|e| ConfigError::from_yaml(origin, &e))?;
         validate::validate(raw, origin)

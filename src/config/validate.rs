@@ -42,7 +42,7 @@ pub(super) fn validate(raw: EnvFile, origin: &str) -> Result<Environment, Config
     let region_names: Vec<&str> = regions.iter().map(|r| r.name.as_str()).collect();
     let rto = duration(&cx, &raw.targets.rto)?;
     let rpo = duration(&cx, &raw.targets.rpo)?;
-    let arc = arc(&cx, &raw.arc, &region_names)?;
+    let arc = arc(&cx, &raw.arc)?;
     let aurora = aurora(&cx, &raw.databases, &region_names)?;
     let replicas = replicas(&cx, &raw.databases, &region_names, &aurora)?;
     Ok(Environment {
@@ -199,7 +199,7 @@ fn arn(cx: &Ctx, s: &S, service: &str, resource_prefix: &str) -> Result<(), Conf
     Ok(())
 }
 
-fn arc(cx: &Ctx, raw: &file::ArcFile, regions: &[&str]) -> Result<ArcConfig, ConfigError> {
+fn arc(cx: &Ctx, raw: &file::ArcFile) -> Result<ArcConfig, ConfigError> {
     arn(cx, &raw.cluster_arn, "route53-recovery-control", "cluster/")?;
     let eps = &raw.endpoints.value;
     if eps.len() != 5 {
@@ -273,7 +273,6 @@ fn arc(cx: &Ctx, raw: &file::ArcFile, regions: &[&str]) -> Result<ArcConfig, Con
             });
         }
     }
-    let _ = regions;
 
     let by_name: HashMap<&str, &str> = controls
         .iter()
