@@ -375,6 +375,19 @@ async fn switchover_then_failover_through_the_sdk() {
         .find(|m| m.region == "us-west-2")
         .expect("usw2");
 
+    let opts = MonitorOptions {
+        poll: Duration::from_secs(3600),
+        ..MonitorOptions::default()
+    };
+    let mut mon = monitor::spawn(provider.clone(), Arc::new(env.clone()), opts);
+    let first = tokio::time::timeout(GIVE_UP, mon.first_complete())
+        .await
+        .expect("first snapshot");
+    assert_eq!(
+        first.databases[0].writer_region.as_deref(),
+        Some("us-east-1")
+    );
+
     // Planned switchover, sent to the primary's Region.
     let switchover = Mutation::SwitchoverGlobalCluster {
         global_cluster_id: db.global_cluster_id.clone(),
@@ -396,6 +409,24 @@ async fn switchover_then_failover_through_the_sdk() {
     let mut seen = Vec::new();
     watch_cluster(&provider, "us-west-2", &usw2.cluster_arn, &mut seen).await;
     assert!(seen.iter().any(|s| s.starts_with("pending")), "{seen:?}");
+
+    // The monitor has not polled since (its period is an hour) until asked to.
+    assert_eq!(
+        mon.latest().databases[0].writer_region.as_deref(),
+        Some("us-east-1")
+    );
+    mon.refresh_now();
+    let mut rx = mon.snapshots.clone();
+    let moved = tokio::time::timeout(
+        GIVE_UP,
+        rx.wait_for(|s| s.databases[0].writer_region.as_deref() == Some("us-west-2")),
+    )
+    .await
+    .expect("refreshed snapshot shows the new writer")
+    .expect("monitor alive")
+    .clone();
+    assert!(moved.databases[0].failover.is_none());
+    drop(mon);
     assert!(seen.iter().all(|s| !s.contains("data loss")), "{seen:?}");
     assert!(emu.with_world(|w| w.data_loss_events().is_empty()));
 

@@ -53,6 +53,7 @@ pub struct MonitorHandle {
     pub snapshots: watch::Receiver<Arc<Snapshot>>,
     /// Turns true once every poller has reported (well or badly) at least once.
     pub complete: watch::Receiver<bool>,
+    refresh: watch::Sender<u64>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -60,6 +61,11 @@ impl MonitorHandle {
     /// The latest snapshot.
     pub fn latest(&self) -> Arc<Snapshot> {
         self.snapshots.borrow().clone()
+    }
+
+    /// Polls everything now instead of at the next tick (after a mutating call, say).
+    pub fn refresh_now(&self) {
+        self.refresh.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// Waits until every poller has reported once (or the monitor stopped).
@@ -102,42 +108,59 @@ pub fn spawn(
     let (snap_tx, snapshots) = watch::channel(Arc::new(first));
     let (done_tx, complete) = watch::channel(false);
     let (tx, rx) = mpsc::channel::<Update>(256);
+    let (refresh, _) = watch::channel(0u64);
 
-    let mut tasks = poll::spawn_all(&provider, &env, &opts, &tx);
+    let mut tasks = poll::spawn_all(&provider, &env, &opts, &tx, &refresh);
     drop(tx);
-    tasks.push(tokio::spawn(assembler(
-        provider, env, obs, ctx, tick, rx, snap_tx, done_tx,
-    )));
+    let assembler = Assembler {
+        provider,
+        env,
+        obs,
+        ctx,
+        snap_tx,
+        done_tx,
+    };
+    tasks.push(tokio::spawn(assembler.run(rx, tick)));
     MonitorHandle {
         snapshots,
         complete,
+        refresh,
         tasks,
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn assembler(
+/// Owns the observations; the only task that touches them.
+struct Assembler {
     provider: Arc<Provider>,
     env: Arc<Environment>,
-    mut obs: Observations,
+    obs: Observations,
     ctx: assemble::Context,
-    tick: Duration,
-    mut rx: mpsc::Receiver<Update>,
     snap_tx: watch::Sender<Arc<Snapshot>>,
     done_tx: watch::Sender<bool>,
-) {
-    let mut timer = tokio::time::interval(tick);
-    timer.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    loop {
-        tokio::select! {
-            u = rx.recv() => match u {
-                Some(u) => obs.apply(u),
-                None => return,
-            },
-            _ = timer.tick() => {}
+}
+
+impl Assembler {
+    /// Applies every report and re-judges staleness on a timer (age alone can turn
+    /// an item stale while its poller is stuck in a hung call).
+    async fn run(mut self, mut rx: mpsc::Receiver<Update>, tick: Duration) {
+        let mut timer = tokio::time::interval(tick);
+        timer.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                u = rx.recv() => match u {
+                    Some(u) => self.obs.apply(u),
+                    None => return,
+                },
+                _ = timer.tick() => {}
+            }
+            self.publish();
         }
-        let snap = assemble::build(&env, &obs, provider.endpoint_statuses(), &ctx, Utc::now());
-        snap_tx.send_if_modified(|cur| {
+    }
+
+    fn publish(&self) {
+        let endpoints = self.provider.endpoint_statuses();
+        let snap = assemble::build(&self.env, &self.obs, endpoints, &self.ctx, Utc::now());
+        self.snap_tx.send_if_modified(|cur| {
             if same_apart_from_time(cur, &snap) {
                 false
             } else {
@@ -145,8 +168,8 @@ async fn assembler(
                 true
             }
         });
-        if !*done_tx.borrow() && obs.complete() {
-            let _ = done_tx.send(true);
+        if !*self.done_tx.borrow() && self.obs.complete() {
+            let _ = self.done_tx.send(true);
         }
     }
 }

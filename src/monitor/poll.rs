@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
@@ -28,18 +28,28 @@ async fn report<T>(fut: impl Future<Output = Result<T, ProviderError>>) -> Repor
 
 /// Runs `poll(round)` every period until the assembler goes away. A slow poll makes
 /// the next tick skip rather than pile up.
-fn every<F, Fut>(opts: &MonitorOptions, tx: Tx, mut poll: F) -> JoinHandle<()>
+fn every<F, Fut>(
+    opts: &MonitorOptions,
+    tx: Tx,
+    refresh: &watch::Sender<u64>,
+    mut poll: F,
+) -> JoinHandle<()>
 where
     F: FnMut(u64) -> Fut + Send + 'static,
     Fut: Future<Output = Vec<Update>> + Send,
 {
     let period = opts.poll;
+    let mut refresh = refresh.subscribe();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
         let mut round = 0u64;
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                // A request made while this poller was busy is still seen here.
+                Ok(()) = refresh.changed() => {}
+            }
             for u in poll(round).await {
                 if tx.send(u).await.is_err() {
                     return;
@@ -144,12 +154,13 @@ pub fn spawn_all(
     env: &Arc<Environment>,
     opts: &MonitorOptions,
     tx: &Tx,
+    refresh: &watch::Sender<u64>,
 ) -> Vec<JoinHandle<()>> {
     let mut tasks = Vec::new();
 
     for r in &env.regions {
         let (p, region, names) = (provider.clone(), r.name.clone(), r.alarms.clone());
-        tasks.push(every(opts, tx.clone(), move |_| {
+        tasks.push(every(opts, tx.clone(), refresh, move |_| {
             let (p, region, names) = (p.clone(), region.clone(), names.clone());
             async move {
                 let report = report(p.describe_alarms(&region, &names)).await;
@@ -163,7 +174,7 @@ pub fn spawn_all(
         let (p, o) = (provider.clone(), opts.clone());
         // Seconds since the epoch of the last successful read; 0 = never.
         let last_ok = Arc::new(AtomicI64::new(0));
-        tasks.push(every(opts, tx.clone(), move |_| {
+        tasks.push(every(opts, tx.clone(), refresh, move |_| {
             let (p, region, plan, last_ok) =
                 (p.clone(), region.clone(), plan.clone(), last_ok.clone());
             let now = Utc::now();
@@ -192,7 +203,7 @@ pub fn spawn_all(
                 d.global_cluster_id.clone(),
                 m.region.clone(),
             );
-            tasks.push(every(opts, tx.clone(), move |_| {
+            tasks.push(every(opts, tx.clone(), refresh, move |_| {
                 let (p, db, id, region) = (p.clone(), db.clone(), id.clone(), region.clone());
                 async move {
                     let report = report(async {
@@ -219,7 +230,7 @@ pub fn spawn_all(
             pair.replica.region.clone(),
             pair.replica.instance_id.clone(),
         );
-        tasks.push(every(opts, tx.clone(), move |_| {
+        tasks.push(every(opts, tx.clone(), refresh, move |_| {
             let (p, replica, region, id) = (p.clone(), name.clone(), region.clone(), id.clone());
             async move {
                 let report = report(p.describe_db_instance(&region, &id)).await;
@@ -229,7 +240,7 @@ pub fn spawn_all(
     }
 
     let p = provider.clone();
-    tasks.push(every(opts, tx.clone(), move |_| {
+    tasks.push(every(opts, tx.clone(), refresh, move |_| {
         let p = p.clone();
         async move {
             let report = report(async { p.list_routing_controls().await.map(|a| a.value) }).await;
@@ -241,7 +252,7 @@ pub fn spawn_all(
     // (and every round until it succeeds once).
     let (p, n) = (provider.clone(), opts.identity_every.max(1));
     let known = Arc::new(AtomicBool::new(false));
-    tasks.push(every(opts, tx.clone(), move |round| {
+    tasks.push(every(opts, tx.clone(), refresh, move |round| {
         let (p, known) = (p.clone(), known.clone());
         async move {
             if known.load(Ordering::Relaxed) && round % n != 0 {
