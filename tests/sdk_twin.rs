@@ -147,7 +147,7 @@ fn region<'a>(s: &'a Snapshot, name: &str) -> &'a drconsole::model::snapshot::Re
 async fn region_black_hole_turns_unknown_while_the_other_stays_fresh() {
     let env = Arc::new(default_env());
     let (emu, provider) = twin(&env, 1.0, false).await;
-    let poll = Duration::from_millis(400);
+    let poll = Duration::from_millis(1000);
     let opts = MonitorOptions {
         poll,
         ..MonitorOptions::default()
@@ -362,7 +362,9 @@ async fn watch_cluster(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn switchover_then_failover_through_the_sdk() {
     let env = default_env();
-    let (emu, provider) = twin(&env, 20.0, false).await;
+    // Fast enough for a quick test, slow enough that each 5 s (simulated) pending phase
+    // lasts long enough in real time to be seen between polls.
+    let (emu, provider) = twin(&env, 10.0, false).await;
     let db = env.aurora("orders").expect("orders");
     let use1 = db
         .members
