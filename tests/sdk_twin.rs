@@ -95,6 +95,21 @@ async fn arc_endpoints_degraded_answers_through_the_fifth() {
     assert!(last.error.is_none());
     assert!(earlier.iter().all(|a| a.endpoint != 4 && a.error.is_some()));
 
+    // Endpoints that just failed go to the back: the next call does not wait on them.
+    let again = provider
+        .get_routing_control_state(&cell.arn)
+        .await
+        .expect("answers again");
+    assert_eq!(again.endpoint, 4);
+    for a in &again.attempts {
+        assert!(
+            !earlier.iter().any(|e| e.endpoint == a.endpoint),
+            "endpoint #{} failed a moment ago yet was tried first: {:?}",
+            a.endpoint + 1,
+            again.attempts
+        );
+    }
+
     let started = Instant::now();
     let update = set(
         vec![control(&env, "cell-us-west-2", ControlState::On)],

@@ -4,9 +4,12 @@
 //! throttling, 5xx or EndpointTemporarilyUnavailable. A reply that is the cluster's
 //! verdict (safety rule, validation, not found) is final: every endpoint serves the
 //! same replicated cluster state, so it would answer the same.
+//!
+//! Endpoints that failed in the last 30 s go to the back of the order (still tried,
+//! just last), so a black-holed endpoint does not cost a timeout on every poll.
 
 use super::error::{self, ProviderError, from_sdk};
-use super::rotation::{Attempt, EndpointBook, random_start, rotation_order};
+use super::rotation::{Attempt, EndpointBook, demote_failing, random_start, rotation_order};
 use super::types::ControlInfo;
 use crate::model::ControlState;
 use crate::model::snapshot::EndpointStatus;
@@ -14,6 +17,9 @@ use aws_sdk_route53recoverycluster::Client;
 use aws_sdk_route53recoverycluster::types::{RoutingControlState, UpdateRoutingControlStateEntry};
 use std::future::Future;
 use std::time::{Duration, Instant};
+
+/// How long an endpoint that failed waits at the back of the rotation.
+const DEMOTE_FOR: Duration = Duration::from_secs(30);
 
 /// Most pages a listing may take (300 controls per cluster at ≥ 1 per page).
 const MAX_PAGES: usize = 300;
@@ -73,7 +79,10 @@ impl ArcEndpoints {
         F: Fn(Client) -> Fut,
         Fut: Future<Output = Result<(T, Option<String>), ProviderError>>,
     {
-        let order = rotation_order(random_start(self.len()), self.len());
+        let order = demote_failing(
+            rotation_order(random_start(self.len()), self.len()),
+            &self.book.recently_failed(DEMOTE_FOR),
+        );
         let rotation = Rotation {
             clients: &self.clients,
             regions: &self.regions,

@@ -19,6 +19,16 @@ pub fn random_start(n: usize) -> usize {
     if n == 0 { 0 } else { rand::random_range(0..n) }
 }
 
+/// Moves endpoints that failed recently to the back, keeping the order otherwise:
+/// every endpoint is still tried, but a known-dark one no longer costs a timeout on
+/// every call. `failing[i]` says whether endpoint `i` failed recently.
+pub fn demote_failing(order: Vec<usize>, failing: &[bool]) -> Vec<usize> {
+    let bad = |i: &usize| failing.get(*i).copied().unwrap_or(false);
+    let (mut good, rest): (Vec<usize>, Vec<usize>) = order.into_iter().partition(|i| !bad(i));
+    good.extend(rest);
+    good
+}
+
 /// One call on one endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
@@ -71,6 +81,20 @@ impl EndpointBook {
         }
     }
 
+    /// Which endpoints' last call failed less than `within` ago. After that they
+    /// rejoin the random rotation, so a recovered endpoint is noticed.
+    pub fn recently_failed(&self, within: Duration) -> Vec<bool> {
+        let last = match self.last.lock() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        let now = Utc::now();
+        let within = chrono::Duration::from_std(within).unwrap_or(chrono::Duration::MAX);
+        last.iter()
+            .map(|l| l.error.is_some() && l.used.is_some_and(|t| now - t < within))
+            .collect()
+    }
+
     pub fn statuses(&self) -> Vec<EndpointStatus> {
         let last = match self.last.lock() {
             Ok(g) => g.clone(),
@@ -102,6 +126,38 @@ mod tests {
         assert_eq!(rotation_order(3, 5), vec![3, 4, 0, 1, 2]);
         assert_eq!(rotation_order(7, 5), vec![2, 3, 4, 0, 1]);
         assert!(rotation_order(0, 0).is_empty());
+    }
+
+    #[test]
+    fn recently_failed_endpoints_go_last_in_rotation_order() {
+        let failing = [true, false, true, false, false];
+        assert_eq!(
+            demote_failing(rotation_order(0, 5), &failing),
+            vec![1, 3, 4, 0, 2]
+        );
+        assert_eq!(
+            demote_failing(rotation_order(3, 5), &failing),
+            vec![3, 4, 1, 0, 2]
+        );
+        assert_eq!(
+            demote_failing(rotation_order(2, 5), &[false; 5]),
+            vec![2, 3, 4, 0, 1]
+        );
+    }
+
+    #[test]
+    fn a_failure_is_recent_only_for_a_while() {
+        let book = EndpointBook::new(vec![("a".into(), "u".into()), ("b".into(), "v".into())]);
+        book.record(&Attempt {
+            endpoint: 0,
+            latency: Duration::from_millis(5),
+            error: Some("timeout".into()),
+        });
+        assert_eq!(
+            book.recently_failed(Duration::from_secs(30)),
+            vec![true, false]
+        );
+        assert_eq!(book.recently_failed(Duration::ZERO), vec![false, false]);
     }
 
     #[test]
