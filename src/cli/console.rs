@@ -1,4 +1,4 @@
-//! `drconsole console`. SKELETON: replaced by the helper that owns it.
+//! `drconsole console`: the live dashboard.
 
 pub fn run() -> anyhow::Result<i32> {
     anyhow::bail!("`console` is not built yet")
