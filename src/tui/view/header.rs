@@ -14,7 +14,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) {
     if area.height == 0 {
         return;
     }
-    let (age_text, age_style) = data_age(app, now);
+    let (age_text, age_style) = data_age(app, now, area.width >= 100);
     let clock = format!("{} UTC", now.format("%H:%M:%S"));
     let right_w = Span::raw(&age_text).width() + Span::raw(&clock).width() + 4;
     let right_w = u16::try_from(right_w).unwrap_or(u16::MAX).min(area.width);
@@ -67,19 +67,24 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) {
 }
 
 /// "oldest data 3s", styled by staleness; unknown when nothing has been read.
-fn data_age(app: &App, now: DateTime<Utc>) -> (String, ratatui::style::Style) {
+fn data_age(app: &App, now: DateTime<Utc>, wide: bool) -> (String, ratatui::style::Style) {
     let Some(s) = app.snapshot.as_deref() else {
         return ("no data yet".to_string(), theme::UNKNOWN);
     };
     match s.oldest_observation() {
         Some(t) => {
             let ms = (now - t).num_milliseconds();
-            let unknown = if s.has_unknown() { " · some unknown" } else { "" };
+            let unknown = match (s.has_unknown(), wide) {
+                (false, _) => "",
+                (true, true) => " · some unknown",
+                (true, false) => " ·unknown",
+            };
+            let label = if wide { "oldest data" } else { "data" };
             let style = match theme::age(ms, app.info.poll_period_ms) {
                 st if st == theme::DIM && s.has_unknown() => theme::UNKNOWN,
                 st => st,
             };
-            (format!("oldest data {}{unknown}", text::age(ms)), style)
+            (format!("{label} {}{unknown}", text::age(ms)), style)
         }
         None => ("no data read yet".to_string(), theme::UNKNOWN),
     }

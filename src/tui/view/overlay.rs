@@ -92,27 +92,29 @@ fn help(buf: &mut Buffer, area: Rect, offset: usize) {
 
 fn fault_menu(buf: &mut Buffer, area: Rect, app: &App, selected: usize) {
     let entries = app.faults.as_deref().unwrap_or_default();
-    let h = u16::try_from(entries.len() * 2 + 4).unwrap_or(u16::MAX);
+    let h = u16::try_from(entries.len() + 4).unwrap_or(u16::MAX);
     let outer = centered(area, 76, h.min(area.height.saturating_sub(2)).max(6));
     let inner = popup(buf, outer, "Game day: inject a fault into the twin");
-    if inner.height == 0 {
+    if inner.height < 2 {
         return;
     }
     if entries.is_empty() {
         Row::new(buf, inner, inner.y).put(" the scenario catalogue is empty", theme::DIM);
     }
-    // Two rows per entry; scroll so the selection stays in view.
-    let per_page = usize::from(inner.height.saturating_sub(1) / 2).max(1);
+    // Scroll so the selection stays in view; the last row is the key hint.
+    let per_page = usize::from(inner.height - 2).max(1);
     let first = selected.saturating_sub(per_page - 1);
-    let mut y = inner.y;
-    for (i, e) in entries.iter().enumerate().skip(first).take(per_page) {
+    for (y, (i, e)) in (inner.y..).zip(entries.iter().enumerate().skip(first).take(per_page)) {
         let style = if i == selected { theme::SELECTED } else { theme::TEXT };
         let marker = if i == selected { " ▶ " } else { "   " };
-        Row::new(buf, inner, y).put(marker, style).put(&e.label, style.patch(theme::TITLE));
-        Row::new(buf, inner, y + 1).space(5).put(&e.detail, theme::DIM);
-        y += 2;
+        let mut w = Row::new(buf, inner, y);
+        w.put(marker, style).put(&e.label, style);
+        if !e.detail.is_empty() {
+            w.put("  ", theme::TEXT).put(&e.detail, theme::DIM);
+        }
     }
-    Row::new(buf, inner, inner.bottom() - 1).put(" Enter inject · ↑↓ choose · Esc close", theme::LABEL);
+    let hint = format!(" Enter inject · ↑↓ choose ({} of {}) · Esc close", selected + 1, entries.len());
+    Row::new(buf, inner, inner.bottom() - 1).put(&hint, theme::LABEL);
 }
 
 fn confirm(buf: &mut Buffer, area: Rect, ok_focused: bool) {

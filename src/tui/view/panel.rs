@@ -9,7 +9,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
 /// Draws the block and returns the inner area and the first row to show.
-pub fn frame(buf: &mut Buffer, area: Rect, app: &App, panel: Panel, title: &str) -> (Rect, usize) {
+/// `reserved` rows at the bottom of the inner area are not part of the scrolled list.
+pub fn frame(
+    buf: &mut Buffer,
+    area: Rect,
+    app: &App,
+    panel: Panel,
+    title: &str,
+    reserved: u16,
+) -> (Rect, usize) {
     let focused = app.focus == panel;
     let border = if focused { theme::BORDER_FOCUS } else { theme::BORDER };
     let total = app.row_count(panel);
@@ -20,7 +28,6 @@ pub fn frame(buf: &mut Buffer, area: Rect, app: &App, panel: Panel, title: &str)
             Span::styled(title.to_string(), theme::LABEL),
         ]));
     let inner = block.inner(area);
-    let reserved = u16::from(panel == Panel::Routing);
     let visible = usize::from(inner.height.saturating_sub(reserved));
     let max_offset = total.saturating_sub(visible);
     let offset = app.scroll[panel.index()].min(max_offset);

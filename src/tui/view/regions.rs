@@ -17,7 +17,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
         .as_deref()
         .map(summary)
         .unwrap_or_default();
-    let (inner, offset) = panel::frame(buf, area, app, Panel::Regions, &title);
+    let (inner, offset) = panel::frame(buf, area, app, Panel::Regions, &title, 0);
     let Some(snap) = app.snapshot.as_deref() else {
         super::placeholder(buf, inner, app);
         return panel::rows(inner);
@@ -50,9 +50,9 @@ fn summary(s: &Snapshot) -> String {
 fn region_line(w: &mut Row, r: &RegionStatus, name_w: u16, now: DateTime<Utc>) {
     let (sym, word, style) = theme::verdict(r.verdict);
     w.put(" ", theme::TEXT).put(sym, style).put(" ", theme::TEXT);
-    w.put(&r.name, theme::TITLE).col(3 + name_w + 1);
-    w.put(r.role.as_str(), theme::LABEL).col(3 + name_w + 12);
-    w.put(word, style).col(3 + name_w + 22);
+    w.put(&r.name, theme::TITLE).col(3 + name_w + 2);
+    w.put(r.role.as_str(), theme::LABEL).col(3 + name_w + 13);
+    w.put(word, style).col(3 + name_w + 23);
     if r.stale {
         let age = r
             .observed_at

@@ -19,7 +19,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
         .as_deref()
         .map(|s| format!("RPO target {} ", text::ms(s.rpo_target_ms as f64)))
         .unwrap_or_default();
-    let (inner, offset) = panel::frame(buf, area, app, Panel::Replication, &title);
+    let (inner, offset) = panel::frame(buf, area, app, Panel::Replication, &title, 0);
     let Some(snap) = app.snapshot.as_deref() else {
         super::placeholder(buf, inner, app);
         return panel::rows(inner);
@@ -27,13 +27,35 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
     if app.rows.replication.is_empty() {
         Row::new(buf, inner, inner.y).put(" no databases in this environment", theme::DIM);
     }
-    let rows = app.rows.replication.iter().skip(offset).take(panel::rows(inner));
-    for (y, row) in (inner.y..).zip(rows) {
+    let members = app
+        .rows
+        .replication
+        .iter()
+        .filter(|r| matches!(r, ReplicationRow::Member(..)))
+        .count();
+    // When everything fits with room to spare, each secondary gets a taller chart.
+    let spare = panel::rows(inner).saturating_sub(app.rows.replication.len());
+    let chart_h = if members > 0 && offset == 0 { (spare / members).min(6) } else { 0 };
+    let chart_h = if chart_h >= 2 { chart_h as u16 } else { 0 };
+    let rows = app.rows.replication.iter().skip(offset);
+    let mut y = inner.y;
+    for row in rows {
+        if y >= inner.bottom() {
+            break;
+        }
         let mut w = Row::new(buf, inner, y);
+        y += 1;
         match *row {
             ReplicationRow::Database(i) => database_line(&mut w, &snap.databases[i], now),
             ReplicationRow::Member(i, j) => {
-                member_line(&mut w, snap, &snap.databases[i].members[j]);
+                let m = &snap.databases[i].members[j];
+                member_line(&mut w, snap, m, chart_h == 0);
+                if chart_h > 0 {
+                    let area = Rect::new(inner.x + 5, y, inner.width.saturating_sub(6), chart_h);
+                    let target = snap.rpo_target_ms as f64;
+                    lagchart::chart(buf, area, history(m), target, &text::ms(target));
+                    y += chart_h;
+                }
             }
             ReplicationRow::Replica(i) => replica_line(&mut w, snap, &snap.replicas[i], now),
         }
@@ -90,7 +112,11 @@ fn lag_value(w: &mut Row, label: &str, v: Option<f64>, target: f64) {
     };
 }
 
-fn member_line(w: &mut Row, snap: &Snapshot, m: &MemberStatus) {
+fn history(m: &MemberStatus) -> &[f64] {
+    if m.rpo_history.is_empty() { &m.lag_history } else { &m.rpo_history }
+}
+
+fn member_line(w: &mut Row, snap: &Snapshot, m: &MemberStatus, sparkline: bool) {
     let target = snap.rpo_target_ms as f64;
     w.put("   → ", theme::DIM).put(&m.region, theme::TEXT).col(19);
     if m.is_writer.is_none() {
@@ -99,10 +125,11 @@ fn member_line(w: &mut Row, snap: &Snapshot, m: &MemberStatus) {
     lag_value(w, "lag ", m.lag_ms, target);
     w.col(34);
     lag_value(w, "RPO lag ", m.rpo_lag_ms, target);
-    w.col(53);
-    let width = w.remaining();
-    let hist = if m.rpo_history.is_empty() { &m.lag_history } else { &m.rpo_history };
-    lagchart::sparkline(w, hist, target, width, &text::ms(target));
+    if sparkline {
+        w.col(53);
+        let width = w.remaining();
+        lagchart::sparkline(w, history(m), target, width, &text::ms(target));
+    }
 }
 
 fn replica_line(w: &mut Row, snap: &Snapshot, r: &ReplicaStatus, now: DateTime<Utc>) {

@@ -22,15 +22,19 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
         ),
         (None, _) => String::new(),
     };
-    let (inner, offset) = panel::frame(buf, area, app, Panel::Routing, &title);
+    let strip = app
+        .snapshot
+        .as_deref()
+        .map_or(0, |s| endpoint_rows(s, area.width.saturating_sub(2)));
+    let (inner, offset) = panel::frame(buf, area, app, Panel::Routing, &title, strip);
     let Some(snap) = app.snapshot.as_deref() else {
         super::placeholder(buf, inner, app);
         return panel::rows(inner);
     };
-    if inner.height == 0 {
+    if inner.height <= strip {
         return 0;
     }
-    let list_h = inner.height - 1;
+    let list_h = inner.height - strip;
     let name_w = 16u16;
     let rows = app.rows.routing.iter().skip(offset).take(usize::from(list_h));
     for (y, row) in (inner.y..).zip(rows) {
@@ -53,7 +57,8 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
             }
         }
     }
-    endpoints(buf, Rect::new(inner.x, inner.bottom() - 1, inner.width, 1), snap);
+    let strip_area = Rect::new(inner.x, inner.bottom() - strip, inner.width, strip);
+    endpoints(buf, strip_area, snap);
     usize::from(list_h)
 }
 
@@ -80,30 +85,57 @@ fn rule_line(w: &mut Row, r: &RuleStatus) {
     w.space(3).put(sym, style).put("rule: ", theme::DIM).put(&r.description, theme::LABEL);
 }
 
-/// One strip: `ARC 1 use1 12ms  2 apne1 21ms …`, each endpoint in an equal slot.
-fn endpoints(buf: &mut Buffer, area: Rect, snap: &Snapshot) {
-    let mut w = Row::new(buf, area, area.y);
-    w.put(" ARC ", theme::LABEL);
-    let n = snap.endpoints.len().max(1) as u16;
-    let slot = w.remaining() / n;
-    let full_fits = snap
-        .endpoints
-        .iter()
-        .all(|e| (e.region.len() + 12) as u16 <= slot);
-    for e in &snap.endpoints {
-        let start = w.x();
-        let cell = Rect::new(start, area.y, slot.min(w.remaining()), 1);
-        endpoint(&mut Row::new(w.buf(), cell, area.y), e, full_fits);
-        w.advance(slot);
-    }
+const STRIP_LABEL: &str = " ARC ";
+
+fn endpoint_text(e: &EndpointStatus, full: bool) -> (String, String, ratatui::style::Style) {
+    let name = if full { e.region.clone() } else { text::short_region(&e.region) };
+    let (state, style) = match (&e.last_error, e.last_latency_ms) {
+        (Some(err), _) => (format!("✖ {err}"), theme::BAD),
+        (None, Some(ms)) => (format!("{ms}ms"), theme::OK),
+        (None, None) => ("not tried".to_string(), theme::DIM),
+    };
+    (format!("{} {name} ", e.index + 1), state, style)
 }
 
-fn endpoint(w: &mut Row, e: &EndpointStatus, full: bool) {
-    let name = if full { e.region.clone() } else { text::short_region(&e.region) };
-    w.put(&format!("{} ", e.index + 1), theme::DIM).put(&name, theme::TEXT).put(" ", theme::TEXT);
-    match (&e.last_error, e.last_latency_ms) {
-        (Some(err), _) => w.put("✖ ", theme::BAD).put(err, theme::BAD),
-        (None, Some(ms)) => w.put(&format!("{ms}ms"), theme::OK),
-        (None, None) => w.put("not tried", theme::DIM),
-    };
+fn slot_need(snap: &Snapshot, full: bool) -> u16 {
+    let widest = snap
+        .endpoints
+        .iter()
+        .map(|e| {
+            let (a, b, _) = endpoint_text(e, full);
+            a.chars().count() + b.chars().count() + 1
+        })
+        .max()
+        .unwrap_or(0);
+    u16::try_from(widest).unwrap_or(u16::MAX)
+}
+
+/// One row when every endpoint fits in its slot (full names or short ones), else two.
+fn endpoint_rows(snap: &Snapshot, width: u16) -> u16 {
+    let n = u16::try_from(snap.endpoints.len().max(1)).unwrap_or(u16::MAX);
+    let avail = width.saturating_sub(STRIP_LABEL.len() as u16);
+    if slot_need(snap, false).saturating_mul(n) <= avail { 1 } else { 2 }
+}
+
+/// The five cluster endpoints in equal slots: `ARC 1 use1 12ms  2 apne1 ✖ timed out …`.
+fn endpoints(buf: &mut Buffer, area: Rect, snap: &Snapshot) {
+    let n = snap.endpoints.len().max(1);
+    let per_row = n.div_ceil(usize::from(area.height.max(1)));
+    let label_w = STRIP_LABEL.len() as u16;
+    let slot = area.width.saturating_sub(label_w) / u16::try_from(per_row).unwrap_or(1).max(1);
+    let full = slot_need(snap, true) <= slot;
+    for (r, chunk) in snap.endpoints.chunks(per_row.max(1)).enumerate() {
+        let y = area.y + r as u16;
+        if y >= area.bottom() {
+            break;
+        }
+        let mut w = Row::new(buf, area, y);
+        w.put(if r == 0 { STRIP_LABEL } else { "     " }, theme::LABEL);
+        for e in chunk {
+            let cell = Rect::new(w.x(), y, slot.saturating_sub(1).min(w.remaining()), 1);
+            let (head, state, style) = endpoint_text(e, full);
+            Row::new(w.buf(), cell, y).put(&head, theme::DIM).put(&state, style);
+            w.advance(slot);
+        }
+    }
 }

@@ -10,6 +10,7 @@ pub const TITLE: Style = Style::new().add_modifier(Modifier::BOLD);
 pub const OK: Style = Style::new().fg(Color::Green);
 pub const WARN: Style = Style::new().fg(Color::Yellow);
 pub const BAD: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+pub const BAD_DIM: Style = Style::new().fg(Color::Red);
 pub const UNKNOWN: Style = Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD);
 pub const BORDER: Style = Style::new().fg(Color::DarkGray);
 pub const BORDER_FOCUS: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
