@@ -8,4 +8,6 @@ pub mod cli;
 pub mod config;
 pub mod emulator;
 pub mod model;
+pub mod monitor;
+pub mod provider;
 pub mod tui;

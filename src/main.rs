@@ -6,8 +6,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None | Some(Command::Console(_)) => drconsole::cli::console::run(),
-        Some(Command::Status(_)) => drconsole::cli::status::run(),
-        Some(Command::Emulator(_)) => drconsole::cli::emulator::run(),
+        Some(Command::Status(args)) => drconsole::cli::status::run(args),
+        Some(Command::Emulator(args)) => drconsole::cli::emulator::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -3,6 +3,7 @@
 pub mod console;
 pub mod emulator;
 pub mod status;
+pub mod target;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;

@@ -1,5 +1,226 @@
-//! `drconsole status`. SKELETON: replaced by the helper that owns it.
+//! `drconsole status`: wait for one complete snapshot, print it, exit 0 when
+//! everything is known and fresh, 1 when anything is unknown or stale, 2 on error.
 
-pub fn run() -> anyhow::Result<i32> {
-    anyhow::bail!("`status` is not built yet")
+use crate::cli::StatusArgs;
+use crate::cli::target;
+use crate::model::snapshot::Snapshot;
+use crate::monitor::{self, MonitorOptions};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::time::Duration;
+
+pub fn run(args: StatusArgs) -> anyhow::Result<i32> {
+    init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let snapshot = runtime.block_on(take_snapshot(&args))?;
+    // Hung requests to a dark twin Region must not keep the process alive.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    let text = if args.json {
+        serde_json::to_string_pretty(&snapshot).context("cannot encode the snapshot")?
+    } else {
+        render_text(&snapshot)
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}").context("cannot write to stdout")?;
+    Ok(if snapshot.has_unknown() { 1 } else { 0 })
+}
+
+/// Logs to stderr, warn and above unless `RUST_LOG` says otherwise.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // A second call (tests) keeps the first subscriber.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn take_snapshot(args: &StatusArgs) -> anyhow::Result<Snapshot> {
+    let session = target::connect(&args.target).await?;
+    let opts = MonitorOptions {
+        poll: session.poll,
+        ..MonitorOptions::default()
+    };
+    let mut handle = monitor::spawn(session.provider.clone(), session.env.clone(), opts);
+    let wait = Duration::from_secs(args.timeout.max(1));
+    let snap = match tokio::time::timeout(wait, handle.first_complete()).await {
+        Ok(s) => s,
+        Err(_) => {
+            tracing::warn!(
+                "no complete snapshot within {} s; printing what is known",
+                wait.as_secs()
+            );
+            handle.latest()
+        }
+    };
+    Ok((*snap).clone())
+}
+
+fn hms(t: DateTime<Utc>) -> String {
+    t.format("%H:%M:%S").to_string()
+}
+
+fn seen(at: Option<DateTime<Utc>>, stale: bool) -> String {
+    match (at, stale) {
+        (_, false) => String::new(),
+        (Some(t), true) => format!("  [STALE, last read {} UTC]", hms(t)),
+        (None, true) => "  [UNKNOWN, never read]".to_string(),
+    }
+}
+
+fn opt<T: std::fmt::Display>(v: Option<T>, unit: &str) -> String {
+    v.map(|v| format!("{v}{unit}"))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The snapshot for people.
+pub fn render_text(s: &Snapshot) -> String {
+    let mut o = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_text(&mut o, s);
+    o.trim_end().to_string()
+}
+
+fn write_text(o: &mut String, s: &Snapshot) -> std::fmt::Result {
+    writeln!(
+        o,
+        "{}  {}{}  at {} UTC (poll {} ms, RTO {} s, RPO {} ms)",
+        s.environment,
+        s.mode.as_str(),
+        if s.read_only { "  READ-ONLY" } else { "" },
+        hms(s.taken_at),
+        s.poll_period_ms,
+        s.rto_target_s,
+        s.rpo_target_ms
+    )?;
+    match (&s.identity, &s.identity_error) {
+        (Some(id), _) => writeln!(o, "identity: {} (account {})", id.arn, id.account)?,
+        (None, Some(e)) => writeln!(o, "identity: UNKNOWN ({e})")?,
+        (None, None) => writeln!(o, "identity: UNKNOWN (not read yet)")?,
+    }
+
+    writeln!(o, "\nRegions")?;
+    for r in &s.regions {
+        writeln!(
+            o,
+            "  {:<16} {:<9} {:<8}  {}",
+            r.name,
+            r.role.as_str(),
+            r.verdict.as_str().to_uppercase(),
+            r.reasons.join("; ")
+        )?;
+    }
+
+    writeln!(o, "\nAurora global databases")?;
+    for d in &s.databases {
+        let failover = match &d.failover {
+            None => "none".to_string(),
+            Some(f) => format!(
+                "{} {} → {}{}",
+                f.status,
+                opt(f.from_region.as_deref(), ""),
+                opt(f.to_region.as_deref(), ""),
+                if f.data_loss_allowed {
+                    " (data loss allowed)"
+                } else {
+                    ""
+                }
+            ),
+        };
+        writeln!(
+            o,
+            "  {} ({}): writer {}, status {}, failover {}{}",
+            d.name,
+            d.global_cluster_id,
+            opt(d.writer_region.as_deref(), ""),
+            opt(d.status.as_deref(), ""),
+            failover,
+            seen(d.observed_at, d.stale)
+        )?;
+        if let Some(e) = &d.error {
+            writeln!(o, "    error: {e}")?;
+        }
+        for m in &d.members {
+            let role = match m.is_writer {
+                Some(true) => "writer",
+                Some(false) => "reader",
+                None => "unknown",
+            };
+            writeln!(
+                o,
+                "    {:<16} {:<8} lag {}  RPO lag {}",
+                m.region,
+                role,
+                opt(m.lag_ms.map(|v| format!("{v:.0}")), " ms"),
+                opt(m.rpo_lag_ms.map(|v| format!("{v:.0}")), " ms")
+            )?;
+        }
+    }
+    if !s.replicas.is_empty() {
+        writeln!(o, "\nRDS read replicas")?;
+        for r in &s.replicas {
+            writeln!(
+                o,
+                "  {}: {} ({}) ← {} ({}): {}, replication {}, lag {}{}",
+                r.name,
+                r.replica_instance,
+                r.replica_region,
+                r.primary_instance,
+                r.primary_region,
+                opt(r.replica_status.as_deref(), ""),
+                opt(r.replication_status.as_deref(), ""),
+                opt(r.lag_s.map(|v| format!("{v:.0}")), " s"),
+                seen(r.observed_at, r.stale)
+            )?;
+        }
+    }
+
+    writeln!(o, "\nRouting controls")?;
+    let mut panels: Vec<&str> = s.controls.iter().map(|c| c.panel.as_str()).collect();
+    panels.dedup();
+    for panel in panels {
+        writeln!(o, "  panel {panel}")?;
+        for c in s.controls.iter().filter(|c| c.panel == panel) {
+            writeln!(
+                o,
+                "    {:<24} {:<7} gates {}{}",
+                c.name,
+                opt(c.state, ""),
+                c.gates,
+                seen(c.observed_at, c.stale)
+            )?;
+        }
+        for r in s.rules.iter().filter(|r| r.panel == panel) {
+            let holds = match r.satisfied {
+                Some(true) => "holds",
+                Some(false) => "VIOLATED",
+                None => "unknown",
+            };
+            writeln!(o, "    rule {}: {} ({holds})", r.name, r.description)?;
+        }
+    }
+
+    writeln!(o, "\nARC cluster endpoints")?;
+    for e in &s.endpoints {
+        writeln!(
+            o,
+            "  #{} {:<16} {:>9}  {}",
+            e.index + 1,
+            e.region,
+            opt(e.last_latency_ms, " ms"),
+            match (&e.last_error, e.last_used) {
+                (Some(err), _) => err.clone(),
+                (None, Some(_)) => "ok".to_string(),
+                (None, None) => "not used yet".to_string(),
+            }
+        )?;
+    }
+    Ok(())
 }

@@ -1,0 +1,158 @@
+//! The monitor: pollers fan out reads per Region and service, and one assembler task
+//! turns their answers into immutable [`Snapshot`]s, published only when something
+//! changed. Staleness is judged by age, so a Region whose calls hang still turns
+//! unknown on time while the others stay fresh.
+
+mod assemble;
+mod history;
+mod observe;
+mod poll;
+pub mod verdict;
+
+pub use assemble::HEALTH_CHECK_REGION;
+pub use poll::{metric_plan, metric_regions};
+
+use crate::config::Environment;
+use crate::model::snapshot::Snapshot;
+use crate::provider::Provider;
+use chrono::Utc;
+use observe::{Observations, Update};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
+
+#[derive(Debug, Clone)]
+pub struct MonitorOptions {
+    pub poll: Duration,
+    /// CloudWatch period for lag and health-check metrics, seconds.
+    pub metric_period_s: i32,
+    /// How far back the first metric poll reads.
+    pub history_window: chrono::Duration,
+    /// Samples kept per metric.
+    pub history_len: usize,
+    /// Re-read the caller identity every this many polls.
+    pub identity_every: u64,
+}
+
+impl Default for MonitorOptions {
+    fn default() -> Self {
+        MonitorOptions {
+            poll: Duration::from_secs(2),
+            metric_period_s: 60,
+            history_window: chrono::Duration::minutes(10),
+            history_len: 120,
+            identity_every: 30,
+        }
+    }
+}
+
+/// The running monitor. Dropping it stops every task.
+pub struct MonitorHandle {
+    pub snapshots: watch::Receiver<Arc<Snapshot>>,
+    /// Turns true once every poller has reported (well or badly) at least once.
+    pub complete: watch::Receiver<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl MonitorHandle {
+    /// The latest snapshot.
+    pub fn latest(&self) -> Arc<Snapshot> {
+        self.snapshots.borrow().clone()
+    }
+
+    /// Waits until every poller has reported once (or the monitor stopped).
+    pub async fn first_complete(&mut self) -> Arc<Snapshot> {
+        // Ends with an error only when the assembler is gone; the latest snapshot
+        // is still the best answer then.
+        let _ = self.complete.wait_for(|c| *c).await;
+        self.latest()
+    }
+}
+
+impl Drop for MonitorHandle {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// Starts polling. Must be called inside a tokio runtime.
+pub fn spawn(
+    provider: Arc<Provider>,
+    env: Arc<Environment>,
+    opts: MonitorOptions,
+) -> MonitorHandle {
+    let poll_ms = u64::try_from(opts.poll.as_millis()).unwrap_or(u64::MAX);
+    // Two poll periods minus the assembler's tick, so that "unknown" is shown within
+    // two poll periods of the last answer.
+    let tick = (opts.poll / 4).max(Duration::from_millis(10));
+    let window = (opts.poll * 2).saturating_sub(tick);
+    let ctx = assemble::Context {
+        mode: provider.mode(),
+        read_only: provider.read_only(),
+        poll_period_ms: poll_ms,
+        stale_after: chrono::Duration::from_std(window).unwrap_or(chrono::Duration::seconds(4)),
+    };
+    let metric_regions = poll::metric_regions(&env);
+    let obs = Observations::new(&env, &metric_regions, opts.history_len);
+    let first = assemble::build(&env, &obs, provider.endpoint_statuses(), &ctx, Utc::now());
+    let (snap_tx, snapshots) = watch::channel(Arc::new(first));
+    let (done_tx, complete) = watch::channel(false);
+    let (tx, rx) = mpsc::channel::<Update>(256);
+
+    let mut tasks = poll::spawn_all(&provider, &env, &opts, &tx);
+    drop(tx);
+    tasks.push(tokio::spawn(assembler(
+        provider, env, obs, ctx, tick, rx, snap_tx, done_tx,
+    )));
+    MonitorHandle {
+        snapshots,
+        complete,
+        tasks,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn assembler(
+    provider: Arc<Provider>,
+    env: Arc<Environment>,
+    mut obs: Observations,
+    ctx: assemble::Context,
+    tick: Duration,
+    mut rx: mpsc::Receiver<Update>,
+    snap_tx: watch::Sender<Arc<Snapshot>>,
+    done_tx: watch::Sender<bool>,
+) {
+    let mut timer = tokio::time::interval(tick);
+    timer.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            u = rx.recv() => match u {
+                Some(u) => obs.apply(u),
+                None => return,
+            },
+            _ = timer.tick() => {}
+        }
+        let snap = assemble::build(&env, &obs, provider.endpoint_statuses(), &ctx, Utc::now());
+        snap_tx.send_if_modified(|cur| {
+            if same_apart_from_time(cur, &snap) {
+                false
+            } else {
+                *cur = Arc::new(snap);
+                true
+            }
+        });
+        if !*done_tx.borrow() && obs.complete() {
+            let _ = done_tx.send(true);
+        }
+    }
+}
+
+fn same_apart_from_time(a: &Snapshot, b: &Snapshot) -> bool {
+    let mut b2 = b.clone();
+    b2.taken_at = a.taken_at;
+    *a == b2
+}

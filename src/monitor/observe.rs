@@ -1,0 +1,250 @@
+//! Raw observations as pollers report them, and the store the assembler keeps.
+//! Only the assembler task owns the store, so no lock is ever needed.
+
+use super::history::History;
+use crate::config::Environment;
+use crate::model::snapshot::Identity;
+use crate::provider::{AlarmInfo, ControlInfo, GlobalClusterInfo, InstanceInfo, MetricPoints};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::{BTreeMap, HashMap};
+
+/// One poll's answer.
+#[derive(Debug, Clone)]
+pub struct Report<T> {
+    /// When the request was sent.
+    pub started: DateTime<Utc>,
+    /// When the answer (or the error) arrived.
+    pub at: DateTime<Utc>,
+    pub result: Result<T, String>,
+}
+
+/// What pollers send to the assembler.
+#[derive(Debug, Clone)]
+pub enum Update {
+    Identity(Report<Identity>),
+    Alarms {
+        region: String,
+        report: Report<Vec<AlarmInfo>>,
+    },
+    Metrics {
+        region: String,
+        report: Report<Vec<MetricPoints>>,
+    },
+    Cluster {
+        db: String,
+        region: String,
+        report: Report<GlobalClusterInfo>,
+    },
+    Instance {
+        replica: String,
+        report: Report<InstanceInfo>,
+    },
+    Controls(Report<Vec<ControlInfo>>),
+}
+
+/// The latest good value of one item, when it was read, and how reading it fails.
+#[derive(Debug, Clone)]
+pub struct Obs<T> {
+    pub value: Option<T>,
+    pub at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    /// When the first poll of the current run of failures was sent.
+    pub failing_since: Option<DateTime<Utc>>,
+    /// At least one poll finished (well or badly).
+    pub reported: bool,
+}
+
+impl<T> Default for Obs<T> {
+    fn default() -> Self {
+        Obs {
+            value: None,
+            at: None,
+            error: None,
+            failing_since: None,
+            reported: false,
+        }
+    }
+}
+
+impl<T> Obs<T> {
+    pub fn record(&mut self, report: Report<T>) {
+        self.reported = true;
+        match report.result {
+            Ok(v) => {
+                self.value = Some(v);
+                self.at = Some(report.at);
+                self.error = None;
+                self.failing_since = None;
+            }
+            Err(e) => {
+                self.error = Some(e);
+                self.failing_since.get_or_insert(report.started);
+            }
+        }
+    }
+
+    /// Read successfully within `window` of `now`.
+    pub fn fresh(&self, now: DateTime<Utc>, window: Duration) -> bool {
+        self.at.is_some_and(|at| now - at <= window)
+    }
+
+    /// The value, only while fresh.
+    pub fn fresh_value(&self, now: DateTime<Utc>, window: Duration) -> Option<&T> {
+        if self.fresh(now, window) {
+            self.value.as_ref()
+        } else {
+            None
+        }
+    }
+}
+
+/// Metric history keys.
+pub fn lag_key(db: &str, region: &str) -> String {
+    format!("lag/{db}/{region}")
+}
+pub fn rpo_key(db: &str, region: &str) -> String {
+    format!("rpo/{db}/{region}")
+}
+pub fn replica_key(name: &str) -> String {
+    format!("replica/{name}")
+}
+pub fn health_check_key(id: &str) -> String {
+    format!("hc/{id}")
+}
+
+/// Everything observed so far.
+#[derive(Debug)]
+pub struct Observations {
+    pub identity: Obs<Identity>,
+    pub alarms: BTreeMap<String, Obs<Vec<AlarmInfo>>>,
+    pub metrics: BTreeMap<String, Obs<()>>,
+    pub history: HashMap<String, History>,
+    /// By (database name, Region asked).
+    pub clusters: BTreeMap<(String, String), Obs<GlobalClusterInfo>>,
+    /// By replica pair name.
+    pub instances: BTreeMap<String, Obs<InstanceInfo>>,
+    pub controls: Obs<Vec<ControlInfo>>,
+    history_len: usize,
+}
+
+impl Observations {
+    /// Slots for every item the environment names, so "never reported" is visible.
+    pub fn new(env: &Environment, metric_regions: &[String], history_len: usize) -> Self {
+        let alarms = env
+            .regions
+            .iter()
+            .map(|r| (r.name.clone(), Obs::default()))
+            .collect();
+        let metrics = metric_regions
+            .iter()
+            .map(|r| (r.clone(), Obs::default()))
+            .collect();
+        let clusters = env
+            .aurora
+            .iter()
+            .flat_map(|d| {
+                d.members
+                    .iter()
+                    .map(|m| ((d.name.clone(), m.region.clone()), Obs::default()))
+            })
+            .collect();
+        let instances = env
+            .replicas
+            .iter()
+            .map(|p| (p.name.clone(), Obs::default()))
+            .collect();
+        Observations {
+            identity: Obs::default(),
+            alarms,
+            metrics,
+            history: HashMap::new(),
+            clusters,
+            instances,
+            controls: Obs::default(),
+            history_len,
+        }
+    }
+
+    pub fn apply(&mut self, update: Update) {
+        match update {
+            Update::Identity(r) => self.identity.record(r),
+            Update::Alarms { region, report } => {
+                self.alarms.entry(region).or_default().record(report)
+            }
+            Update::Metrics { region, report } => {
+                let Report {
+                    started,
+                    at,
+                    result,
+                } = report;
+                let result = result.map(|series| {
+                    for s in series {
+                        let cap = self.history_len;
+                        self.history
+                            .entry(s.key)
+                            .or_insert_with(|| History::new(cap))
+                            .merge(&s.points);
+                    }
+                });
+                self.metrics.entry(region).or_default().record(Report {
+                    started,
+                    at,
+                    result,
+                });
+            }
+            Update::Cluster { db, region, report } => self
+                .clusters
+                .entry((db, region))
+                .or_default()
+                .record(report),
+            Update::Instance { replica, report } => {
+                self.instances.entry(replica).or_default().record(report)
+            }
+            Update::Controls(r) => self.controls.record(r),
+        }
+    }
+
+    /// Every poller has reported at least once.
+    pub fn complete(&self) -> bool {
+        self.identity.reported
+            && self.alarms.values().all(|o| o.reported)
+            && self.metrics.values().all(|o| o.reported)
+            && self.clusters.values().all(|o| o.reported)
+            && self.instances.values().all(|o| o.reported)
+            && self.controls.reported
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(s: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_800_000_000 + s, 0).single().unwrap()
+    }
+
+    fn rep(started: i64, at: i64, result: Result<u32, &str>) -> Report<u32> {
+        Report {
+            started: t(started),
+            at: t(at),
+            result: result.map_err(str::to_string),
+        }
+    }
+
+    #[test]
+    fn failures_keep_the_first_failure_time_and_the_last_good_value() {
+        let mut o = Obs::default();
+        o.record(rep(0, 1, Ok(7)));
+        o.record(rep(2, 5, Err("timeout")));
+        o.record(rep(4, 7, Err("timeout")));
+        assert_eq!(o.value, Some(7));
+        assert_eq!(o.at, Some(t(1)));
+        assert_eq!(o.failing_since, Some(t(2)));
+        assert!(o.fresh(t(3), Duration::seconds(2)));
+        assert!(!o.fresh(t(4), Duration::seconds(2)));
+        assert_eq!(o.fresh_value(t(4), Duration::seconds(2)), None);
+        o.record(rep(6, 8, Ok(9)));
+        assert_eq!(o.failing_since, None);
+    }
+}

@@ -1,0 +1,237 @@
+//! The pollers: one tokio task per Region and service, plus ARC and STS. Each reads,
+//! stamps the answer with the time, and hands it to the assembler.
+
+use super::MonitorOptions;
+use super::assemble::HEALTH_CHECK_REGION;
+use super::observe::{Report, Update, health_check_key, lag_key, replica_key, rpo_key};
+use crate::config::Environment;
+use crate::provider::{MetricRequest, Provider, ProviderError};
+use chrono::Utc;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
+
+type Tx = mpsc::Sender<Update>;
+
+async fn report<T>(fut: impl Future<Output = Result<T, ProviderError>>) -> Report<T> {
+    let started = Utc::now();
+    let result = fut.await.map_err(|e| e.to_string());
+    Report {
+        started,
+        at: Utc::now(),
+        result,
+    }
+}
+
+/// Runs `poll(round)` every period until the assembler goes away. A slow poll makes
+/// the next tick skip rather than pile up.
+fn every<F, Fut>(opts: &MonitorOptions, tx: Tx, mut poll: F) -> JoinHandle<()>
+where
+    F: FnMut(u64) -> Fut + Send + 'static,
+    Fut: Future<Output = Vec<Update>> + Send,
+{
+    let period = opts.poll;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let mut round = 0u64;
+        loop {
+            tick.tick().await;
+            for u in poll(round).await {
+                if tx.send(u).await.is_err() {
+                    return;
+                }
+            }
+            round = round.saturating_add(1);
+        }
+    })
+}
+
+/// Regions whose CloudWatch metrics are read: every Region, plus us-east-1 when
+/// there are Route 53 health checks.
+pub fn metric_regions(env: &Environment) -> Vec<String> {
+    let mut out: Vec<String> = env.regions.iter().map(|r| r.name.clone()).collect();
+    for m in env.aurora.iter().flat_map(|d| d.members.iter()) {
+        out.push(m.region.clone());
+    }
+    for p in &env.replicas {
+        out.push(p.replica.region.clone());
+    }
+    if env.regions.iter().any(|r| !r.health_checks.is_empty()) {
+        out.push(HEALTH_CHECK_REGION.to_string());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The one batched GetMetricData for `region`.
+pub fn metric_plan(env: &Environment, region: &str, period_s: i32) -> Vec<MetricRequest> {
+    let mut out = Vec::new();
+    let req = |key: String, ns: &str, name: &str, dim: (&str, &str), stat: &str| MetricRequest {
+        key,
+        namespace: ns.to_string(),
+        metric_name: name.to_string(),
+        dimensions: vec![(dim.0.to_string(), dim.1.to_string())],
+        period_s,
+        stat: stat.to_string(),
+    };
+    for d in &env.aurora {
+        for m in d.members.iter().filter(|m| m.region == region) {
+            let dim = ("DBClusterIdentifier", m.cluster_id());
+            // Lag metrics exist only for secondaries; asking the primary costs nothing.
+            out.push(req(
+                lag_key(&d.name, region),
+                "AWS/RDS",
+                "AuroraGlobalDBReplicationLag",
+                dim,
+                "Maximum",
+            ));
+            out.push(req(
+                rpo_key(&d.name, region),
+                "AWS/RDS",
+                "AuroraGlobalDBRPOLag",
+                dim,
+                "Maximum",
+            ));
+        }
+    }
+    for p in env.replicas.iter().filter(|p| p.replica.region == region) {
+        let dim = ("DBInstanceIdentifier", p.replica.instance_id.as_str());
+        out.push(req(
+            replica_key(&p.name),
+            "AWS/RDS",
+            "ReplicaLag",
+            dim,
+            "Maximum",
+        ));
+    }
+    if region == HEALTH_CHECK_REGION {
+        for id in env.regions.iter().flat_map(|r| r.health_checks.iter()) {
+            // Minimum: one failing sample in the period counts as failing.
+            out.push(req(
+                health_check_key(id),
+                "AWS/Route53",
+                "HealthCheckStatus",
+                ("HealthCheckId", id),
+                "Minimum",
+            ));
+        }
+    }
+    out
+}
+
+pub fn spawn_all(
+    provider: &Arc<Provider>,
+    env: &Arc<Environment>,
+    opts: &MonitorOptions,
+    tx: &Tx,
+) -> Vec<JoinHandle<()>> {
+    let mut tasks = Vec::new();
+
+    for r in &env.regions {
+        let (p, region, names) = (provider.clone(), r.name.clone(), r.alarms.clone());
+        tasks.push(every(opts, tx.clone(), move |_| {
+            let (p, region, names) = (p.clone(), region.clone(), names.clone());
+            async move {
+                let report = report(p.describe_alarms(&region, &names)).await;
+                vec![Update::Alarms { region, report }]
+            }
+        }));
+    }
+
+    for region in metric_regions(env) {
+        let plan = metric_plan(env, &region, opts.metric_period_s);
+        let (p, o) = (provider.clone(), opts.clone());
+        tasks.push(every(opts, tx.clone(), move |round| {
+            let (p, region, plan) = (p.clone(), region.clone(), plan.clone());
+            let now = Utc::now();
+            // The first poll fetches history for the sparklines; later polls only the
+            // last few periods.
+            let back = if round == 0 {
+                o.history_window
+            } else {
+                chrono::Duration::seconds(i64::from(o.metric_period_s) * 3)
+            };
+            let end = now + chrono::Duration::seconds(i64::from(o.metric_period_s));
+            async move {
+                let report = report(p.get_metric_data(&region, &plan, now - back, end)).await;
+                vec![Update::Metrics { region, report }]
+            }
+        }));
+    }
+
+    for d in &env.aurora {
+        for m in &d.members {
+            let (p, db, id, region) = (
+                provider.clone(),
+                d.name.clone(),
+                d.global_cluster_id.clone(),
+                m.region.clone(),
+            );
+            tasks.push(every(opts, tx.clone(), move |_| {
+                let (p, db, id, region) = (p.clone(), db.clone(), id.clone(), region.clone());
+                async move {
+                    let report = report(async {
+                        p.describe_global_clusters(&region, Some(&id))
+                            .await?
+                            .into_iter()
+                            .find(|g| g.id == id)
+                            .ok_or_else(|| ProviderError::NotFound {
+                                code: "GlobalClusterNotFoundFault".into(),
+                                message: format!("{id} not in the reply from {region}"),
+                            })
+                    })
+                    .await;
+                    vec![Update::Cluster { db, region, report }]
+                }
+            }));
+        }
+    }
+
+    for pair in &env.replicas {
+        let (p, name, region, id) = (
+            provider.clone(),
+            pair.name.clone(),
+            pair.replica.region.clone(),
+            pair.replica.instance_id.clone(),
+        );
+        tasks.push(every(opts, tx.clone(), move |_| {
+            let (p, replica, region, id) = (p.clone(), name.clone(), region.clone(), id.clone());
+            async move {
+                let report = report(p.describe_db_instance(&region, &id)).await;
+                vec![Update::Instance { replica, report }]
+            }
+        }));
+    }
+
+    let p = provider.clone();
+    tasks.push(every(opts, tx.clone(), move |_| {
+        let p = p.clone();
+        async move {
+            let report = report(async { p.list_routing_controls().await.map(|a| a.value) }).await;
+            vec![Update::Controls(report)]
+        }
+    }));
+
+    // Identity rarely changes: read it at start, then every `identity_every` rounds
+    // (and every round until it succeeds once).
+    let (p, n) = (provider.clone(), opts.identity_every.max(1));
+    let known = Arc::new(AtomicBool::new(false));
+    tasks.push(every(opts, tx.clone(), move |round| {
+        let (p, known) = (p.clone(), known.clone());
+        async move {
+            if known.load(Ordering::Relaxed) && round % n != 0 {
+                return Vec::new();
+            }
+            let report = report(p.caller_identity()).await;
+            known.store(report.result.is_ok(), Ordering::Relaxed);
+            vec![Update::Identity(report)]
+        }
+    }));
+
+    tasks
+}

@@ -1,0 +1,267 @@
+//! ARC routing control data plane, through the five cluster endpoints in turn.
+//!
+//! Start at a random endpoint; move to the next on any transport error, timeout,
+//! throttling, 5xx or EndpointTemporarilyUnavailable. A reply that is the cluster's
+//! verdict (safety rule, validation, not found) is final: every endpoint serves the
+//! same replicated cluster state, so it would answer the same.
+
+use super::error::{self, ProviderError, from_sdk};
+use super::rotation::{Attempt, EndpointBook, random_start, rotation_order};
+use super::types::ControlInfo;
+use crate::model::ControlState;
+use crate::model::snapshot::EndpointStatus;
+use aws_sdk_route53recoverycluster::Client;
+use aws_sdk_route53recoverycluster::types::{RoutingControlState, UpdateRoutingControlStateEntry};
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+/// Most pages a listing may take (300 controls per cluster at ≥ 1 per page).
+const MAX_PAGES: usize = 300;
+
+/// A successful ARC call and who answered it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArcAnswer<T> {
+    pub value: T,
+    /// Index of the endpoint that answered (environment file order).
+    pub endpoint: usize,
+    pub region: String,
+    pub latency: Duration,
+    pub request_id: Option<String>,
+    /// Every attempt in order, the successful one last.
+    pub attempts: Vec<Attempt>,
+}
+
+pub(super) struct ArcEndpoints {
+    clients: Vec<Client>,
+    regions: Vec<String>,
+    book: EndpointBook,
+}
+
+impl ArcEndpoints {
+    pub fn new(list: Vec<(String, String, Client)>) -> Self {
+        let book = EndpointBook::new(
+            list.iter()
+                .map(|(r, u, _)| (r.clone(), u.clone()))
+                .collect(),
+        );
+        let regions = list.iter().map(|(r, _, _)| r.clone()).collect();
+        let clients = list.into_iter().map(|(_, _, c)| c).collect();
+        ArcEndpoints {
+            clients,
+            regions,
+            book,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.clients.len()
+    }
+
+    pub fn statuses(&self) -> Vec<EndpointStatus> {
+        self.book.statuses()
+    }
+
+    /// Runs `call` on endpoints in rotation order until one gives an answer.
+    /// `guard` bounds each endpoint even if the SDK's own timeouts misbehave.
+    pub async fn rotate<T, F, Fut>(
+        &self,
+        what: &str,
+        guard: Duration,
+        call: F,
+    ) -> Result<ArcAnswer<T>, ProviderError>
+    where
+        F: Fn(Client) -> Fut,
+        Fut: Future<Output = Result<(T, Option<String>), ProviderError>>,
+    {
+        let order = rotation_order(random_start(self.len()), self.len());
+        let mut attempts = Vec::new();
+        let mut last_err = None;
+        for idx in order {
+            let Some(client) = self.clients.get(idx) else {
+                continue;
+            };
+            let started = Instant::now();
+            let result = match tokio::time::timeout(guard, call(client.clone())).await {
+                Ok(r) => r,
+                Err(_) => Err(ProviderError::Timeout {
+                    detail: format!("no answer within {} ms", guard.as_millis()),
+                }),
+            };
+            let latency = started.elapsed();
+            let attempt = Attempt {
+                endpoint: idx,
+                latency,
+                error: result.as_ref().err().map(ProviderError::short),
+            };
+            self.book.record(&attempt);
+            attempts.push(attempt);
+            match result {
+                Ok((value, request_id)) => {
+                    tracing::debug!(
+                        what,
+                        endpoint = idx,
+                        ms = latency.as_millis() as u64,
+                        "ARC answered"
+                    );
+                    return Ok(ArcAnswer {
+                        value,
+                        endpoint: idx,
+                        region: self.regions.get(idx).cloned().unwrap_or_default(),
+                        latency,
+                        request_id,
+                        attempts,
+                    });
+                }
+                Err(e) if e.is_cluster_verdict() => return Err(e),
+                Err(e) => {
+                    tracing::info!(what, endpoint = idx, error = %e, "ARC endpoint failed, trying the next");
+                    last_err = Some(e);
+                }
+            }
+        }
+        Err(all_failed(what, &attempts, last_err))
+    }
+
+    pub async fn get_state(
+        &self,
+        arn: &str,
+        guard: Duration,
+    ) -> Result<ArcAnswer<ControlInfo>, ProviderError> {
+        self.rotate("GetRoutingControlState", guard, |c| async move {
+            let out = c
+                .get_routing_control_state()
+                .routing_control_arn(arn)
+                .send()
+                .await
+                .map_err(from_sdk)?;
+            let rid = error::output_request_id(&out);
+            Ok((
+                ControlInfo {
+                    arn: out.routing_control_arn().to_string(),
+                    name: out.routing_control_name().map(str::to_string),
+                    panel_arn: None,
+                    state: from_wire(out.routing_control_state()),
+                },
+                rid,
+            ))
+        })
+        .await
+    }
+
+    pub async fn list(
+        &self,
+        guard: Duration,
+    ) -> Result<ArcAnswer<Vec<ControlInfo>>, ProviderError> {
+        self.rotate("ListRoutingControls", guard, |c| async move {
+            let mut out = Vec::new();
+            let mut token: Option<String> = None;
+            let mut rid = None;
+            for _ in 0..MAX_PAGES {
+                let page = c
+                    .list_routing_controls()
+                    .set_next_token(token.take())
+                    .send()
+                    .await
+                    .map_err(from_sdk)?;
+                rid = error::output_request_id(&page).or(rid);
+                for rc in page.routing_controls() {
+                    let Some(arn) = rc.routing_control_arn() else {
+                        continue;
+                    };
+                    out.push(ControlInfo {
+                        arn: arn.to_string(),
+                        name: rc.routing_control_name().map(str::to_string),
+                        panel_arn: rc.control_panel_arn().map(str::to_string),
+                        state: rc.routing_control_state().and_then(from_wire),
+                    });
+                }
+                match page.next_token() {
+                    Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                    _ => break,
+                }
+            }
+            Ok((out, rid))
+        })
+        .await
+    }
+
+    /// Setting a state is idempotent, so re-sending a batch whose first attempt timed
+    /// out (and may have landed) to the next endpoint is safe.
+    pub async fn update(
+        &self,
+        updates: &[(String, ControlState)],
+        overrides: &[String],
+        guard: Duration,
+    ) -> Result<ArcAnswer<()>, ProviderError> {
+        let mut entries = Vec::with_capacity(updates.len());
+        for (arn, state) in updates {
+            let entry = UpdateRoutingControlStateEntry::builder()
+                .routing_control_arn(arn)
+                .routing_control_state(to_wire(*state))
+                .build()
+                .map_err(|e| ProviderError::Api {
+                    code: "ClientError".into(),
+                    message: e.to_string(),
+                })?;
+            entries.push(entry);
+        }
+        self.rotate("UpdateRoutingControlStates", guard, |c| {
+            let entries = entries.clone();
+            async move {
+                let out = c
+                    .update_routing_control_states()
+                    .set_update_routing_control_state_entries(Some(entries))
+                    .set_safety_rules_to_override(Some(overrides.to_vec()))
+                    .send()
+                    .await
+                    .map_err(from_sdk)?;
+                Ok(((), error::output_request_id(&out)))
+            }
+        })
+        .await
+    }
+}
+
+fn from_wire(s: &RoutingControlState) -> Option<ControlState> {
+    ControlState::parse(s.as_str())
+}
+
+fn to_wire(s: ControlState) -> RoutingControlState {
+    match s {
+        ControlState::On => RoutingControlState::On,
+        ControlState::Off => RoutingControlState::Off,
+    }
+}
+
+/// Every endpoint failed: say so with each one's error, keeping the type when they agree.
+fn all_failed(what: &str, attempts: &[Attempt], last: Option<ProviderError>) -> ProviderError {
+    let summary = attempts
+        .iter()
+        .map(|a| format!("#{} {}", a.endpoint + 1, a.error.as_deref().unwrap_or("ok")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let detail = format!(
+        "{what}: all {} ARC cluster endpoints failed ({summary})",
+        attempts.len()
+    );
+    match last {
+        Some(ProviderError::Throttled { code, .. })
+            if attempts
+                .iter()
+                .all(|a| a.error.as_deref() == Some(code.as_str())) =>
+        {
+            ProviderError::Throttled {
+                code,
+                message: detail,
+            }
+        }
+        _ if !attempts.is_empty()
+            && attempts
+                .iter()
+                .all(|a| a.error.as_deref() == Some("timeout")) =>
+        {
+            ProviderError::Timeout { detail }
+        }
+        _ => ProviderError::Unreachable { detail },
+    }
+}

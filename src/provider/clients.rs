@@ -1,0 +1,175 @@
+//! SDK client construction: one RDS and one CloudWatch client per Region, one STS
+//! client, one ARC client per cluster endpoint (signed for that endpoint's Region).
+
+use super::{ProviderConfig, ProviderError, Target};
+use crate::config::Environment;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use std::collections::BTreeMap;
+
+pub(super) struct Built {
+    pub rds: BTreeMap<String, aws_sdk_rds::Client>,
+    pub cloudwatch: BTreeMap<String, aws_sdk_cloudwatch::Client>,
+    pub sts: aws_sdk_sts::Client,
+    pub sts_region: String,
+    /// (region, url, client) in file order.
+    pub arc: Vec<(String, String, aws_sdk_route53recoverycluster::Client)>,
+}
+
+fn timeouts(cfg: &ProviderConfig) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(cfg.connect_timeout)
+        .operation_attempt_timeout(cfg.attempt_timeout)
+        .operation_timeout(cfg.operation_timeout)
+        .build()
+}
+
+/// ARC: one attempt per endpoint; the rotation moves on to the next endpoint instead
+/// of retrying a sick one.
+fn arc_timeouts(cfg: &ProviderConfig) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(cfg.connect_timeout)
+        .operation_attempt_timeout(cfg.attempt_timeout)
+        .operation_timeout(cfg.attempt_timeout)
+        .build()
+}
+
+fn retries(cfg: &ProviderConfig) -> RetryConfig {
+    RetryConfig::standard().with_max_attempts(cfg.max_attempts.max(1))
+}
+
+async fn base_config(
+    env: &Environment,
+    target: &Target,
+    cfg: &ProviderConfig,
+) -> Result<SdkConfig, ProviderError> {
+    match target {
+        Target::Twin {
+            aws_endpoint_url, ..
+        } => {
+            let creds = Credentials::new(
+                "AKIDDRCONSOLETWIN",
+                "drconsole-twin-secret",
+                None,
+                None,
+                "drconsole-twin",
+            );
+            Ok(SdkConfig::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(Region::new(env.primary().name.clone()))
+                .credentials_provider(SharedCredentialsProvider::new(creds))
+                .endpoint_url(aws_endpoint_url.clone())
+                .timeout_config(timeouts(cfg))
+                .retry_config(retries(cfg))
+                .build())
+        }
+        Target::Live { profile, region } => {
+            let mut loader = aws_config::defaults(BehaviorVersion::latest())
+                .timeout_config(timeouts(cfg))
+                .retry_config(retries(cfg));
+            if let Some(p) = profile {
+                loader = loader.profile_name(p);
+            }
+            if let Some(r) = region {
+                loader = loader.region(Region::new(r.clone()));
+            }
+            Ok(loader.load().await)
+        }
+    }
+}
+
+pub(super) async fn build(
+    env: &Environment,
+    target: &Target,
+    cfg: &ProviderConfig,
+) -> Result<Built, ProviderError> {
+    let base = base_config(env, target, cfg).await?;
+    let mut regions: Vec<String> = env.regions.iter().map(|r| r.name.clone()).collect();
+    for m in env.aurora.iter().flat_map(|d| d.members.iter()) {
+        regions.push(m.region.clone());
+    }
+    for p in &env.replicas {
+        regions.push(p.primary.region.clone());
+        regions.push(p.replica.region.clone());
+    }
+    // Route 53 health-check metrics live in us-east-1 only.
+    if env.regions.iter().any(|r| !r.health_checks.is_empty()) {
+        regions.push("us-east-1".to_string());
+    }
+    regions.sort();
+    regions.dedup();
+
+    let mut rds = BTreeMap::new();
+    let mut cloudwatch = BTreeMap::new();
+    for r in &regions {
+        let rc = aws_sdk_rds::config::Builder::from(&base)
+            .region(Region::new(r.clone()))
+            .build();
+        rds.insert(r.clone(), aws_sdk_rds::Client::from_conf(rc));
+        let cc = aws_sdk_cloudwatch::config::Builder::from(&base)
+            .region(Region::new(r.clone()))
+            .build();
+        cloudwatch.insert(r.clone(), aws_sdk_cloudwatch::Client::from_conf(cc));
+    }
+
+    let sts_region = match target {
+        Target::Live {
+            region: Some(r), ..
+        } => r.clone(),
+        _ => base
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| env.primary().name.clone()),
+    };
+    let sts_conf = aws_sdk_sts::config::Builder::from(&base)
+        .region(Region::new(sts_region.clone()))
+        .build();
+    let sts = aws_sdk_sts::Client::from_conf(sts_conf);
+
+    let urls: Vec<String> = match target {
+        Target::Twin {
+            arc_endpoint_urls, ..
+        } => {
+            if arc_endpoint_urls.len() != env.arc.endpoints.len() {
+                return Err(ProviderError::NotConfigured(format!(
+                    "the twin offers {} ARC endpoints, the environment lists {}",
+                    arc_endpoint_urls.len(),
+                    env.arc.endpoints.len()
+                )));
+            }
+            arc_endpoint_urls.clone()
+        }
+        Target::Live { .. } => env.arc.endpoints.iter().map(|e| e.url.clone()).collect(),
+    };
+    let arc = env
+        .arc
+        .endpoints
+        .iter()
+        .zip(urls)
+        .map(|(ep, url)| {
+            // The signing Region must be the endpoint's own Region.
+            let conf = aws_sdk_route53recoverycluster::config::Builder::from(&base)
+                .region(Region::new(ep.region.clone()))
+                .endpoint_url(url.clone())
+                .timeout_config(arc_timeouts(cfg))
+                .retry_config(RetryConfig::standard().with_max_attempts(1))
+                .build();
+            (
+                ep.region.clone(),
+                url,
+                aws_sdk_route53recoverycluster::Client::from_conf(conf),
+            )
+        })
+        .collect();
+
+    Ok(Built {
+        rds,
+        cloudwatch,
+        sts,
+        sts_region,
+        arc,
+    })
+}

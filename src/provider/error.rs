@@ -1,0 +1,276 @@
+//! Typed provider errors: what callers (monitor, runbooks, console) branch on.
+//!
+//! Every SDK error is classified once, here, so no caller ever inspects SDK types.
+
+use aws_sdk_rds::operation::RequestId;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ProviderError {
+    /// Read-only mode: refused before any byte was sent.
+    #[error("refused in read-only mode: {action}")]
+    ReadOnly { action: String },
+    #[error("timed out: {detail}")]
+    Timeout { detail: String },
+    /// Connection refused, reset or dropped, or an unreadable reply.
+    #[error("unreachable: {detail}")]
+    Unreachable { detail: String },
+    /// An ARC safety rule (or its wait period) blocked the update.
+    #[error("blocked by safety rule {}: {message}", rule_arns.join(", "))]
+    SafetyRule {
+        rule_arns: Vec<String>,
+        message: String,
+    },
+    #[error("not found: {message} ({code})")]
+    NotFound { code: String, message: String },
+    /// The resource is busy or in the wrong state (an operation already runs, …).
+    #[error("invalid state: {message} ({code})")]
+    InvalidState { code: String, message: String },
+    #[error("throttled: {message} ({code})")]
+    Throttled { code: String, message: String },
+    /// 5xx or EndpointTemporarilyUnavailable: the service side failed, try elsewhere.
+    #[error("service unavailable: {message} ({code})")]
+    Unavailable { code: String, message: String },
+    #[error("{code}: {message}")]
+    Api { code: String, message: String },
+    /// The provider was asked about something it has no client for.
+    #[error("not configured: {0}")]
+    NotConfigured(String),
+}
+
+impl ProviderError {
+    /// True when the answer is the ARC cluster's own verdict on the request: it would
+    /// be the same on every cluster endpoint (they share one replicated state), so
+    /// trying another endpoint is pointless and the error is final.
+    pub fn is_cluster_verdict(&self) -> bool {
+        match self {
+            ProviderError::SafetyRule { .. }
+            | ProviderError::NotFound { .. }
+            | ProviderError::InvalidState { .. }
+            | ProviderError::ReadOnly { .. }
+            | ProviderError::NotConfigured(_) => true,
+            ProviderError::Api { code, .. } => {
+                matches!(code.as_str(), "ValidationException" | "ConflictException")
+            }
+            ProviderError::Timeout { .. }
+            | ProviderError::Unreachable { .. }
+            | ProviderError::Throttled { .. }
+            | ProviderError::Unavailable { .. } => false,
+        }
+    }
+
+    /// A short label for logs and the endpoint table.
+    pub fn short(&self) -> String {
+        match self {
+            ProviderError::ReadOnly { .. } => "read-only".into(),
+            ProviderError::Timeout { .. } => "timeout".into(),
+            ProviderError::Unreachable { .. } => "unreachable".into(),
+            ProviderError::SafetyRule { .. } => "safety rule".into(),
+            ProviderError::NotFound { code, .. }
+            | ProviderError::InvalidState { code, .. }
+            | ProviderError::Throttled { code, .. }
+            | ProviderError::Unavailable { code, .. }
+            | ProviderError::Api { code, .. } => code.clone(),
+            ProviderError::NotConfigured(_) => "not configured".into(),
+        }
+    }
+}
+
+/// Classifies any SDK error.
+pub fn from_sdk<E>(err: SdkError<E, HttpResponse>) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match &err {
+        SdkError::TimeoutError(_) => ProviderError::Timeout {
+            detail: "no answer within the operation timeout".into(),
+        },
+        SdkError::DispatchFailure(d) if d.is_timeout() => ProviderError::Timeout {
+            detail: chain(&err),
+        },
+        SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => ProviderError::Unreachable {
+            detail: chain(&err),
+        },
+        SdkError::ServiceError(s) => {
+            let code = s.err().code().unwrap_or("Unknown").to_string();
+            let message = s.err().message().unwrap_or_default().to_string();
+            classify(code, message, s.raw().status().as_u16())
+        }
+        _ => ProviderError::Api {
+            code: "ClientError".into(),
+            message: chain(&err),
+        },
+    }
+}
+
+/// The request id of an error reply, when there was one.
+pub fn request_id<E, R>(err: &SdkError<E, R>) -> Option<String>
+where
+    E: ProvideErrorMetadata,
+{
+    match err {
+        SdkError::ServiceError(s) => s.err().meta().request_id().map(str::to_string),
+        _ => None,
+    }
+}
+
+/// Maps an error code (any of the four protocols) to the typed error.
+pub fn classify(code: String, message: String, status: u16) -> ProviderError {
+    let rule_arns = safety_rule_arns(&message);
+    let bare = code.rsplit('#').next().unwrap_or(&code).to_string();
+    match bare.as_str() {
+        "ConflictException" | "ValidationException" if !rule_arns.is_empty() => {
+            ProviderError::SafetyRule { rule_arns, message }
+        }
+        "Throttling"
+        | "ThrottlingException"
+        | "RequestLimitExceeded"
+        | "TooManyRequestsException" => ProviderError::Throttled {
+            code: bare,
+            message,
+        },
+        "ResourceNotFoundException"
+        | "GlobalClusterNotFoundFault"
+        | "DBClusterNotFoundFault"
+        | "DBInstanceNotFound"
+        | "DBInstanceNotFoundFault" => ProviderError::NotFound {
+            code: bare,
+            message,
+        },
+        "InvalidGlobalClusterStateFault"
+        | "InvalidDBClusterStateFault"
+        | "InvalidDBInstanceState"
+        | "InvalidDBInstanceStateFault" => ProviderError::InvalidState {
+            code: bare,
+            message,
+        },
+        "EndpointTemporarilyUnavailableException"
+        | "InternalServerException"
+        | "ServiceUnavailable"
+        | "InternalFailure" => ProviderError::Unavailable {
+            code: bare,
+            message,
+        },
+        _ if status >= 500 => ProviderError::Unavailable {
+            code: bare,
+            message,
+        },
+        _ => ProviderError::Api {
+            code: bare,
+            message,
+        },
+    }
+}
+
+/// ARC names the blocking rule's ARN in the message; pick every safety-rule ARN out.
+pub fn safety_rule_arns(message: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in message.split(|c: char| c.is_whitespace() || "\"'(),;[]{}".contains(c)) {
+        let word = word.trim_end_matches(['.', ':']);
+        if word.starts_with("arn:")
+            && word.contains("/safetyrule/")
+            && !out.iter().any(|o| o == word)
+        {
+            out.push(word.to_string());
+        }
+    }
+    out
+}
+
+/// The error and its sources on one line (the SDK's own Display is terse).
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut cur = err.source();
+    // Bounded: error chains are short, but never trust a cycle.
+    for _ in 0..8 {
+        match cur {
+            Some(e) => {
+                parts.push(e.to_string());
+                cur = e.source();
+            }
+            None => break,
+        }
+    }
+    parts.dedup();
+    parts.join(": ")
+}
+
+/// Request id of a successful output.
+pub fn output_request_id<O: RequestId>(out: &O) -> Option<String> {
+    out.request_id().map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULE: &str =
+        "arn:aws:route53-recovery-control::111122223333:controlpanel/abc/safetyrule/c3d4";
+
+    #[test]
+    fn safety_rule_arns_are_parsed_from_the_message() {
+        let msg = format!("Cannot update: safety rule {RULE} (at-least-one) would be violated.");
+        assert_eq!(safety_rule_arns(&msg), vec![RULE.to_string()]);
+        let twice = format!("rules [{RULE}, {RULE}] failed");
+        assert_eq!(safety_rule_arns(&twice).len(), 1);
+        assert!(safety_rule_arns("no rule here arn:aws:rds:x").is_empty());
+    }
+
+    #[test]
+    fn codes_map_to_types() {
+        let msg = format!("blocked by {RULE}");
+        assert!(matches!(
+            classify("ConflictException".into(), msg, 409),
+            ProviderError::SafetyRule { .. }
+        ));
+        assert!(matches!(
+            classify("ConflictException".into(), "other".into(), 409),
+            ProviderError::Api { .. }
+        ));
+        assert!(matches!(
+            classify("InvalidGlobalClusterStateFault".into(), "busy".into(), 400),
+            ProviderError::InvalidState { .. }
+        ));
+        assert!(matches!(
+            classify("ThrottlingException".into(), "slow".into(), 429),
+            ProviderError::Throttled { .. }
+        ));
+        assert!(matches!(
+            classify("Whatever".into(), "x".into(), 503),
+            ProviderError::Unavailable { .. }
+        ));
+        assert!(matches!(
+            classify(
+                "com.amazonaws#ResourceNotFoundException".into(),
+                "x".into(),
+                404
+            ),
+            ProviderError::NotFound { .. }
+        ));
+    }
+
+    #[test]
+    fn cluster_verdicts_are_final_transport_errors_are_not() {
+        let conflict = ProviderError::Api {
+            code: "ConflictException".into(),
+            message: String::new(),
+        };
+        assert!(conflict.is_cluster_verdict());
+        assert!(
+            !ProviderError::Timeout {
+                detail: String::new()
+            }
+            .is_cluster_verdict()
+        );
+        assert!(
+            !ProviderError::Unavailable {
+                code: "EndpointTemporarilyUnavailableException".into(),
+                message: String::new()
+            }
+            .is_cluster_verdict()
+        );
+    }
+}

@@ -1,0 +1,173 @@
+//! The one gateway to AWS: SDK clients per Region and per ARC cluster endpoint,
+//! endpoint rotation, timeouts, and the single choke point for mutating calls.
+//!
+//! The same code serves the real account and the simulated twin; only the
+//! [`Target`] differs (where requests go and which credentials sign them).
+
+mod arc;
+mod clients;
+mod cloudwatch;
+pub mod error;
+mod mutate;
+mod rds;
+pub mod rotation;
+mod sts;
+pub mod types;
+
+pub use arc::ArcAnswer;
+pub use error::ProviderError;
+pub use mutate::{ControlUpdate, Mutation, MutationOutcome};
+pub use types::ControlInfo;
+pub use types::*;
+
+use crate::config::Environment;
+use crate::model::Mode;
+use crate::model::snapshot::EndpointStatus;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Timeouts and retries. Every call is bounded: a black-holed Region never hangs a caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProviderConfig {
+    pub connect_timeout: Duration,
+    /// One HTTP attempt; also the per-endpoint budget of an ARC rotation.
+    pub attempt_timeout: Duration,
+    /// One operation including retries (RDS, CloudWatch, STS).
+    pub operation_timeout: Duration,
+    /// Attempts per operation (standard retry mode); ARC uses 1 and rotates instead.
+    pub max_attempts: u32,
+}
+
+impl Default for ProviderConfig {
+    fn default() -> Self {
+        ProviderConfig {
+            connect_timeout: Duration::from_millis(300),
+            attempt_timeout: Duration::from_secs(1),
+            operation_timeout: Duration::from_secs(3),
+            max_attempts: 2,
+        }
+    }
+}
+
+/// Where requests go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The simulated twin: dummy static credentials, nothing read from the machine's
+    /// AWS environment or profiles.
+    Twin {
+        /// One URL for RDS, CloudWatch and STS (the Region is in the signature).
+        aws_endpoint_url: String,
+        /// The five ARC listeners, in the environment file's order.
+        arc_endpoint_urls: Vec<String>,
+    },
+    /// A real account: the standard credential chain, endpoint overrides honoured.
+    Live {
+        profile: Option<String>,
+        /// Region for STS (defaults to the chain's Region, then the primary's).
+        region: Option<String>,
+    },
+}
+
+/// The SDK clients for one environment.
+pub struct Provider {
+    mode: Mode,
+    read_only: bool,
+    config: ProviderConfig,
+    rds: BTreeMap<String, aws_sdk_rds::Client>,
+    cloudwatch: BTreeMap<String, aws_sdk_cloudwatch::Client>,
+    sts: aws_sdk_sts::Client,
+    sts_region: String,
+    arc: arc::ArcEndpoints,
+}
+
+impl std::fmt::Debug for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Provider")
+            .field("mode", &self.mode)
+            .field("read_only", &self.read_only)
+            .field("regions", &self.rds.keys().collect::<Vec<_>>())
+            .field("arc_endpoints", &self.arc.len())
+            .finish()
+    }
+}
+
+impl Provider {
+    /// Builds every client. Sends nothing.
+    pub async fn connect(
+        env: &Environment,
+        target: Target,
+        config: ProviderConfig,
+        read_only: bool,
+    ) -> Result<Provider, ProviderError> {
+        let built = clients::build(env, &target, &config).await?;
+        let mode = match target {
+            Target::Twin { .. } => Mode::Simulated,
+            Target::Live { .. } => Mode::Live,
+        };
+        Ok(Provider {
+            mode,
+            read_only,
+            config,
+            rds: built.rds,
+            cloudwatch: built.cloudwatch,
+            sts: built.sts,
+            sts_region: built.sts_region,
+            arc: arc::ArcEndpoints::new(built.arc),
+        })
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
+
+    pub fn config(&self) -> ProviderConfig {
+        self.config
+    }
+
+    pub fn sts_region(&self) -> &str {
+        &self.sts_region
+    }
+
+    /// Each ARC cluster endpoint's last latency and error.
+    pub fn endpoint_statuses(&self) -> Vec<EndpointStatus> {
+        self.arc.statuses()
+    }
+
+    fn rds(&self, region: &str) -> Result<&aws_sdk_rds::Client, ProviderError> {
+        self.rds
+            .get(region)
+            .ok_or_else(|| ProviderError::NotConfigured(format!("no RDS client for {region}")))
+    }
+
+    fn cloudwatch(&self, region: &str) -> Result<&aws_sdk_cloudwatch::Client, ProviderError> {
+        self.cloudwatch.get(region).ok_or_else(|| {
+            ProviderError::NotConfigured(format!("no CloudWatch client for {region}"))
+        })
+    }
+}
+
+/// ARC reads.
+impl Provider {
+    /// ListRoutingControls (every page) through the first endpoint that answers.
+    pub async fn list_routing_controls(
+        &self,
+    ) -> Result<ArcAnswer<Vec<ControlInfo>>, ProviderError> {
+        self.arc.list(self.arc_guard()).await
+    }
+
+    pub async fn get_routing_control_state(
+        &self,
+        arn: &str,
+    ) -> Result<ArcAnswer<ControlInfo>, ProviderError> {
+        self.arc.get_state(arn, self.arc_guard()).await
+    }
+
+    /// Per-endpoint bound, a little above the SDK's own attempt timeout.
+    fn arc_guard(&self) -> Duration {
+        self.config.attempt_timeout + self.config.connect_timeout + Duration::from_millis(200)
+    }
+}

@@ -1,0 +1,299 @@
+//! The one choke point for every call that changes anything in AWS.
+//!
+//! It refuses in read-only mode before a byte is sent, sends each call to the right
+//! place (ARC through the endpoint rotation; RDS switchover to the primary's Region,
+//! failover to the target's Region), and logs every call and its outcome.
+
+use super::Provider;
+use super::error::{self, ProviderError, from_sdk};
+use super::types::millis;
+use crate::model::ControlState;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// One routing-control change, named for people and by ARN for ARC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlUpdate {
+    pub name: String,
+    pub arn: String,
+    pub state: ControlState,
+}
+
+/// Every mutating call drconsole can make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mutation {
+    /// UpdateRoutingControlStates (at most 10 entries), optionally overriding rules.
+    UpdateRoutingControlStates {
+        updates: Vec<ControlUpdate>,
+        /// Safety rule ARNs to override.
+        overrides: Vec<String>,
+    },
+    /// Planned switchover (RPO 0), sent to the current primary's Region.
+    SwitchoverGlobalCluster {
+        global_cluster_id: String,
+        primary_region: String,
+        target_cluster_arn: String,
+        target_region: String,
+    },
+    /// Unplanned failover with AllowDataLoss, sent to the target's Region.
+    FailoverGlobalCluster {
+        global_cluster_id: String,
+        target_cluster_arn: String,
+        target_region: String,
+    },
+    /// Promote an RDS read replica, in the replica's Region.
+    PromoteReadReplica {
+        region: String,
+        instance_id: String,
+        backup_retention_days: Option<i32>,
+    },
+}
+
+/// ARC's limit on entries per UpdateRoutingControlStates call.
+pub const MAX_BATCH: usize = 10;
+
+impl Mutation {
+    /// The call in plain words, for confirmation prompts, logs and the journal.
+    pub fn describe(&self) -> String {
+        match self {
+            Mutation::UpdateRoutingControlStates { updates, overrides } => {
+                let list = updates
+                    .iter()
+                    .map(|u| format!("{} {}", u.name, u.state))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if overrides.is_empty() {
+                    format!("Set routing controls: {list}")
+                } else {
+                    format!(
+                        "Set routing controls: {list}, overriding safety rules {}",
+                        overrides.join(", ")
+                    )
+                }
+            }
+            Mutation::SwitchoverGlobalCluster {
+                global_cluster_id,
+                primary_region,
+                target_region,
+                ..
+            } => format!(
+                "Switch over Aurora global database {global_cluster_id} from {primary_region} \
+                 to {target_region} (planned, no data loss)"
+            ),
+            Mutation::FailoverGlobalCluster {
+                global_cluster_id,
+                target_region,
+                ..
+            } => format!(
+                "Fail over Aurora global database {global_cluster_id} to {target_region} \
+                 (unplanned, ALLOWS DATA LOSS)"
+            ),
+            Mutation::PromoteReadReplica {
+                region,
+                instance_id,
+                ..
+            } => format!(
+                "Promote RDS read replica {instance_id} in {region} to a standalone instance"
+            ),
+        }
+    }
+
+    /// The API operation name.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Mutation::UpdateRoutingControlStates { .. } => "UpdateRoutingControlStates",
+            Mutation::SwitchoverGlobalCluster { .. } => "SwitchoverGlobalCluster",
+            Mutation::FailoverGlobalCluster { .. } => "FailoverGlobalCluster",
+            Mutation::PromoteReadReplica { .. } => "PromoteReadReplica",
+        }
+    }
+}
+
+impl fmt::Display for Mutation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+/// What a successful mutating call came back with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MutationOutcome {
+    pub operation: &'static str,
+    pub request_id: Option<String>,
+    /// Who answered: "ARC endpoint #5 (us-west-2)" or "RDS us-west-2".
+    pub answered_by: String,
+    /// ARC: index of the cluster endpoint that answered.
+    pub endpoint: Option<usize>,
+    pub latency: Duration,
+}
+
+impl Provider {
+    /// Sends one mutating call. Refuses in read-only mode before anything is sent.
+    pub async fn mutate(&self, call: &Mutation) -> Result<MutationOutcome, ProviderError> {
+        let what = call.describe();
+        if self.read_only {
+            tracing::warn!(operation = call.operation(), call = %what, "refused: read-only mode");
+            return Err(ProviderError::ReadOnly { action: what });
+        }
+        tracing::info!(operation = call.operation(), call = %what, "sending");
+        let started = Instant::now();
+        let result = self.send(call).await;
+        match &result {
+            Ok(o) => tracing::info!(
+                operation = o.operation,
+                request_id = o.request_id.as_deref().unwrap_or("-"),
+                answered_by = %o.answered_by,
+                ms = millis(o.latency),
+                "succeeded"
+            ),
+            Err(e) => tracing::warn!(
+                operation = call.operation(),
+                ms = millis(started.elapsed()),
+                error = %e,
+                "failed"
+            ),
+        }
+        result
+    }
+
+    async fn send(&self, call: &Mutation) -> Result<MutationOutcome, ProviderError> {
+        let operation = call.operation();
+        let started = Instant::now();
+        match call {
+            Mutation::UpdateRoutingControlStates { updates, overrides } => {
+                if updates.is_empty() || updates.len() > MAX_BATCH {
+                    return Err(ProviderError::Api {
+                        code: "ValidationException".into(),
+                        message: format!(
+                            "{} routing controls in one call (1 to {MAX_BATCH} allowed)",
+                            updates.len()
+                        ),
+                    });
+                }
+                let pairs: Vec<(String, ControlState)> =
+                    updates.iter().map(|u| (u.arn.clone(), u.state)).collect();
+                let answer = self.arc.update(&pairs, overrides, self.arc_guard()).await?;
+                Ok(MutationOutcome {
+                    operation,
+                    request_id: answer.request_id,
+                    answered_by: format!(
+                        "ARC endpoint #{} ({})",
+                        answer.endpoint + 1,
+                        answer.region
+                    ),
+                    endpoint: Some(answer.endpoint),
+                    latency: answer.latency,
+                })
+            }
+            Mutation::SwitchoverGlobalCluster {
+                global_cluster_id,
+                primary_region,
+                target_cluster_arn,
+                ..
+            } => {
+                let client = self.rds(primary_region)?;
+                let sent = client
+                    .switchover_global_cluster()
+                    .global_cluster_identifier(global_cluster_id)
+                    .target_db_cluster_identifier(target_cluster_arn)
+                    .send();
+                let out = self.bounded(sent).await?;
+                let request_id = match &out {
+                    Ok(o) => error::output_request_id(o),
+                    Err(e) => error::request_id(e),
+                };
+                out.map_err(from_sdk)?;
+                Ok(rds_outcome(operation, primary_region, request_id, started))
+            }
+            Mutation::FailoverGlobalCluster {
+                global_cluster_id,
+                target_cluster_arn,
+                target_region,
+            } => {
+                let client = self.rds(target_region)?;
+                let sent = client
+                    .failover_global_cluster()
+                    .global_cluster_identifier(global_cluster_id)
+                    .target_db_cluster_identifier(target_cluster_arn)
+                    .allow_data_loss(true)
+                    .send();
+                let out = self.bounded(sent).await?;
+                let request_id = match &out {
+                    Ok(o) => error::output_request_id(o),
+                    Err(e) => error::request_id(e),
+                };
+                out.map_err(from_sdk)?;
+                Ok(rds_outcome(operation, target_region, request_id, started))
+            }
+            Mutation::PromoteReadReplica {
+                region,
+                instance_id,
+                backup_retention_days,
+            } => {
+                let client = self.rds(region)?;
+                let sent = client
+                    .promote_read_replica()
+                    .db_instance_identifier(instance_id)
+                    .set_backup_retention_period(*backup_retention_days)
+                    .send();
+                let out = self.bounded(sent).await?;
+                let request_id = match &out {
+                    Ok(o) => error::output_request_id(o),
+                    Err(e) => error::request_id(e),
+                };
+                out.map_err(from_sdk)?;
+                Ok(rds_outcome(operation, region, request_id, started))
+            }
+        }
+    }
+}
+
+fn rds_outcome(
+    operation: &'static str,
+    region: &str,
+    request_id: Option<String>,
+    started: Instant,
+) -> MutationOutcome {
+    MutationOutcome {
+        operation,
+        request_id,
+        answered_by: format!("RDS {region}"),
+        endpoint: None,
+        latency: started.elapsed(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_reads_plainly() {
+        let m = Mutation::UpdateRoutingControlStates {
+            updates: vec![
+                ControlUpdate {
+                    name: "cell-us-east-1".into(),
+                    arn: "a".into(),
+                    state: ControlState::Off,
+                },
+                ControlUpdate {
+                    name: "cell-us-west-2".into(),
+                    arn: "b".into(),
+                    state: ControlState::On,
+                },
+            ],
+            overrides: vec![],
+        };
+        assert_eq!(
+            m.describe(),
+            "Set routing controls: cell-us-east-1 Off, cell-us-west-2 On"
+        );
+        let f = Mutation::FailoverGlobalCluster {
+            global_cluster_id: "orders-global".into(),
+            target_cluster_arn: "arn".into(),
+            target_region: "us-west-2".into(),
+        };
+        assert!(f.describe().contains("ALLOWS DATA LOSS"));
+        assert!(f.describe().contains("us-west-2"));
+    }
+}

@@ -1,0 +1,82 @@
+//! What the provider's reads return: plain data, no SDK types leak out.
+
+use crate::model::{AlarmState, ControlState};
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// One Aurora global cluster as DescribeGlobalClusters reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlobalClusterInfo {
+    pub id: String,
+    pub status: Option<String>,
+    pub members: Vec<GlobalMemberInfo>,
+    pub failover: Option<FailoverInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlobalMemberInfo {
+    pub cluster_arn: String,
+    pub is_writer: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailoverInfo {
+    pub status: String,
+    pub from_cluster_arn: Option<String>,
+    pub to_cluster_arn: Option<String>,
+    pub data_loss_allowed: bool,
+}
+
+/// One DB instance (DescribeDBInstances).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceInfo {
+    pub id: String,
+    pub status: Option<String>,
+    /// StatusInfos entry of type "read replication".
+    pub replication_status: Option<String>,
+    pub replica_source: Option<String>,
+}
+
+/// One CloudWatch alarm (DescribeAlarms).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlarmInfo {
+    pub name: String,
+    pub state: Option<AlarmState>,
+    pub reason: Option<String>,
+}
+
+/// One metric in a batched GetMetricData call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricRequest {
+    /// Caller's key; echoed in the answer.
+    pub key: String,
+    pub namespace: String,
+    pub metric_name: String,
+    pub dimensions: Vec<(String, String)>,
+    pub period_s: i32,
+    pub stat: String,
+}
+
+/// Datapoints of one metric, oldest first.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetricPoints {
+    pub key: String,
+    pub points: Vec<(DateTime<Utc>, f64)>,
+}
+
+/// One routing control as ARC reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlInfo {
+    pub arn: String,
+    pub name: Option<String>,
+    pub panel_arn: Option<String>,
+    pub state: Option<ControlState>,
+}
+
+/// The caller identity.
+pub use crate::model::snapshot::Identity;
+
+/// How long a call took.
+pub fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
