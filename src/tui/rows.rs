@@ -2,6 +2,7 @@
 //! that a frame only touches the rows it shows: frame cost does not grow with rows
 //! that are off-screen.
 
+use crate::model::Verdict;
 use crate::model::snapshot::Snapshot;
 use std::collections::HashMap;
 
@@ -61,7 +62,10 @@ fn region_rows(snap: &Snapshot) -> Vec<RegionRow> {
     let mut rows = Vec::with_capacity(snap.regions.len());
     for (i, r) in snap.regions.iter().enumerate() {
         rows.push(RegionRow::Region(i));
-        rows.extend((0..r.reasons.len()).map(|j| RegionRow::Reason(i, j)));
+        // A healthy Region's reasons fit on its own line; the others get one line each.
+        if r.verdict != Verdict::Healthy {
+            rows.extend((0..r.reasons.len()).map(|j| RegionRow::Reason(i, j)));
+        }
     }
     rows
 }

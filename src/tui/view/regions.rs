@@ -60,7 +60,9 @@ fn region_line(w: &mut Row, r: &RegionStatus, name_w: u16, now: DateTime<Utc>) {
             .unwrap_or_else(|| "never read".to_string());
         w.put(&age, theme::WARN).put("  ", theme::TEXT);
     }
-    if r.verdict == Verdict::Healthy {
+    if r.verdict == Verdict::Healthy && !r.reasons.is_empty() {
+        w.put(&r.reasons.join(" · "), theme::DIM);
+    } else if r.verdict == Verdict::Healthy {
         let alarms_ok = r.alarms.iter().filter(|a| a.state == Some(AlarmState::Ok)).count();
         let checks = r.health_checks.iter().filter(|h| h.healthy == Some(true)).count();
         w.put(

@@ -92,7 +92,7 @@ fn endpoint_text(e: &EndpointStatus, full: bool) -> (String, String, ratatui::st
     let (state, style) = match (&e.last_error, e.last_latency_ms) {
         (Some(err), _) => (format!("✖ {err}"), theme::BAD),
         (None, Some(ms)) => (format!("{ms}ms"), theme::OK),
-        (None, None) => ("not tried".to_string(), theme::DIM),
+        (None, None) => ("unused".to_string(), theme::DIM),
     };
     (format!("{} {name} ", e.index + 1), state, style)
 }
