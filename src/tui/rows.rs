@@ -16,6 +16,10 @@ pub enum RegionRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplicationRow {
     Database(usize),
+    /// A failover in flight on this database.
+    Failover(usize),
+    /// Why this database could not be read.
+    DatabaseError(usize),
     /// (database, member) for each secondary member.
     Member(usize, usize),
     Replica(usize),
@@ -74,6 +78,12 @@ fn replication_rows(snap: &Snapshot) -> Vec<ReplicationRow> {
     let mut rows = Vec::new();
     for (i, db) in snap.databases.iter().enumerate() {
         rows.push(ReplicationRow::Database(i));
+        if db.failover.is_some() {
+            rows.push(ReplicationRow::Failover(i));
+        }
+        if db.error.is_some() {
+            rows.push(ReplicationRow::DatabaseError(i));
+        }
         for (j, m) in db.members.iter().enumerate() {
             // The writer has no lag of its own; unknown writers show every member.
             if m.is_writer != Some(true) {

@@ -13,6 +13,8 @@ const HEADER: u16 = 2;
 const FOOTER: u16 = 1;
 /// A panel never shrinks below its borders plus one row.
 const PANEL_MIN: u16 = 3;
+/// Below this body height a narrow screen shows the log pane only when focused.
+const SHORT_BODY: u16 = 24;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Areas {
@@ -96,7 +98,8 @@ pub fn compute(area: Rect, app: &App) -> Areas {
         }
     } else {
         let mut list = vec![want(Panel::Regions), want(Panel::Replication), want(Panel::Routing)];
-        if app.log_visible {
+        // On short screens the log pane steps aside unless it has the focus (Tab or z).
+        if app.log_visible && (body.height >= SHORT_BODY || app.focus == Panel::Log) {
             list.push(want(Panel::Log));
         }
         stack(body, &list, app.focus, &mut panels);

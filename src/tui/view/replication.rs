@@ -47,6 +47,8 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
         y += 1;
         match *row {
             ReplicationRow::Database(i) => database_line(&mut w, &snap.databases[i], now),
+            ReplicationRow::Failover(i) => failover_line(&mut w, &snap.databases[i]),
+            ReplicationRow::DatabaseError(i) => error_line(&mut w, &snap.databases[i]),
             ReplicationRow::Member(i, j) => {
                 let m = &snap.databases[i].members[j];
                 member_line(&mut w, snap, m, chart_h == 0);
@@ -85,19 +87,25 @@ fn database_line(w: &mut Row, db: &DatabaseStatus, now: DateTime<Utc>) {
         Some(s) => w.put(s, theme::WARN),
         None => w.put("status unknown", theme::UNKNOWN),
     };
+    stale(w, db.stale, db.observed_at, now);
+}
+
+fn failover_line(w: &mut Row, db: &DatabaseStatus) {
     if let Some(f) = &db.failover {
         let route = format!(
-            "  FAILOVER {} {}→{}{}",
+            "FAILOVER {} {}→{}{}",
             f.status,
             f.from_region.as_deref().unwrap_or("?"),
             f.to_region.as_deref().unwrap_or("?"),
             if f.data_loss_allowed { " (data loss allowed)" } else { "" }
         );
-        w.put(&route, theme::BAD);
+        w.put("   » ", theme::BAD).put(&route, theme::BAD);
     }
-    stale(w, db.stale, db.observed_at, now);
+}
+
+fn error_line(w: &mut Row, db: &DatabaseStatus) {
     if let Some(e) = &db.error {
-        w.put("  ", theme::TEXT).put(e, theme::WARN);
+        w.put("   └ ", theme::DIM).put(e, theme::WARN);
     }
 }
 
