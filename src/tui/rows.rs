@@ -45,6 +45,10 @@ pub struct PanelGroup {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rows {
+    /// `Snapshot::oldest_observation`, computed once per snapshot (it walks every item).
+    pub oldest: Option<chrono::DateTime<chrono::Utc>>,
+    /// `Snapshot::has_unknown`, likewise.
+    pub has_unknown: bool,
     pub regions: Vec<RegionRow>,
     pub replication: Vec<ReplicationRow>,
     pub routing: Vec<RoutingRow>,
@@ -55,6 +59,8 @@ pub struct Rows {
 impl Rows {
     pub fn build(snap: &Snapshot, filter: &str) -> Rows {
         Rows {
+            oldest: snap.oldest_observation(),
+            has_unknown: snap.has_unknown(),
             regions: region_rows(snap),
             replication: replication_rows(snap),
             ..routing_rows(snap, filter)

@@ -68,20 +68,20 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) {
 
 /// "oldest data 3s", styled by staleness; unknown when nothing has been read.
 fn data_age(app: &App, now: DateTime<Utc>, wide: bool) -> (String, ratatui::style::Style) {
-    let Some(s) = app.snapshot.as_deref() else {
+    if app.snapshot.is_none() {
         return ("no data yet".to_string(), theme::UNKNOWN);
-    };
-    match s.oldest_observation() {
+    }
+    match app.rows.oldest {
         Some(t) => {
             let ms = (now - t).num_milliseconds();
-            let unknown = match (s.has_unknown(), wide) {
+            let unknown = match (app.rows.has_unknown, wide) {
                 (false, _) => "",
                 (true, true) => " · some unknown",
                 (true, false) => " ·unknown",
             };
             let label = if wide { "oldest data" } else { "data" };
             let style = match theme::age(ms, app.info.poll_period_ms) {
-                st if st == theme::DIM && s.has_unknown() => theme::UNKNOWN,
+                st if st == theme::DIM && app.rows.has_unknown => theme::UNKNOWN,
                 st => st,
             };
             (format!("{label} {}{unknown}", text::age(ms)), style)
