@@ -162,9 +162,10 @@ mod tests {
 
     #[test]
     fn controls_are_grouped_by_panel_with_rules_after() {
-        let snap = synthetic::large(synthetic::fixed_now(), 2, 2, 6);
+        let snap = synthetic::large(synthetic::fixed_now(), 2, 2, 150);
         let rows = Rows::build(&snap, "");
-        assert_eq!(rows.controls_shown, 6);
+        assert_eq!(rows.controls_shown, 150);
+        assert_eq!(rows.panels.len(), 2);
         assert!(matches!(rows.routing[0], RoutingRow::Panel(0)));
         let first_rule = rows.routing.iter().position(|r| matches!(r, RoutingRow::Rule(_)));
         let second_panel = rows.routing.iter().rposition(|r| matches!(r, RoutingRow::Panel(_)));

@@ -16,11 +16,30 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Big enough that a full 200×50 frame with styles never spills early.
 const FRAME_BUFFER: usize = 1 << 20;
 
-/// A `BufWriter` whose `flush` is held while a frame is being drawn, so ratatui's
-/// internal flushes (cursor moves, resize clears) do not split the frame.
+/// The terminal writer. While a frame is being drawn (`hold` set) its bytes are
+/// collected; the flush after the frame sends them through the `BufWriter` as one
+/// write, or sends nothing when the frame changed no cell (only the brackets and a
+/// cursor hide), so an unchanged screen costs zero bytes.
 pub struct FrameWriter<W: Write> {
     inner: BufWriter<W>,
     hold: Arc<AtomicBool>,
+    frame: Vec<u8>,
+}
+
+/// Bytes every frame carries that change nothing on screen.
+const NOISE: [&[u8]; 3] = [b"\x1b[?2026h", b"\x1b[?2026l", b"\x1b[?25l"];
+
+fn changes_nothing(mut bytes: &[u8]) -> bool {
+    'next: while !bytes.is_empty() {
+        for n in NOISE {
+            if let Some(rest) = bytes.strip_prefix(n) {
+                bytes = rest;
+                continue 'next;
+            }
+        }
+        return false;
+    }
+    true
 }
 
 impl<W: Write> FrameWriter<W> {
@@ -28,6 +47,7 @@ impl<W: Write> FrameWriter<W> {
         FrameWriter {
             inner: BufWriter::with_capacity(FRAME_BUFFER, w),
             hold,
+            frame: Vec::with_capacity(FRAME_BUFFER),
         }
     }
 
@@ -38,15 +58,25 @@ impl<W: Write> FrameWriter<W> {
 
 impl<W: Write> Write for FrameWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.write(buf)
+        if self.hold.load(Ordering::Relaxed) {
+            self.frame.extend_from_slice(buf);
+            Ok(buf.len())
+        } else {
+            self.inner.write(buf)
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         if self.hold.load(Ordering::Relaxed) {
-            Ok(())
-        } else {
-            self.inner.flush()
+            return Ok(());
         }
+        if !self.frame.is_empty() {
+            if !changes_nothing(&self.frame) {
+                self.inner.write_all(&self.frame)?;
+            }
+            self.frame.clear();
+        }
+        self.inner.flush()
     }
 }
 
@@ -182,5 +212,15 @@ mod tests {
         assert!(s.starts_with("\x1b[?2026h"), "{s:?}");
         assert!(s.ends_with("\x1b[?2026l"), "{s:?}");
         assert!(s.contains("hello world"));
+    }
+
+    #[test]
+    fn a_frame_that_changes_nothing_writes_nothing() {
+        let hold = Arc::new(AtomicBool::new(false));
+        let mut w = FrameWriter::new(Vec::new(), hold.clone());
+        synchronized(&mut w, |w| w as &mut dyn Write, &hold, |w| w.write_all(b"\x1b[?25l")).unwrap();
+        assert!(w.get_ref().is_empty());
+        synchronized(&mut w, |w| w as &mut dyn Write, &hold, |w| w.write_all(b"x")).unwrap();
+        assert_eq!(w.get_ref().len(), 8 + 1 + 8);
     }
 }
