@@ -148,19 +148,17 @@ fn write_text(o: &mut String, s: &Snapshot) -> std::fmt::Result {
             writeln!(o, "    error: {e}")?;
         }
         for m in &d.members {
-            let role = match m.is_writer {
-                Some(true) => "writer",
-                Some(false) => "reader",
-                None => "unknown",
+            let line = match m.is_writer {
+                // The writer reports no replication lag of its own.
+                Some(true) => "writer".to_string(),
+                Some(false) => format!(
+                    "reader   lag {}  RPO lag {}",
+                    opt(m.lag_ms.map(|v| format!("{v:.0}")), " ms"),
+                    opt(m.rpo_lag_ms.map(|v| format!("{v:.0}")), " ms")
+                ),
+                None => "role unknown".to_string(),
             };
-            writeln!(
-                o,
-                "    {:<16} {:<8} lag {}  RPO lag {}",
-                m.region,
-                role,
-                opt(m.lag_ms.map(|v| format!("{v:.0}")), " ms"),
-                opt(m.rpo_lag_ms.map(|v| format!("{v:.0}")), " ms")
-            )?;
+            writeln!(o, "    {:<16} {line}", m.region)?;
         }
     }
     if !s.replicas.is_empty() {
@@ -214,7 +212,9 @@ fn write_text(o: &mut String, s: &Snapshot) -> std::fmt::Result {
             "  #{} {:<16} {:>9}  {}",
             e.index + 1,
             e.region,
-            opt(e.last_latency_ms, " ms"),
+            e.last_latency_ms
+                .map(|v| format!("{v} ms"))
+                .unwrap_or_else(|| "-".to_string()),
             match (&e.last_error, e.last_used) {
                 (Some(err), _) => err.clone(),
                 (None, Some(_)) => "ok".to_string(),

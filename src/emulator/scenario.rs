@@ -423,6 +423,14 @@ mod tests {
     }
 
     #[test]
+    fn at_without_unit_is_refused_at_its_position() {
+        let text = "name: x\ndescription: y\nevents:\n  - at: 30\n    fault: { endpoint_down: { index: 1 } }\n";
+        let e = Scenario::parse(text, "n.yaml", &env()).expect_err("no unit");
+        assert_eq!((e.line, e.column), (4, 9), "{e}");
+        assert!(e.to_string().starts_with("n.yaml:4:9: `at: 30`"), "{e}");
+    }
+
+    #[test]
     fn catalogue_covers_regions_endpoints_and_databases() {
         let env = env();
         let c = catalogue(&env);

@@ -234,9 +234,13 @@ impl Emulator {
 
     /// Reads the world, brought up to the current sim time first.
     pub fn with_world<R>(&self, f: impl FnOnce(&World) -> R) -> R {
-        let mut w = lock(&self.shared.world);
-        w.advance_to(self.shared.clock.now());
-        f(&w)
+        let r = {
+            let mut w = lock(&self.shared.world);
+            w.advance_to(self.shared.clock.now());
+            f(&w)
+        };
+        self.shared.changed.send_modify(|n| *n += 1);
+        r
     }
 
     /// Stops accepting and closes every connection (hung ones included).
@@ -335,7 +339,10 @@ async fn serve(
         }
     }
 
-    let ready = match shared.gate(listener, &rec.region, rec.service, rec.mutating) {
+    // Only decoded calls draw from the injected-error RNG: a rejected request is
+    // answered with its own error.
+    let fault_service = decoded.as_ref().ok().map(|c| c.service);
+    let ready = match shared.gate(listener, &rec.region, fault_service, rec.mutating) {
         Gate::Ready(r) => r,
         Gate::Hang => {
             shared.record(rec.clone());

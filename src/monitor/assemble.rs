@@ -366,3 +366,159 @@ fn rule(
         satisfied: states.map(|s| r.rule.config.holds(&s)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AlarmState;
+    use crate::monitor::observe::{Report, Update};
+    use crate::provider::{
+        AlarmInfo, ControlInfo, GlobalClusterInfo, GlobalMemberInfo, MetricPoints,
+    };
+    use chrono::TimeZone;
+
+    fn t(s: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_800_000_000 + s, 0).single().unwrap()
+    }
+
+    fn ok<T>(at: i64, v: T) -> Report<T> {
+        Report {
+            started: t(at),
+            at: t(at),
+            result: Ok(v),
+        }
+    }
+
+    fn ctx() -> Context {
+        Context {
+            mode: Mode::Simulated,
+            read_only: false,
+            poll_period_ms: 2000,
+            stale_after: Duration::milliseconds(3500),
+        }
+    }
+
+    fn alarms_ok(env: &Environment, region: &str) -> Vec<AlarmInfo> {
+        env.region(region)
+            .unwrap()
+            .alarms
+            .iter()
+            .map(|n| AlarmInfo {
+                name: n.clone(),
+                state: Some(AlarmState::Ok),
+                reason: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_silent_region_is_unknown_and_takes_health_checks_with_it() {
+        let env = Environment::builtin_default().unwrap();
+        let regions = crate::monitor::metric_regions(&env);
+        let mut obs = Observations::new(&env, &regions, 10);
+        for r in ["us-east-1", "us-west-2"] {
+            obs.apply(Update::Alarms {
+                region: r.into(),
+                report: ok(0, alarms_ok(&env, r)),
+            });
+        }
+        obs.apply(Update::Metrics {
+            region: "us-east-1".into(),
+            report: ok(
+                0,
+                vec![MetricPoints {
+                    key: "hc/hc-orders-usw2".into(),
+                    points: vec![(t(0), 1.0)],
+                }],
+            ),
+        });
+        // us-west-2 keeps answering; us-east-1 falls silent after t=0.
+        obs.apply(Update::Alarms {
+            region: "us-west-2".into(),
+            report: ok(4, alarms_ok(&env, "us-west-2")),
+        });
+
+        let early = build(&env, &obs, vec![], &ctx(), t(1));
+        assert_eq!(early.regions[0].verdict, crate::model::Verdict::Healthy);
+        assert_eq!(early.regions[1].health_checks[0].healthy, Some(true));
+
+        let late = build(&env, &obs, vec![], &ctx(), t(5));
+        let (east, west) = (&late.regions[0], &late.regions[1]);
+        assert_eq!(east.verdict, crate::model::Verdict::Unknown);
+        assert!(east.stale);
+        assert!(
+            east.reasons[0].starts_with("no answer since"),
+            "{:?}",
+            east.reasons
+        );
+        assert_eq!(west.verdict, crate::model::Verdict::Healthy);
+        assert!(!west.stale);
+        assert_eq!(west.health_checks[0].healthy, None);
+        assert!(late.has_unknown());
+    }
+
+    #[test]
+    fn newest_answer_decides_the_writer_and_rules_follow_control_states() {
+        let env = Environment::builtin_default().unwrap();
+        let mut obs = Observations::new(&env, &[], 10);
+        let db = &env.aurora[0];
+        let info = |writer: usize| GlobalClusterInfo {
+            id: db.global_cluster_id.clone(),
+            status: Some("available".into()),
+            members: db
+                .members
+                .iter()
+                .enumerate()
+                .map(|(i, m)| GlobalMemberInfo {
+                    cluster_arn: m.cluster_arn.clone(),
+                    is_writer: Some(i == writer),
+                })
+                .collect(),
+            failover: None,
+        };
+        obs.apply(Update::Cluster {
+            db: db.name.clone(),
+            region: "us-east-1".into(),
+            report: ok(0, info(0)),
+        });
+        obs.apply(Update::Cluster {
+            db: db.name.clone(),
+            region: "us-west-2".into(),
+            report: ok(2, info(1)),
+        });
+        let controls = env
+            .arc
+            .controls
+            .iter()
+            .map(|c| ControlInfo {
+                arn: c.arn.clone(),
+                name: Some(c.name.clone()),
+                panel_arn: None,
+                state: Some(ControlState::Off),
+            })
+            .collect();
+        obs.apply(Update::Controls(ok(2, controls)));
+
+        let s = build(&env, &obs, vec![], &ctx(), t(3));
+        assert_eq!(s.databases[0].writer_region.as_deref(), Some("us-west-2"));
+        assert!(!s.databases[0].stale);
+        assert_eq!(
+            s.rules[0].satisfied,
+            Some(false),
+            "all cells Off violates at-least-one"
+        );
+        assert!(
+            s.controls
+                .iter()
+                .all(|c| c.state == Some(ControlState::Off) && !c.stale)
+        );
+
+        let later = build(&env, &obs, vec![], &ctx(), t(10));
+        assert!(later.databases[0].stale);
+        assert_eq!(
+            later.rules[0].satisfied, None,
+            "stale controls make the rule unknown"
+        );
+        assert!(later.controls.iter().all(|c| c.stale));
+    }
+}

@@ -83,9 +83,10 @@ impl<T> Obs<T> {
         }
     }
 
-    /// Read successfully within `window` of `now`.
+    /// Read successfully within `window` of `now`, and no poll has failed since: a
+    /// known failure is not papered over by a recent-enough older answer.
     pub fn fresh(&self, now: DateTime<Utc>, window: Duration) -> bool {
-        self.at.is_some_and(|at| now - at <= window)
+        self.failing_since.is_none() && self.at.is_some_and(|at| now - at <= window)
     }
 
     /// The value, only while fresh.
@@ -236,15 +237,20 @@ mod tests {
     fn failures_keep_the_first_failure_time_and_the_last_good_value() {
         let mut o = Obs::default();
         o.record(rep(0, 1, Ok(7)));
+        assert!(o.fresh(t(3), Duration::seconds(2)));
+        assert!(!o.fresh(t(4), Duration::seconds(2)), "too old");
         o.record(rep(2, 5, Err("timeout")));
         o.record(rep(4, 7, Err("timeout")));
         assert_eq!(o.value, Some(7));
         assert_eq!(o.at, Some(t(1)));
         assert_eq!(o.failing_since, Some(t(2)));
-        assert!(o.fresh(t(3), Duration::seconds(2)));
-        assert!(!o.fresh(t(4), Duration::seconds(2)));
-        assert_eq!(o.fresh_value(t(4), Duration::seconds(2)), None);
+        assert!(
+            !o.fresh(t(3), Duration::seconds(2)),
+            "a failed poll is not fresh"
+        );
+        assert_eq!(o.fresh_value(t(3), Duration::seconds(2)), None);
         o.record(rep(6, 8, Ok(9)));
         assert_eq!(o.failing_since, None);
+        assert!(o.fresh(t(9), Duration::seconds(2)));
     }
 }

@@ -6,10 +6,10 @@ use super::assemble::HEALTH_CHECK_REGION;
 use super::observe::{Report, Update, health_check_key, lag_key, replica_key, rpo_key};
 use crate::config::Environment;
 use crate::provider::{MetricRequest, Provider, ProviderError};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
@@ -48,6 +48,21 @@ where
             round = round.saturating_add(1);
         }
     })
+}
+
+/// Where a metric read starts: the whole history window the first time (sparklines),
+/// afterwards from a few periods before the last good read, so a gap is filled in.
+pub fn metric_window_start(
+    now: DateTime<Utc>,
+    last_ok_epoch_s: i64,
+    period: chrono::Duration,
+    history: chrono::Duration,
+) -> DateTime<Utc> {
+    let earliest = now - history;
+    match DateTime::<Utc>::from_timestamp(last_ok_epoch_s, 0) {
+        Some(last) if last_ok_epoch_s > 0 => (last - period * 3).max(earliest),
+        _ => earliest,
+    }
 }
 
 /// Regions whose CloudWatch metrics are read: every Region, plus us-east-1 when
@@ -146,19 +161,24 @@ pub fn spawn_all(
     for region in metric_regions(env) {
         let plan = metric_plan(env, &region, opts.metric_period_s);
         let (p, o) = (provider.clone(), opts.clone());
-        tasks.push(every(opts, tx.clone(), move |round| {
-            let (p, region, plan) = (p.clone(), region.clone(), plan.clone());
+        // Seconds since the epoch of the last successful read; 0 = never.
+        let last_ok = Arc::new(AtomicI64::new(0));
+        tasks.push(every(opts, tx.clone(), move |_| {
+            let (p, region, plan, last_ok) =
+                (p.clone(), region.clone(), plan.clone(), last_ok.clone());
             let now = Utc::now();
-            // The first poll fetches history for the sparklines; later polls only the
-            // last few periods.
-            let back = if round == 0 {
-                o.history_window
-            } else {
-                chrono::Duration::seconds(i64::from(o.metric_period_s) * 3)
-            };
-            let end = now + chrono::Duration::seconds(i64::from(o.metric_period_s));
+            let period = chrono::Duration::seconds(i64::from(o.metric_period_s));
+            let start = metric_window_start(
+                now,
+                last_ok.load(Ordering::Relaxed),
+                period,
+                o.history_window,
+            );
             async move {
-                let report = report(p.get_metric_data(&region, &plan, now - back, end)).await;
+                let report = report(p.get_metric_data(&region, &plan, start, now + period)).await;
+                if report.result.is_ok() {
+                    last_ok.store(now.timestamp(), Ordering::Relaxed);
+                }
                 vec![Update::Metrics { region, report }]
             }
         }));
@@ -234,4 +254,38 @@ pub fn spawn_all(
     }));
 
     tasks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn metric_window_covers_history_first_then_the_gap() {
+        let now = Utc.timestamp_opt(1_800_000_000, 0).single().unwrap();
+        let (p, h) = (Duration::seconds(60), Duration::minutes(10));
+        assert_eq!(metric_window_start(now, 0, p, h), now - h);
+        let recent = (now - Duration::seconds(2)).timestamp();
+        assert_eq!(
+            metric_window_start(now, recent, p, h),
+            now - Duration::seconds(182)
+        );
+        let long_ago = (now - Duration::hours(2)).timestamp();
+        assert_eq!(metric_window_start(now, long_ago, p, h), now - h);
+    }
+
+    #[test]
+    fn health_checks_are_read_in_us_east_1_only() {
+        let env = Environment::builtin_default().unwrap();
+        let east = metric_plan(&env, "us-east-1", 60);
+        let west = metric_plan(&env, "us-west-2", 60);
+        assert_eq!(
+            east.iter().filter(|m| m.namespace == "AWS/Route53").count(),
+            2
+        );
+        assert!(west.iter().all(|m| m.namespace == "AWS/RDS"));
+        assert!(west.iter().any(|m| m.metric_name == "AuroraGlobalDBRPOLag"));
+        assert!(west.iter().any(|m| m.metric_name == "ReplicaLag"));
+    }
 }

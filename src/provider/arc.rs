@@ -61,7 +61,7 @@ impl ArcEndpoints {
         self.book.statuses()
     }
 
-    /// Runs `call` on endpoints in rotation order until one gives an answer.
+    /// Runs `call` on endpoints in rotation order (random start) until one answers.
     /// `guard` bounds each endpoint even if the SDK's own timeouts misbehave.
     pub async fn rotate<T, F, Fut>(
         &self,
@@ -74,52 +74,12 @@ impl ArcEndpoints {
         Fut: Future<Output = Result<(T, Option<String>), ProviderError>>,
     {
         let order = rotation_order(random_start(self.len()), self.len());
-        let mut attempts = Vec::new();
-        let mut last_err = None;
-        for idx in order {
-            let Some(client) = self.clients.get(idx) else {
-                continue;
-            };
-            let started = Instant::now();
-            let result = match tokio::time::timeout(guard, call(client.clone())).await {
-                Ok(r) => r,
-                Err(_) => Err(ProviderError::Timeout {
-                    detail: format!("no answer within {} ms", guard.as_millis()),
-                }),
-            };
-            let latency = started.elapsed();
-            let attempt = Attempt {
-                endpoint: idx,
-                latency,
-                error: result.as_ref().err().map(ProviderError::short),
-            };
-            self.book.record(&attempt);
-            attempts.push(attempt);
-            match result {
-                Ok((value, request_id)) => {
-                    tracing::debug!(
-                        what,
-                        endpoint = idx,
-                        ms = latency.as_millis() as u64,
-                        "ARC answered"
-                    );
-                    return Ok(ArcAnswer {
-                        value,
-                        endpoint: idx,
-                        region: self.regions.get(idx).cloned().unwrap_or_default(),
-                        latency,
-                        request_id,
-                        attempts,
-                    });
-                }
-                Err(e) if e.is_cluster_verdict() => return Err(e),
-                Err(e) => {
-                    tracing::info!(what, endpoint = idx, error = %e, "ARC endpoint failed, trying the next");
-                    last_err = Some(e);
-                }
-            }
-        }
-        Err(all_failed(what, &attempts, last_err))
+        let rotation = Rotation {
+            clients: &self.clients,
+            regions: &self.regions,
+            book: &self.book,
+        };
+        rotation.run(what, order, guard, call).await
     }
 
     pub async fn get_state(
@@ -222,6 +182,75 @@ impl ArcEndpoints {
     }
 }
 
+/// The rotation itself, generic over the client so tests can script endpoints.
+struct Rotation<'a, C> {
+    clients: &'a [C],
+    regions: &'a [String],
+    book: &'a EndpointBook,
+}
+
+impl<C: Clone> Rotation<'_, C> {
+    async fn run<T, F, Fut>(
+        &self,
+        what: &str,
+        order: Vec<usize>,
+        guard: Duration,
+        call: F,
+    ) -> Result<ArcAnswer<T>, ProviderError>
+    where
+        F: Fn(C) -> Fut,
+        Fut: Future<Output = Result<(T, Option<String>), ProviderError>>,
+    {
+        let mut attempts = Vec::new();
+        let mut last_err = None;
+        for idx in order {
+            let Some(client) = self.clients.get(idx) else {
+                continue;
+            };
+            let started = Instant::now();
+            let result = match tokio::time::timeout(guard, call(client.clone())).await {
+                Ok(r) => r,
+                Err(_) => Err(ProviderError::Timeout {
+                    detail: format!("no answer within {} ms", guard.as_millis()),
+                }),
+            };
+            let latency = started.elapsed();
+            let attempt = Attempt {
+                endpoint: idx,
+                latency,
+                error: result.as_ref().err().map(ProviderError::short),
+            };
+            self.book.record(&attempt);
+            attempts.push(attempt);
+            match result {
+                Ok((value, request_id)) => {
+                    tracing::debug!(
+                        what,
+                        endpoint = idx,
+                        ms = super::types::millis(latency),
+                        "ARC answered"
+                    );
+                    return Ok(ArcAnswer {
+                        value,
+                        endpoint: idx,
+                        region: self.regions.get(idx).cloned().unwrap_or_default(),
+                        latency,
+                        request_id,
+                        attempts,
+                    });
+                }
+                // The cluster's own verdict: every endpoint would say the same.
+                Err(e) if e.is_cluster_verdict() => return Err(e),
+                Err(e) => {
+                    tracing::info!(what, endpoint = idx, error = %e, "ARC endpoint failed, trying the next");
+                    last_err = Some(e);
+                }
+            }
+        }
+        Err(all_failed(what, &attempts, last_err))
+    }
+}
+
 fn from_wire(s: &RoutingControlState) -> Option<ControlState> {
     ControlState::parse(s.as_str())
 }
@@ -263,5 +292,86 @@ fn all_failed(what: &str, attempts: &[Attempt], last: Option<ProviderError>) -> 
             ProviderError::Timeout { detail }
         }
         _ => ProviderError::Unreachable { detail },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book() -> EndpointBook {
+        EndpointBook::new(
+            (0..5)
+                .map(|i| (format!("r{i}"), format!("http://e{i}")))
+                .collect(),
+        )
+    }
+
+    fn regions() -> Vec<String> {
+        (0..5).map(|i| format!("r{i}")).collect()
+    }
+
+    /// Endpoint i answers with `script[i]`.
+    async fn run(
+        script: &[Result<(), ProviderError>],
+        start: usize,
+    ) -> Result<ArcAnswer<usize>, ProviderError> {
+        let clients: Vec<usize> = (0..5).collect();
+        let (regions, book) = (regions(), book());
+        let rotation = Rotation {
+            clients: &clients,
+            regions: &regions,
+            book: &book,
+        };
+        let order = rotation_order(start, 5);
+        rotation
+            .run("test", order, Duration::from_secs(5), |i| {
+                let r = script[i].clone();
+                async move { r.map(|()| (i, None)) }
+            })
+            .await
+    }
+
+    fn timeout() -> Result<(), ProviderError> {
+        Err(ProviderError::Timeout { detail: "t".into() })
+    }
+
+    #[tokio::test]
+    async fn moves_on_from_transport_errors_to_the_first_answer() {
+        let throttled = Err(ProviderError::Throttled {
+            code: "ThrottlingException".into(),
+            message: String::new(),
+        });
+        let unavailable = Err(ProviderError::Unavailable {
+            code: "EndpointTemporarilyUnavailableException".into(),
+            message: String::new(),
+        });
+        let script = [timeout(), throttled, unavailable, Ok(()), timeout()];
+        let a = run(&script, 4).await.expect("endpoint 3 answers");
+        assert_eq!(a.endpoint, 3);
+        let tried: Vec<usize> = a.attempts.iter().map(|x| x.endpoint).collect();
+        assert_eq!(tried, vec![4, 0, 1, 2, 3]);
+        assert_eq!(a.region, "r3");
+    }
+
+    #[tokio::test]
+    async fn a_cluster_verdict_stops_the_rotation() {
+        let blocked = Err(ProviderError::SafetyRule {
+            rule_arns: vec!["arn:x/safetyrule/1".into()],
+            message: String::new(),
+        });
+        let script = [timeout(), blocked, Ok(()), Ok(()), Ok(())];
+        let e = run(&script, 0).await.expect_err("final");
+        assert!(matches!(e, ProviderError::SafetyRule { .. }));
+    }
+
+    #[tokio::test]
+    async fn all_endpoints_failing_is_reported_with_each_error() {
+        let script = [timeout(), timeout(), timeout(), timeout(), timeout()];
+        let e = run(&script, 2).await.expect_err("all fail");
+        match e {
+            ProviderError::Timeout { detail } => assert!(detail.contains("all 5"), "{detail}"),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -8,6 +8,10 @@ use super::Provider;
 use super::error::{self, ProviderError, from_sdk};
 use super::types::millis;
 use crate::model::ControlState;
+use aws_sdk_rds::operation::RequestId;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -197,13 +201,12 @@ impl Provider {
                     .global_cluster_identifier(global_cluster_id)
                     .target_db_cluster_identifier(target_cluster_arn)
                     .send();
-                let out = self.bounded(sent).await?;
-                let request_id = match &out {
-                    Ok(o) => error::output_request_id(o),
-                    Err(e) => error::request_id(e),
-                };
-                out.map_err(from_sdk)?;
-                Ok(rds_outcome(operation, primary_region, request_id, started))
+                finish(
+                    self.bounded(sent).await?,
+                    operation,
+                    primary_region,
+                    started,
+                )
             }
             Mutation::FailoverGlobalCluster {
                 global_cluster_id,
@@ -217,13 +220,7 @@ impl Provider {
                     .target_db_cluster_identifier(target_cluster_arn)
                     .allow_data_loss(true)
                     .send();
-                let out = self.bounded(sent).await?;
-                let request_id = match &out {
-                    Ok(o) => error::output_request_id(o),
-                    Err(e) => error::request_id(e),
-                };
-                out.map_err(from_sdk)?;
-                Ok(rds_outcome(operation, target_region, request_id, started))
+                finish(self.bounded(sent).await?, operation, target_region, started)
             }
             Mutation::PromoteReadReplica {
                 region,
@@ -236,30 +233,38 @@ impl Provider {
                     .db_instance_identifier(instance_id)
                     .set_backup_retention_period(*backup_retention_days)
                     .send();
-                let out = self.bounded(sent).await?;
-                let request_id = match &out {
-                    Ok(o) => error::output_request_id(o),
-                    Err(e) => error::request_id(e),
-                };
-                out.map_err(from_sdk)?;
-                Ok(rds_outcome(operation, region, request_id, started))
+                finish(self.bounded(sent).await?, operation, region, started)
             }
         }
     }
 }
 
-fn rds_outcome(
+/// Turns an RDS reply into the outcome, logging the request id of a refusal too
+/// (AWS support asks for it).
+fn finish<O, E>(
+    out: Result<O, SdkError<E, HttpResponse>>,
     operation: &'static str,
     region: &str,
-    request_id: Option<String>,
     started: Instant,
-) -> MutationOutcome {
-    MutationOutcome {
-        operation,
-        request_id,
-        answered_by: format!("RDS {region}"),
-        endpoint: None,
-        latency: started.elapsed(),
+) -> Result<MutationOutcome, ProviderError>
+where
+    O: RequestId,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match out {
+        Ok(o) => Ok(MutationOutcome {
+            operation,
+            request_id: error::output_request_id(&o),
+            answered_by: format!("RDS {region}"),
+            endpoint: None,
+            latency: started.elapsed(),
+        }),
+        Err(e) => {
+            if let Some(id) = error::request_id(&e) {
+                tracing::warn!(operation, region, request_id = %id, "refused by RDS");
+            }
+            Err(from_sdk(e))
+        }
     }
 }
 

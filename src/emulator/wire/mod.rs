@@ -64,7 +64,8 @@ pub struct Rejected {
     pub protocol: Protocol,
     pub operation: String,
     pub region: String,
-    pub error: ApiError,
+    /// Boxed: keeps `Result<Call, Rejected>` small.
+    pub error: Box<ApiError>,
 }
 
 impl Call {
@@ -111,10 +112,24 @@ pub fn decode_arc(req: &Incoming, endpoint_region: &str) -> Result<Call, Rejecte
         protocol,
         operation: operation.to_string(),
         region: endpoint_region.to_string(),
-        error,
+        error: Box::new(error),
     };
-    if region_of(req).is_none() {
+    let Some(scope) = region_of(req) else {
         return Err(reject(missing_auth(protocol), &operation));
+    };
+    // Each cluster endpoint is Regional: a request signed for another Region fails
+    // signature validation there, as in AWS.
+    if scope.region != endpoint_region {
+        let err = ApiError::new(
+            403,
+            "InvalidSignatureException",
+            format!(
+                "Credential should be scoped to a valid region, not '{}'. \
+                 This endpoint is in '{endpoint_region}'.",
+                scope.region
+            ),
+        );
+        return Err(reject(err, &operation));
     }
     if operation.is_empty() {
         let target = req.header("x-amz-target").unwrap_or("(none)");
@@ -147,7 +162,7 @@ pub fn decode_main(req: &Incoming) -> Result<Call, Rejected> {
                 protocol: Protocol::CwJson,
                 operation: target.to_string(),
                 region: region_of(req).map(|s| s.region).unwrap_or_default(),
-                error: Protocol::CwJson.unknown_operation(target),
+                error: Box::new(Protocol::CwJson.unknown_operation(target)),
             }),
         };
     }
@@ -161,7 +176,7 @@ fn decode_cloudwatch(req: &Incoming, protocol: Protocol, op: &str) -> Result<Cal
         protocol,
         operation: op.to_string(),
         region: scope.as_ref().map(|s| s.region.clone()).unwrap_or_default(),
-        error,
+        error: Box::new(error),
     };
     let Some(scope) = scope.clone() else {
         return Err(reject(missing_auth(protocol)));
@@ -199,7 +214,7 @@ fn decode_query(req: &Incoming) -> Result<Call, Rejected> {
         protocol,
         operation: operation.clone(),
         region: scope.as_ref().map(|s| s.region.clone()).unwrap_or_default(),
-        error,
+        error: Box::new(error),
     };
     let params = params.map_err(|e| reject(protocol.malformed(&e)))?;
     let Some(scope) = scope.clone() else {

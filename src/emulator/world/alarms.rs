@@ -98,7 +98,7 @@ impl AlarmBook {
                 _ => TO_OK_S,
             };
             if a.pending_s >= needed {
-                a.reason = reason(&a.metric, want, now);
+                a.reason = reason(&a.metric, a.state, want, now);
                 a.state = want;
                 a.updated = now;
                 a.pending_s = 0;
@@ -128,19 +128,15 @@ impl AlarmBook {
 }
 
 /// CloudWatch's StateReason wording.
-fn reason(m: &Metric, to: AlarmState, now: DateTime<Utc>) -> String {
+fn reason(m: &Metric, from: AlarmState, to: AlarmState, now: DateTime<Utc>) -> String {
     let (value, verb) = match to {
         AlarmState::Alarm => (m.breaching, "was"),
         _ => (m.healthy, "was not"),
     };
     format!(
-        "Threshold Crossed: 1 out of the last 1 datapoints [{value:.1} ({})] {verb} greater than or equal to the threshold ({:.1}) (minimum 1 datapoint for {} transition).",
+        "Threshold Crossed: 1 out of the last 1 datapoints [{value:.1} ({})] {verb} greater than or equal to the threshold ({:.1}) (minimum 1 datapoint for {from} -> {to} transition).",
         now.format("%d/%m/%y %H:%M:%S"),
         m.threshold,
-        match to {
-            AlarmState::Alarm => "OK -> ALARM",
-            _ => "ALARM -> OK",
-        }
     )
 }
 

@@ -133,6 +133,15 @@ impl ArcState {
                 updates.len()
             )));
         }
+        if let Some((_, (arn, _))) = updates
+            .iter()
+            .enumerate()
+            .find(|(i, (arn, _))| updates[..*i].iter().any(|(a, _)| a == arn))
+        {
+            return Err(ArcError::Validation(format!(
+                "routing control {arn} appears more than once in one update"
+            )));
+        }
         if let Some((arn, _)) = updates
             .iter()
             .find(|(arn, _)| !self.controls.iter().any(|c| &c.arn == arn))

@@ -119,7 +119,11 @@ impl GlobalDb {
                 continue;
             }
             match &mut m.sync {
-                Sync::Connected => m.lag.step(rng, source_down || m.broken),
+                // Nothing arrives while either end is unreachable or the link is broken.
+                Sync::Connected => m.lag.step(
+                    rng,
+                    source_down || m.broken || faults.is_impaired(&m.region),
+                ),
                 Sync::PendingResync { up_s } => {
                     *up_s = if faults.is_impaired(&m.region) {
                         0
@@ -315,9 +319,20 @@ impl GlobalDb {
         &mut self,
         now: DateTime<Utc>,
         target: &str,
+        faults: &FaultState,
     ) -> Result<GlobalClusterView, RdsError> {
         let to = self.member_index(target)?;
         self.check_idle(to)?;
+        // A planned switchover waits for full sync, which needs both Regions healthy.
+        for m in [&self.members[self.writer], &self.members[to]] {
+            if faults.is_impaired(&m.region) {
+                return Err(RdsError::InvalidGlobalClusterState(format!(
+                    "switchover needs healthy Regions, but {} in {} is unreachable; \
+                     use a failover with AllowDataLoss instead",
+                    m.id, m.region
+                )));
+            }
+        }
         self.op = Some(Op {
             data_loss: false,
             from: self.writer,

@@ -7,6 +7,7 @@ mod api;
 mod arc;
 mod aurora;
 mod faults;
+mod inject;
 mod lag;
 mod metrics;
 mod replica;
@@ -17,13 +18,13 @@ mod tests;
 pub use api::*;
 
 use crate::config::Environment;
-use crate::emulator::scenario::{Fault, Scenario, resolve_region};
+use crate::emulator::scenario::{Scenario, resolve_region};
 use crate::model::ControlState;
 use alarms::AlarmBook;
 use arc::ArcState;
 use aurora::GlobalDb;
 use chrono::{DateTime, Duration, Utc};
-use faults::{FaultState, service_of};
+use faults::FaultState;
 use metrics::{MetricStore, SAMPLE_EVERY_S};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -230,90 +231,6 @@ impl World {
         resolve_region(r, &self.env)
     }
 
-    /// Applies a fault now. Names that do not resolve (unknown Region) change nothing.
-    pub fn inject(&mut self, fault: &Fault) {
-        match fault {
-            Fault::RegionImpaired { region, mode } => {
-                if let Some(r) = self.region_name(region) {
-                    self.faults.impair(&r, *mode);
-                }
-            }
-            Fault::RegionRecovered { region } => {
-                if let Some(r) = self.region_name(region) {
-                    self.faults.recover(&r);
-                }
-            }
-            Fault::EndpointDown { index } => self.faults.set_endpoint(*index, EndpointMode::Down),
-            Fault::EndpointSlow { index, latency_ms } => self.faults.set_endpoint(
-                *index,
-                EndpointMode::Slow {
-                    latency_ms: *latency_ms,
-                },
-            ),
-            Fault::EndpointThrottling { index } => {
-                self.faults.set_endpoint(*index, EndpointMode::Throttling)
-            }
-            Fault::EndpointRecovered { index } => {
-                self.faults.set_endpoint(*index, EndpointMode::Up)
-            }
-            Fault::LagSpike {
-                database,
-                region,
-                peak_ms,
-                duration,
-            } => {
-                let secs = humantime::parse_duration(duration.trim())
-                    .map(|d| d.as_secs_f64())
-                    .unwrap_or(60.0);
-                let region = region.as_deref().and_then(|r| self.region_name(r));
-                let peak = *peak_ms as f64;
-                for g in self
-                    .aurora
-                    .iter_mut()
-                    .filter(|g| g.matches(database.as_deref()))
-                {
-                    g.spike(region.as_deref(), peak, secs);
-                }
-                for r in self
-                    .replicas
-                    .iter_mut()
-                    .filter(|r| r.matches(database.as_deref(), region.as_deref()))
-                {
-                    r.spike(peak, secs);
-                }
-            }
-            Fault::ReplicationBroken { database, region } => {
-                self.set_broken(database.as_deref(), region.as_deref(), true)
-            }
-            Fault::ReplicationRestored { database, region } => {
-                self.set_broken(database.as_deref(), region.as_deref(), false)
-            }
-            Fault::ApiErrorRate {
-                service,
-                region,
-                rate,
-            } => {
-                if let Some(r) = self.region_name(region) {
-                    self.faults.set_error_rate(service_of(*service), &r, *rate);
-                }
-            }
-        }
-    }
-
-    fn set_broken(&mut self, database: Option<&str>, region: Option<&str>, broken: bool) {
-        let region = region.and_then(|r| self.region_name(r));
-        for g in self.aurora.iter_mut().filter(|g| g.matches(database)) {
-            g.set_broken(region.as_deref(), broken);
-        }
-        for r in self
-            .replicas
-            .iter_mut()
-            .filter(|r| r.matches(database, region.as_deref()))
-        {
-            r.set_broken(broken);
-        }
-    }
-
     pub fn region_reach(&self, region: &str) -> Reach {
         self.faults.reach(region)
     }
@@ -405,15 +322,6 @@ impl World {
         }
     }
 
-    fn global_mut(&mut self, global_id: &str) -> Result<&mut GlobalDb, RdsError> {
-        self.aurora
-            .iter_mut()
-            .find(|g| g.id() == global_id)
-            .ok_or_else(|| {
-                RdsError::GlobalClusterNotFound(format!("global cluster {global_id} not found"))
-            })
-    }
-
     /// Planned switchover, called in the current primary's Region.
     pub fn rds_switchover(
         &mut self,
@@ -423,7 +331,12 @@ impl World {
     ) -> Result<GlobalClusterView, RdsError> {
         let _ = region;
         let now = self.now;
-        self.global_mut(global_id)?.switchover(now, target_cluster)
+        let faults = &self.faults;
+        self.aurora
+            .iter_mut()
+            .find(|g| g.id() == global_id)
+            .ok_or_else(|| not_found(global_id))?
+            .switchover(now, target_cluster, faults)
     }
 
     /// FailoverGlobalCluster; `allow_data_loss` / `switchover` as sent (None = absent).
@@ -436,7 +349,12 @@ impl World {
         switchover: Option<bool>,
     ) -> Result<GlobalClusterView, RdsError> {
         let now = self.now;
-        let g = self.global_mut(global_id)?;
+        let faults = &self.faults;
+        let g = self
+            .aurora
+            .iter_mut()
+            .find(|g| g.id() == global_id)
+            .ok_or_else(|| not_found(global_id))?;
         match (allow_data_loss == Some(true), switchover == Some(true)) {
             (true, true) => Err(RdsError::InvalidParameterCombination(
                 "AllowDataLoss and Switchover cannot both be true".into(),
@@ -444,7 +362,7 @@ impl World {
             (false, false) => Err(RdsError::InvalidParameterCombination(
                 "set exactly one of AllowDataLoss or Switchover to true".into(),
             )),
-            (false, true) => g.switchover(now, target_cluster),
+            (false, true) => g.switchover(now, target_cluster, faults),
             (true, false) => {
                 let (view, event) = g.failover(now, region, target_cluster)?;
                 self.data_loss.push(event);
@@ -484,4 +402,18 @@ impl World {
     pub fn data_loss_events(&self) -> &[DataLossEvent] {
         &self.data_loss
     }
+
+    /// The environment the world was built from.
+    pub fn environment(&self) -> &Environment {
+        &self.env
+    }
+
+    /// The scenario installed with [`World::set_scenario`], if any.
+    pub fn scenario(&self) -> Option<&Scenario> {
+        self.scenario.as_ref()
+    }
+}
+
+fn not_found(global_id: &str) -> RdsError {
+    RdsError::GlobalClusterNotFound(format!("global cluster {global_id} not found"))
 }

@@ -52,8 +52,10 @@ impl ReplicaDb {
     }
 
     pub(super) fn tick(&mut self, now: DateTime<Utc>, rng: &mut ChaCha8Rng, faults: &FaultState) {
-        self.lag
-            .step(rng, self.broken || faults.is_impaired(&self.primary.region));
+        let stalled = self.broken
+            || faults.is_impaired(&self.primary.region)
+            || faults.is_impaired(&self.replica.region);
+        self.lag.step(rng, stalled);
         self.promotion = match self.promotion {
             Promotion::Modifying { until } if now >= until => Promotion::Rebooting {
                 until: now + Duration::seconds(STEP_S),

@@ -121,6 +121,11 @@ fn failover_with_data_loss_records_loss_and_moves_writer() {
         mode: ImpairMode::Hang,
     });
     step(&mut w, 30);
+    let planned = w.rds_switchover("us-west-2", G, USW2);
+    assert!(
+        matches!(&planned, Err(RdsError::InvalidGlobalClusterState(m)) if m.contains("healthy")),
+        "{planned:?}"
+    );
     let wrong = w.rds_failover("us-east-1", G, USW2, Some(true), None);
     assert!(
         matches!(wrong, Err(RdsError::InvalidParameterValue(_))),

@@ -222,6 +222,10 @@ fn health_checks_only_in_us_east_1() {
     step(&mut w, 10);
     assert_eq!(hc(&w, "us-east-1", "hc-orders-usw2").values[0], 0.0);
     assert_eq!(hc(&w, "us-east-1", "hc-orders-use1").values[0], 1.0);
+    // Nothing reaches an unreachable secondary either: its lag climbs.
+    step(&mut w, 20);
+    let lag = aurora_lag(&w, "AuroraGlobalDBReplicationLag", ("Maximum", 5, 6));
+    assert!(lag.values[0] >= 20_000.0, "{:?}", lag.values);
 }
 
 #[test]

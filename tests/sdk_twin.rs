@@ -1,0 +1,549 @@
+//! The production provider and monitor, through the real AWS SDK, against the
+//! simulated twin on loopback.
+
+use drconsole::config::Environment;
+use drconsole::emulator::scenario::{Fault, ImpairMode};
+use drconsole::emulator::{self, Emulator, EmulatorOptions, Listener, Outcome};
+use drconsole::model::snapshot::Snapshot;
+use drconsole::model::{ControlState, Verdict};
+use drconsole::monitor::{self, MonitorOptions};
+use drconsole::provider::{
+    ControlUpdate, Mutation, Provider, ProviderConfig, ProviderError, Target,
+};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Generous bound so a broken build fails instead of hanging; never a pass/fail timing.
+const GIVE_UP: Duration = Duration::from_secs(60);
+
+fn test_config() -> ProviderConfig {
+    ProviderConfig {
+        connect_timeout: Duration::from_millis(300),
+        attempt_timeout: Duration::from_millis(500),
+        operation_timeout: Duration::from_millis(1500),
+        max_attempts: 2,
+    }
+}
+
+fn default_env() -> Environment {
+    Environment::builtin_default().expect("built-in environment")
+}
+
+fn rules_env() -> Environment {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/env-rules.yaml");
+    Environment::load(&path).expect("tests/fixtures/env-rules.yaml")
+}
+
+async fn twin(env: &Environment, speed: f64, read_only: bool) -> (Emulator, Arc<Provider>) {
+    let opts = EmulatorOptions {
+        seed: 7,
+        speed,
+        scenario: None,
+        port: 0,
+    };
+    let emu = emulator::start(env, opts).await.expect("emulator starts");
+    let target = Target::Twin {
+        aws_endpoint_url: emu.aws_endpoint_url(),
+        arc_endpoint_urls: emu.arc_endpoint_urls(),
+    };
+    let provider = Provider::connect(env, target, test_config(), read_only)
+        .await
+        .expect("provider");
+    (emu, Arc::new(provider))
+}
+
+fn control(env: &Environment, name: &str, state: ControlState) -> ControlUpdate {
+    let c = env.control_by_name(name).expect("control in env");
+    ControlUpdate {
+        name: c.name.clone(),
+        arn: c.arn.clone(),
+        state,
+    }
+}
+
+fn rule_arn(env: &Environment, name: &str) -> String {
+    env.arc
+        .rules
+        .iter()
+        .find(|r| r.rule.name == name)
+        .map(|r| r.rule.arn.clone())
+        .expect("rule in env")
+}
+
+fn set(updates: Vec<ControlUpdate>, overrides: Vec<String>) -> Mutation {
+    Mutation::UpdateRoutingControlStates { updates, overrides }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn arc_endpoints_degraded_answers_through_the_fifth() {
+    let env = default_env();
+    let (emu, provider) = twin(&env, 1.0, false).await;
+    for index in 1..=4 {
+        emu.inject(Fault::EndpointDown { index });
+    }
+    let cell = env.control_by_name("cell-us-east-1").expect("control");
+
+    let read = tokio::time::timeout(GIVE_UP, provider.get_routing_control_state(&cell.arn))
+        .await
+        .expect("rotation is bounded")
+        .expect("the fifth endpoint answers");
+    assert_eq!(read.endpoint, 4, "only endpoint #5 is up");
+    assert_eq!(read.value.state, Some(ControlState::On));
+    let (last, earlier) = read.attempts.split_last().expect("attempts recorded");
+    assert_eq!(last.endpoint, 4);
+    assert!(last.error.is_none());
+    assert!(earlier.iter().all(|a| a.endpoint != 4 && a.error.is_some()));
+
+    let started = Instant::now();
+    let update = set(
+        vec![control(&env, "cell-us-west-2", ControlState::On)],
+        vec![],
+    );
+    let outcome = tokio::time::timeout(GIVE_UP, provider.mutate(&update))
+        .await
+        .expect("rotation is bounded")
+        .expect("update succeeds through endpoint #5");
+    println!(
+        "UpdateRoutingControlStates with 4 of 5 endpoints black-holed: {} ms, answered by {}",
+        started.elapsed().as_millis(),
+        outcome.answered_by
+    );
+    assert_eq!(outcome.endpoint, Some(4));
+    assert!(outcome.request_id.is_some());
+
+    let check = provider
+        .get_routing_control_state(&control(&env, "cell-us-west-2", ControlState::On).arn)
+        .await
+        .expect("read back");
+    assert_eq!(check.value.state, Some(ControlState::On));
+
+    // Every ARC request that got an answer was on listener #5.
+    let answered: Vec<_> = emu
+        .requests()
+        .into_iter()
+        .filter(|r| matches!(r.listener, Listener::Arc(_)))
+        .filter(|r| matches!(r.outcome, Outcome::Status(_)))
+        .collect();
+    assert!(!answered.is_empty());
+    assert!(answered.iter().all(|r| r.listener == Listener::Arc(4)));
+
+    let table = provider.endpoint_statuses();
+    assert_eq!(table[4].last_error, None);
+    assert!(table[4].last_latency_ms.is_some());
+    assert!(
+        table[..4]
+            .iter()
+            .filter(|e| e.last_used.is_some())
+            .all(|e| e.last_error.is_some())
+    );
+}
+
+fn region<'a>(s: &'a Snapshot, name: &str) -> &'a drconsole::model::snapshot::RegionStatus {
+    s.regions.iter().find(|r| r.name == name).expect("region")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn region_black_hole_turns_unknown_while_the_other_stays_fresh() {
+    let env = Arc::new(default_env());
+    let (emu, provider) = twin(&env, 1.0, false).await;
+    let poll = Duration::from_millis(400);
+    let opts = MonitorOptions {
+        poll,
+        ..MonitorOptions::default()
+    };
+    let mut mon = monitor::spawn(provider.clone(), env.clone(), opts);
+    let first = tokio::time::timeout(GIVE_UP, mon.first_complete())
+        .await
+        .expect("first snapshot");
+    assert_ne!(region(&first, "us-east-1").verdict, Verdict::Unknown);
+
+    emu.inject(Fault::RegionImpaired {
+        region: "us-east-1".into(),
+        mode: ImpairMode::Hang,
+    });
+
+    let mut rx = mon.snapshots.clone();
+    let dark = tokio::time::timeout(
+        GIVE_UP,
+        rx.wait_for(|s| {
+            let r = region(s, "us-east-1");
+            r.verdict == Verdict::Unknown
+                && r.reasons.iter().any(|x| x.contains("unreachable since"))
+        }),
+    )
+    .await
+    .expect("us-east-1 turns unknown")
+    .expect("monitor alive")
+    .clone();
+
+    let east = region(&dark, "us-east-1");
+    assert!(east.stale);
+    assert!(east.unreachable_since.is_some());
+    assert!(
+        east.alarms.iter().all(|a| a.state.is_none()),
+        "no stale alarm shown as read"
+    );
+    let west = region(&dark, "us-west-2");
+    assert!(!west.stale, "us-west-2 still answers: {west:?}");
+    assert_ne!(west.verdict, Verdict::Unknown);
+    // Route 53 health checks are read in us-east-1 only.
+    assert!(west.health_checks.iter().all(|h| h.healthy.is_none()));
+    assert!(
+        west.reasons.iter().any(|r| r.contains("us-east-1")),
+        "{:?}",
+        west.reasons
+    );
+    // The global database is still described from us-west-2.
+    assert!(!dark.databases[0].stale, "{:?}", dark.databases[0]);
+    assert!(dark.has_unknown());
+
+    // A direct call into the dark Region comes back with a timeout; it does not hang.
+    let direct = tokio::time::timeout(GIVE_UP, provider.describe_alarms("us-east-1", &[]))
+        .await
+        .expect("bounded");
+    assert!(
+        matches!(direct, Err(ProviderError::Timeout { .. })),
+        "{direct:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn safety_rules_through_the_sdk() {
+    let env = rules_env();
+    let (_emu, provider) = twin(&env, 1.0, false).await;
+    use ControlState::{Off, On};
+    let c = |name: &str, s| control(&env, name, s);
+
+    // (what, updates, overrides, rule expected to block it or None)
+    type Case<'a> = (&'a str, Vec<ControlUpdate>, Vec<String>, Option<&'a str>);
+    let cases: Vec<Case> = vec![
+        (
+            "ATLEAST: last On cell off",
+            vec![c("cell-us-east-1", Off)],
+            vec![],
+            Some("at-least-one-cell-on"),
+        ),
+        (
+            "ATLEAST: same with override",
+            vec![c("cell-us-east-1", Off)],
+            vec![rule_arn(&env, "at-least-one-cell-on")],
+            None,
+        ),
+        (
+            "AND: one of two off",
+            vec![c("and-1", Off)],
+            vec![],
+            Some("both-and-on"),
+        ),
+        (
+            "OR: last On off",
+            vec![c("or-1", Off)],
+            vec![],
+            Some("any-or-on"),
+        ),
+        (
+            "OR: swap in one batch",
+            vec![c("or-2", On), c("or-1", Off)],
+            vec![],
+            None,
+        ),
+        (
+            "inverted: both On",
+            vec![c("inv-2", On)],
+            vec![],
+            Some("never-both-inv-on"),
+        ),
+        ("inverted: first off", vec![c("inv-1", Off)], vec![], None),
+        (
+            "inverted: then second on",
+            vec![c("inv-2", On)],
+            vec![],
+            None,
+        ),
+        (
+            "gating: target while gate Off",
+            vec![c("gated", On)],
+            vec![],
+            Some("gate-before-gated"),
+        ),
+        ("gating: open the gate", vec![c("gate", On)], vec![], None),
+        (
+            "gating: target once gate On",
+            vec![c("gated", On)],
+            vec![],
+            None,
+        ),
+        (
+            "wait period: first change",
+            vec![c("slow-2", Off)],
+            vec![],
+            None,
+        ),
+        (
+            "wait period: change inside it",
+            vec![c("slow-2", On)],
+            vec![],
+            Some("slow-one-on"),
+        ),
+    ];
+    for (what, updates, overrides, blocked_by) in cases {
+        let result =
+            tokio::time::timeout(GIVE_UP, provider.mutate(&set(updates.clone(), overrides)))
+                .await
+                .expect("bounded");
+        match (blocked_by, result) {
+            (None, Ok(_)) => {
+                for u in &updates {
+                    let read = provider
+                        .get_routing_control_state(&u.arn)
+                        .await
+                        .expect("read");
+                    assert_eq!(
+                        read.value.state,
+                        Some(u.state),
+                        "{what}: {} not applied",
+                        u.name
+                    );
+                }
+            }
+            (Some(rule), Err(ProviderError::SafetyRule { rule_arns, message })) => {
+                assert_eq!(rule_arns, vec![rule_arn(&env, rule)], "{what}: {message}");
+                if what.starts_with("wait period") {
+                    assert!(message.contains("wait period"), "{what}: {message}");
+                }
+            }
+            (want, got) => panic!("{what}: wanted blocked_by={want:?}, got {got:?}"),
+        }
+    }
+}
+
+async fn watch_cluster(
+    provider: &Provider,
+    region: &str,
+    until_writer: &str,
+    seen: &mut Vec<String>,
+) -> drconsole::provider::GlobalClusterInfo {
+    let deadline = Instant::now() + GIVE_UP;
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "operation never finished; saw {seen:?}"
+        );
+        let g = provider
+            .describe_global_clusters(region, Some("orders-global"))
+            .await
+            .expect("describe")
+            .into_iter()
+            .next()
+            .expect("the global cluster");
+        if let Some(f) = &g.failover {
+            let tag = format!(
+                "{}{}",
+                f.status,
+                if f.data_loss_allowed {
+                    " (data loss)"
+                } else {
+                    ""
+                }
+            );
+            if seen.last() != Some(&tag) {
+                seen.push(tag);
+            }
+        }
+        let writer = g.members.iter().find(|m| m.is_writer == Some(true));
+        if g.failover.is_none() && writer.is_some_and(|w| w.cluster_arn == until_writer) {
+            return g;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switchover_then_failover_through_the_sdk() {
+    let env = default_env();
+    let (emu, provider) = twin(&env, 20.0, false).await;
+    let db = env.aurora("orders").expect("orders");
+    let use1 = db
+        .members
+        .iter()
+        .find(|m| m.region == "us-east-1")
+        .expect("use1");
+    let usw2 = db
+        .members
+        .iter()
+        .find(|m| m.region == "us-west-2")
+        .expect("usw2");
+
+    // Planned switchover, sent to the primary's Region.
+    let switchover = Mutation::SwitchoverGlobalCluster {
+        global_cluster_id: db.global_cluster_id.clone(),
+        primary_region: "us-east-1".into(),
+        target_cluster_arn: usw2.cluster_arn.clone(),
+        target_region: "us-west-2".into(),
+    };
+    let out = provider
+        .mutate(&switchover)
+        .await
+        .expect("switchover accepted");
+    assert_eq!(out.answered_by, "RDS us-east-1");
+    let again = provider.mutate(&switchover).await;
+    assert!(
+        matches!(again, Err(ProviderError::InvalidState { .. })),
+        "{again:?}"
+    );
+
+    let mut seen = Vec::new();
+    watch_cluster(&provider, "us-west-2", &usw2.cluster_arn, &mut seen).await;
+    assert!(seen.iter().any(|s| s.starts_with("pending")), "{seen:?}");
+    assert!(seen.iter().all(|s| !s.contains("data loss")), "{seen:?}");
+    assert!(emu.with_world(|w| w.data_loss_events().is_empty()));
+
+    // Unplanned failover back, sent to the target's Region, allowing data loss.
+    let failover = Mutation::FailoverGlobalCluster {
+        global_cluster_id: db.global_cluster_id.clone(),
+        target_cluster_arn: use1.cluster_arn.clone(),
+        target_region: "us-east-1".into(),
+    };
+    let out = provider.mutate(&failover).await.expect("failover accepted");
+    assert_eq!(out.answered_by, "RDS us-east-1");
+    let second = provider.mutate(&switchover).await;
+    assert!(
+        matches!(second, Err(ProviderError::InvalidState { .. })),
+        "{second:?}"
+    );
+
+    let mut seen = Vec::new();
+    watch_cluster(&provider, "us-east-1", &use1.cluster_arn, &mut seen).await;
+    assert!(
+        seen.contains(&"pending (data loss)".to_string()),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&"failing-over (data loss)".to_string()),
+        "{seen:?}"
+    );
+    let losses = emu.with_world(|w| w.data_loss_events().to_vec());
+    assert_eq!(losses.len(), 1);
+    assert_eq!(losses[0].from_region, "us-west-2");
+    assert_eq!(losses[0].to_region, "us-east-1");
+    println!(
+        "failover reported {:.0} ms of lost writes",
+        losses[0].lost_ms
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_refuses_before_sending() {
+    let env = default_env();
+    let (emu, provider) = twin(&env, 1.0, true).await;
+    let before = emu.requests().len();
+    let calls = [
+        set(
+            vec![control(&env, "cell-us-west-2", ControlState::On)],
+            vec![],
+        ),
+        Mutation::FailoverGlobalCluster {
+            global_cluster_id: "orders-global".into(),
+            target_cluster_arn: "arn:aws:rds:us-west-2:111122223333:cluster:orders-usw2".into(),
+            target_region: "us-west-2".into(),
+        },
+        Mutation::PromoteReadReplica {
+            region: "us-west-2".into(),
+            instance_id: "ledger-usw2".into(),
+            backup_retention_days: None,
+        },
+    ];
+    for call in &calls {
+        let r = provider.mutate(call).await;
+        assert!(matches!(r, Err(ProviderError::ReadOnly { .. })), "{r:?}");
+    }
+    let after = emu.requests();
+    assert_eq!(
+        after.len(),
+        before,
+        "nothing reached the twin: {:?}",
+        &after[before..]
+    );
+    assert!(after.iter().all(|r| !r.mutating));
+    // Reads still work.
+    provider.caller_identity().await.expect("identity");
+}
+
+#[test]
+fn status_json_via_the_binary() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_drconsole"))
+        .args(["status", "--json", "--poll-ms", "500", "--timeout", "30"])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run drconsole status");
+    let code = out.status.code();
+    assert!(
+        matches!(code, Some(0) | Some(1)),
+        "exit {code:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let snap: Snapshot = serde_json::from_slice(&out.stdout).expect("stdout is a Snapshot");
+    let names: Vec<&str> = snap.regions.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, vec!["us-east-1", "us-west-2"]);
+    assert_eq!(snap.endpoints.len(), 5);
+    assert!(snap.identity.is_some());
+    assert_eq!(
+        code == Some(1),
+        snap.has_unknown(),
+        "exit code follows has_unknown"
+    );
+}
+
+/// The live path (standard credential chain, AWS_ENDPOINT_URL honoured, ARC endpoints
+/// from the environment file) pointed at a twin, through the real binary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_mode_honours_aws_endpoint_url() {
+    let env = default_env();
+    let (emu, _provider) = twin(&env, 1.0, false).await;
+    let mut text = drconsole::config::DEFAULT_ENV.to_string();
+    for (ep, url) in env.arc.endpoints.iter().zip(emu.arc_endpoint_urls()) {
+        text = text.replace(&ep.url, &url);
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("live-env.yaml");
+    std::fs::write(&path, text).expect("write env");
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_drconsole"))
+        .args([
+            "status",
+            "--json",
+            "--read-only",
+            "--poll-ms",
+            "500",
+            "--timeout",
+            "30",
+        ])
+        .arg("--env")
+        .arg(&path)
+        .env("AWS_ENDPOINT_URL", emu.aws_endpoint_url())
+        .env("AWS_ACCESS_KEY_ID", "AKIDLIVETEST")
+        .env("AWS_SECRET_ACCESS_KEY", "live-test-secret")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", dir.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+        .env_remove("AWS_PROFILE")
+        .output();
+    let out = tokio::time::timeout(GIVE_UP, child)
+        .await
+        .expect("status finishes")
+        .expect("run drconsole status");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0) | Some(1)), "{stderr}");
+    let snap: Snapshot = serde_json::from_slice(&out.stdout).expect("a Snapshot");
+    assert_eq!(snap.mode, drconsole::model::Mode::Live);
+    assert!(snap.read_only);
+    assert!(snap.identity.is_some(), "{stderr}");
+    assert!(snap.controls.iter().all(|c| c.state.is_some()), "{stderr}");
+    // Every request reached the twin, signed for the Region it was meant for.
+    let seen = emu.requests();
+    assert!(
+        seen.iter()
+            .any(|r| r.region == "us-west-2" && r.listener == Listener::Main)
+    );
+    assert!(seen.iter().all(|r| !r.mutating));
+}
