@@ -158,3 +158,14 @@ fn filtered_routing_controls_200x50() {
     app.apply(Action::SetFilter("cell-0012".into()));
     insta::assert_snapshot!(screen(&mut app, 200, 50));
 }
+
+#[test]
+fn docs_keys_table_is_generated_from_the_keymap() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/console.md"))
+        .expect("docs/console.md");
+    let table = drconsole::tui::keymap::markdown_table();
+    assert!(
+        doc.contains(&table),
+        "docs/console.md's keys table is out of date; it should contain:\n{table}"
+    );
+}

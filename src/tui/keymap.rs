@@ -158,6 +158,21 @@ pub fn bindings(context: Context) -> impl Iterator<Item = &'static Binding> {
     KEYMAP.iter().filter(move |b| b.context == context)
 }
 
+/// The keymap as a Markdown table (the README's keys table is this text).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| Where | Keys | Does |\n|---|---|---|\n");
+    for ctx in Context::ALL {
+        for b in bindings(ctx) {
+            out.push_str(&format!("| {} | `{}` | {} |\n", ctx.title(), b.label, b.description));
+        }
+    }
+    for c in COMMANDS {
+        let names: Vec<String> = c.names.iter().map(|n| format!(":{n}")).collect();
+        out.push_str(&format!("| Command line | `{}` | {} |\n", names.join("` `"), c.description));
+    }
+    out
+}
+
 /// `:` commands: a name, the action it stands for, and what it does.
 pub struct Command {
     pub names: &'static [&'static str],
