@@ -6,12 +6,12 @@
 
 use chrono::{DateTime, Utc};
 use criterion::Criterion;
-use std::hint::black_box;
 use drconsole::model::Mode;
 use drconsole::tui::app::{App, ConsoleInfo, Panel};
 use drconsole::tui::{Action, synthetic, view};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,7 +22,12 @@ fn app(controls: usize) -> App {
         read_only: true,
         poll_period_ms: 2000,
     });
-    app.set_snapshot(Arc::new(synthetic::large(synthetic::fixed_now(), 20, 50, controls)));
+    app.set_snapshot(Arc::new(synthetic::large(
+        synthetic::fixed_now(),
+        20,
+        50,
+        controls,
+    )));
     // Scroll the routing controls into the middle, as an operator would.
     app.focus = Panel::Routing;
     let area = Rect::new(0, 0, 200, 50);
@@ -74,13 +79,24 @@ fn percentiles(label: &str, controls: usize) {
         .collect();
     times.sort();
     let p = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
-    println!("{label}: p50 {:?}  p99 {:?}  max {:?}", p(0.50), p(0.99), p(1.0));
+    println!(
+        "{label}: p50 {:?}  p99 {:?}  max {:?}",
+        p(0.50),
+        p(0.99),
+        p(1.0)
+    );
 }
 
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     benches(&mut c);
     c.final_summary();
-    percentiles("frame 200x50, 20 Regions, 50 databases, 1000 controls", 1_000);
-    percentiles("frame 200x50, 20 Regions, 50 databases, 10000 controls", 10_000);
+    percentiles(
+        "frame 200x50, 20 Regions, 50 databases, 1000 controls",
+        1_000,
+    );
+    percentiles(
+        "frame 200x50, 20 Regions, 50 databases, 10000 controls",
+        10_000,
+    );
 }

@@ -21,7 +21,12 @@ struct Console {
 impl Console {
     fn start(extra: &[&str]) -> Console {
         let pair = native_pty_system()
-            .openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .expect("openpty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_drconsole"));
         cmd.args(["--poll-ms", "500"]);
@@ -41,7 +46,13 @@ impl Console {
                 }
             }
         });
-        Console { master: pair.master, child, writer, output, parser: vt100::Parser::new(ROWS, COLS, 0) }
+        Console {
+            master: pair.master,
+            child,
+            writer,
+            output,
+            parser: vt100::Parser::new(ROWS, COLS, 0),
+        }
     }
 
     fn pump(&mut self, wait: Duration) {
@@ -71,7 +82,9 @@ impl Console {
 
     fn wait_text(&mut self, text: &str) {
         let t = text.to_string();
-        self.wait_for(text, Duration::from_secs(20), move |c| c.screen().contains(&t));
+        self.wait_for(text, Duration::from_secs(20), move |c| {
+            c.screen().contains(&t)
+        });
     }
 
     fn keys(&mut self, bytes: &[u8]) {
@@ -88,7 +101,11 @@ impl Console {
                 self.pump(Duration::from_millis(200));
                 return status;
             }
-            assert!(Instant::now() < end, "drconsole did not exit; screen:\n{}", self.screen());
+            assert!(
+                Instant::now() < end,
+                "drconsole did not exit; screen:\n{}",
+                self.screen()
+            );
         }
     }
 
@@ -99,7 +116,10 @@ impl Console {
         assert!(!screen.hide_cursor(), "cursor still hidden");
         let termios = self.master.get_termios().expect("termios");
         let flags = format!("{:?}", termios.local_flags);
-        assert!(flags.contains("ICANON") && flags.contains("ECHO"), "raw mode still on: {flags}");
+        assert!(
+            flags.contains("ICANON") && flags.contains("ECHO"),
+            "raw mode still on: {flags}"
+        );
     }
 
     /// Foreground colour of the first cell of `text` on screen.
@@ -131,7 +151,9 @@ fn dashboard_keys_fault_and_quit() {
 
     // Tab moves the focus (cyan title) from Regions to Replication.
     let cyan = Some(vt100::Color::Idx(6));
-    c.wait_for("Regions focused", Duration::from_secs(5), |c| c.colour_of(" Regions ") == cyan);
+    c.wait_for("Regions focused", Duration::from_secs(5), |c| {
+        c.colour_of(" Regions ") == cyan
+    });
     c.keys(b"\t");
     c.wait_for("Replication focused", Duration::from_secs(5), |c| {
         c.colour_of(" Replication ") == cyan && c.colour_of(" Regions ") != cyan
@@ -141,7 +163,9 @@ fn dashboard_keys_fault_and_quit() {
     c.wait_text("Help");
     c.wait_text("show this help");
     c.keys(b"\x1b");
-    c.wait_for("help closed", Duration::from_secs(5), |c| !c.screen().contains("show this help"));
+    c.wait_for("help closed", Duration::from_secs(5), |c| {
+        !c.screen().contains("show this help")
+    });
 
     // Game day: the first catalogue entry impairs the primary Region.
     c.keys(b"f");
@@ -156,8 +180,13 @@ fn dashboard_keys_fault_and_quit() {
     c.keys(b"q");
     c.wait_text("Leave drconsole?");
     c.keys(b"\r"); // Cancel has the focus
-    c.wait_for("dialog closed", Duration::from_secs(5), |c| !c.screen().contains("Leave drconsole?"));
-    assert!(c.child.try_wait().expect("try_wait").is_none(), "Enter on Cancel must not quit");
+    c.wait_for("dialog closed", Duration::from_secs(5), |c| {
+        !c.screen().contains("Leave drconsole?")
+    });
+    assert!(
+        c.child.try_wait().expect("try_wait").is_none(),
+        "Enter on Cancel must not quit"
+    );
     c.keys(b"q");
     c.wait_text("Leave drconsole?");
     c.keys(b"\t\r");
@@ -198,15 +227,37 @@ fn resize_storm_then_too_small_then_back() {
         let cols = 60 + (i * 7) % 140;
         let rows = 15 + (i * 3) % 40;
         c.master
-            .resize(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .expect("resize");
         c.pump(Duration::from_millis(1));
     }
-    c.master.resize(PtySize { rows: 12, cols: 50, pixel_width: 0, pixel_height: 0 }).expect("resize");
+    c.master
+        .resize(PtySize {
+            rows: 12,
+            cols: 50,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("resize");
     c.parser.screen_mut().set_size(12, 50);
     c.wait_text("terminal too small");
-    c.master.resize(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 }).expect("resize");
+    c.master
+        .resize(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("resize");
     c.parser.screen_mut().set_size(ROWS, COLS);
     c.wait_text("Routing controls");
-    assert!(c.child.try_wait().expect("try_wait").is_none(), "survived the storm");
+    assert!(
+        c.child.try_wait().expect("try_wait").is_none(),
+        "survived the storm"
+    );
 }

@@ -31,7 +31,8 @@ fn screen(app: &mut App, w: u16, h: u16) -> String {
     let now = synthetic::fixed_now();
     for _ in 0..2 {
         let mut vp = None;
-        term.draw(|f| vp = Some(view::draw(f, app, now))).expect("draw");
+        term.draw(|f| vp = Some(view::draw(f, app, now)))
+            .expect("draw");
         if let Some(vp) = vp {
             app.set_viewports(vp.viewport);
         }
@@ -41,9 +42,18 @@ fn screen(app: &mut App, w: u16, h: u16) -> String {
 
 fn faults() -> Vec<FaultEntry> {
     vec![
-        FaultEntry { label: "impair us-east-1".into(), detail: "the Region's APIs hang; alarms fire".into() },
-        FaultEntry { label: "darken ARC endpoint 3".into(), detail: "ap-southeast-2 cluster endpoint stops answering".into() },
-        FaultEntry { label: "lag spike on orders".into(), detail: "replication lag climbs past the RPO target for 2 minutes".into() },
+        FaultEntry {
+            label: "impair us-east-1".into(),
+            detail: "the Region's APIs hang; alarms fire".into(),
+        },
+        FaultEntry {
+            label: "darken ARC endpoint 3".into(),
+            detail: "ap-southeast-2 cluster endpoint stops answering".into(),
+        },
+        FaultEntry {
+            label: "lag spike on orders".into(),
+            detail: "replication lag climbs past the RPO target for 2 minutes".into(),
+        },
     ]
 }
 
@@ -72,7 +82,10 @@ fn primary_region_outage_80x24() {
 fn lag_storm_120x40() {
     let mut app = app_with(synthetic::lag_storm(synthetic::fixed_now()));
     let s = screen(&mut app, 120, 40);
-    assert!(s.contains("█"), "lag above the target fills the sparkline: {s}");
+    assert!(
+        s.contains("█"),
+        "lag above the target fills the sparkline: {s}"
+    );
     insta::assert_snapshot!(s);
 }
 
@@ -80,7 +93,10 @@ fn lag_storm_120x40() {
 fn failover_in_flight_120x40() {
     let mut app = app_with(synthetic::failing_over(synthetic::fixed_now()));
     let s = screen(&mut app, 120, 40);
-    assert!(s.contains("FAILOVER failing-over us-east-1→us-west-2"), "{s}");
+    assert!(
+        s.contains("FAILOVER failing-over us-east-1→us-west-2"),
+        "{s}"
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@ use crate::model::Mode;
 use crate::monitor::{self, MonitorHandle, MonitorOptions};
 use crate::tui::event_loop::{self, Inputs};
 use crate::tui::terminal::TerminalGuard;
-use crate::tui::{ConsoleInfo, Connected, FaultEntry, GameDay, logging};
+use crate::tui::{Connected, ConsoleInfo, FaultEntry, GameDay, logging};
 use anyhow::Context;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -59,7 +59,11 @@ pub fn run(args: TargetArgs) -> anyhow::Result<i32> {
 
 /// Opens the session and the monitor, reports to the UI, then keeps both alive and
 /// serves game-day injections until the runtime shuts down.
-async fn open(args: TargetArgs, env: Environment, reply: oneshot::Sender<Result<Connected, String>>) {
+async fn open(
+    args: TargetArgs,
+    env: Environment,
+    reply: oneshot::Sender<Result<Connected, String>>,
+) {
     let session = match target::connect(&args).await {
         Ok(s) => s,
         Err(e) => {

@@ -28,7 +28,12 @@ pub enum Panel {
 }
 
 impl Panel {
-    pub const ALL: [Panel; 4] = [Panel::Regions, Panel::Replication, Panel::Routing, Panel::Log];
+    pub const ALL: [Panel; 4] = [
+        Panel::Regions,
+        Panel::Replication,
+        Panel::Routing,
+        Panel::Log,
+    ];
 
     pub fn index(self) -> usize {
         self as usize
@@ -47,10 +52,16 @@ impl Panel {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help { offset: usize },
-    FaultMenu { selected: usize },
+    Help {
+        offset: usize,
+    },
+    FaultMenu {
+        selected: usize,
+    },
     /// The quit confirmation; Cancel has the focus when it opens.
-    ConfirmQuit { ok_focused: bool },
+    ConfirmQuit {
+        ok_focused: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,9 +293,7 @@ impl App {
                 return None;
             }
             Action::Submit => {
-                let Some(TextInput { kind, text }) = self.input.take() else {
-                    return None;
-                };
+                let TextInput { kind, text } = self.input.take()?;
                 return match kind {
                     InputKind::Filter => None,
                     InputKind::Command => match keymap::parse_command(&text) {
@@ -299,7 +308,11 @@ impl App {
             _ => return None,
         }
         // Filter applies as it is typed.
-        if let Some(TextInput { kind: InputKind::Filter, text }) = &self.input {
+        if let Some(TextInput {
+            kind: InputKind::Filter,
+            text,
+        }) = &self.input
+        {
             let text = text.clone();
             self.set_filter(text);
         }
@@ -323,7 +336,11 @@ impl App {
                 let panels = self.panels();
                 let n = panels.len();
                 let at = panels.iter().position(|p| *p == self.focus).unwrap_or(0);
-                let next = if action == Action::FocusNext { at + 1 } else { at + n - 1 };
+                let next = if action == Action::FocusNext {
+                    at + 1
+                } else {
+                    at + n - 1
+                };
                 self.focus = panels[next % n];
             }
             Action::Down => self.scroll_by(1),
@@ -366,10 +383,7 @@ impl App {
                     ))
                 }
             },
-            Action::Submit
-            | Action::NextButton
-            | Action::InsertChar(_)
-            | Action::DeleteChar => {}
+            Action::Submit | Action::NextButton | Action::InsertChar(_) | Action::DeleteChar => {}
         }
         None
     }
@@ -392,7 +406,12 @@ mod tests {
             read_only: false,
             poll_period_ms: 2000,
         });
-        a.set_snapshot(Arc::new(synthetic::large(synthetic::fixed_now(), 3, 3, 300)));
+        a.set_snapshot(Arc::new(synthetic::large(
+            synthetic::fixed_now(),
+            3,
+            3,
+            300,
+        )));
         a.set_viewports([5; 4]);
         a
     }
@@ -417,7 +436,16 @@ mod tests {
             a.apply(Action::FocusNext);
             seen.push(a.focus);
         }
-        assert_eq!(seen, [Panel::Regions, Panel::Replication, Panel::Routing, Panel::Log, Panel::Regions]);
+        assert_eq!(
+            seen,
+            [
+                Panel::Regions,
+                Panel::Replication,
+                Panel::Routing,
+                Panel::Log,
+                Panel::Regions
+            ]
+        );
         a.apply(Action::ToggleLog);
         a.apply(Action::FocusPrev);
         assert_eq!(a.focus, Panel::Routing);
@@ -452,8 +480,14 @@ mod tests {
     fn fault_menu_returns_the_choice() {
         let mut a = app();
         a.faults = Some(vec![
-            FaultEntry { label: "a".into(), detail: String::new() },
-            FaultEntry { label: "b".into(), detail: String::new() },
+            FaultEntry {
+                label: "a".into(),
+                detail: String::new(),
+            },
+            FaultEntry {
+                label: "b".into(),
+                detail: String::new(),
+            },
         ]);
         a.apply(Action::OpenFaultMenu);
         a.apply(Action::Down);

@@ -69,9 +69,13 @@ fn next_second() -> Instant {
     Instant::now() + Duration::from_millis(ms)
 }
 
-async fn connected(c: &mut Option<oneshot::Receiver<Result<Connected, String>>>) -> Result<Connected, String> {
+async fn connected(
+    c: &mut Option<oneshot::Receiver<Result<Connected, String>>>,
+) -> Result<Connected, String> {
     match c {
-        Some(rx) => rx.await.unwrap_or_else(|_| Err("connection task ended".to_string())),
+        Some(rx) => rx
+            .await
+            .unwrap_or_else(|_| Err("connection task ended".to_string())),
         None => std::future::pending().await,
     }
 }
@@ -111,7 +115,10 @@ impl Loop {
     }
 
     fn inject(&mut self, i: usize) {
-        let sent = self.game_day.as_ref().is_some_and(|g| g.inject.send(i).is_ok());
+        let sent = self
+            .game_day
+            .as_ref()
+            .is_some_and(|g| g.inject.send(i).is_ok());
         if !sent {
             tracing::warn!("fault injection is not available");
         }
@@ -231,7 +238,11 @@ pub async fn run(guard: &mut TerminalGuard, inputs: Inputs) -> anyhow::Result<Ex
                 Err(_) => break,
             }
         }
-        if lp.snapshots.as_ref().is_some_and(|rx| rx.has_changed().unwrap_or(false)) {
+        if lp
+            .snapshots
+            .as_ref()
+            .is_some_and(|rx| rx.has_changed().unwrap_or(false))
+        {
             lp.take_snapshot();
         }
         if lp.dirty {

@@ -98,6 +98,7 @@ use Context::{Confirm, Dashboard, FaultMenu, Help, TextInput};
 use KeyCode as K;
 
 /// The keymap. Order is help order.
+#[rustfmt::skip]
 pub static KEYMAP: &[Binding] = &[
     b(Dashboard, &[Key::ch('?')], "?", Action::ToggleHelp, "show this help"),
     b(Dashboard, &[Key::plain(K::Tab)], "Tab", Action::FocusNext, "next panel"),
@@ -146,7 +147,11 @@ pub fn lookup(context: Context, ev: &KeyEvent) -> Option<Action> {
         return bound;
     }
     match ev.code {
-        KeyCode::Char(c) if !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+        KeyCode::Char(c)
+            if !ev
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
             Some(Action::InsertChar(c))
         }
         _ => None,
@@ -163,12 +168,21 @@ pub fn markdown_table() -> String {
     let mut out = String::from("| Where | Keys | Does |\n|---|---|---|\n");
     for ctx in Context::ALL {
         for b in bindings(ctx) {
-            out.push_str(&format!("| {} | `{}` | {} |\n", ctx.title(), b.label, b.description));
+            out.push_str(&format!(
+                "| {} | `{}` | {} |\n",
+                ctx.title(),
+                b.label,
+                b.description
+            ));
         }
     }
     for c in COMMANDS {
         let names: Vec<String> = c.names.iter().map(|n| format!(":{n}")).collect();
-        out.push_str(&format!("| Command line | `{}` | {} |\n", names.join("` `"), c.description));
+        out.push_str(&format!(
+            "| Command line | `{}` | {} |\n",
+            names.join("` `"),
+            c.description
+        ));
     }
     out
 }
@@ -180,6 +194,7 @@ pub struct Command {
     pub description: &'static str,
 }
 
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
     Command { names: &["quit", "q"], action: |_| Action::AskQuit, description: "quit (asks first)" },
     Command { names: &["help", "h"], action: |_| Action::ToggleHelp, description: "show help" },
@@ -216,7 +231,10 @@ mod tests {
         let l = key(KeyCode::Char('l'), KeyModifiers::CONTROL);
         assert_eq!(lookup(Context::Dashboard, &l), Some(Action::Redraw));
         let plain_l = key(KeyCode::Char('l'), KeyModifiers::NONE);
-        assert_eq!(lookup(Context::Dashboard, &plain_l), Some(Action::ToggleLog));
+        assert_eq!(
+            lookup(Context::Dashboard, &plain_l),
+            Some(Action::ToggleLog)
+        );
     }
 
     #[test]
@@ -228,7 +246,10 @@ mod tests {
     #[test]
     fn text_input_types_unbound_characters() {
         let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
-        assert_eq!(lookup(Context::TextInput, &q), Some(Action::InsertChar('q')));
+        assert_eq!(
+            lookup(Context::TextInput, &q),
+            Some(Action::InsertChar('q'))
+        );
         let esc = key(KeyCode::Esc, KeyModifiers::NONE);
         assert_eq!(lookup(Context::TextInput, &esc), Some(Action::Back));
     }
@@ -236,7 +257,8 @@ mod tests {
     #[test]
     fn every_context_has_a_way_back() {
         for ctx in Context::ALL {
-            let has_back = bindings(ctx).any(|b| matches!(b.action, Action::Back | Action::ToggleHelp));
+            let has_back =
+                bindings(ctx).any(|b| matches!(b.action, Action::Back | Action::ToggleHelp));
             assert!(has_back, "{ctx:?} has no way out");
         }
     }
@@ -254,7 +276,10 @@ mod tests {
     #[test]
     fn commands_parse() {
         assert_eq!(parse_command("q"), Ok(Action::AskQuit));
-        assert_eq!(parse_command("filter use1"), Ok(Action::SetFilter("use1".into())));
+        assert_eq!(
+            parse_command("filter use1"),
+            Ok(Action::SetFilter("use1".into()))
+        );
         assert!(parse_command("launch-missiles").is_err());
     }
 }

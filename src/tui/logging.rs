@@ -7,11 +7,11 @@
 use std::sync::Arc;
 use tokio::sync::Notify;
 use tracing::Subscriber;
+use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer;
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::EnvFilter;
 
 /// Wakes the UI after tui-logger has recorded an event.
 struct NotifyLayer(Arc<Notify>);
@@ -30,7 +30,8 @@ pub const DEFAULT_FILTER: &str = "warn,drconsole=info";
 /// event loop waits on. `RUST_LOG` overrides the filter.
 pub fn init() -> anyhow::Result<Arc<Notify>> {
     let notify = Arc::new(Notify::new());
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     tui_logger::set_default_level(tui_logger::LevelFilter::Trace);
     tracing_subscriber::registry()
         .with(filter)

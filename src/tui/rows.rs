@@ -146,7 +146,8 @@ fn routing_rows(snap: &Snapshot, filter: &str) -> Rows {
             total,
         });
         rows.controls_shown += controls.len();
-        rows.routing.extend(controls.into_iter().map(RoutingRow::Control));
+        rows.routing
+            .extend(controls.into_iter().map(RoutingRow::Control));
         rows.routing.extend(rules.into_iter().map(RoutingRow::Rule));
     }
     if rows.routing.is_empty() && !filter.is_empty() {
@@ -167,9 +168,18 @@ mod tests {
         assert_eq!(rows.controls_shown, 150);
         assert_eq!(rows.panels.len(), 2);
         assert!(matches!(rows.routing[0], RoutingRow::Panel(0)));
-        let first_rule = rows.routing.iter().position(|r| matches!(r, RoutingRow::Rule(_)));
-        let second_panel = rows.routing.iter().rposition(|r| matches!(r, RoutingRow::Panel(_)));
-        assert!(first_rule < second_panel, "rules of panel 1 come before panel 2");
+        let first_rule = rows
+            .routing
+            .iter()
+            .position(|r| matches!(r, RoutingRow::Rule(_)));
+        let second_panel = rows
+            .routing
+            .iter()
+            .rposition(|r| matches!(r, RoutingRow::Panel(_)));
+        assert!(
+            first_rule < second_panel,
+            "rules of panel 1 come before panel 2"
+        );
     }
 
     #[test]
@@ -185,6 +195,10 @@ mod tests {
     fn unhealthy_regions_list_their_reasons() {
         let snap = synthetic::primary_region_outage(synthetic::fixed_now());
         let rows = Rows::build(&snap, "");
-        assert!(rows.regions.iter().any(|r| matches!(r, RegionRow::Reason(0, _))));
+        assert!(
+            rows.regions
+                .iter()
+                .any(|r| matches!(r, RegionRow::Reason(0, _)))
+        );
     }
 }

@@ -2,9 +2,8 @@
 //! bench and `--demo`-style previews. Deterministic: everything derives from `now`.
 
 use crate::model::snapshot::{
-    AlarmStatus, ControlStatus, DatabaseStatus, EndpointStatus, FailoverStatus,
-    HealthCheckStatus, Identity, MemberStatus, RegionStatus, ReplicaStatus, RuleStatus,
-    Snapshot,
+    AlarmStatus, ControlStatus, DatabaseStatus, EndpointStatus, FailoverStatus, HealthCheckStatus,
+    Identity, MemberStatus, RegionStatus, ReplicaStatus, RuleStatus, Snapshot,
 };
 use crate::model::{AlarmState, ControlState, Mode, Role, Verdict};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -55,7 +54,10 @@ fn region(now: DateTime<Utc>, name: &str, role: Role, short: &str) -> RegionStat
 fn history(base: f64, n: usize, seed: u64) -> Vec<f64> {
     (0..n)
         .map(|i| {
-            let x = (i as u64).wrapping_mul(2654435761).wrapping_add(seed.wrapping_mul(97)) % 1000;
+            let x = (i as u64)
+                .wrapping_mul(2654435761)
+                .wrapping_add(seed.wrapping_mul(97))
+                % 1000;
             base * (0.7 + x as f64 / 1666.0)
         })
         .collect()
@@ -90,25 +92,35 @@ fn control(now: DateTime<Utc>, panel: &str, name: &str, gates: &str, on: bool) -
         arn: format!("{PANEL_ARN}/routingcontrol/{name}"),
         panel: panel.to_string(),
         gates: gates.to_string(),
-        state: Some(if on { ControlState::On } else { ControlState::Off }),
+        state: Some(if on {
+            ControlState::On
+        } else {
+            ControlState::Off
+        }),
         observed_at: ago(now, 1),
         stale: false,
     }
 }
 
 fn endpoints(now: DateTime<Utc>) -> Vec<EndpointStatus> {
-    ["us-east-1", "ap-northeast-1", "ap-southeast-2", "eu-west-1", "us-west-2"]
-        .iter()
-        .enumerate()
-        .map(|(i, r)| EndpointStatus {
-            index: i,
-            region: r.to_string(),
-            url: format!("https://host-dr7a1c.{r}.example.aws/v1"),
-            last_latency_ms: Some(12 + 9 * i as u64),
-            last_error: None,
-            last_used: ago(now, 1 + i as i64),
-        })
-        .collect()
+    [
+        "us-east-1",
+        "ap-northeast-1",
+        "ap-southeast-2",
+        "eu-west-1",
+        "us-west-2",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, r)| EndpointStatus {
+        index: i,
+        region: r.to_string(),
+        url: format!("https://host-dr7a1c.{r}.example.aws/v1"),
+        last_latency_ms: Some(12 + 9 * i as u64),
+        last_error: None,
+        last_used: ago(now, 1 + i as i64),
+    })
+    .collect()
 }
 
 /// The `calm` scenario on the built-in environment: everything healthy.
@@ -210,7 +222,13 @@ pub fn primary_region_outage(now: DateTime<Utc>) -> Snapshot {
 pub fn lag_storm(now: DateTime<Utc>) -> Snapshot {
     let mut s = calm(now);
     let lag: Vec<f64> = (0..90)
-        .map(|i| if i < 50 { 600.0 + 10.0 * i as f64 } else { 1100.0 + 260.0 * (i - 50) as f64 })
+        .map(|i| {
+            if i < 50 {
+                600.0 + 10.0 * i as f64
+            } else {
+                1100.0 + 260.0 * (i - 50) as f64
+            }
+        })
         .collect();
     let m = &mut s.databases[0].members[1];
     m.lag_ms = lag.last().copied();
@@ -242,7 +260,11 @@ pub fn large(now: DateTime<Utc>, regions: usize, dbs: usize, controls: usize) ->
     let mut s = calm(now);
     s.regions = (0..regions)
         .map(|i| {
-            let role = if i == 0 { Role::Primary } else { Role::Secondary };
+            let role = if i == 0 {
+                Role::Primary
+            } else {
+                Role::Secondary
+            };
             let mut r = region(now, &format!("region-{i:02}"), role, &format!("r{i:02}"));
             if i % 7 == 3 {
                 r.verdict = Verdict::Degraded;
@@ -262,7 +284,13 @@ pub fn large(now: DateTime<Utc>, regions: usize, dbs: usize, controls: usize) ->
                 failover: None,
                 members: vec![
                     member(now, "region-00", &format!("db-{i:02}-a"), true, &[]),
-                    member(now, &format!("region-{:02}", 1 + i % regions.max(2).saturating_sub(1)), &format!("db-{i:02}-b"), false, &lag),
+                    member(
+                        now,
+                        &format!("region-{:02}", 1 + i % regions.max(2).saturating_sub(1)),
+                        &format!("db-{i:02}-b"),
+                        false,
+                        &lag,
+                    ),
                 ],
                 observed_at: ago(now, 2),
                 stale: false,
@@ -273,7 +301,13 @@ pub fn large(now: DateTime<Utc>, regions: usize, dbs: usize, controls: usize) ->
     s.controls = (0..controls)
         .map(|i| {
             let panel = format!("panel-{:03}", i / 100);
-            control(now, &panel, &format!("cell-{i:05}"), &format!("region-{:02}", i % regions.max(1)), i % 3 != 0)
+            control(
+                now,
+                &panel,
+                &format!("cell-{i:05}"),
+                &format!("region-{:02}", i % regions.max(1)),
+                i % 3 != 0,
+            )
         })
         .collect();
     s.rules = (0..controls.div_ceil(100))

@@ -200,11 +200,16 @@ mod tests {
         }
         let hold = Arc::new(AtomicBool::new(false));
         let mut w = FrameWriter::new(Count::default(), hold.clone());
-        synchronized(&mut w, |w| w as &mut dyn Write, &hold, |w| {
-            w.write_all(b"hello")?;
-            w.flush()?;
-            w.write_all(b" world")
-        })
+        synchronized(
+            &mut w,
+            |w| w as &mut dyn Write,
+            &hold,
+            |w| {
+                w.write_all(b"hello")?;
+                w.flush()?;
+                w.write_all(b" world")
+            },
+        )
         .unwrap();
         let writes = &w.get_ref().writes;
         assert_eq!(writes.len(), 1);
@@ -218,9 +223,21 @@ mod tests {
     fn a_frame_that_changes_nothing_writes_nothing() {
         let hold = Arc::new(AtomicBool::new(false));
         let mut w = FrameWriter::new(Vec::new(), hold.clone());
-        synchronized(&mut w, |w| w as &mut dyn Write, &hold, |w| w.write_all(b"\x1b[?25l")).unwrap();
+        synchronized(
+            &mut w,
+            |w| w as &mut dyn Write,
+            &hold,
+            |w| w.write_all(b"\x1b[?25l"),
+        )
+        .unwrap();
         assert!(w.get_ref().is_empty());
-        synchronized(&mut w, |w| w as &mut dyn Write, &hold, |w| w.write_all(b"x")).unwrap();
+        synchronized(
+            &mut w,
+            |w| w as &mut dyn Write,
+            &hold,
+            |w| w.write_all(b"x"),
+        )
+        .unwrap();
         assert_eq!(w.get_ref().len(), 8 + 1 + 8);
     }
 }

@@ -45,14 +45,19 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) -> Option<Position> {
         return None;
     }
     for (action, word) in HINTS {
-        if *action == Action::OpenFaultMenu && (app.faults.is_none() || app.info.mode != Mode::Simulated) {
+        if *action == Action::OpenFaultMenu
+            && (app.faults.is_none() || app.info.mode != Mode::Simulated)
+        {
             continue;
         }
         let Some(b) = keymap::bindings(Context::Dashboard).find(|b| b.action == *action) else {
             continue;
         };
         let key = b.label.split(' ').next().unwrap_or(b.label);
-        w.put(" ", theme::TEXT).put(key, theme::BORDER_FOCUS).put(" ", theme::TEXT).put(word, theme::DIM);
+        w.put(" ", theme::TEXT)
+            .put(key, theme::BORDER_FOCUS)
+            .put(" ", theme::TEXT)
+            .put(word, theme::DIM);
     }
     None
 }

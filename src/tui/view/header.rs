@@ -22,17 +22,24 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) {
     let right = Rect::new(left.right(), area.y, right_w, 1);
 
     let mut row = Row::new(buf, left, area.y);
-    row.put(&format!(" {} ", app.info.mode.as_str()), theme::mode_badge(app.info.mode));
+    row.put(
+        &format!(" {} ", app.info.mode.as_str()),
+        theme::mode_badge(app.info.mode),
+    );
     row.put(" ", theme::TEXT);
     if app.info.read_only {
-        row.put(" 🔒READ-ONLY ", theme::READ_ONLY).put(" ", theme::TEXT);
+        row.put(" 🔒READ-ONLY ", theme::READ_ONLY)
+            .put(" ", theme::TEXT);
     } else {
         row.put("read-write ", theme::DIM);
     }
     row.put(&app.info.environment, theme::TITLE);
 
     let mut r = Row::new(buf, right, area.y);
-    r.space(1).put(&age_text, age_style).put("  ", theme::TEXT).put(&clock, theme::TITLE);
+    r.space(1)
+        .put(&age_text, age_style)
+        .put("  ", theme::TEXT)
+        .put(&clock, theme::TITLE);
 
     if area.height < 2 {
         return;
@@ -49,7 +56,8 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) {
                     .put(&id.arn, theme::TEXT);
             }
             (None, Some(e)) => {
-                row.put("identity unknown: ", theme::UNKNOWN).put(e, theme::WARN);
+                row.put("identity unknown: ", theme::UNKNOWN)
+                    .put(e, theme::WARN);
             }
             (None, None) => {
                 row.put("identity not yet known", theme::UNKNOWN);
@@ -59,7 +67,10 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) {
             let (msg, style) = match &app.feed {
                 FeedState::Failed(e) => (format!("cannot connect: {e}"), theme::BAD),
                 FeedState::Ended => ("monitor stopped".to_string(), theme::BAD),
-                _ => ("connecting… (resolving credentials, first poll)".to_string(), theme::WARN),
+                _ => (
+                    "connecting… (resolving credentials, first poll)".to_string(),
+                    theme::WARN,
+                ),
             };
             row.put(&msg, style);
         }

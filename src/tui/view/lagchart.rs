@@ -29,14 +29,24 @@ pub fn sparkline(w: &mut Row, samples: &[f64], target: f64, width: u16, label: &
 
 /// A chart `area.height` rows tall: bars in eighths, the RPO target as a dashed line
 /// with its value at the right edge. The scale always shows the target and the peak.
-pub fn chart(buf: &mut ratatui::buffer::Buffer, area: ratatui::layout::Rect, samples: &[f64], target: f64, label: &str) {
+pub fn chart(
+    buf: &mut ratatui::buffer::Buffer,
+    area: ratatui::layout::Rect,
+    samples: &[f64],
+    target: f64,
+    label: &str,
+) {
     let label = format!("┤{label}");
     let label_w = label.chars().count() as u16;
     if area.height == 0 || area.width <= label_w + 4 {
         return;
     }
     let bars = usize::from(area.width - label_w);
-    let peak = samples.iter().copied().filter(|v| v.is_finite()).fold(0.0, f64::max);
+    let peak = samples
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
     let top = (target * 1.25).max(peak).max(1.0);
     let rows = usize::from(area.height);
     let eighths = (rows * 8) as f64;
@@ -53,7 +63,11 @@ pub fn chart(buf: &mut ratatui::buffer::Buffer, area: ratatui::layout::Rect, sam
         }
         for (i, v) in samples[samples.len() - n..].iter().enumerate() {
             let x = x0 + i as u16;
-            let h = if v.is_finite() && *v > 0.0 { (v / top * eighths) as usize } else { 0 };
+            let h = if v.is_finite() && *v > 0.0 {
+                (v / top * eighths) as usize
+            } else {
+                0
+            };
             let fill = h.saturating_sub(r * 8).min(8);
             let (_, style) = bar(*v, target);
             if fill > 0 {
@@ -63,7 +77,13 @@ pub fn chart(buf: &mut ratatui::buffer::Buffer, area: ratatui::layout::Rect, sam
             }
         }
         if r == t_row {
-            buf.set_stringn(area.x + bars as u16, y, &label, usize::from(label_w), theme::DIM);
+            buf.set_stringn(
+                area.x + bars as u16,
+                y,
+                &label,
+                usize::from(label_w),
+                theme::DIM,
+            );
         }
     }
 }
@@ -76,7 +96,11 @@ fn bar(v: f64, target: f64) -> (&'static str, Style) {
         return ("█", theme::BAD);
     }
     let level = ((v / target) * 8.0) as usize;
-    let style = if v >= 0.8 * target { theme::WARN } else { theme::OK };
+    let style = if v >= 0.8 * target {
+        theme::WARN
+    } else {
+        theme::OK
+    };
     (BARS[level.min(7)], style)
 }
 
@@ -91,7 +115,14 @@ mod tests {
         let area = Rect::new(0, 0, 20, 4);
         let mut buf = Buffer::empty(area);
         chart(&mut buf, area, &[1000.0, 10_000.0], 5000.0, "5s");
-        let text: String = (0..4).map(|y| (0..20).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect();
+        let text: String = (0..4)
+            .map(|y| {
+                (0..20)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect();
         assert!(text.contains("╌"), "{text}");
         assert!(text.contains("┤5s"), "{text}");
         // The 10 s sample reaches the top row.

@@ -31,7 +31,9 @@ fn desired(app: &App, panel: Panel) -> u16 {
         Panel::Log => 8,
         _ => app.row_count(panel),
     };
-    u16::try_from(rows.max(1)).unwrap_or(u16::MAX).saturating_add(2)
+    u16::try_from(rows.max(1))
+        .unwrap_or(u16::MAX)
+        .saturating_add(2)
 }
 
 /// Splits `total` rows among `panels`: everyone gets the minimum, the focused panel
@@ -67,7 +69,12 @@ fn stack(area: Rect, panels: &[(Panel, u16)], focus: Panel, out: &mut [Option<Re
 
 pub fn compute(area: Rect, app: &App) -> Areas {
     let header = Rect::new(area.x, area.y, area.width, HEADER.min(area.height));
-    let footer = Rect::new(area.x, area.bottom().saturating_sub(FOOTER), area.width, FOOTER);
+    let footer = Rect::new(
+        area.x,
+        area.bottom().saturating_sub(FOOTER),
+        area.width,
+        FOOTER,
+    );
     let body = Rect::new(
         area.x,
         area.y + header.height,
@@ -77,7 +84,11 @@ pub fn compute(area: Rect, app: &App) -> Areas {
     let mut panels = [None; 4];
     if app.zoomed {
         panels[app.focus.index()] = Some(body);
-        return Areas { header, footer, panels };
+        return Areas {
+            header,
+            footer,
+            panels,
+        };
     }
     let want = |p: Panel| (p, desired(app, p));
     if area.width >= WIDE {
@@ -90,21 +101,33 @@ pub fn compute(area: Rect, app: &App) -> Areas {
         let left_w = body.width * 11 / 20;
         let left = Rect::new(top.x, top.y, left_w, top.height);
         let right = Rect::new(top.x + left_w, top.y, top.width - left_w, top.height);
-        stack(left, &[want(Panel::Regions), want(Panel::Replication)], app.focus, &mut panels);
+        stack(
+            left,
+            &[want(Panel::Regions), want(Panel::Replication)],
+            app.focus,
+            &mut panels,
+        );
         panels[Panel::Routing.index()] = Some(right);
         if log_h > 0 {
-            panels[Panel::Log.index()] =
-                Some(Rect::new(body.x, top.bottom(), body.width, log_h));
+            panels[Panel::Log.index()] = Some(Rect::new(body.x, top.bottom(), body.width, log_h));
         }
     } else {
-        let mut list = vec![want(Panel::Regions), want(Panel::Replication), want(Panel::Routing)];
+        let mut list = vec![
+            want(Panel::Regions),
+            want(Panel::Replication),
+            want(Panel::Routing),
+        ];
         // On short screens the log pane steps aside unless it has the focus (Tab or z).
         if app.log_visible && (body.height >= SHORT_BODY || app.focus == Panel::Log) {
             list.push(want(Panel::Log));
         }
         stack(body, &list, app.focus, &mut panels);
     }
-    Areas { header, footer, panels }
+    Areas {
+        header,
+        footer,
+        panels,
+    }
 }
 
 #[cfg(test)]
@@ -113,15 +136,27 @@ mod tests {
 
     #[test]
     fn focused_panel_gets_what_it_wants_first() {
-        let h = allocate(20, &[(Panel::Regions, 10), (Panel::Routing, 30)], Panel::Routing);
+        let h = allocate(
+            20,
+            &[(Panel::Regions, 10), (Panel::Routing, 30)],
+            Panel::Routing,
+        );
         assert_eq!(h, vec![3, 17]);
-        let h = allocate(20, &[(Panel::Regions, 10), (Panel::Routing, 30)], Panel::Regions);
+        let h = allocate(
+            20,
+            &[(Panel::Regions, 10), (Panel::Routing, 30)],
+            Panel::Regions,
+        );
         assert_eq!(h, vec![10, 10]);
     }
 
     #[test]
     fn spare_rows_go_to_the_last_panel() {
-        let h = allocate(20, &[(Panel::Regions, 4), (Panel::Routing, 5)], Panel::Regions);
+        let h = allocate(
+            20,
+            &[(Panel::Regions, 4), (Panel::Routing, 5)],
+            Panel::Regions,
+        );
         assert_eq!(h, vec![4, 16]);
     }
 }

@@ -11,10 +11,18 @@ use tui_logger::{TuiLoggerLevelOutput, TuiLoggerWidget};
 pub fn render(buf: &mut Buffer, area: Rect, app: &App) -> usize {
     let focused = app.focus == Panel::Log;
     let block = Block::bordered()
-        .border_style(if focused { theme::BORDER_FOCUS } else { theme::BORDER })
+        .border_style(if focused {
+            theme::BORDER_FOCUS
+        } else {
+            theme::BORDER
+        })
         .title(ratatui::text::Span::styled(
             " Log ",
-            if focused { theme::BORDER_FOCUS } else { theme::TITLE },
+            if focused {
+                theme::BORDER_FOCUS
+            } else {
+                theme::TITLE
+            },
         ));
     let inner = block.inner(area);
     TuiLoggerWidget::default()

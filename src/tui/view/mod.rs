@@ -83,5 +83,7 @@ fn placeholder(buf: &mut Buffer, inner: Rect, app: &App) {
         FeedState::Ended => ("no data: the monitor stopped".to_string(), theme::BAD),
         FeedState::Connected => ("waiting for the first poll…".to_string(), theme::WARN),
     };
-    text::Row::new(buf, inner, inner.y).put(" ", theme::TEXT).put(&msg, style);
+    text::Row::new(buf, inner, inner.y)
+        .put(" ", theme::TEXT)
+        .put(&msg, style);
 }

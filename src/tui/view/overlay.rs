@@ -13,7 +13,12 @@ use ratatui::widgets::{Block, Clear, Widget};
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
 }
 
 fn popup(buf: &mut Buffer, area: Rect, title: &str) -> Rect {
@@ -53,7 +58,11 @@ fn help_lines() -> Vec<HelpLine> {
     out.push(HelpLine::Heading("Commands (type : then the command)"));
     for c in keymap::COMMANDS {
         out.push(HelpLine::Command(
-            c.names.iter().map(|n| format!(":{n}")).collect::<Vec<_>>().join(" "),
+            c.names
+                .iter()
+                .map(|n| format!(":{n}"))
+                .collect::<Vec<_>>()
+                .join(" "),
             c.description,
         ));
     }
@@ -73,10 +82,16 @@ fn help(buf: &mut Buffer, area: Rect, offset: usize) {
                 w.put(t, theme::TITLE);
             }
             HelpLine::Key(k, d) => {
-                w.space(2).put(k, theme::BORDER_FOCUS).col(16).put(d, theme::TEXT);
+                w.space(2)
+                    .put(k, theme::BORDER_FOCUS)
+                    .col(16)
+                    .put(d, theme::TEXT);
             }
             HelpLine::Command(k, d) => {
-                w.space(2).put(k, theme::BORDER_FOCUS).col(22).put(d, theme::TEXT);
+                w.space(2)
+                    .put(k, theme::BORDER_FOCUS)
+                    .col(22)
+                    .put(d, theme::TEXT);
             }
             HelpLine::Blank => {}
         }
@@ -85,7 +100,9 @@ fn help(buf: &mut Buffer, area: Rect, offset: usize) {
         let more = lines.len() - offset - usize::from(inner.height);
         let y = outer.bottom() - 1;
         let note = format!(" ↓ {more} more ");
-        let x = outer.right().saturating_sub(note.chars().count() as u16 + 1);
+        let x = outer
+            .right()
+            .saturating_sub(note.chars().count() as u16 + 1);
         buf.set_string(x, y, note, theme::WARN);
     }
 }
@@ -105,7 +122,11 @@ fn fault_menu(buf: &mut Buffer, area: Rect, app: &App, selected: usize) {
     let per_page = usize::from(inner.height - 2).max(1);
     let first = selected.saturating_sub(per_page - 1);
     for (y, (i, e)) in (inner.y..).zip(entries.iter().enumerate().skip(first).take(per_page)) {
-        let style = if i == selected { theme::SELECTED } else { theme::TEXT };
+        let style = if i == selected {
+            theme::SELECTED
+        } else {
+            theme::TEXT
+        };
         let marker = if i == selected { " ▶ " } else { "   " };
         let mut w = Row::new(buf, inner, y);
         w.put(marker, style).put(&e.label, style);
@@ -113,7 +134,11 @@ fn fault_menu(buf: &mut Buffer, area: Rect, app: &App, selected: usize) {
             w.put("  ", theme::TEXT).put(&e.detail, theme::DIM);
         }
     }
-    let hint = format!(" Enter inject · ↑↓ choose ({} of {}) · Esc close", selected + 1, entries.len());
+    let hint = format!(
+        " Enter inject · ↑↓ choose ({} of {}) · Esc close",
+        selected + 1,
+        entries.len()
+    );
     Row::new(buf, inner, inner.bottom() - 1).put(&hint, theme::LABEL);
 }
 
@@ -123,7 +148,9 @@ fn confirm(buf: &mut Buffer, area: Rect, ok_focused: bool) {
     if inner.height < 3 {
         return;
     }
-    Row::new(buf, inner, inner.y + 1).space(2).put("Leave drconsole?", theme::TITLE);
+    Row::new(buf, inner, inner.y + 1)
+        .space(2)
+        .put("Leave drconsole?", theme::TITLE);
     let (cancel, ok) = if ok_focused {
         (theme::TEXT, theme::SELECTED)
     } else {

@@ -19,12 +19,23 @@ pub fn frame(
     reserved: u16,
 ) -> (Rect, usize) {
     let focused = app.focus == panel;
-    let border = if focused { theme::BORDER_FOCUS } else { theme::BORDER };
+    let border = if focused {
+        theme::BORDER_FOCUS
+    } else {
+        theme::BORDER
+    };
     let total = app.row_count(panel);
     let block = Block::bordered()
         .border_style(border)
         .title(Line::from(vec![
-            Span::styled(format!(" {} ", panel.title()), if focused { theme::BORDER_FOCUS } else { theme::TITLE }),
+            Span::styled(
+                format!(" {} ", panel.title()),
+                if focused {
+                    theme::BORDER_FOCUS
+                } else {
+                    theme::TITLE
+                },
+            ),
             Span::styled(title.to_string(), theme::LABEL),
         ]));
     let inner = block.inner(area);
@@ -40,7 +51,11 @@ pub fn frame(
             last,
             total,
             if offset > 0 { " ↑" } else { "" },
-            if more > 0 { format!(" ↓{more}") } else { String::new() }
+            if more > 0 {
+                format!(" ↓{more}")
+            } else {
+                String::new()
+            }
         );
         block.title_bottom(Line::styled(pos, theme::WARN).right_aligned())
     } else {

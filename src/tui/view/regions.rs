@@ -3,8 +3,8 @@
 use super::panel;
 use super::text::{self, Row};
 use super::theme;
-use crate::model::{AlarmState, Verdict};
 use crate::model::snapshot::{RegionStatus, Snapshot};
+use crate::model::{AlarmState, Verdict};
 use crate::tui::app::{App, Panel};
 use crate::tui::rows::RegionRow;
 use chrono::{DateTime, Utc};
@@ -12,18 +12,25 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> usize {
-    let title = app
-        .snapshot
-        .as_deref()
-        .map(summary)
-        .unwrap_or_default();
+    let title = app.snapshot.as_deref().map(summary).unwrap_or_default();
     let (inner, offset) = panel::frame(buf, area, app, Panel::Regions, &title, 0);
     let Some(snap) = app.snapshot.as_deref() else {
         super::placeholder(buf, inner, app);
         return panel::rows(inner);
     };
-    let name_w = snap.regions.iter().map(|r| r.name.len()).max().unwrap_or(9).clamp(9, 20) as u16;
-    let rows = app.rows.regions.iter().skip(offset).take(panel::rows(inner));
+    let name_w = snap
+        .regions
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(9)
+        .clamp(9, 20) as u16;
+    let rows = app
+        .rows
+        .regions
+        .iter()
+        .skip(offset)
+        .take(panel::rows(inner));
     for (y, row) in (inner.y..).zip(rows) {
         let mut w = Row::new(buf, inner, y);
         match *row {
@@ -39,7 +46,11 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
 }
 
 fn summary(s: &Snapshot) -> String {
-    let bad = s.regions.iter().filter(|r| r.verdict != Verdict::Healthy).count();
+    let bad = s
+        .regions
+        .iter()
+        .filter(|r| r.verdict != Verdict::Healthy)
+        .count();
     if bad == 0 {
         format!("{} healthy ", s.regions.len())
     } else {
@@ -49,7 +60,9 @@ fn summary(s: &Snapshot) -> String {
 
 fn region_line(w: &mut Row, r: &RegionStatus, name_w: u16, now: DateTime<Utc>) {
     let (sym, word, style) = theme::verdict(r.verdict);
-    w.put(" ", theme::TEXT).put(sym, style).put(" ", theme::TEXT);
+    w.put(" ", theme::TEXT)
+        .put(sym, style)
+        .put(" ", theme::TEXT);
     w.put(&r.name, theme::TITLE).col(3 + name_w + 2);
     w.put(r.role.as_str(), theme::LABEL).col(3 + name_w + 13);
     w.put(word, style).col(3 + name_w + 23);
@@ -63,10 +76,22 @@ fn region_line(w: &mut Row, r: &RegionStatus, name_w: u16, now: DateTime<Utc>) {
     if r.verdict == Verdict::Healthy && !r.reasons.is_empty() {
         w.put(&r.reasons.join(" · "), theme::DIM);
     } else if r.verdict == Verdict::Healthy {
-        let alarms_ok = r.alarms.iter().filter(|a| a.state == Some(AlarmState::Ok)).count();
-        let checks = r.health_checks.iter().filter(|h| h.healthy == Some(true)).count();
+        let alarms_ok = r
+            .alarms
+            .iter()
+            .filter(|a| a.state == Some(AlarmState::Ok))
+            .count();
+        let checks = r
+            .health_checks
+            .iter()
+            .filter(|h| h.healthy == Some(true))
+            .count();
         w.put(
-            &format!("{alarms_ok}/{} alarms OK · {checks}/{} checks healthy", r.alarms.len(), r.health_checks.len()),
+            &format!(
+                "{alarms_ok}/{} alarms OK · {checks}/{} checks healthy",
+                r.alarms.len(),
+                r.health_checks.len()
+            ),
             theme::DIM,
         );
     }

@@ -35,7 +35,11 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
         .count();
     // When everything fits with room to spare, each secondary gets a taller chart.
     let spare = panel::rows(inner).saturating_sub(app.rows.replication.len());
-    let chart_h = if members > 0 && offset == 0 { (spare / members).min(6) } else { 0 };
+    let chart_h = if members > 0 && offset == 0 {
+        (spare / members).min(6)
+    } else {
+        0
+    };
     let chart_h = if chart_h >= 2 { chart_h as u16 } else { 0 };
     let rows = app.rows.replication.iter().skip(offset);
     let mut y = inner.y;
@@ -97,7 +101,11 @@ fn failover_line(w: &mut Row, db: &DatabaseStatus) {
             f.status,
             f.from_region.as_deref().unwrap_or("?"),
             f.to_region.as_deref().unwrap_or("?"),
-            if f.data_loss_allowed { " (data loss allowed)" } else { "" }
+            if f.data_loss_allowed {
+                " (data loss allowed)"
+            } else {
+                ""
+            }
         );
         w.put("   » ", theme::BAD).put(&route, theme::BAD);
     }
@@ -121,12 +129,18 @@ fn lag_value(w: &mut Row, label: &str, v: Option<f64>, target: f64) {
 }
 
 fn history(m: &MemberStatus) -> &[f64] {
-    if m.rpo_history.is_empty() { &m.lag_history } else { &m.rpo_history }
+    if m.rpo_history.is_empty() {
+        &m.lag_history
+    } else {
+        &m.rpo_history
+    }
 }
 
 fn member_line(w: &mut Row, snap: &Snapshot, m: &MemberStatus, sparkline: bool) {
     let target = snap.rpo_target_ms as f64;
-    w.put("   → ", theme::DIM).put(&m.region, theme::TEXT).col(19);
+    w.put("   → ", theme::DIM)
+        .put(&m.region, theme::TEXT)
+        .col(19);
     if m.is_writer.is_none() {
         w.put("role unknown ", theme::UNKNOWN);
     }
@@ -142,7 +156,14 @@ fn member_line(w: &mut Row, snap: &Snapshot, m: &MemberStatus, sparkline: bool) 
 
 fn replica_line(w: &mut Row, snap: &Snapshot, r: &ReplicaStatus, now: DateTime<Utc>) {
     w.put(" ", theme::TEXT).put(&r.name, theme::TITLE).col(14);
-    w.put(&format!("{}→{}", text::short_region(&r.primary_region), text::short_region(&r.replica_region)), theme::LABEL);
+    w.put(
+        &format!(
+            "{}→{}",
+            text::short_region(&r.primary_region),
+            text::short_region(&r.replica_region)
+        ),
+        theme::LABEL,
+    );
     w.put(" ", theme::TEXT);
     match &r.replica_status {
         Some(s) if s == "available" => w.put(s, theme::OK),

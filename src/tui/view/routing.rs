@@ -36,7 +36,12 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
     }
     let list_h = inner.height - strip;
     let name_w = 16u16;
-    let rows = app.rows.routing.iter().skip(offset).take(usize::from(list_h));
+    let rows = app
+        .rows
+        .routing
+        .iter()
+        .skip(offset)
+        .take(usize::from(list_h));
     for (y, row) in (inner.y..).zip(rows) {
         let mut w = Row::new(buf, inner, y);
         match *row {
@@ -53,7 +58,10 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
             RoutingRow::Control(i) => control_line(&mut w, &snap.controls[i], name_w, now),
             RoutingRow::Rule(i) => rule_line(&mut w, &snap.rules[i]),
             RoutingRow::NoMatch => {
-                w.put(&format!(" no control matches \"{}\" (Esc clears)", app.filter), theme::WARN);
+                w.put(
+                    &format!(" no control matches \"{}\" (Esc clears)", app.filter),
+                    theme::WARN,
+                );
             }
         }
     }
@@ -82,13 +90,20 @@ fn rule_line(w: &mut Row, r: &RuleStatus) {
         Some(false) => ("✖ VIOLATED ", theme::BAD),
         None => ("? ", theme::UNKNOWN),
     };
-    w.space(3).put(sym, style).put("rule: ", theme::DIM).put(&r.description, theme::LABEL);
+    w.space(3)
+        .put(sym, style)
+        .put("rule: ", theme::DIM)
+        .put(&r.description, theme::LABEL);
 }
 
 const STRIP_LABEL: &str = " ARC ";
 
 fn endpoint_text(e: &EndpointStatus, full: bool) -> (String, String, ratatui::style::Style) {
-    let name = if full { e.region.clone() } else { text::short_region(&e.region) };
+    let name = if full {
+        e.region.clone()
+    } else {
+        text::short_region(&e.region)
+    };
     let (state, style) = match (&e.last_error, e.last_latency_ms) {
         (Some(err), _) => (format!("✖ {err}"), theme::BAD),
         (None, Some(ms)) => (format!("{ms}ms"), theme::OK),
@@ -114,7 +129,11 @@ fn slot_need(snap: &Snapshot, full: bool) -> u16 {
 fn endpoint_rows(snap: &Snapshot, width: u16) -> u16 {
     let n = u16::try_from(snap.endpoints.len().max(1)).unwrap_or(u16::MAX);
     let avail = width.saturating_sub(STRIP_LABEL.len() as u16);
-    if slot_need(snap, false).saturating_mul(n) <= avail { 1 } else { 2 }
+    if slot_need(snap, false).saturating_mul(n) <= avail {
+        1
+    } else {
+        2
+    }
 }
 
 /// The five cluster endpoints in equal slots: `ARC 1 use1 12ms  2 apne1 ✖ timed out …`.
@@ -134,7 +153,9 @@ fn endpoints(buf: &mut Buffer, area: Rect, snap: &Snapshot) {
         for e in chunk {
             let cell = Rect::new(w.x(), y, slot.saturating_sub(1).min(w.remaining()), 1);
             let (head, state, style) = endpoint_text(e, full);
-            Row::new(w.buf(), cell, y).put(&head, theme::DIM).put(&state, style);
+            Row::new(w.buf(), cell, y)
+                .put(&head, theme::DIM)
+                .put(&state, style);
             w.advance(slot);
         }
     }

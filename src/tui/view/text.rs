@@ -144,7 +144,9 @@ mod tests {
     fn cut_rows_end_with_an_ellipsis() {
         let area = Rect::new(0, 0, 8, 1);
         let mut buf = Buffer::empty(area);
-        Row::new(&mut buf, area, 0).put("abcd", Style::new()).put("efghij", Style::new());
+        Row::new(&mut buf, area, 0)
+            .put("abcd", Style::new())
+            .put("efghij", Style::new());
         assert_eq!(buf[(7, 0)].symbol(), "…");
         assert_eq!(buf[(6, 0)].symbol(), "g");
     }
