@@ -146,7 +146,7 @@ fn dashboard_keys_fault_and_quit() {
     let mut c = Console::start(&[]);
     c.wait_text("us-east-1");
     c.wait_text("Regions");
-    c.wait_text("healthy");
+    c.wait_for("us-east-1 healthy", Duration::from_secs(20), |c| primary_row(c, " healthy "));
     assert!(c.parser.screen().alternate_screen());
 
     // Tab moves the focus (cyan title) from Regions to Replication.
@@ -172,10 +172,9 @@ fn dashboard_keys_fault_and_quit() {
     c.wait_text("Game day");
     c.keys(b"\r");
     c.wait_for("us-east-1 not healthy", Duration::from_secs(30), |c| {
-        c.screen()
-            .lines()
-            .any(|l| l.contains("us-east-1") && (l.contains("UNKNOWN") || l.contains("IMPAIRED")))
+        primary_row(c, "UNKNOWN") || primary_row(c, "IMPAIRED")
     });
+    assert!(!primary_row(&c, " healthy "));
 
     c.keys(b"q");
     c.wait_text("Leave drconsole?");
@@ -193,6 +192,13 @@ fn dashboard_keys_fault_and_quit() {
     let status = c.wait_exit();
     assert_eq!(status.exit_code(), 0, "{status:?}");
     c.assert_restored();
+}
+
+/// True when the Regions panel's us-east-1 row shows `verdict`.
+fn primary_row(c: &Console, verdict: &str) -> bool {
+    c.screen()
+        .lines()
+        .any(|l| l.contains("us-east-1  primary") && l.contains(verdict))
 }
 
 fn signal_restores(sig: &str, code: u32) {
