@@ -146,7 +146,9 @@ fn dashboard_keys_fault_and_quit() {
     let mut c = Console::start(&[]);
     c.wait_text("us-east-1");
     c.wait_text("Regions");
-    c.wait_for("us-east-1 healthy", Duration::from_secs(20), |c| primary_row(c, " healthy "));
+    c.wait_for("us-east-1 healthy", Duration::from_secs(20), |c| {
+        primary_row(c, " healthy ")
+    });
     assert!(c.parser.screen().alternate_screen());
 
     // Tab moves the focus (cyan title) from Regions to Replication.

@@ -185,3 +185,25 @@ fn docs_keys_table_is_generated_from_the_keymap() {
         "docs/console.md's keys table is out of date; it should contain:\n{table}"
     );
 }
+
+#[test]
+fn live_mode_badge_and_no_game_day() {
+    let mut snap = synthetic::calm(synthetic::fixed_now());
+    snap.mode = Mode::Live;
+    let mut app = App::new(ConsoleInfo {
+        mode: Mode::Live,
+        ..info(true)
+    });
+    app.set_snapshot(Arc::new(snap));
+    app.faults = None;
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains(" LIVE "), "{s}");
+    assert!(!s.contains("SIMULATED"), "{s}");
+    assert!(
+        !s.contains("f faults"),
+        "no fault hint against a real account: {s}"
+    );
+    app.apply(Action::OpenFaultMenu);
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("only on the simulated twin"), "{s}");
+}

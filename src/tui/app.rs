@@ -326,6 +326,11 @@ impl App {
             Action::Redraw => return Some(Effect::ClearTerminal),
             Action::ToggleHelp => self.overlay = Overlay::Help { offset: 0 },
             Action::Back => {
+                if self.focus == Panel::Log {
+                    // Leaves tui-logger's page-scroll mode (back to following the tail).
+                    self.log_state
+                        .transition(tui_logger::TuiWidgetEvent::EscapeKey);
+                }
                 if self.zoomed {
                     self.zoomed = false;
                 } else if !self.filter.is_empty() {

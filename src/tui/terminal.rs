@@ -167,15 +167,29 @@ impl Drop for TerminalGuard {
     }
 }
 
+thread_local! {
+    /// Set on the thread that owns the terminal.
+    static UI_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A panic on the UI thread restores the terminal before the message is printed. A
+/// panic in a background task (a poller) leaves the console running: its message goes
+/// to the log pane instead of being sprayed over the screen.
 fn install_panic_hook() {
     static INSTALLED: AtomicBool = AtomicBool::new(false);
+    UI_THREAD.with(|t| t.set(true));
     if INSTALLED.swap(true, Ordering::SeqCst) {
         return;
     }
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous(info);
+        let ui = UI_THREAD.with(std::cell::Cell::get);
+        if ui || !ACTIVE.load(Ordering::SeqCst) {
+            restore();
+            previous(info);
+        } else {
+            tracing::error!("background task panicked: {info}");
+        }
     }));
 }
 
