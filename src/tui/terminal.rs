@@ -26,8 +26,17 @@ pub struct FrameWriter<W: Write> {
     frame: Vec<u8>,
 }
 
-/// Bytes every frame carries that change nothing on screen.
-const NOISE: [&[u8]; 3] = [b"\x1b[?2026h", b"\x1b[?2026l", b"\x1b[?25l"];
+/// Bytes every frame carries that change nothing on screen: the brackets, the cursor
+/// hide, and the style resets ratatui's crossterm backend ends each draw with.
+const NOISE: [&[u8]; 7] = [
+    b"\x1b[?2026h",
+    b"\x1b[?2026l",
+    b"\x1b[?25l",
+    b"\x1b[39m",
+    b"\x1b[49m",
+    b"\x1b[59m",
+    b"\x1b[0m",
+];
 
 fn changes_nothing(mut bytes: &[u8]) -> bool {
     'next: while !bytes.is_empty() {
