@@ -10,3 +10,4 @@ pub mod emulator;
 pub mod model;
 pub mod monitor;
 pub mod provider;
+pub mod tui;

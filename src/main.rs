@@ -5,7 +5,8 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None | Some(Command::Console(_)) => drconsole::cli::console::run(),
+        None => drconsole::cli::console::run(cli.console),
+        Some(Command::Console(args)) => drconsole::cli::console::run(args),
         Some(Command::Status(args)) => drconsole::cli::status::run(args),
         Some(Command::Emulator(args)) => drconsole::cli::emulator::run(args),
     };

@@ -1,5 +1,122 @@
-//! `drconsole console`. SKELETON: replaced by the helper that owns it.
+//! `drconsole console` (the default): the live dashboard.
+//!
+//! The terminal is taken and the first frame drawn before the twin starts or any
+//! credential resolves; the session opens on the runtime's workers and hands the
+//! UI a snapshot channel when ready. The UI loop runs on the main thread, so a slow
+//! terminal write never stalls a poller.
 
-pub fn run() -> anyhow::Result<i32> {
-    anyhow::bail!("`console` is not built yet")
+use crate::cli::TargetArgs;
+use crate::cli::target::{self, Session};
+use crate::config::Environment;
+use crate::emulator::scenario::{self, Fault};
+use crate::model::Mode;
+use crate::monitor::{self, MonitorHandle, MonitorOptions};
+use crate::tui::event_loop::{self, Inputs};
+use crate::tui::terminal::TerminalGuard;
+use crate::tui::{Connected, ConsoleInfo, FaultEntry, GameDay, logging};
+use anyhow::Context;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// How long exit waits for background tasks (pollers stuck on a hung endpoint).
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
+
+pub fn run(args: TargetArgs) -> anyhow::Result<i32> {
+    // Bad input fails before the terminal is touched.
+    let env = match &args.env {
+        Some(path) => Environment::load(path)?,
+        None => Environment::builtin_default()?,
+    };
+    let twin = args.env.is_none() || args.twin;
+    let info = ConsoleInfo {
+        environment: env.name.clone(),
+        mode: if twin { Mode::Simulated } else { Mode::Live },
+        read_only: args.read_only,
+        poll_period_ms: args.poll_ms,
+    };
+    let log_events = logging::init()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("drconsole-worker")
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let (connect_tx, connect_rx) = oneshot::channel();
+    runtime.spawn(open(args, env, connect_tx));
+    let result = {
+        let mut guard = TerminalGuard::enter().context("cannot take over the terminal")?;
+        let inputs = Inputs {
+            info,
+            connect: connect_rx,
+            log_events,
+        };
+        runtime.block_on(event_loop::run(&mut guard, inputs))
+        // The guard drops here: the terminal is restored before anything is printed.
+    };
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    result.map(|exit| exit.code())
+}
+
+/// Opens the session and the monitor, reports to the UI, then keeps both alive and
+/// serves game-day injections until the runtime shuts down.
+async fn open(
+    args: TargetArgs,
+    env: Environment,
+    reply: oneshot::Sender<Result<Connected, String>>,
+) {
+    let session = match target::connect(&args).await {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = reply.send(Err(format!("{e:#}")));
+            return;
+        }
+    };
+    let opts = MonitorOptions {
+        poll: session.poll,
+        ..MonitorOptions::default()
+    };
+    let monitor = monitor::spawn(session.provider.clone(), session.env.clone(), opts);
+    let (inject_tx, inject_rx) = mpsc::unbounded_channel();
+    let faults = if session.emulator.is_some() {
+        scenario::catalogue(&env)
+    } else {
+        Vec::new()
+    };
+    let game_day = session.emulator.as_ref().map(|_| GameDay {
+        entries: faults
+            .iter()
+            .map(|(label, _)| FaultEntry {
+                label: label.clone(),
+                detail: String::new(),
+            })
+            .collect(),
+        inject: inject_tx,
+    });
+    let connected = Connected {
+        snapshots: monitor.snapshots.clone(),
+        game_day,
+    };
+    if reply.send(Ok(connected)).is_err() {
+        return;
+    }
+    serve_faults(session, monitor, faults, inject_rx).await;
+}
+
+async fn serve_faults(
+    session: Session,
+    _monitor: MonitorHandle,
+    faults: Vec<(String, Fault)>,
+    mut choices: mpsc::UnboundedReceiver<usize>,
+) {
+    while let Some(i) = choices.recv().await {
+        match (session.emulator.as_ref(), faults.get(i)) {
+            (Some(twin), Some((label, fault))) => {
+                twin.inject(fault.clone());
+                tracing::warn!("game day: fault injected: {label}");
+            }
+            _ => tracing::warn!("game day: no fault #{i} on this target"),
+        }
+    }
+    // The UI let go of the injector; keep the session and monitor until shutdown.
+    std::future::pending::<()>().await;
 }

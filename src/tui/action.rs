@@ -1,0 +1,39 @@
+//! Every thing a user can make the console do: one closed enum.
+
+/// A user intent, produced by the keymap (or the `:` command line) and applied by
+/// [`crate::tui::App::apply`]. The meaning of the navigation actions depends on what
+/// has the focus: a panel scrolls, a menu moves its selection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Ask before quitting (opens the confirm dialog).
+    AskQuit,
+    /// Clear the terminal and paint everything again (Ctrl-L).
+    Redraw,
+    ToggleHelp,
+    /// Close the overlay or input, or leave zoom; never quits.
+    Back,
+    FocusNext,
+    FocusPrev,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Enter in menus and dialogs.
+    Submit,
+    /// Move between the buttons of a dialog.
+    NextButton,
+    /// Start typing a routing-control filter (`/`).
+    StartFilter,
+    OpenCommandLine,
+    ToggleLog,
+    /// Give the focused panel the whole body.
+    ToggleZoom,
+    OpenFaultMenu,
+    /// Typed text in the filter or command line.
+    InsertChar(char),
+    DeleteChar,
+    /// Set the routing-control filter directly (`:filter TEXT`).
+    SetFilter(String),
+}

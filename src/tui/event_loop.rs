@@ -1,0 +1,252 @@
+//! The event loop. It sleeps until something the screen shows has changed: a key or
+//! resize, a new snapshot, a log event, or the clock's next second. Bursts are drained
+//! and drawn once. It only ever awaits channels, never the network.
+
+use super::app::{App, ConsoleInfo, Effect};
+use super::feed::{Connected, FeedState, GameDay};
+use super::keymap;
+use super::terminal::TerminalGuard;
+use super::view;
+use crate::model::snapshot::Snapshot;
+use chrono::Utc;
+use crossterm::event::Event;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{Notify, mpsc, oneshot, watch};
+use tokio::time::Instant;
+
+/// Most events drained before a frame is drawn, so a flood cannot starve the screen.
+const MAX_BURST: usize = 4096;
+
+/// How the console ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Quit,
+    /// Terminated by this signal number (SIGTERM, SIGHUP, SIGINT).
+    Signal(i32),
+}
+
+impl Exit {
+    pub fn code(self) -> i32 {
+        match self {
+            Exit::Quit => 0,
+            Exit::Signal(n) => 128 + n,
+        }
+    }
+}
+
+pub struct Inputs {
+    pub info: ConsoleInfo,
+    /// Resolves once the target is connected (or could not be).
+    pub connect: oneshot::Receiver<Result<Connected, String>>,
+    /// Notified after a tracing event was recorded.
+    pub log_events: Arc<Notify>,
+}
+
+/// Reads terminal events on a plain thread: crossterm's `read` blocks in poll(2)
+/// without a timeout, so an idle console does not wake for input.
+fn spawn_input_reader() -> io::Result<mpsc::UnboundedReceiver<io::Result<Event>>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::Builder::new()
+        .name("drconsole-input".into())
+        .spawn(move || {
+            loop {
+                let ev = crossterm::event::read();
+                let failed = ev.is_err();
+                if tx.send(ev).is_err() || failed {
+                    break;
+                }
+            }
+        })?;
+    Ok(rx)
+}
+
+/// The wall clock's next whole second, when the header clock changes.
+fn next_second() -> Instant {
+    let ms = 1000 - u64::from(Utc::now().timestamp_subsec_millis().min(999));
+    Instant::now() + Duration::from_millis(ms)
+}
+
+async fn connected(
+    c: &mut Option<oneshot::Receiver<Result<Connected, String>>>,
+) -> Result<Connected, String> {
+    match c {
+        Some(rx) => rx
+            .await
+            .unwrap_or_else(|_| Err("connection task ended".to_string())),
+        None => std::future::pending().await,
+    }
+}
+
+async fn changed(rx: &mut Option<watch::Receiver<Arc<Snapshot>>>) -> bool {
+    match rx {
+        Some(rx) => rx.changed().await.is_ok(),
+        None => std::future::pending().await,
+    }
+}
+
+struct Loop {
+    app: App,
+    snapshots: Option<watch::Receiver<Arc<Snapshot>>>,
+    game_day: Option<GameDay>,
+    dirty: bool,
+    clear: bool,
+}
+
+impl Loop {
+    /// Handles one terminal event; `Some` when the console must end.
+    fn on_event(&mut self, ev: Event) -> Option<Exit> {
+        match ev {
+            Event::Key(key) => {
+                let action = keymap::lookup(self.app.context(), &key)?;
+                self.dirty = true;
+                match self.app.apply(action)? {
+                    Effect::Quit => return Some(Exit::Quit),
+                    Effect::ClearTerminal => self.clear = true,
+                    Effect::InjectFault(i) => self.inject(i),
+                }
+            }
+            Event::Resize(..) => self.dirty = true,
+            _ => {}
+        }
+        None
+    }
+
+    fn inject(&mut self, i: usize) {
+        let sent = self
+            .game_day
+            .as_ref()
+            .is_some_and(|g| g.inject.send(i).is_ok());
+        if !sent {
+            tracing::warn!("fault injection is not available");
+        }
+    }
+
+    fn on_connected(&mut self, result: Result<Connected, String>) {
+        self.dirty = true;
+        match result {
+            Ok(c) => {
+                tracing::info!("connected; waiting for the first snapshot");
+                self.app.faults = c.game_day.as_ref().map(|g| g.entries.clone());
+                self.game_day = c.game_day;
+                self.app.feed = FeedState::Connected;
+                let mut rx = c.snapshots;
+                // A value already published counts as the first snapshot.
+                let first = rx.borrow_and_update().clone();
+                if first.taken_at.timestamp() > 0 {
+                    self.app.set_snapshot(first);
+                }
+                self.snapshots = Some(rx);
+            }
+            Err(e) => {
+                tracing::error!("cannot connect: {e}");
+                self.app.feed = FeedState::Failed(e);
+            }
+        }
+    }
+
+    fn take_snapshot(&mut self) {
+        if let Some(rx) = &mut self.snapshots {
+            let snap = rx.borrow_and_update().clone();
+            self.app.set_snapshot(snap);
+            self.dirty = true;
+        }
+    }
+
+    fn draw(&mut self, guard: &mut TerminalGuard) -> io::Result<()> {
+        let now = Utc::now();
+        let clear = std::mem::take(&mut self.clear);
+        let app = &self.app;
+        let info = guard.frame(|term| {
+            if clear {
+                term.clear()?;
+            }
+            let mut info = None;
+            term.draw(|f| info = Some(view::draw(f, app, now)))?;
+            Ok(info)
+        })?;
+        if let Some(info) = info {
+            self.app.set_viewports(info.viewport);
+        }
+        self.dirty = false;
+        Ok(())
+    }
+}
+
+/// Runs the console until the user quits or a signal arrives.
+pub async fn run(guard: &mut TerminalGuard, inputs: Inputs) -> anyhow::Result<Exit> {
+    let mut input = spawn_input_reader()?;
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut connect = Some(inputs.connect);
+    let mut lp = Loop {
+        app: App::new(inputs.info),
+        snapshots: None,
+        game_day: None,
+        dirty: true,
+        clear: false,
+    };
+    tui_logger::move_events();
+    // First frame now, before credentials or any API: it says "connecting…".
+    lp.draw(guard)?;
+    let mut tick = next_second();
+    loop {
+        tokio::select! {
+            ev = input.recv() => match ev {
+                Some(Ok(ev)) => if let Some(exit) = lp.on_event(ev) { return Ok(exit) },
+                Some(Err(e)) => return Err(e.into()),
+                None => anyhow::bail!("terminal input closed"),
+            },
+            result = connected(&mut connect) => {
+                connect = None;
+                lp.on_connected(result);
+            }
+            alive = changed(&mut lp.snapshots) => {
+                if alive {
+                    lp.take_snapshot();
+                } else {
+                    tracing::warn!("monitor stopped publishing snapshots");
+                    lp.snapshots = None;
+                    lp.app.feed = FeedState::Ended;
+                    lp.dirty = true;
+                }
+            }
+            () = inputs.log_events.notified() => {
+                tui_logger::move_events();
+                lp.dirty |= lp.app.log_visible;
+            }
+            () = tokio::time::sleep_until(tick) => {
+                tick = next_second();
+                lp.dirty = true;
+            }
+            _ = term.recv() => return Ok(Exit::Signal(15)),
+            _ = hup.recv() => return Ok(Exit::Signal(1)),
+            _ = int.recv() => return Ok(Exit::Signal(2)),
+        }
+        // Coalesce: take everything already waiting, then draw once.
+        for _ in 0..MAX_BURST {
+            match input.try_recv() {
+                Ok(Ok(ev)) => {
+                    if let Some(exit) = lp.on_event(ev) {
+                        return Ok(exit);
+                    }
+                }
+                Ok(Err(e)) => return Err(e.into()),
+                Err(_) => break,
+            }
+        }
+        if lp
+            .snapshots
+            .as_ref()
+            .is_some_and(|rx| rx.has_changed().unwrap_or(false))
+        {
+            lp.take_snapshot();
+        }
+        if lp.dirty {
+            lp.draw(guard)?;
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! The one keymap table. Every binding carries its description; `?` help and the
+//! footer hints are generated from it, so they cannot drift from what the keys do.
+
+use super::action::Action;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// Where a binding applies: the innermost thing that has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    Dashboard,
+    Help,
+    FaultMenu,
+    Confirm,
+    /// The `/` filter and the `:` command line.
+    TextInput,
+}
+
+impl Context {
+    pub const ALL: [Context; 5] = [
+        Context::Dashboard,
+        Context::Help,
+        Context::FaultMenu,
+        Context::Confirm,
+        Context::TextInput,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Dashboard => "Dashboard",
+            Context::Help => "Help",
+            Context::FaultMenu => "Fault menu (game day)",
+            Context::Confirm => "Confirm dialog",
+            Context::TextInput => "Filter and command line",
+        }
+    }
+}
+
+/// One physical key, with the modifiers that must be held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    const fn plain(code: KeyCode) -> Key {
+        Key {
+            code,
+            mods: KeyModifiers::NONE,
+        }
+    }
+    const fn ch(c: char) -> Key {
+        Key::plain(KeyCode::Char(c))
+    }
+    const fn ctrl(c: char) -> Key {
+        Key {
+            code: KeyCode::Char(c),
+            mods: KeyModifiers::CONTROL,
+        }
+    }
+
+    fn matches(&self, ev: &KeyEvent) -> bool {
+        // Terminals report Shift with capitals and BackTab inconsistently; only
+        // Control and Alt distinguish bindings here.
+        let significant = KeyModifiers::CONTROL | KeyModifiers::ALT;
+        self.code == ev.code && (ev.modifiers & significant) == (self.mods & significant)
+    }
+}
+
+/// One row of the keymap table.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub context: Context,
+    pub keys: &'static [Key],
+    /// How the keys are written in help.
+    pub label: &'static str,
+    pub action: Action,
+    pub description: &'static str,
+}
+
+const fn b(
+    context: Context,
+    keys: &'static [Key],
+    label: &'static str,
+    action: Action,
+    description: &'static str,
+) -> Binding {
+    Binding {
+        context,
+        keys,
+        label,
+        action,
+        description,
+    }
+}
+
+use Context::{Confirm, Dashboard, FaultMenu, Help, TextInput};
+use KeyCode as K;
+
+/// The keymap. Order is help order.
+#[rustfmt::skip]
+pub static KEYMAP: &[Binding] = &[
+    b(Dashboard, &[Key::ch('?')], "?", Action::ToggleHelp, "show this help"),
+    b(Dashboard, &[Key::plain(K::Tab)], "Tab", Action::FocusNext, "next panel"),
+    b(Dashboard, &[Key::plain(K::BackTab)], "Shift-Tab", Action::FocusPrev, "previous panel"),
+    b(Dashboard, &[Key::ch('j'), Key::plain(K::Down)], "j ↓", Action::Down, "scroll down"),
+    b(Dashboard, &[Key::ch('k'), Key::plain(K::Up)], "k ↑", Action::Up, "scroll up"),
+    b(Dashboard, &[Key::plain(K::PageDown), Key::ctrl('d')], "PgDn ^D", Action::PageDown, "page down"),
+    b(Dashboard, &[Key::plain(K::PageUp), Key::ctrl('u')], "PgUp ^U", Action::PageUp, "page up"),
+    b(Dashboard, &[Key::ch('g'), Key::plain(K::Home)], "g Home", Action::Top, "go to the top"),
+    b(Dashboard, &[Key::ch('G'), Key::plain(K::End)], "G End", Action::Bottom, "go to the bottom"),
+    b(Dashboard, &[Key::ch('/')], "/", Action::StartFilter, "filter routing controls"),
+    b(Dashboard, &[Key::ch(':')], ":", Action::OpenCommandLine, "command line (:help lists commands)"),
+    b(Dashboard, &[Key::ch('z')], "z", Action::ToggleZoom, "zoom the focused panel"),
+    b(Dashboard, &[Key::ch('l')], "l", Action::ToggleLog, "show or hide the log pane"),
+    b(Dashboard, &[Key::ch('f')], "f", Action::OpenFaultMenu, "game day: inject a fault (twin only)"),
+    b(Dashboard, &[Key::plain(K::Esc)], "Esc", Action::Back, "leave zoom, clear the filter"),
+    b(Dashboard, &[Key::ctrl('l')], "^L", Action::Redraw, "redraw the screen"),
+    b(Dashboard, &[Key::ch('q'), Key::ctrl('c')], "q ^C", Action::AskQuit, "quit (asks first)"),
+    b(Help, &[Key::ch('j'), Key::plain(K::Down)], "j ↓", Action::Down, "scroll down"),
+    b(Help, &[Key::ch('k'), Key::plain(K::Up)], "k ↑", Action::Up, "scroll up"),
+    b(Help, &[Key::plain(K::Esc), Key::ch('?'), Key::ch('q')], "Esc ? q", Action::Back, "close help"),
+    b(FaultMenu, &[Key::ch('j'), Key::plain(K::Down)], "j ↓", Action::Down, "next fault"),
+    b(FaultMenu, &[Key::ch('k'), Key::plain(K::Up)], "k ↑", Action::Up, "previous fault"),
+    b(FaultMenu, &[Key::plain(K::Enter)], "Enter", Action::Submit, "inject the selected fault"),
+    b(FaultMenu, &[Key::plain(K::Esc), Key::ch('q')], "Esc q", Action::Back, "close the menu"),
+    b(Confirm, &[Key::plain(K::Tab), Key::plain(K::BackTab), Key::plain(K::Left), Key::plain(K::Right), Key::ch('h'), Key::ch('l')], "Tab ← →", Action::NextButton, "move between Cancel and OK"),
+    b(Confirm, &[Key::plain(K::Enter)], "Enter", Action::Submit, "press the focused button"),
+    b(Confirm, &[Key::plain(K::Esc), Key::ch('n'), Key::ctrl('c')], "Esc n", Action::Back, "cancel"),
+    b(TextInput, &[Key::plain(K::Enter)], "Enter", Action::Submit, "apply"),
+    b(TextInput, &[Key::plain(K::Esc)], "Esc", Action::Back, "cancel"),
+    b(TextInput, &[Key::plain(K::Backspace)], "Backspace", Action::DeleteChar, "delete a character"),
+];
+
+/// The action bound to `ev` in `context`, if any. In text input, unbound printable
+/// characters are typed.
+pub fn lookup(context: Context, ev: &KeyEvent) -> Option<Action> {
+    if ev.kind == KeyEventKind::Release {
+        return None;
+    }
+    let bound = KEYMAP
+        .iter()
+        .filter(|b| b.context == context)
+        .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+        .map(|b| b.action.clone());
+    if bound.is_some() || context != Context::TextInput {
+        return bound;
+    }
+    match ev.code {
+        KeyCode::Char(c)
+            if !ev
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(Action::InsertChar(c))
+        }
+        _ => None,
+    }
+}
+
+/// The bindings of one context, in table order.
+pub fn bindings(context: Context) -> impl Iterator<Item = &'static Binding> {
+    KEYMAP.iter().filter(move |b| b.context == context)
+}
+
+/// The keymap as a Markdown table (the README's keys table is this text).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| Where | Keys | Does |\n|---|---|---|\n");
+    for ctx in Context::ALL {
+        for b in bindings(ctx) {
+            out.push_str(&format!(
+                "| {} | `{}` | {} |\n",
+                ctx.title(),
+                b.label,
+                b.description
+            ));
+        }
+    }
+    for c in COMMANDS {
+        let names: Vec<String> = c.names.iter().map(|n| format!(":{n}")).collect();
+        out.push_str(&format!(
+            "| Command line | `{}` | {} |\n",
+            names.join("` `"),
+            c.description
+        ));
+    }
+    out
+}
+
+/// `:` commands: a name, the action it stands for, and what it does.
+pub struct Command {
+    pub names: &'static [&'static str],
+    pub action: fn(&str) -> Action,
+    pub description: &'static str,
+}
+
+#[rustfmt::skip]
+pub static COMMANDS: &[Command] = &[
+    Command { names: &["quit", "q"], action: |_| Action::AskQuit, description: "quit (asks first)" },
+    Command { names: &["help", "h"], action: |_| Action::ToggleHelp, description: "show help" },
+    Command { names: &["filter", "f"], action: |arg| Action::SetFilter(arg.to_string()), description: "filter routing controls: :filter TEXT" },
+    Command { names: &["faults", "gameday"], action: |_| Action::OpenFaultMenu, description: "open the fault menu" },
+    Command { names: &["log"], action: |_| Action::ToggleLog, description: "show or hide the log pane" },
+    Command { names: &["zoom"], action: |_| Action::ToggleZoom, description: "zoom the focused panel" },
+    Command { names: &["redraw"], action: |_| Action::Redraw, description: "redraw the screen" },
+];
+
+/// Parses a `:` command line.
+pub fn parse_command(line: &str) -> Result<Action, String> {
+    let line = line.trim();
+    let (word, arg) = line.split_once(' ').unwrap_or((line, ""));
+    COMMANDS
+        .iter()
+        .find(|c| c.names.contains(&word))
+        .map(|c| (c.action)(arg.trim()))
+        .ok_or_else(|| format!("unknown command :{word} (try :help)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn q_asks_and_ctrl_l_redraws() {
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(lookup(Context::Dashboard, &q), Some(Action::AskQuit));
+        let l = key(KeyCode::Char('l'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(Context::Dashboard, &l), Some(Action::Redraw));
+        let plain_l = key(KeyCode::Char('l'), KeyModifiers::NONE);
+        assert_eq!(
+            lookup(Context::Dashboard, &plain_l),
+            Some(Action::ToggleLog)
+        );
+    }
+
+    #[test]
+    fn capital_g_matches_with_shift() {
+        let g = key(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(lookup(Context::Dashboard, &g), Some(Action::Bottom));
+    }
+
+    #[test]
+    fn text_input_types_unbound_characters() {
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(
+            lookup(Context::TextInput, &q),
+            Some(Action::InsertChar('q'))
+        );
+        let esc = key(KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(lookup(Context::TextInput, &esc), Some(Action::Back));
+    }
+
+    #[test]
+    fn every_context_has_a_way_back() {
+        for ctx in Context::ALL {
+            let has_back =
+                bindings(ctx).any(|b| matches!(b.action, Action::Back | Action::ToggleHelp));
+            assert!(has_back, "{ctx:?} has no way out");
+        }
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        for ctx in Context::ALL {
+            let keys: Vec<Key> = bindings(ctx).flat_map(|b| b.keys.iter().copied()).collect();
+            for (i, k) in keys.iter().enumerate() {
+                assert!(!keys[i + 1..].contains(k), "{k:?} bound twice in {ctx:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn commands_parse() {
+        assert_eq!(parse_command("q"), Ok(Action::AskQuit));
+        assert_eq!(
+            parse_command("filter use1"),
+            Ok(Action::SetFilter("use1".into()))
+        );
+        assert!(parse_command("launch-missiles").is_err());
+    }
+}

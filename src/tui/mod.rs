@@ -1,0 +1,20 @@
+//! The live console: state, keymap, rendering and the event loop.
+//!
+//! Rendering is a pure function of [`app::App`] and the current time, so every screen
+//! can be tested on a `TestBackend`; the event loop is the only part that touches the
+//! terminal, the clock and the data feed.
+
+pub mod action;
+pub mod app;
+pub mod event_loop;
+pub mod feed;
+pub mod keymap;
+pub mod logging;
+pub mod rows;
+pub mod synthetic;
+pub mod terminal;
+pub mod view;
+
+pub use action::Action;
+pub use app::{App, ConsoleInfo};
+pub use feed::{Connected, FaultEntry, GameDay};

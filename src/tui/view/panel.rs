@@ -1,0 +1,71 @@
+//! The frame around a panel: title, focus, and a scroll position that says how many
+//! rows are out of sight.
+
+use super::theme;
+use crate::tui::app::{App, Panel};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Widget};
+
+/// Draws the block and returns the inner area and the first row to show.
+/// `reserved` rows at the bottom of the inner area are not part of the scrolled list.
+pub fn frame(
+    buf: &mut Buffer,
+    area: Rect,
+    app: &App,
+    panel: Panel,
+    title: &str,
+    reserved: u16,
+) -> (Rect, usize) {
+    let focused = app.focus == panel;
+    let border = if focused {
+        theme::BORDER_FOCUS
+    } else {
+        theme::BORDER
+    };
+    let total = app.row_count(panel);
+    let block = Block::bordered()
+        .border_style(border)
+        .title(Line::from(vec![
+            Span::styled(
+                format!(" {} ", panel.title()),
+                if focused {
+                    theme::BORDER_FOCUS
+                } else {
+                    theme::TITLE
+                },
+            ),
+            Span::styled(title.to_string(), theme::LABEL),
+        ]));
+    let inner = block.inner(area);
+    let visible = usize::from(inner.height.saturating_sub(reserved));
+    let max_offset = total.saturating_sub(visible);
+    let offset = app.scroll[panel.index()].min(max_offset);
+    let block = if total > visible && panel != Panel::Log {
+        let last = (offset + visible).min(total);
+        let more = total - last;
+        let pos = format!(
+            " {}–{} of {}{}{} ",
+            offset + 1,
+            last,
+            total,
+            if offset > 0 { " ↑" } else { "" },
+            if more > 0 {
+                format!(" ↓{more}")
+            } else {
+                String::new()
+            }
+        );
+        block.title_bottom(Line::styled(pos, theme::WARN).right_aligned())
+    } else {
+        block
+    };
+    block.render(area, buf);
+    (inner, offset)
+}
+
+/// Rows of `inner` a panel can fill, as the viewport the app scrolls by.
+pub fn rows(inner: Rect) -> usize {
+    usize::from(inner.height)
+}

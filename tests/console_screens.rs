@@ -1,0 +1,209 @@
+//! Screen snapshots: the console rendered on ratatui's TestBackend from synthetic
+//! snapshots shaped like the twin's scenarios. Time is fixed so screens are stable.
+
+use drconsole::model::Mode;
+use drconsole::model::snapshot::Snapshot;
+use drconsole::tui::app::{App, ConsoleInfo, Panel};
+use drconsole::tui::feed::{FaultEntry, FeedState};
+use drconsole::tui::{Action, synthetic, view};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::sync::Arc;
+
+fn info(read_only: bool) -> ConsoleInfo {
+    ConsoleInfo {
+        environment: "orders-prod (twin)".to_string(),
+        mode: Mode::Simulated,
+        read_only,
+        poll_period_ms: 2000,
+    }
+}
+
+fn app_with(snap: Snapshot) -> App {
+    let mut app = App::new(info(false));
+    app.set_snapshot(Arc::new(snap));
+    app
+}
+
+/// Renders twice, as the event loop does: the first frame tells the app its viewports.
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    let now = synthetic::fixed_now();
+    for _ in 0..2 {
+        let mut vp = None;
+        term.draw(|f| vp = Some(view::draw(f, app, now)))
+            .expect("draw");
+        if let Some(vp) = vp {
+            app.set_viewports(vp.viewport);
+        }
+    }
+    term.backend().to_string()
+}
+
+fn faults() -> Vec<FaultEntry> {
+    vec![
+        FaultEntry {
+            label: "impair us-east-1".into(),
+            detail: "the Region's APIs hang; alarms fire".into(),
+        },
+        FaultEntry {
+            label: "darken ARC endpoint 3".into(),
+            detail: "ap-southeast-2 cluster endpoint stops answering".into(),
+        },
+        FaultEntry {
+            label: "lag spike on orders".into(),
+            detail: "replication lag climbs past the RPO target for 2 minutes".into(),
+        },
+    ]
+}
+
+#[test]
+fn calm_80x24() {
+    let mut app = app_with(synthetic::calm(synthetic::fixed_now()));
+    insta::assert_snapshot!(screen(&mut app, 80, 24));
+}
+
+#[test]
+fn calm_200x50() {
+    let mut app = app_with(synthetic::calm(synthetic::fixed_now()));
+    insta::assert_snapshot!(screen(&mut app, 200, 50));
+}
+
+#[test]
+fn primary_region_outage_80x24() {
+    let mut app = app_with(synthetic::primary_region_outage(synthetic::fixed_now()));
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("UNKNOWN"), "{s}");
+    assert!(s.contains("unreachable since 03:12:09"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn lag_storm_120x40() {
+    let mut app = app_with(synthetic::lag_storm(synthetic::fixed_now()));
+    let s = screen(&mut app, 120, 40);
+    assert!(
+        s.contains("█"),
+        "lag above the target fills the sparkline: {s}"
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn failover_in_flight_120x40() {
+    let mut app = app_with(synthetic::failing_over(synthetic::fixed_now()));
+    let s = screen(&mut app, 120, 40);
+    assert!(
+        s.contains("FAILOVER failing-over us-east-1→us-west-2"),
+        "{s}"
+    );
+}
+
+#[test]
+fn connecting_before_any_data() {
+    let mut app = App::new(info(true));
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("connecting…"), "{s}");
+    assert!(s.contains("READ-ONLY"), "{s}");
+    assert!(s.contains("SIMULATED"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn connection_failure_is_shown_not_hidden() {
+    let mut app = App::new(info(false));
+    app.feed = FeedState::Failed("no credentials in the chain".into());
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("no credentials in the chain"), "{s}");
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = app_with(synthetic::calm(synthetic::fixed_now()));
+    app.apply(Action::ToggleHelp);
+    insta::assert_snapshot!(screen(&mut app, 100, 40));
+}
+
+#[test]
+fn fault_menu() {
+    let mut app = app_with(synthetic::calm(synthetic::fixed_now()));
+    app.faults = Some(faults());
+    app.apply(Action::OpenFaultMenu);
+    app.apply(Action::Down);
+    insta::assert_snapshot!(screen(&mut app, 100, 30));
+}
+
+#[test]
+fn quit_confirm_has_cancel_focused() {
+    let mut app = app_with(synthetic::calm(synthetic::fixed_now()));
+    app.apply(Action::AskQuit);
+    insta::assert_snapshot!(screen(&mut app, 80, 24));
+}
+
+#[test]
+fn too_small() {
+    let mut app = app_with(synthetic::calm(synthetic::fixed_now()));
+    let s = screen(&mut app, 40, 10);
+    assert!(s.contains("terminal too small (need 70×20)"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn no_size_panics() {
+    let mut app = app_with(synthetic::large(synthetic::fixed_now(), 20, 50, 2000));
+    app.apply(Action::ToggleHelp);
+    for w in [1u16, 2, 5, 69, 70, 79, 80, 119, 120, 250] {
+        for h in [1u16, 3, 19, 20, 24, 60] {
+            screen(&mut app, w, h);
+        }
+    }
+}
+
+#[test]
+fn scrolled_routing_panel_says_what_is_out_of_sight() {
+    let mut app = app_with(synthetic::large(synthetic::fixed_now(), 3, 2, 500));
+    app.focus = Panel::Routing;
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains(" of 510"), "{s}");
+    assert!(s.contains("↓"), "{s}");
+}
+
+#[test]
+fn filtered_routing_controls_200x50() {
+    let mut app = app_with(synthetic::large(synthetic::fixed_now(), 4, 3, 300));
+    app.apply(Action::SetFilter("cell-0012".into()));
+    insta::assert_snapshot!(screen(&mut app, 200, 50));
+}
+
+#[test]
+fn docs_keys_table_is_generated_from_the_keymap() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/console.md"))
+        .expect("docs/console.md");
+    let table = drconsole::tui::keymap::markdown_table();
+    assert!(
+        doc.contains(&table),
+        "docs/console.md's keys table is out of date; it should contain:\n{table}"
+    );
+}
+
+#[test]
+fn live_mode_badge_and_no_game_day() {
+    let mut snap = synthetic::calm(synthetic::fixed_now());
+    snap.mode = Mode::Live;
+    let mut app = App::new(ConsoleInfo {
+        mode: Mode::Live,
+        ..info(true)
+    });
+    app.set_snapshot(Arc::new(snap));
+    app.faults = None;
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains(" LIVE "), "{s}");
+    assert!(!s.contains("SIMULATED"), "{s}");
+    assert!(
+        !s.contains("f faults"),
+        "no fault hint against a real account: {s}"
+    );
+    app.apply(Action::OpenFaultMenu);
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("only on the simulated twin"), "{s}");
+}
