@@ -8,6 +8,9 @@ fn main() -> ExitCode {
         None | Some(Command::Console(_)) => drconsole::cli::console::run(),
         Some(Command::Status(_)) => drconsole::cli::status::run(),
         Some(Command::Emulator(_)) => drconsole::cli::emulator::run(),
+        Some(Command::Validate(a)) => drconsole::cli::validate::run(&a),
+        Some(Command::Plan(a)) => drconsole::cli::plan::run(&a),
+        Some(Command::Journal(a)) => drconsole::cli::journal::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

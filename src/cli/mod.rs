@@ -2,7 +2,10 @@
 
 pub mod console;
 pub mod emulator;
+pub mod journal;
+pub mod plan;
 pub mod status;
+pub mod validate;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -32,6 +35,12 @@ pub enum Command {
     Status(StatusArgs),
     /// Run the simulated twin alone, for boto3, the AWS CLI or another console.
     Emulator(EmulatorArgs),
+    /// Check runbook files against the environment (non-zero exit on any error).
+    Validate(validate::ValidateArgs),
+    /// Print every step of a runbook and the exact API calls it would make (makes none).
+    Plan(plan::PlanArgs),
+    /// Journaled runs: list, show, export for the postmortem.
+    Journal(journal::JournalArgs),
 }
 
 /// Which environment to look at, and how.
