@@ -37,7 +37,9 @@ pub struct ParameterFile {
 #[serde(deny_unknown_fields)]
 pub struct StepFile {
     pub id: S,
-    pub title: S,
+    /// Required; optional here so its absence is reported at the step's id.
+    #[serde(default)]
+    pub title: Option<S>,
     // --- kinds: exactly one must be present ---
     #[serde(default)]
     pub manual: Option<Spanned<ManualFile>>,

@@ -16,6 +16,8 @@ pub struct Resolver<'a> {
     pub src: Source<'a>,
     pub env: &'a Environment,
     pub params: BTreeMap<String, String>,
+    /// Declared parameter names, with or without a value.
+    pub declared: Vec<String>,
     pub errors: Vec<RunbookError>,
 }
 
@@ -29,7 +31,13 @@ impl<'a> Resolver<'a> {
         match template::render(&s.value, &self.params) {
             Ok(v) => Some(v),
             Err(e) => {
-                self.err(K::Template, s.referenced, e.message);
+                let msg = match e.missing {
+                    Some(name) if self.declared.contains(&name) => format!(
+                        "parameter `{name}` has no value: give it a default or pass --param {name}=VALUE"
+                    ),
+                    _ => e.message,
+                };
+                self.err(K::Template, s.referenced, msg);
                 None
             }
         }

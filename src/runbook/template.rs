@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 pub struct TemplateError {
     pub offset: usize,
     pub message: String,
+    /// The parameter name that had no value, when that was the problem.
+    pub missing: Option<String>,
 }
 
 /// Parameter names a value refers to, in order (for validation of unused/undefined).
@@ -38,6 +40,7 @@ pub fn render(value: &str, params: &BTreeMap<String, String>) -> Result<String, 
             return Err(TemplateError {
                 offset: start,
                 message: "unclosed `{{` in template".into(),
+                missing: None,
             });
         };
         let name = value[body_start..body_start + end_rel].trim();
@@ -49,6 +52,7 @@ pub fn render(value: &str, params: &BTreeMap<String, String>) -> Result<String, 
             return Err(TemplateError {
                 offset: start,
                 message: format!("`{{{{{name}}}}}` is not a parameter name"),
+                missing: None,
             });
         }
         match params.get(name) {
@@ -57,6 +61,7 @@ pub fn render(value: &str, params: &BTreeMap<String, String>) -> Result<String, 
                 return Err(TemplateError {
                     offset: start,
                     message: format!("parameter `{name}` is not defined in `parameters:`"),
+                    missing: Some(name.to_string()),
                 });
             }
         }

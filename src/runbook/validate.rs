@@ -61,6 +61,7 @@ pub fn parse(
         src,
         env,
         params: BTreeMap::new(),
+        declared: raw.parameters.keys().cloned().collect(),
         errors: Vec::new(),
     };
     r.params = parameters(&mut r, &raw, params);
@@ -201,6 +202,17 @@ fn step(r: &mut Resolver, s: &StepFile, ids: &HashMap<String, u64>) -> Option<St
             OnFailure::Goto(target.value.clone())
         }
     };
+    let title = match &s.title {
+        Some(t) => r.text(t).unwrap_or_default(),
+        None => {
+            r.err(
+                K::Invalid,
+                at,
+                format!("step `{}` has no `title:`", s.id.value),
+            );
+            String::new()
+        }
+    };
     let kind = kind?;
     let confirm = match s.confirm.as_ref() {
         None if kind.is_mutating() => Confirm::Yes,
@@ -214,7 +226,7 @@ fn step(r: &mut Resolver, s: &StepFile, ids: &HashMap<String, u64>) -> Option<St
                 K::Invalid,
                 *referenced,
                 format!(
-                    "a {} step changes the world: confirm must be yes or typed",
+                    "{} changes the world: confirm must be yes or typed",
                     kind.name()
                 ),
             );
@@ -228,7 +240,7 @@ fn step(r: &mut Resolver, s: &StepFile, ids: &HashMap<String, u64>) -> Option<St
     };
     Some(Step {
         id: s.id.value.clone(),
-        title: r.text(&s.title).unwrap_or_default(),
+        title,
         kind,
         require,
         verify,
