@@ -339,11 +339,11 @@ impl Engine {
             return Ok(Some(next_poll.min(deadline)));
         }
         let t = judge(w, &until);
-        if let Some(t) = &t {
-            if t.holds == Some(true) {
-                self.verify_then_done(i, w, rec, now)?;
-                return Ok(None);
-            }
+        if let Some(t) = &t
+            && t.holds == Some(true)
+        {
+            self.verify_then_done(i, w, rec, now)?;
+            return Ok(None);
         }
         let last = t.map(|t| t.why).unwrap_or_default();
         if now >= deadline {

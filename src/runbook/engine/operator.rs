@@ -276,13 +276,13 @@ impl Engine {
         if self.run != RunStatus::Running {
             return Err(self.refuse("confirm"));
         }
-        if let Some(expected) = &prompt.typed {
-            if typed.as_deref().map(str::trim) != Some(expected.as_str()) {
-                return Err(Refusal::TypedMismatch {
-                    expected: expected.clone(),
-                }
-                .into());
+        if let Some(expected) = &prompt.typed
+            && typed.as_deref().map(str::trim) != Some(expected.as_str())
+        {
+            return Err(Refusal::TypedMismatch {
+                expected: expected.clone(),
             }
+            .into());
         }
         if matches!(self.rb.steps[i].kind, StepKind::Manual { .. }) {
             let remaining = self.steps[i].checklist.iter().filter(|t| !**t).count();

@@ -62,11 +62,11 @@ impl Engine {
             .as_deref()
             .and_then(|id| e.rb.step_index(id))
             .or(Some(0));
-        if let Some((step, call)) = point.dangling.iter().next() {
-            if let Some(i) = e.rb.step_index(step) {
-                e.steps[i].status = StepStatus::Settling { call: *call };
-                e.current = Some(i);
-            }
+        if let Some((step, call)) = point.dangling.iter().next()
+            && let Some(i) = e.rb.step_index(step)
+        {
+            e.steps[i].status = StepStatus::Settling { call: *call };
+            e.current = Some(i);
         }
         e.run = RunStatus::Running;
         rec.record(

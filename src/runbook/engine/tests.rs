@@ -116,14 +116,12 @@ impl World for Fake {
             | Mutation::SwitchoverGlobalCluster {
                 target_db_cluster_identifier,
                 ..
-            } => {
-                if self.apply {
-                    let region = target_db_cluster_identifier
-                        .split(':')
-                        .nth(3)
-                        .unwrap_or_default();
-                    self.facts.writer.insert("orders".into(), region.into());
-                }
+            } if self.apply => {
+                let region = target_db_cluster_identifier
+                    .split(':')
+                    .nth(3)
+                    .unwrap_or_default();
+                self.facts.writer.insert("orders".into(), region.into());
             }
             _ => {}
         }

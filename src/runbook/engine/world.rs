@@ -11,6 +11,9 @@ pub trait World {
     /// not be read is left out of the facts, and so is unknown.
     fn read(&mut self, probes: &[Probe]) -> Facts;
     /// Sends one mutating call. Called only after its intent is journaled.
+    // The error carries the request id, endpoint and named rules for the journal; it is
+    // built once per failed call, so its size does not matter.
+    #[allow(clippy::result_large_err)]
     fn perform(&mut self, call: &Mutation) -> Result<Receipt, CallError>;
 }
 

@@ -23,10 +23,10 @@ impl JournalWriter {
             .create_new(true)
             .open(path)?;
         // Make the new directory entry itself durable.
-        if let Some(dir) = path.parent() {
-            if let Ok(d) = File::open(dir) {
-                let _ = d.sync_all();
-            }
+        if let Some(dir) = path.parent()
+            && let Ok(d) = File::open(dir)
+        {
+            let _ = d.sync_all();
         }
         Ok(JournalWriter {
             file,
