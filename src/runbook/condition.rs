@@ -95,7 +95,7 @@ pub enum Probe {
 }
 
 /// Fresh readings. A missing entry means "could not be read": the condition is unknown.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
     pub region_health: HashMap<String, Verdict>,
     /// (database, region) → ms

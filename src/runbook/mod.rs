@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod file;
 pub mod journal;
+pub mod local_command;
 pub mod plan;
 mod resolve;
 pub mod step;

@@ -81,10 +81,15 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Result<bool, EngineError> {
         let require = self.rb.steps[i].require.clone();
+        if require.is_empty() {
+            return Ok(false);
+        }
+        // One fresh read for all guards, so they are judged on one consistent picture.
+        let mut probes = Vec::new();
+        require.iter().for_each(|c| c.probes(&mut probes));
+        let facts = w.read(&probes);
         for (n, guard) in require.iter().enumerate() {
-            let Some(t) = judge(w, std::slice::from_ref(guard)) else {
-                continue;
-            };
+            let t = guard.evaluate(&facts);
             if t.holds != Some(true) {
                 let why = match t.holds {
                     None => format!("cannot be confirmed: {}", t.why),

@@ -5,12 +5,25 @@
 //!
 //! Drive it with [`Engine::advance`] (after start, and when [`Next::WakeAt`] is due)
 //! and [`Engine::command`] (operator input). Both return what to wait for next.
+//!
+//! Seams for the console and `drconsole run`:
+//! - run the engine on a blocking task (`spawn_blocking` or a thread) that owns it,
+//!   a [`World`] and a [`JournalWriter`](crate::runbook::journal::JournalWriter); feed it
+//!   operator [`Command`]s over a channel and publish [`Engine::view`] after each call;
+//! - `World::read` does a targeted, fresh read through the provider (not the monitor's
+//!   last poll) and fills [`Facts`](crate::runbook::Facts); `World::perform` calls
+//!   `provider::mutate` for AWS calls and [`local_command::run`](crate::runbook::local_command::run)
+//!   for `command` steps; the provider's read-only refusal maps to `CallErrorKind::ReadOnly`;
+//! - before starting, take a [`RunLock`](crate::runbook::journal::RunLock); on start,
+//!   offer unfinished runs ([`ResumePoint::is_unfinished`]) and continue them with
+//!   [`Engine::restore`] and `JournalWriter::append`.
 
 mod act;
 mod operator;
 mod prompt;
 mod restore;
 mod status;
+mod view;
 mod world;
 
 #[cfg(test)]
@@ -19,6 +32,7 @@ mod tests;
 pub use operator::{Command, EngineError, Refusal};
 pub use restore::{RestoreError, ResumePoint};
 pub use status::{Next, Prompt, RunStatus, StepState, StepStatus};
+pub use view::{RunView, StepView};
 pub use world::{CallError, CallErrorKind, Receipt, World};
 
 use super::journal::record::{Record, RecordError, Recorder};
@@ -195,7 +209,7 @@ impl Engine {
                 | StepStatus::AwaitingConfirmation { .. }
                 | StepStatus::AwaitingApproval => return Ok(Next::Operator),
                 StepStatus::Done | StepStatus::Skipped { .. } => self.current = self.next_after(i),
-                StepStatus::Failed { why } => self.route_failure(i, why, rec, now)?,
+                StepStatus::Failed { why } => self.route_failure(i, why),
             }
         }
         self.run = RunStatus::Stopped {
@@ -250,14 +264,7 @@ impl Engine {
     }
 
     /// Applies the step's on_failure route once the step has failed.
-    fn route_failure(
-        &mut self,
-        i: usize,
-        why: String,
-        rec: &mut dyn Recorder,
-        _now: DateTime<Utc>,
-    ) -> Result<(), EngineError> {
-        let _ = rec;
+    fn route_failure(&mut self, i: usize, why: String) {
         match self.rb.steps[i].on_failure.clone() {
             OnFailure::Stop => {
                 self.run = RunStatus::Stopped {
@@ -272,14 +279,14 @@ impl Engine {
                         step: self.rb.steps[i].id.clone(),
                         why: format!("goto target `{target}` does not exist"),
                     };
-                    return Ok(());
+                    return;
                 };
                 if self.steps[t].entries >= MAX_ENTRIES {
                     self.run = RunStatus::Stopped {
                         step: self.rb.steps[i].id.clone(),
                         why: format!("{why}; goto `{target}` already ran {MAX_ENTRIES} times"),
                     };
-                    return Ok(());
+                    return;
                 }
                 // The target runs again unless it completed a mutation (never repeated).
                 let target_mutated = self.steps[t].calls_done.iter().any(|d| *d);
@@ -293,7 +300,6 @@ impl Engine {
                 self.current = Some(t);
             }
         }
-        Ok(())
     }
 
     fn finish(

@@ -207,6 +207,15 @@ fn confirmed_flip_sends_once_and_verifies() {
     assert_eq!(next, Next::Finished);
     assert_eq!(w.sent_ops(), vec!["UpdateRoutingControlStates"]);
     assert_eq!(status_word(&e, "flip"), "done");
+    let v = e.view(t0());
+    assert_eq!(
+        v.steps[0].calls,
+        vec![(
+            "UpdateRoutingControlStates @ ARC cluster endpoints (rotating)".to_string(),
+            true
+        )]
+    );
+    assert_eq!(v.run, RunStatus::Completed);
     // Intent is journaled before the outcome.
     let kinds: Vec<&str> = rec
         .lines
