@@ -7,7 +7,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None | Some(Command::Console(_)) => drconsole::cli::console::run(),
         Some(Command::Status(_)) => drconsole::cli::status::run(),
-        Some(Command::Emulator(_)) => drconsole::cli::emulator::run(),
+        Some(Command::Emulator(args)) => drconsole::cli::emulator::run(args),
         Some(Command::Validate(a)) => drconsole::cli::validate::run(&a),
         Some(Command::Plan(a)) => drconsole::cli::plan::run(&a),
         Some(Command::Journal(a)) => drconsole::cli::journal::run(&a),

@@ -1,11 +1,447 @@
-//! Scenarios: timed faults read from `assets/scenarios/*.yaml`.
-//!
-//! SKELETON: the world helper owns this file.
+//! Scenarios: timed faults read from `assets/scenarios/*.yaml`, plus the console's
+//! game-day menu of faults ([`catalogue`]).
+
+use crate::config::{ConfigError, ConfigErrorKind, Environment};
+use crate::model::Role;
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+use std::path::Path;
+use std::time::Duration;
+
+/// How an impaired Region's endpoints misbehave.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImpairMode {
+    /// Accept connections, never answer.
+    #[default]
+    Hang,
+    /// Accept connections, then drop them.
+    Drop,
+}
+
+/// The AWS service an `api_error_rate` fault applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultService {
+    Arc,
+    Rds,
+    Cloudwatch,
+    Sts,
+}
 
 /// One fault the twin can inject (from a scenario or the console's game-day menu).
-#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+///
+/// A `region` may be written `primary` or `secondary`; scenarios resolve it against the
+/// environment when loaded, and the world resolves it again when injecting.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fault {
-    RegionImpaired { region: String },
-    RegionRecovered { region: String },
+    RegionImpaired {
+        region: String,
+        #[serde(default)]
+        mode: ImpairMode,
+    },
+    RegionRecovered {
+        region: String,
+    },
+    /// 1-based index into the environment's five cluster endpoints.
+    EndpointDown {
+        index: usize,
+    },
+    EndpointSlow {
+        index: usize,
+        latency_ms: u64,
+    },
+    EndpointThrottling {
+        index: usize,
+    },
+    EndpointRecovered {
+        index: usize,
+    },
+    /// `duration` is humantime, e.g. `60s`.
+    LagSpike {
+        #[serde(default)]
+        database: Option<String>,
+        #[serde(default)]
+        region: Option<String>,
+        peak_ms: u64,
+        duration: String,
+    },
+    ReplicationBroken {
+        #[serde(default)]
+        database: Option<String>,
+        #[serde(default)]
+        region: Option<String>,
+    },
+    ReplicationRestored {
+        #[serde(default)]
+        database: Option<String>,
+        #[serde(default)]
+        region: Option<String>,
+    },
+    ApiErrorRate {
+        service: FaultService,
+        region: String,
+        rate: f64,
+    },
+}
+
+/// A fault and when it fires, relative to the world's start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioEvent {
+    pub at: Duration,
+    pub fault: Fault,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    /// Sorted by `at`.
+    pub events: Vec<ScenarioEvent>,
+}
+
+const BUILTIN: &[(&str, &str)] = &[
+    ("calm", include_str!("../../assets/scenarios/calm.yaml")),
+    (
+        "primary-region-outage",
+        include_str!("../../assets/scenarios/primary-region-outage.yaml"),
+    ),
+    (
+        "arc-endpoints-degraded",
+        include_str!("../../assets/scenarios/arc-endpoints-degraded.yaml"),
+    ),
+    (
+        "lag-storm",
+        include_str!("../../assets/scenarios/lag-storm.yaml"),
+    ),
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    name: String,
+    description: String,
+    #[serde(default)]
+    events: Vec<EventFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventFile {
+    at: Spanned<String>,
+    fault: Spanned<Fault>,
+}
+
+impl Scenario {
+    /// The names of the scenarios shipped inside the binary.
+    pub fn builtin_names() -> Vec<&'static str> {
+        BUILTIN.iter().map(|(n, _)| *n).collect()
+    }
+
+    /// A built-in scenario by name, otherwise a file path.
+    pub fn load(name_or_path: &str, env: &Environment) -> Result<Scenario, ConfigError> {
+        if let Some((name, text)) = BUILTIN.iter().find(|(n, _)| *n == name_or_path) {
+            return Self::parse(text, &format!("assets/scenarios/{name}.yaml"), env);
+        }
+        let path = Path::new(name_or_path);
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::io(path.display().to_string(), e))?;
+        Self::parse(&text, &path.display().to_string(), env)
+    }
+
+    /// Parses and validates scenario text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str, env: &Environment) -> Result<Scenario, ConfigError> {
+        let raw: ScenarioFile =
+            serde_saphyr::from_str(text).map_err(|e| ConfigError::from_yaml(origin, &e))?;
+        let mut events = Vec::with_capacity(raw.events.len());
+        for ev in raw.events {
+            let at = humantime::parse_duration(ev.at.value.trim()).map_err(|e| {
+                ConfigError::at(
+                    ConfigErrorKind::Invalid,
+                    origin,
+                    ev.at.referenced,
+                    format!("`at: {}` is not a duration like 30s: {e}", ev.at.value),
+                )
+            })?;
+            let fault = resolve(ev.fault.value, env).map_err(|msg| {
+                ConfigError::at(
+                    ConfigErrorKind::UnknownReference,
+                    origin,
+                    ev.fault.referenced,
+                    msg,
+                )
+            })?;
+            events.push(ScenarioEvent { at, fault });
+        }
+        events.sort_by_key(|e| e.at);
+        Ok(Scenario {
+            name: raw.name,
+            description: raw.description,
+            events,
+        })
+    }
+}
+
+/// `primary` / `secondary` → the Region's name; any other name must exist.
+pub fn resolve_region(name: &str, env: &Environment) -> Option<String> {
+    let by_role = |role: Role| {
+        env.regions
+            .iter()
+            .find(|r| r.role == role)
+            .map(|r| r.name.clone())
+    };
+    match name {
+        "primary" => by_role(Role::Primary),
+        "secondary" => by_role(Role::Secondary),
+        other => env.region(other).map(|r| r.name.clone()),
+    }
+}
+
+fn database_exists(name: &str, env: &Environment) -> bool {
+    env.aurora
+        .iter()
+        .any(|d| d.name == name || d.global_cluster_id == name)
+        || env.replicas.iter().any(|r| r.name == name)
+}
+
+/// Checks a fault against the environment and resolves Region aliases.
+fn resolve(fault: Fault, env: &Environment) -> Result<Fault, String> {
+    let region = |r: String| {
+        resolve_region(&r, env).ok_or_else(|| {
+            let known: Vec<&str> = env.regions.iter().map(|r| r.name.as_str()).collect();
+            format!(
+                "unknown region `{r}` (known: {}, primary, secondary)",
+                known.join(", ")
+            )
+        })
+    };
+    let opt_region = |r: Option<String>| r.map(region).transpose();
+    let index = |i: usize| {
+        if (1..=env.arc.endpoints.len()).contains(&i) {
+            Ok(i)
+        } else {
+            Err(format!(
+                "endpoint index {i} out of range 1..={}",
+                env.arc.endpoints.len()
+            ))
+        }
+    };
+    let database = |d: Option<String>| match d {
+        Some(n) if !database_exists(&n, env) => Err(format!("unknown database `{n}`")),
+        other => Ok(other),
+    };
+    Ok(match fault {
+        Fault::RegionImpaired { region: r, mode } => Fault::RegionImpaired {
+            region: region(r)?,
+            mode,
+        },
+        Fault::RegionRecovered { region: r } => Fault::RegionRecovered { region: region(r)? },
+        Fault::EndpointDown { index: i } => Fault::EndpointDown { index: index(i)? },
+        Fault::EndpointSlow {
+            index: i,
+            latency_ms,
+        } => Fault::EndpointSlow {
+            index: index(i)?,
+            latency_ms,
+        },
+        Fault::EndpointThrottling { index: i } => Fault::EndpointThrottling { index: index(i)? },
+        Fault::EndpointRecovered { index: i } => Fault::EndpointRecovered { index: index(i)? },
+        Fault::LagSpike {
+            database: d,
+            region: r,
+            peak_ms,
+            duration,
+        } => {
+            humantime::parse_duration(duration.trim())
+                .map_err(|e| format!("lag_spike duration `{duration}`: {e}"))?;
+            Fault::LagSpike {
+                database: database(d)?,
+                region: opt_region(r)?,
+                peak_ms,
+                duration,
+            }
+        }
+        Fault::ReplicationBroken {
+            database: d,
+            region: r,
+        } => Fault::ReplicationBroken {
+            database: database(d)?,
+            region: opt_region(r)?,
+        },
+        Fault::ReplicationRestored {
+            database: d,
+            region: r,
+        } => Fault::ReplicationRestored {
+            database: database(d)?,
+            region: opt_region(r)?,
+        },
+        Fault::ApiErrorRate {
+            service,
+            region: r,
+            rate,
+        } => {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("api_error_rate rate {rate} must be within 0..=1"));
+            }
+            Fault::ApiErrorRate {
+                service,
+                region: region(r)?,
+                rate,
+            }
+        }
+    })
+}
+
+/// The console's game-day menu: every fault worth trying, labelled in plain words.
+pub fn catalogue(env: &Environment) -> Vec<(String, Fault)> {
+    let mut out = Vec::new();
+    for r in &env.regions {
+        let role = r.role.as_str();
+        out.push((
+            format!("Impair {} ({role}): its endpoints hang", r.name),
+            Fault::RegionImpaired {
+                region: r.name.clone(),
+                mode: ImpairMode::Hang,
+            },
+        ));
+        out.push((
+            format!("Recover {} ({role})", r.name),
+            Fault::RegionRecovered {
+                region: r.name.clone(),
+            },
+        ));
+    }
+    for (i, ep) in env.arc.endpoints.iter().enumerate() {
+        let index = i + 1;
+        out.push((
+            format!("ARC endpoint {index} ({}) down", ep.region),
+            Fault::EndpointDown { index },
+        ));
+        out.push((
+            format!("ARC endpoint {index} ({}) recovered", ep.region),
+            Fault::EndpointRecovered { index },
+        ));
+    }
+    let names = env
+        .aurora
+        .iter()
+        .map(|d| d.name.clone())
+        .chain(env.replicas.iter().map(|r| r.name.clone()));
+    for db in names {
+        out.push((
+            format!("Lag spike on {db}: 8 s peak, easing over 60 s"),
+            Fault::LagSpike {
+                database: Some(db.clone()),
+                region: None,
+                peak_ms: 8000,
+                duration: "60s".into(),
+            },
+        ));
+        out.push((
+            format!("Break replication of {db}"),
+            Fault::ReplicationBroken {
+                database: Some(db.clone()),
+                region: None,
+            },
+        ));
+        out.push((
+            format!("Restore replication of {db}"),
+            Fault::ReplicationRestored {
+                database: Some(db),
+                region: None,
+            },
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env() -> Environment {
+        Environment::builtin_default().expect("default env")
+    }
+
+    #[test]
+    fn every_builtin_loads_against_default_env() {
+        let env = env();
+        for name in Scenario::builtin_names() {
+            let s = Scenario::load(name, &env).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(!s.description.is_empty(), "{name} has a description");
+        }
+        let outage = Scenario::load("primary-region-outage", &env).expect("outage");
+        assert!(outage.events.iter().any(|e| matches!(
+            &e.fault,
+            Fault::RegionImpaired { region, .. } if region == "us-east-1"
+        )));
+        assert!(
+            Scenario::load("calm", &env)
+                .expect("calm")
+                .events
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn broken_scenario_gives_line_and_column() {
+        let text = "name: x\ndescription: y\nevents:\n  - at: 5s\n    fault:\n      region_impaired: { region: mars-1 }\n";
+        let e = Scenario::parse(text, "bad.yaml", &env()).expect_err("must fail");
+        let shown = e.to_string();
+        assert!(shown.starts_with("bad.yaml:"), "{shown}");
+        assert!(e.line >= 5, "{shown}");
+        assert!(shown.contains("mars-1"), "{shown}");
+
+        let unknown_field = "name: x\ndescription: y\nbogus: 1\n";
+        let e = Scenario::parse(unknown_field, "u.yaml", &env()).expect_err("must fail");
+        assert_eq!(e.line, 3, "{e}");
+
+        let bad_index = "name: x\ndescription: y\nevents:\n  - at: 1s\n    fault: { endpoint_down: { index: 6 } }\n";
+        let e = Scenario::parse(bad_index, "i.yaml", &env()).expect_err("must fail");
+        assert_eq!(e.line, 5, "{e}");
+    }
+
+    #[test]
+    fn aliases_resolve_and_mode_defaults_to_hang() {
+        let text = "name: x\ndescription: y\nevents:\n  - at: 1s\n    fault: { region_impaired: { region: secondary } }\n  - at: 2s\n    fault: { region_impaired: { region: primary, mode: drop } }\n";
+        let s = Scenario::parse(text, "a.yaml", &env()).expect("parses");
+        assert_eq!(
+            s.events[0].fault,
+            Fault::RegionImpaired {
+                region: "us-west-2".into(),
+                mode: ImpairMode::Hang
+            }
+        );
+        assert_eq!(
+            s.events[1].fault,
+            Fault::RegionImpaired {
+                region: "us-east-1".into(),
+                mode: ImpairMode::Drop
+            }
+        );
+    }
+
+    #[test]
+    fn at_without_unit_is_refused_at_its_position() {
+        let text = "name: x\ndescription: y\nevents:\n  - at: 30\n    fault: { endpoint_down: { index: 1 } }\n";
+        let e = Scenario::parse(text, "n.yaml", &env()).expect_err("no unit");
+        assert_eq!((e.line, e.column), (4, 9), "{e}");
+        assert!(e.to_string().starts_with("n.yaml:4:9: `at: 30`"), "{e}");
+    }
+
+    #[test]
+    fn catalogue_covers_regions_endpoints_and_databases() {
+        let env = env();
+        let c = catalogue(&env);
+        assert!(
+            c.iter()
+                .any(|(_, f)| matches!(f, Fault::EndpointDown { index: 5 }))
+        );
+        assert!(
+            c.iter()
+                .any(|(l, _)| l.contains("Break replication of ledger"))
+        );
+        assert!(c.iter().any(|(l, _)| l.contains("Impair us-east-1")));
+    }
 }

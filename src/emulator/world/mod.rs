@@ -1,76 +1,256 @@
 //! The simulated world: Regions, routing controls and safety rules, Aurora global
 //! databases with moving lag, RDS replicas, alarms and health checks, driven by a
 //! seeded clock. Pure state: no I/O, no async. The wire front ends call into it.
-//!
-//! SKELETON: signatures agreed between the world and the wire front ends; the world
-//! helper replaces every `todo!()`.
 
+mod alarms;
 mod api;
+mod arc;
+mod aurora;
+mod faults;
+mod inject;
+mod lag;
+mod metrics;
+mod replica;
+
+#[cfg(test)]
+mod tests;
 
 pub use api::*;
 
 use crate::config::Environment;
-use crate::emulator::scenario::Fault;
+use crate::emulator::scenario::{Scenario, resolve_region};
 use crate::model::ControlState;
-use chrono::{DateTime, Utc};
+use alarms::AlarmBook;
+use arc::ArcState;
+use aurora::GlobalDb;
+use chrono::{DateTime, Duration, Utc};
+use faults::FaultState;
+use metrics::{MetricStore, SAMPLE_EVERY_S};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use replica::ReplicaDb;
 
 /// The fixed simulated identity STS returns.
 pub const ACCOUNT_ID: &str = "111122223333";
 pub const CALLER_ARN: &str = "arn:aws:sts::111122223333:assumed-role/DrOperator/twin";
 pub const CALLER_USER_ID: &str = "AROATWINOPERATOR0001:twin";
 
+/// Sim time simulated before `start`, so history exists and alarms have evaluated.
+const WARM_UP_S: i64 = 15 * 60;
+/// Upper bound on ticks per `advance_to`, so a far-future call cannot spin for ever;
+/// beyond it the clock jumps (history then has a gap, as after a pause).
+const MAX_TICKS: i64 = 7 * 24 * 3600;
+/// Route 53 publishes health-check metrics only here.
+const ROUTE53_METRICS_REGION: &str = "us-east-1";
+
 pub struct World {
-    _private: (),
+    env: Environment,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    /// Drives the world's own motion (lag, durations).
+    rng: ChaCha8Rng,
+    /// Drives injected API errors only, so request timing cannot perturb the world.
+    err_rng: ChaCha8Rng,
+    faults: FaultState,
+    arc: ArcState,
+    aurora: Vec<GlobalDb>,
+    replicas: Vec<ReplicaDb>,
+    alarms: AlarmBook,
+    metrics: MetricStore,
+    data_loss: Vec<DataLossEvent>,
+    scenario: Option<Scenario>,
+    /// Index of the next scenario event to fire.
+    next_event: usize,
 }
 
 impl World {
     /// Builds the world from the environment and warms it up so that history exists
     /// and alarms have left INSUFFICIENT_DATA by `start`.
     pub fn new(env: &Environment, seed: u64, start: DateTime<Utc>) -> World {
-        let _ = (env, seed, start);
-        todo!()
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let err_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_e440_0000_0001);
+        let warm = start - Duration::seconds(WARM_UP_S);
+        let primary = env.primary().name.clone();
+        let aurora = env
+            .aurora
+            .iter()
+            .map(|g| GlobalDb::new(g, &primary, &mut rng))
+            .collect();
+        let replicas = env
+            .replicas
+            .iter()
+            .map(|p| ReplicaDb::new(p, &mut rng))
+            .collect();
+        let alarms = AlarmBook::new(
+            env.regions
+                .iter()
+                .flat_map(|r| r.alarms.iter().map(|a| (r.name.as_str(), a.as_str()))),
+            warm,
+        );
+        let mut world = World {
+            env: env.clone(),
+            start,
+            now: warm,
+            rng,
+            err_rng,
+            faults: FaultState::new(env.arc.endpoints.len()),
+            arc: ArcState::new(env),
+            aurora,
+            replicas,
+            alarms,
+            metrics: MetricStore::default(),
+            data_loss: Vec::new(),
+            scenario: None,
+            next_event: 0,
+        };
+        world.sample_metrics();
+        world.advance_to(start);
+        world
     }
 
     /// Simulated "now".
     pub fn now(&self) -> DateTime<Utc> {
-        todo!()
+        self.now
+    }
+
+    /// The sim time scenario offsets count from.
+    pub fn start(&self) -> DateTime<Utc> {
+        self.start
+    }
+
+    /// Installs a scenario; events already due (e.g. `at: 0s`) fire at once.
+    pub fn set_scenario(&mut self, s: Scenario) {
+        self.scenario = Some(s);
+        self.next_event = 0;
+        self.fire_due_events();
     }
 
     /// Steps the world (lag walk, operations in flight, alarms) up to `t`.
     pub fn advance_to(&mut self, t: DateTime<Utc>) {
-        let _ = t;
-        todo!()
+        if t <= self.now {
+            return;
+        }
+        let whole = (t - self.now).num_seconds();
+        if whole > MAX_TICKS {
+            self.now += Duration::seconds(whole - MAX_TICKS);
+        }
+        let mut budget = MAX_TICKS;
+        while self.now + Duration::seconds(1) <= t && budget > 0 {
+            self.tick();
+            budget -= 1;
+        }
     }
 
-    pub fn inject(&mut self, fault: &Fault) {
-        let _ = fault;
-        todo!()
+    fn tick(&mut self) {
+        self.now += Duration::seconds(1);
+        self.fire_due_events();
+        for g in &mut self.aurora {
+            g.tick(self.now, &mut self.rng, &self.faults);
+        }
+        for r in &mut self.replicas {
+            r.tick(self.now, &mut self.rng, &self.faults);
+        }
+        self.alarms.tick(self.now, &self.faults);
+        if self.now.timestamp().rem_euclid(SAMPLE_EVERY_S) == 0 {
+            self.sample_metrics();
+        }
+    }
+
+    fn fire_due_events(&mut self) {
+        let elapsed = self.now - self.start;
+        let mut due = Vec::new();
+        if let Some(s) = &self.scenario {
+            while let Some(ev) = s.events.get(self.next_event) {
+                let at = Duration::from_std(ev.at).unwrap_or(Duration::MAX);
+                if elapsed < at {
+                    break;
+                }
+                due.push(ev.fault.clone());
+                self.next_event += 1;
+            }
+        }
+        for f in &due {
+            self.inject(f);
+        }
+    }
+
+    fn sample_metrics(&mut self) {
+        let now = self.now;
+        for g in &self.aurora {
+            for s in g.lag_samples() {
+                let dim = ("DBClusterIdentifier", s.cluster_id);
+                self.metrics.record(
+                    s.region,
+                    "AWS/RDS",
+                    "AuroraGlobalDBReplicationLag",
+                    dim,
+                    now,
+                    s.lag_ms,
+                );
+                self.metrics.record(
+                    s.region,
+                    "AWS/RDS",
+                    "AuroraGlobalDBRPOLag",
+                    dim,
+                    now,
+                    s.rpo_ms,
+                );
+            }
+        }
+        for r in &self.replicas {
+            let (region, id, v) = r.lag_sample();
+            self.metrics.record(
+                region,
+                "AWS/RDS",
+                "ReplicaLag",
+                ("DBInstanceIdentifier", id),
+                now,
+                v,
+            );
+        }
+        for region in &self.env.regions {
+            let v = if self.faults.is_impaired(&region.name) {
+                0.0
+            } else {
+                1.0
+            };
+            for hc in &region.health_checks {
+                self.metrics.record(
+                    ROUTE53_METRICS_REGION,
+                    "AWS/Route53",
+                    "HealthCheckStatus",
+                    ("HealthCheckId", hc),
+                    now,
+                    v,
+                );
+            }
+        }
+    }
+
+    fn region_name(&self, r: &str) -> Option<String> {
+        resolve_region(r, &self.env)
     }
 
     pub fn region_reach(&self, region: &str) -> Reach {
-        let _ = region;
-        todo!()
+        self.faults.reach(region)
     }
 
     pub fn endpoint_mode(&self, index: usize) -> EndpointMode {
-        let _ = index;
-        todo!()
+        self.faults.endpoint(index)
     }
 
     /// Draws from the seeded RNG: should this request fail with an injected 5xx?
     pub fn injected_error(&mut self, service: Service, region: &str) -> bool {
-        let _ = (service, region);
-        todo!()
+        let rate = self.faults.error_rate(service, region);
+        rate > 0.0 && self.err_rng.random_bool(rate.clamp(0.0, 1.0))
     }
 
     pub fn arc_get(&self, arn: &str) -> Result<ControlView, ArcError> {
-        let _ = arn;
-        todo!()
+        self.arc.get(arn)
     }
 
     pub fn arc_list(&self, panel_arn: Option<&str>) -> Result<Vec<ControlView>, ArcError> {
-        let _ = panel_arn;
-        todo!()
+        self.arc.list(panel_arn)
     }
 
     /// Applies a batch atomically or rejects it (safety rules, wait periods, >10 entries,
@@ -80,8 +260,7 @@ impl World {
         updates: &[(String, ControlState)],
         overrides: &[String],
     ) -> Result<(), ArcError> {
-        let _ = (updates, overrides);
-        todo!()
+        self.arc.update(self.now, updates, overrides)
     }
 
     pub fn rds_global_clusters(
@@ -89,8 +268,20 @@ impl World {
         region: &str,
         id: Option<&str>,
     ) -> Result<Vec<GlobalClusterView>, RdsError> {
-        let _ = (region, id);
-        todo!()
+        // Global clusters are visible from every Region.
+        let _ = region;
+        let views: Vec<GlobalClusterView> = self
+            .aurora
+            .iter()
+            .filter(|g| id.is_none_or(|i| g.id() == i))
+            .map(GlobalDb::view)
+            .collect();
+        match id {
+            Some(i) if views.is_empty() => Err(RdsError::GlobalClusterNotFound(format!(
+                "global cluster {i} not found"
+            ))),
+            _ => Ok(views),
+        }
     }
 
     pub fn rds_db_clusters(
@@ -98,8 +289,18 @@ impl World {
         region: &str,
         id: Option<&str>,
     ) -> Result<Vec<DbClusterView>, RdsError> {
-        let _ = (region, id);
-        todo!()
+        let views: Vec<DbClusterView> = self
+            .aurora
+            .iter()
+            .flat_map(|g| g.cluster_views(region))
+            .filter(|c| id.is_none_or(|i| c.id == i || c.arn == i))
+            .collect();
+        match id {
+            Some(i) if views.is_empty() => Err(RdsError::DbClusterNotFound(format!(
+                "DBCluster {i} not found in {region}"
+            ))),
+            _ => Ok(views),
+        }
     }
 
     pub fn rds_db_instances(
@@ -107,8 +308,18 @@ impl World {
         region: &str,
         id: Option<&str>,
     ) -> Result<Vec<DbInstanceView>, RdsError> {
-        let _ = (region, id);
-        todo!()
+        let views: Vec<DbInstanceView> = self
+            .replicas
+            .iter()
+            .flat_map(|r| r.views(region))
+            .filter(|v| id.is_none_or(|i| v.id == i || v.arn == i))
+            .collect();
+        match id {
+            Some(i) if views.is_empty() => Err(RdsError::DbInstanceNotFound(format!(
+                "DBInstance {i} not found in {region}"
+            ))),
+            _ => Ok(views),
+        }
     }
 
     /// Planned switchover, called in the current primary's Region.
@@ -118,8 +329,14 @@ impl World {
         global_id: &str,
         target_cluster: &str,
     ) -> Result<GlobalClusterView, RdsError> {
-        let _ = (region, global_id, target_cluster);
-        todo!()
+        let _ = region;
+        let now = self.now;
+        let faults = &self.faults;
+        self.aurora
+            .iter_mut()
+            .find(|g| g.id() == global_id)
+            .ok_or_else(|| not_found(global_id))?
+            .switchover(now, target_cluster, faults)
     }
 
     /// FailoverGlobalCluster; `allow_data_loss` / `switchover` as sent (None = absent).
@@ -131,14 +348,27 @@ impl World {
         allow_data_loss: Option<bool>,
         switchover: Option<bool>,
     ) -> Result<GlobalClusterView, RdsError> {
-        let _ = (
-            region,
-            global_id,
-            target_cluster,
-            allow_data_loss,
-            switchover,
-        );
-        todo!()
+        let now = self.now;
+        let faults = &self.faults;
+        let g = self
+            .aurora
+            .iter_mut()
+            .find(|g| g.id() == global_id)
+            .ok_or_else(|| not_found(global_id))?;
+        match (allow_data_loss == Some(true), switchover == Some(true)) {
+            (true, true) => Err(RdsError::InvalidParameterCombination(
+                "AllowDataLoss and Switchover cannot both be true".into(),
+            )),
+            (false, false) => Err(RdsError::InvalidParameterCombination(
+                "set exactly one of AllowDataLoss or Switchover to true".into(),
+            )),
+            (false, true) => g.switchover(now, target_cluster, faults),
+            (true, false) => {
+                let (view, event) = g.failover(now, region, target_cluster)?;
+                self.data_loss.push(event);
+                Ok(view)
+            }
+        }
     }
 
     pub fn rds_promote_read_replica(
@@ -146,24 +376,44 @@ impl World {
         region: &str,
         instance_id: &str,
     ) -> Result<DbInstanceView, RdsError> {
-        let _ = (region, instance_id);
-        todo!()
+        let now = self.now;
+        self.replicas
+            .iter_mut()
+            .find(|r| r.holds(region, instance_id))
+            .ok_or_else(|| {
+                RdsError::DbInstanceNotFound(format!(
+                    "DBInstance {instance_id} not found in {region}"
+                ))
+            })?
+            .promote(now, region, instance_id)
     }
 
     /// One GetMetricData query for `region`; empty when the metric does not exist there
     /// (e.g. Route 53 HealthCheckStatus outside us-east-1).
     pub fn cw_metric(&self, region: &str, q: &MetricQuery) -> MetricSeries {
-        let _ = (region, q);
-        todo!()
+        self.metrics.query(region, q)
     }
 
     /// DescribeAlarms in `region`, filtered by name when `names` is non-empty.
     pub fn cw_alarms(&self, region: &str, names: &[String]) -> Vec<AlarmView> {
-        let _ = (region, names);
-        todo!()
+        self.alarms.views(region, names)
     }
 
     pub fn data_loss_events(&self) -> &[DataLossEvent] {
-        todo!()
+        &self.data_loss
     }
+
+    /// The environment the world was built from.
+    pub fn environment(&self) -> &Environment {
+        &self.env
+    }
+
+    /// The scenario installed with [`World::set_scenario`], if any.
+    pub fn scenario(&self) -> Option<&Scenario> {
+        self.scenario.as_ref()
+    }
+}
+
+fn not_found(global_id: &str) -> RdsError {
+    RdsError::GlobalClusterNotFound(format!("global cluster {global_id} not found"))
 }

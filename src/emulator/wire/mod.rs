@@ -1,0 +1,301 @@
+//! The AWS wire front ends: decode a request in its protocol (awsQuery, awsJson1_0,
+//! rpcv2Cbor), call the world, and encode the answer or error in the same protocol.
+//!
+//! Everything here is synchronous and lock-agnostic: `server` owns sockets, locking and
+//! black holes; this module only turns bytes into calls and results into bytes.
+
+pub mod arc_json;
+pub mod cloudwatch;
+pub mod protocol;
+pub mod query;
+pub mod rds_query;
+pub mod sigv4;
+pub mod sts_query;
+pub mod xml;
+
+pub use protocol::{ApiError, Protocol, Reply};
+
+use crate::emulator::world::{Service, World};
+use bytes::Bytes;
+use hyper::HeaderMap;
+
+/// The CloudWatch service name in both its JSON target and its CBOR path.
+pub const CLOUDWATCH_SERVICE: &str = "GraniteServiceVersion20100801";
+const CBOR_PREFIX: &str = "/service/GraniteServiceVersion20100801/operation/";
+const ARC_TARGET: &str = "ToggleCustomerAPI.";
+
+/// A request as read off the socket.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub path: String,
+    /// The URI query string, without `?` (awsQuery also accepts parameters there).
+    pub query: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Incoming {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A decoded call, ready for the world.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub service: Service,
+    pub protocol: Protocol,
+    pub operation: String,
+    pub region: String,
+    pub input: Input,
+}
+
+#[derive(Debug, Clone)]
+pub enum Input {
+    Query(query::Params),
+    Json(serde_json::Value),
+    Tree(cloudwatch::Value),
+}
+
+/// A request that failed to decode: answered in its protocol, never executed.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    pub service: Option<Service>,
+    pub protocol: Protocol,
+    pub operation: String,
+    pub region: String,
+    /// Boxed: keeps `Result<Call, Rejected>` small.
+    pub error: Box<ApiError>,
+}
+
+impl Call {
+    /// Mutating calls are throttled per ARC endpoint and flagged in the request log.
+    pub fn mutating(&self) -> bool {
+        is_mutating(&self.operation)
+    }
+}
+
+pub fn is_mutating(operation: &str) -> bool {
+    matches!(
+        operation,
+        "UpdateRoutingControlState"
+            | "UpdateRoutingControlStates"
+            | "SwitchoverGlobalCluster"
+            | "FailoverGlobalCluster"
+            | "PromoteReadReplica"
+    )
+}
+
+fn region_of(req: &Incoming) -> Option<sigv4::Scope> {
+    req.header("authorization").and_then(sigv4::scope)
+}
+
+fn missing_auth(protocol: Protocol) -> ApiError {
+    let _ = protocol;
+    ApiError::new(
+        403,
+        "MissingAuthenticationToken",
+        "Request is missing a SigV4 Authorization header with a credential scope",
+    )
+}
+
+/// Decodes a request on an ARC cluster endpoint listener (awsJson1_0, ToggleCustomerAPI).
+pub fn decode_arc(req: &Incoming, endpoint_region: &str) -> Result<Call, Rejected> {
+    let protocol = Protocol::ArcJson;
+    let operation = req
+        .header("x-amz-target")
+        .and_then(|t| t.strip_prefix(ARC_TARGET))
+        .unwrap_or_default()
+        .to_string();
+    let reject = |error: ApiError, operation: &str| Rejected {
+        service: Some(Service::Arc),
+        protocol,
+        operation: operation.to_string(),
+        region: endpoint_region.to_string(),
+        error: Box::new(error),
+    };
+    let Some(scope) = region_of(req) else {
+        return Err(reject(missing_auth(protocol), &operation));
+    };
+    // Each cluster endpoint is Regional: a request signed for another Region fails
+    // signature validation there, as in AWS.
+    if scope.region != endpoint_region {
+        let err = ApiError::new(
+            403,
+            "InvalidSignatureException",
+            format!(
+                "Credential should be scoped to a valid region, not '{}'. \
+                 This endpoint is in '{endpoint_region}'.",
+                scope.region
+            ),
+        );
+        return Err(reject(err, &operation));
+    }
+    if operation.is_empty() {
+        let target = req.header("x-amz-target").unwrap_or("(none)");
+        return Err(reject(protocol.unknown_operation(target), target));
+    }
+    let input = parse_json(&req.body).map_err(|e| reject(protocol.malformed(&e), &operation))?;
+    Ok(Call {
+        service: Service::Arc,
+        protocol,
+        operation,
+        region: endpoint_region.to_string(),
+        input: Input::Json(input),
+    })
+}
+
+/// Decodes a request on the main listener: RDS/STS (awsQuery) or CloudWatch
+/// (rpcv2Cbor by path, awsJson1_0 by `x-amz-target`).
+pub fn decode_main(req: &Incoming) -> Result<Call, Rejected> {
+    if let Some(op) = req.path.strip_prefix(CBOR_PREFIX) {
+        return decode_cloudwatch(req, Protocol::CwCbor, op);
+    }
+    if let Some(target) = req.header("x-amz-target") {
+        return match target
+            .strip_prefix(CLOUDWATCH_SERVICE)
+            .and_then(|t| t.strip_prefix('.'))
+        {
+            Some(op) => decode_cloudwatch(req, Protocol::CwJson, op),
+            None => Err(Rejected {
+                service: None,
+                protocol: Protocol::CwJson,
+                operation: target.to_string(),
+                region: region_of(req).map(|s| s.region).unwrap_or_default(),
+                error: Box::new(Protocol::CwJson.unknown_operation(target)),
+            }),
+        };
+    }
+    decode_query(req)
+}
+
+fn decode_cloudwatch(req: &Incoming, protocol: Protocol, op: &str) -> Result<Call, Rejected> {
+    let scope = region_of(req);
+    let reject = |error: ApiError| Rejected {
+        service: Some(Service::CloudWatch),
+        protocol,
+        operation: op.to_string(),
+        region: scope.as_ref().map(|s| s.region.clone()).unwrap_or_default(),
+        error: Box::new(error),
+    };
+    let Some(scope) = scope.clone() else {
+        return Err(reject(missing_auth(protocol)));
+    };
+    let tree = match protocol {
+        Protocol::CwCbor => cloudwatch::cbor::decode(&req.body),
+        _ => cloudwatch::json::decode(&req.body),
+    }
+    .map_err(|e| reject(protocol.malformed(&e)))?;
+    Ok(Call {
+        service: Service::CloudWatch,
+        protocol,
+        operation: op.to_string(),
+        region: scope.region,
+        input: Input::Tree(tree),
+    })
+}
+
+fn decode_query(req: &Incoming) -> Result<Call, Rejected> {
+    let scope = region_of(req);
+    let (service, protocol) = match scope.as_ref().map(|s| s.service.as_str()) {
+        Some("sts") => (Some(Service::Sts), Protocol::StsQuery),
+        Some("rds") => (Some(Service::Rds), Protocol::RdsQuery),
+        _ => (None, Protocol::RdsQuery),
+    };
+    let params = query::Params::parse(&req.query, &req.body);
+    let operation = params
+        .as_ref()
+        .ok()
+        .and_then(|p| p.get("Action"))
+        .unwrap_or_default()
+        .to_string();
+    let reject = |error: ApiError| Rejected {
+        service,
+        protocol,
+        operation: operation.clone(),
+        region: scope.as_ref().map(|s| s.region.clone()).unwrap_or_default(),
+        error: Box::new(error),
+    };
+    let params = params.map_err(|e| reject(protocol.malformed(&e)))?;
+    let Some(scope) = scope.clone() else {
+        return Err(reject(missing_auth(protocol)));
+    };
+    let Some(service) = service else {
+        return Err(reject(ApiError::new(
+            400,
+            "InvalidAction",
+            format!(
+                "The twin serves RDS and STS in awsQuery; `{}` is not one of them",
+                scope.service
+            ),
+        )));
+    };
+    if operation.is_empty() {
+        return Err(reject(ApiError::new(
+            400,
+            "MissingAction",
+            "The request must contain the parameter Action",
+        )));
+    }
+    Ok(Call {
+        service,
+        protocol,
+        operation: operation.clone(),
+        region: scope.region,
+        input: Input::Query(params),
+    })
+}
+
+fn parse_json(body: &[u8]) -> Result<serde_json::Value, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(serde_json::Value::Object(Default::default()));
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v @ serde_json::Value::Object(_)) => Ok(v),
+        Ok(_) => Err("the request body must be a JSON object".into()),
+        Err(e) => Err(format!("the request body is not valid JSON: {e}")),
+    }
+}
+
+/// Runs a decoded call against the world and encodes the result or error.
+pub fn execute(world: &mut World, call: &Call, request_id: &str) -> Reply {
+    let result = match (&call.service, &call.input) {
+        (Service::Arc, Input::Json(body)) => {
+            arc_json::handle(world, &call.operation, body).map(|v| call.protocol.json_ok(&v))
+        }
+        (Service::CloudWatch, Input::Tree(body)) => {
+            cloudwatch::handle(world, &call.region, &call.operation, body)
+                .map(|v| call.protocol.tree_ok(&v))
+        }
+        (Service::Rds, Input::Query(params)) => {
+            rds_query::handle(world, &call.region, &call.operation, params, request_id)
+                .map(Reply::xml)
+        }
+        (Service::Sts, Input::Query(params)) => {
+            sts_query::handle(&call.operation, params, request_id).map(Reply::xml)
+        }
+        _ => Err(call.protocol.unknown_operation(&call.operation)),
+    };
+    match result {
+        Ok(reply) => reply.with_request_id(request_id),
+        Err(e) => call.protocol.error(&e, request_id),
+    }
+}
+
+/// The injected 5xx, in the service's own code and the protocol's shape.
+pub fn injected_failure(call: &Call, request_id: &str) -> Reply {
+    let code = match call.service {
+        Service::Arc => "InternalServerException",
+        Service::CloudWatch => "InternalServiceError",
+        Service::Rds | Service::Sts => "InternalFailure",
+    };
+    let err = ApiError::new(500, code, "Injected failure (twin fault: api_error_rate)");
+    call.protocol.error(&err, request_id)
+}
+
+/// ARC's reply when an endpoint is over its mutating-call quota or set to throttle.
+pub fn throttled(call: &Call, request_id: &str) -> Reply {
+    let err = ApiError::new(429, "ThrottlingException", "Rate exceeded")
+        .with("retryAfterSeconds", serde_json::json!(1));
+    call.protocol.error(&err, request_id)
+}

@@ -1,0 +1,251 @@
+//! Replies and errors in each protocol's real shape.
+
+use super::cloudwatch::{self, Value};
+use super::xml::Xml;
+
+pub const RDS_XMLNS: &str = "http://rds.amazonaws.com/doc/2014-10-31/";
+pub const STS_XMLNS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
+const CW_SHAPE_NS: &str = "com.amazonaws.cloudwatch";
+
+/// A response ready to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn xml(body: String) -> Reply {
+        Reply {
+            status: 200,
+            headers: vec![("content-type", "text/xml".into())],
+            body: body.into_bytes(),
+        }
+    }
+
+    pub fn with_request_id(mut self, id: &str) -> Reply {
+        self.headers.push(("x-amzn-RequestId", id.to_string()));
+        self
+    }
+}
+
+/// An AWS error: HTTP status, code, message, and (JSON only) extra members such as
+/// `resourceId` or `retryAfterSeconds`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    pub extra: Vec<(&'static str, serde_json::Value)>,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            extra: Vec::new(),
+        }
+    }
+
+    pub fn with(mut self, key: &'static str, value: serde_json::Value) -> ApiError {
+        self.extra.push((key, value));
+        self
+    }
+}
+
+/// The wire protocol a request arrived in; replies go back in the same one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    RdsQuery,
+    StsQuery,
+    ArcJson,
+    /// CloudWatch in awsJson1_0 (boto3, AWS CLI).
+    CwJson,
+    /// CloudWatch in Smithy rpcv2Cbor (aws-sdk-cloudwatch ≥ 1.100).
+    CwCbor,
+}
+
+impl Protocol {
+    pub fn unknown_operation(self, op: &str) -> ApiError {
+        match self {
+            Protocol::RdsQuery | Protocol::StsQuery => ApiError::new(
+                400,
+                "InvalidAction",
+                format!("The action {op} is not valid for this web service."),
+            ),
+            // Smithy rpcv2Cbor routes by path: an unknown operation is a missing route.
+            Protocol::CwCbor => ApiError::new(
+                404,
+                "UnknownOperationException",
+                format!("Unknown operation {op}"),
+            ),
+            Protocol::ArcJson | Protocol::CwJson => ApiError::new(
+                400,
+                "UnknownOperationException",
+                format!("Unknown operation {op}"),
+            ),
+        }
+    }
+
+    pub fn malformed(self, detail: &str) -> ApiError {
+        match self {
+            Protocol::RdsQuery | Protocol::StsQuery => {
+                ApiError::new(400, "MalformedQueryString", detail)
+            }
+            Protocol::ArcJson | Protocol::CwJson | Protocol::CwCbor => {
+                ApiError::new(400, "SerializationException", detail)
+            }
+        }
+    }
+
+    pub fn error(self, err: &ApiError, request_id: &str) -> Reply {
+        let reply = match self {
+            Protocol::RdsQuery => query_error(RDS_XMLNS, err, request_id),
+            Protocol::StsQuery => query_error(STS_XMLNS, err, request_id),
+            Protocol::ArcJson => json_error(err, false),
+            Protocol::CwJson => json_error(err, true),
+            Protocol::CwCbor => cbor_error(err),
+        };
+        reply.with_request_id(request_id)
+    }
+
+    pub fn json_ok(self, body: &serde_json::Value) -> Reply {
+        Reply {
+            status: 200,
+            headers: vec![("content-type", "application/x-amz-json-1.0".into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    /// A CloudWatch result tree in this protocol (CBOR or JSON).
+    pub fn tree_ok(self, body: &Value) -> Reply {
+        match self {
+            Protocol::CwCbor => Reply {
+                status: 200,
+                headers: cbor_headers(),
+                body: cloudwatch::cbor::encode(body),
+            },
+            _ => self.json_ok(&cloudwatch::json::encode(body)),
+        }
+    }
+}
+
+fn query_error(xmlns: &str, err: &ApiError, request_id: &str) -> Reply {
+    let kind = if err.status >= 500 {
+        "Receiver"
+    } else {
+        "Sender"
+    };
+    let mut x = Xml::new();
+    x.open_ns("ErrorResponse", xmlns)
+        .open("Error")
+        .text("Type", kind)
+        .text("Code", &err.code)
+        .text("Message", &err.message)
+        .close("Error")
+        .text("RequestId", request_id)
+        .close("ErrorResponse");
+    Reply {
+        status: err.status,
+        headers: vec![("content-type", "text/xml".into())],
+        body: x.finish().into_bytes(),
+    }
+}
+
+fn json_error(err: &ApiError, query_compatible: bool) -> Reply {
+    let mut body = serde_json::Map::new();
+    body.insert("__type".into(), err.code.clone().into());
+    body.insert("message".into(), err.message.clone().into());
+    for (k, v) in &err.extra {
+        body.insert((*k).to_string(), v.clone());
+    }
+    let mut headers = vec![
+        ("content-type", "application/x-amz-json-1.0".to_string()),
+        ("x-amzn-errortype", err.code.clone()),
+    ];
+    if query_compatible {
+        // CloudWatch is awsQueryCompatible: botocore reads the query-era code from here.
+        let kind = if err.status >= 500 {
+            "Receiver"
+        } else {
+            "Sender"
+        };
+        headers.push(("x-amzn-query-error", format!("{};{kind}", err.code)));
+    }
+    Reply {
+        status: err.status,
+        headers,
+        body: serde_json::Value::Object(body).to_string().into_bytes(),
+    }
+}
+
+fn cbor_error(err: &ApiError) -> Reply {
+    let tree = Value::Map(vec![
+        (
+            "__type".into(),
+            Value::Str(format!("{CW_SHAPE_NS}#{}", err.code)),
+        ),
+        ("message".into(), Value::Str(err.message.clone())),
+    ]);
+    Reply {
+        status: err.status,
+        headers: cbor_headers(),
+        body: cloudwatch::cbor::encode(&tree),
+    }
+}
+
+fn cbor_headers() -> Vec<(&'static str, String)> {
+    vec![
+        ("content-type", "application/cbor".into()),
+        ("smithy-protocol", "rpc-v2-cbor".into()),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_errors_carry_type_code_and_request_id() {
+        let err = ApiError::new(404, "GlobalClusterNotFoundFault", "no such <id>");
+        let r = Protocol::RdsQuery.error(&err, "req-1");
+        let body = String::from_utf8(r.body).unwrap();
+        assert_eq!(r.status, 404);
+        assert!(body.contains(
+            "<ErrorResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\"><Error>\
+             <Type>Sender</Type><Code>GlobalClusterNotFoundFault</Code>\
+             <Message>no such &lt;id&gt;</Message></Error><RequestId>req-1</RequestId>"
+        ));
+        assert!(r.headers.contains(&("x-amzn-RequestId", "req-1".into())));
+    }
+
+    #[test]
+    fn json_errors_carry_type_header_and_extras() {
+        let err = ApiError::new(409, "ConflictException", "blocked by arn:x")
+            .with("resourceId", "arn:x".into());
+        let r = Protocol::ArcJson.error(&err, "r");
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(r.status, 409);
+        assert_eq!(v["__type"], "ConflictException");
+        assert_eq!(v["message"], "blocked by arn:x");
+        assert_eq!(v["resourceId"], "arn:x");
+        assert!(
+            r.headers
+                .contains(&("x-amzn-errortype", "ConflictException".into()))
+        );
+    }
+
+    #[test]
+    fn server_errors_are_receiver_faults() {
+        let err = ApiError::new(500, "InternalFailure", "boom");
+        let r = Protocol::StsQuery.error(&err, "r");
+        assert!(
+            String::from_utf8(r.body)
+                .unwrap()
+                .contains("<Type>Receiver</Type>")
+        );
+    }
+}

@@ -1,0 +1,173 @@
+//! CloudWatch alarms per Region: INSUFFICIENT_DATA at creation, OK once evaluated,
+//! ALARM while the Region is impaired.
+
+use super::faults::FaultState;
+use super::{ACCOUNT_ID, AlarmView};
+use crate::model::AlarmState;
+use chrono::{DateTime, Utc};
+
+/// Sim seconds before a newly created alarm has enough data to leave INSUFFICIENT_DATA.
+const FIRST_EVAL_S: u32 = 60;
+/// Sim seconds of breaching data before ALARM (one short evaluation period).
+const TO_ALARM_S: u32 = 10;
+/// Sim seconds of healthy data before an alarm returns to OK.
+const TO_OK_S: u32 = 30;
+
+#[derive(Debug, Clone)]
+struct Metric {
+    namespace: &'static str,
+    name: &'static str,
+    threshold: f64,
+    breaching: f64,
+    healthy: f64,
+}
+
+/// A plausible metric from the alarm's name.
+fn metric_for(name: &str) -> Metric {
+    if name.contains("latency") {
+        Metric {
+            namespace: "AWS/ApplicationELB",
+            name: "TargetResponseTime",
+            threshold: 1.0,
+            breaching: 4.8,
+            healthy: 0.12,
+        }
+    } else {
+        Metric {
+            namespace: "AWS/ApplicationELB",
+            name: "HTTPCode_Target_5XX_Count",
+            threshold: 5.0,
+            breaching: 57.0,
+            healthy: 0.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Alarm {
+    name: String,
+    region: String,
+    metric: Metric,
+    state: AlarmState,
+    reason: String,
+    updated: DateTime<Utc>,
+    /// Consecutive sim seconds the data has pointed at another state.
+    pending_s: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(super) struct AlarmBook {
+    alarms: Vec<Alarm>,
+}
+
+impl AlarmBook {
+    pub(super) fn new<'a>(
+        alarms: impl Iterator<Item = (&'a str, &'a str)>,
+        created: DateTime<Utc>,
+    ) -> AlarmBook {
+        AlarmBook {
+            alarms: alarms
+                .map(|(region, name)| Alarm {
+                    name: name.to_string(),
+                    region: region.to_string(),
+                    metric: metric_for(name),
+                    state: AlarmState::InsufficientData,
+                    reason: "Unchecked: Initial alarm creation".into(),
+                    updated: created,
+                    pending_s: 0,
+                })
+                .collect(),
+        }
+    }
+
+    pub(super) fn tick(&mut self, now: DateTime<Utc>, faults: &FaultState) {
+        for a in &mut self.alarms {
+            let want = if faults.is_impaired(&a.region) {
+                AlarmState::Alarm
+            } else {
+                AlarmState::Ok
+            };
+            if a.state == want {
+                a.pending_s = 0;
+                continue;
+            }
+            a.pending_s += 1;
+            let needed = match (a.state, want) {
+                (AlarmState::InsufficientData, _) => FIRST_EVAL_S,
+                (_, AlarmState::Alarm) => TO_ALARM_S,
+                _ => TO_OK_S,
+            };
+            if a.pending_s >= needed {
+                a.reason = reason(&a.metric, a.state, want, now);
+                a.state = want;
+                a.updated = now;
+                a.pending_s = 0;
+            }
+        }
+    }
+
+    pub(super) fn views(&self, region: &str, names: &[String]) -> Vec<AlarmView> {
+        self.alarms
+            .iter()
+            .filter(|a| a.region == region)
+            .filter(|a| names.is_empty() || names.contains(&a.name))
+            .map(|a| AlarmView {
+                name: a.name.clone(),
+                arn: format!(
+                    "arn:aws:cloudwatch:{}:{ACCOUNT_ID}:alarm:{}",
+                    a.region, a.name
+                ),
+                state: a.state,
+                reason: a.reason.clone(),
+                updated: a.updated,
+                namespace: a.metric.namespace.to_string(),
+                metric_name: a.metric.name.to_string(),
+            })
+            .collect()
+    }
+}
+
+/// CloudWatch's StateReason wording.
+fn reason(m: &Metric, from: AlarmState, to: AlarmState, now: DateTime<Utc>) -> String {
+    let (value, verb) = match to {
+        AlarmState::Alarm => (m.breaching, "was"),
+        _ => (m.healthy, "was not"),
+    };
+    format!(
+        "Threshold Crossed: 1 out of the last 1 datapoints [{value:.1} ({})] {verb} greater than or equal to the threshold ({:.1}) (minimum 1 datapoint for {from} -> {to} transition).",
+        now.format("%d/%m/%y %H:%M:%S"),
+        m.threshold,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::scenario::ImpairMode;
+    use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn insufficient_data_then_ok_then_alarm() {
+        let t0 = Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("time");
+        let mut book = AlarmBook::new([("r1", "api-5xx")].into_iter(), t0);
+        let mut faults = FaultState::new(5);
+        let state = |b: &AlarmBook| b.views("r1", &[])[0].state;
+        assert_eq!(state(&book), AlarmState::InsufficientData);
+        for s in 1..=59 {
+            book.tick(t0 + Duration::seconds(s), &faults);
+        }
+        assert_eq!(state(&book), AlarmState::InsufficientData);
+        book.tick(t0 + Duration::seconds(60), &faults);
+        assert_eq!(state(&book), AlarmState::Ok);
+        assert_eq!(book.views("r1", &[])[0].updated, t0 + Duration::seconds(60));
+        faults.impair("r1", ImpairMode::Hang);
+        for s in 61..=80 {
+            book.tick(t0 + Duration::seconds(s), &faults);
+        }
+        assert_eq!(state(&book), AlarmState::Alarm);
+        assert!(book.views("other", &[]).is_empty());
+    }
+}

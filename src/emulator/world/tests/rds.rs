@@ -1,0 +1,247 @@
+use super::{step, world};
+use crate::emulator::scenario::{Fault, ImpairMode};
+use crate::emulator::world::{GlobalClusterView, RdsError, World};
+
+const G: &str = "orders-global";
+const USE1: &str = "arn:aws:rds:us-east-1:111122223333:cluster:orders-use1";
+const USW2: &str = "arn:aws:rds:us-west-2:111122223333:cluster:orders-usw2";
+
+fn global(w: &World) -> GlobalClusterView {
+    w.rds_global_clusters("us-west-2", Some(G))
+        .expect("global visible anywhere")
+        .remove(0)
+}
+
+fn writer(w: &World) -> String {
+    global(w)
+        .members
+        .into_iter()
+        .find(|m| m.is_writer)
+        .map(|m| m.cluster_arn)
+        .expect("a writer")
+}
+
+/// Steps until the operation in flight finishes; bounded.
+fn run_until_done(w: &mut World) -> i64 {
+    for s in 0..600 {
+        if global(w).failover.is_none() {
+            return s;
+        }
+        step(w, 1);
+    }
+    panic!("operation never finished");
+}
+
+#[test]
+fn switchover_walks_and_loses_nothing() {
+    let mut w = world(3);
+    assert_eq!(writer(&w), USE1);
+    let v = w
+        .rds_switchover("us-east-1", G, "orders-usw2")
+        .expect("accepted");
+    assert_eq!(v.status, "switching-over");
+    let f = v.failover.expect("in flight");
+    assert_eq!(
+        (f.status.as_str(), f.is_data_loss_allowed),
+        ("pending", false)
+    );
+    assert_eq!(
+        (f.from_cluster_arn.as_str(), f.to_cluster_arn.as_str()),
+        (USE1, USW2)
+    );
+    let again = w.rds_switchover("us-east-1", G, USW2);
+    assert!(
+        matches!(again, Err(RdsError::InvalidGlobalClusterState(_))),
+        "{again:?}"
+    );
+    step(&mut w, 6);
+    assert_eq!(global(&w).failover.expect("running").status, "failing-over");
+    assert_eq!(writer(&w), USE1, "writer moves only at the end");
+    let took = run_until_done(&mut w);
+    assert!(took >= 15, "failing-over lasts at least 20 s, took {took}");
+    assert_eq!(writer(&w), USW2);
+    let g = global(&w);
+    assert_eq!(g.status, "available");
+    assert!(g.members.iter().all(|m| m.synchronization == "connected"));
+    assert!(
+        w.data_loss_events().is_empty(),
+        "planned switchover has RPO 0"
+    );
+    let clusters = w.rds_db_clusters("us-west-2", None).expect("clusters");
+    assert!(clusters[0].is_writer);
+}
+
+#[test]
+fn switchover_errors() {
+    let mut w = world(3);
+    assert!(matches!(
+        w.rds_switchover("us-east-1", "nope", USW2),
+        Err(RdsError::GlobalClusterNotFound(_))
+    ));
+    assert!(matches!(
+        w.rds_switchover("us-east-1", G, USE1),
+        Err(RdsError::InvalidGlobalClusterState(_))
+    ));
+    assert!(matches!(
+        w.rds_switchover("us-east-1", G, "orders-euw1"),
+        Err(RdsError::DbClusterNotFound(_))
+    ));
+    assert!(
+        global(&w).failover.is_none(),
+        "rejected calls start nothing"
+    );
+}
+
+#[test]
+fn failover_parameter_combinations() {
+    let mut w = world(3);
+    for (dl, so) in [
+        (Some(true), Some(true)),
+        (None, None),
+        (Some(false), Some(false)),
+    ] {
+        let r = w.rds_failover("us-west-2", G, USW2, dl, so);
+        assert!(
+            matches!(r, Err(RdsError::InvalidParameterCombination(_))),
+            "{dl:?} {so:?}: {r:?}"
+        );
+    }
+    let v = w
+        .rds_failover("us-east-1", G, USW2, None, Some(true))
+        .expect("switchover via failover");
+    assert_eq!(v.status, "switching-over");
+    assert!(w.data_loss_events().is_empty());
+}
+
+#[test]
+fn failover_with_data_loss_records_loss_and_moves_writer() {
+    let mut w = world(5);
+    w.inject(&Fault::RegionImpaired {
+        region: "primary".into(),
+        mode: ImpairMode::Hang,
+    });
+    step(&mut w, 30);
+    let planned = w.rds_switchover("us-west-2", G, USW2);
+    assert!(
+        matches!(&planned, Err(RdsError::InvalidGlobalClusterState(m)) if m.contains("healthy")),
+        "{planned:?}"
+    );
+    let wrong = w.rds_failover("us-east-1", G, USW2, Some(true), None);
+    assert!(
+        matches!(wrong, Err(RdsError::InvalidParameterValue(_))),
+        "{wrong:?}"
+    );
+    let v = w
+        .rds_failover("us-west-2", G, "orders-usw2", Some(true), None)
+        .expect("accepted");
+    assert_eq!(v.status, "failing-over");
+    assert!(v.failover.expect("in flight").is_data_loss_allowed);
+    let second = w.rds_failover("us-west-2", G, USW2, Some(true), None);
+    assert!(
+        matches!(second, Err(RdsError::InvalidGlobalClusterState(_))),
+        "{second:?}"
+    );
+    let loss = w.data_loss_events();
+    assert_eq!(loss.len(), 1);
+    assert_eq!(
+        (loss[0].from_region.as_str(), loss[0].to_region.as_str()),
+        ("us-east-1", "us-west-2")
+    );
+    // Replication stalled for 30 s: at least ~30 s of committed writes never arrived.
+    assert!(loss[0].lost_ms >= 25_000.0, "lost {} ms", loss[0].lost_ms);
+    let took = run_until_done(&mut w);
+    assert!(took >= 60, "unplanned failover takes a while, took {took}");
+    assert_eq!(writer(&w), USW2);
+    let old = global(&w)
+        .members
+        .into_iter()
+        .find(|m| m.cluster_arn == USE1)
+        .expect("old writer still a member");
+    assert_eq!(old.synchronization, "pending-resync");
+    w.inject(&Fault::RegionRecovered {
+        region: "us-east-1".into(),
+    });
+    step(&mut w, 90);
+    let old = global(&w)
+        .members
+        .into_iter()
+        .find(|m| m.cluster_arn == USE1)
+        .expect("member");
+    assert_eq!(old.synchronization, "connected");
+}
+
+#[test]
+fn clusters_listed_per_region_and_filtered() {
+    let w = world(1);
+    let east = w.rds_db_clusters("us-east-1", None).expect("east");
+    assert_eq!(east.len(), 1);
+    assert_eq!(east[0].id, "orders-use1");
+    assert!(east[0].is_writer);
+    assert_eq!(east[0].engine, "aurora-postgresql");
+    assert_eq!(east[0].global_cluster_id.as_deref(), Some(G));
+    assert!(matches!(
+        w.rds_db_clusters("us-east-1", Some("orders-usw2")),
+        Err(RdsError::DbClusterNotFound(_))
+    ));
+    assert!(matches!(
+        w.rds_global_clusters("us-east-1", Some("nope")),
+        Err(RdsError::GlobalClusterNotFound(_))
+    ));
+    assert_eq!(
+        w.rds_global_clusters("eu-west-1", None).expect("all").len(),
+        1
+    );
+}
+
+#[test]
+fn promote_walks_to_standalone() {
+    let mut w = world(2);
+    let primary = w
+        .rds_db_instances("us-east-1", Some("ledger-use1"))
+        .expect("primary");
+    assert_eq!(primary[0].replicas, vec!["ledger-usw2".to_string()]);
+    let replica = &w.rds_db_instances("us-west-2", None).expect("replica")[0];
+    assert_eq!(replica.replication_status.as_deref(), Some("replicating"));
+    assert_eq!(
+        replica.replica_source.as_deref(),
+        Some("arn:aws:rds:us-east-1:111122223333:db:ledger-use1")
+    );
+
+    assert!(matches!(
+        w.rds_promote_read_replica("us-east-1", "ledger-use1"),
+        Err(RdsError::InvalidDbInstanceState(_))
+    ));
+    assert!(matches!(
+        w.rds_promote_read_replica("us-east-1", "ledger-usw2"),
+        Err(RdsError::DbInstanceNotFound(_))
+    ));
+    let v = w
+        .rds_promote_read_replica("us-west-2", "ledger-usw2")
+        .expect("accepted");
+    assert_eq!(v.status, "modifying");
+    assert!(matches!(
+        w.rds_promote_read_replica("us-west-2", "ledger-usw2"),
+        Err(RdsError::InvalidDbInstanceState(_))
+    ));
+    let status = |w: &World| {
+        w.rds_db_instances("us-west-2", Some("ledger-usw2"))
+            .expect("x")[0]
+            .clone()
+    };
+    step(&mut w, 11);
+    assert_eq!(status(&w).status, "rebooting");
+    step(&mut w, 11);
+    let done = status(&w);
+    assert_eq!(done.status, "available");
+    assert_eq!(done.replica_source, None);
+    assert_eq!(done.replication_status, None);
+    assert!(
+        w.rds_db_instances("us-east-1", None).expect("p")[0]
+            .replicas
+            .is_empty()
+    );
+    assert!(matches!(
+        w.rds_promote_read_replica("us-west-2", "ledger-usw2"),
+        Err(RdsError::InvalidDbInstanceState(_))
+    ));
+}

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Wire faithfulness: drives `drconsole emulator` with boto3 and the AWS CLI, two AWS
+clients the project does not control, and checks their parsed answers.
+
+Usage: wire_check.py AWS_ENDPOINT_URL ARC_URL REGION [ARC_URL REGION ...]
+Exit status 0 when every check passes; failures are printed one per line.
+"""
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+
+try:
+    import boto3
+    import botocore.config
+    import botocore.exceptions
+except ImportError:
+    print("boto3 is not installed: run .ci/test-deps.sh", file=sys.stderr)
+    sys.exit(3)
+
+FAILURES = []
+CONTROL_USE1 = (
+    "arn:aws:route53-recovery-control::111122223333:controlpanel/"
+    "0a1b2c3d4e5f4a6b8c9d0e1f2a3b4c5d/routingcontrol/a1b2c3d4e5f60718"
+)
+CONTROL_USW2 = (
+    "arn:aws:route53-recovery-control::111122223333:controlpanel/"
+    "0a1b2c3d4e5f4a6b8c9d0e1f2a3b4c5d/routingcontrol/b2c3d4e5f6071829"
+)
+RULE = (
+    "arn:aws:route53-recovery-control::111122223333:controlpanel/"
+    "0a1b2c3d4e5f4a6b8c9d0e1f2a3b4c5d/safetyrule/c3d4e5f607182930"
+)
+
+
+def check(name, cond, detail=""):
+    print(("ok   " if cond else "FAIL ") + name + ("" if cond else f": {detail}"))
+    if not cond:
+        FAILURES.append(name)
+
+
+def client(service, region, endpoint):
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=endpoint,
+        aws_access_key_id="AKIDTWIN",
+        aws_secret_access_key="twin-secret",
+        config=botocore.config.Config(
+            retries={"max_attempts": 1}, connect_timeout=3, read_timeout=10
+        ),
+    )
+
+
+def error_of(call):
+    try:
+        call()
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"], e.response["Error"].get("Message", "")
+    return None, "no error raised"
+
+
+def rds_checks(main):
+    rds = client("rds", "us-west-2", main)
+    out = rds.describe_global_clusters(GlobalClusterIdentifier="orders-global")
+    clusters = out["GlobalClusters"]
+    check("rds: one global cluster by id", len(clusters) == 1, clusters)
+    members = clusters[0]["GlobalClusterMembers"] if clusters else []
+    writers = [m["DBClusterArn"] for m in members if m.get("IsWriter")]
+    check("rds: two members, one writer", len(members) == 2 and len(writers) == 1, members)
+    check(
+        "rds: writer is the primary's cluster",
+        writers == ["arn:aws:rds:us-east-1:111122223333:cluster:orders-use1"],
+        writers,
+    )
+    code, msg = error_of(
+        lambda: rds.describe_global_clusters(GlobalClusterIdentifier="no-such-global")
+    )
+    check("rds: unknown id -> GlobalClusterNotFoundFault", code == "GlobalClusterNotFoundFault", (code, msg))
+    code, msg = error_of(
+        lambda: rds.failover_global_cluster(
+            GlobalClusterIdentifier="orders-global",
+            TargetDbClusterIdentifier="arn:aws:rds:us-west-2:111122223333:cluster:orders-usw2",
+            AllowDataLoss=True,
+            Switchover=True,
+        )
+    )
+    check("rds: AllowDataLoss + Switchover -> InvalidParameterCombination", code == "InvalidParameterCombination", (code, msg))
+    by_arn = rds.describe_db_clusters(
+        DBClusterIdentifier="arn:aws:rds:us-west-2:111122223333:cluster:orders-usw2"
+    )["DBClusters"]
+    check(
+        "rds: cluster by ARN is a global member",
+        [c.get("GlobalClusterIdentifier") for c in by_arn] == ["orders-global"],
+        by_arn,
+    )
+    instances = rds.describe_db_instances(DBInstanceIdentifier="ledger-usw2")["DBInstances"]
+    infos = instances[0].get("StatusInfos", []) if instances else []
+    check(
+        "rds: replica reports read replication status",
+        any(i["StatusType"] == "read replication" for i in infos),
+        instances,
+    )
+
+
+def arc_checks(arc_urls):
+    url, region = arc_urls[0]
+    arc = client("route53-recovery-cluster", region, url)
+    got = arc.get_routing_control_state(RoutingControlArn=CONTROL_USE1)
+    check("arc: us-east-1 cell is On", got["RoutingControlState"] == "On", got)
+    check("arc: name returned", got.get("RoutingControlName") == "cell-us-east-1", got)
+
+    page1 = arc.list_routing_controls(MaxResults=1)
+    check("arc: page of one with a NextToken", len(page1["RoutingControls"]) == 1 and "NextToken" in page1, page1)
+    page2 = arc.list_routing_controls(MaxResults=1, NextToken=page1.get("NextToken", ""))
+    arns = {c["RoutingControlArn"] for c in page1["RoutingControls"] + page2["RoutingControls"]}
+    check("arc: two pages cover both controls", arns == {CONTROL_USE1, CONTROL_USW2}, arns)
+
+    # Turning the only On control off violates "at least one On".
+    code, msg = error_of(
+        lambda: arc.update_routing_control_states(
+            UpdateRoutingControlStateEntries=[
+                {"RoutingControlArn": CONTROL_USE1, "RoutingControlState": "Off"}
+            ]
+        )
+    )
+    check("arc: last On control -> ConflictException", code == "ConflictException", (code, msg))
+    check("arc: conflict names the safety rule ARN", RULE in msg, msg)
+
+    # Use another endpoint for the successful update: any endpoint serves the cluster.
+    url2, region2 = arc_urls[1]
+    arc2 = client("route53-recovery-cluster", region2, url2)
+    arc2.update_routing_control_states(
+        UpdateRoutingControlStateEntries=[
+            {"RoutingControlArn": CONTROL_USW2, "RoutingControlState": "On"}
+        ]
+    )
+    after = arc.get_routing_control_state(RoutingControlArn=CONTROL_USW2)
+    check("arc: batch update turned us-west-2 On", after["RoutingControlState"] == "On", after)
+
+
+def cloudwatch_checks(main):
+    cw = client("cloudwatch", "us-west-2", main)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    out = cw.get_metric_data(
+        MetricDataQueries=[
+            {
+                "Id": "lag",
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "AWS/RDS",
+                        "MetricName": "AuroraGlobalDBReplicationLag",
+                        "Dimensions": [{"Name": "DBClusterIdentifier", "Value": "orders-usw2"}],
+                    },
+                    "Period": 60,
+                    "Stat": "Average",
+                },
+            }
+        ],
+        StartTime=now - datetime.timedelta(minutes=10),
+        EndTime=now + datetime.timedelta(minutes=1),
+    )
+    results = out["MetricDataResults"]
+    check("cw: one result, Complete", len(results) == 1 and results[0]["StatusCode"] == "Complete", results)
+    values = results[0]["Values"] if results else []
+    stamps = results[0]["Timestamps"] if results else []
+    check("cw: lag values present", len(values) > 0 and len(values) == len(stamps), results)
+    check("cw: timestamps parse as datetimes", all(isinstance(t, datetime.datetime) for t in stamps), stamps)
+
+    alarms = cw.describe_alarms(AlarmNames=["orders-api-5xx-usw2"])["MetricAlarms"]
+    check("cw: alarm found by name", [a["AlarmName"] for a in alarms] == ["orders-api-5xx-usw2"], alarms)
+    check(
+        "cw: alarm state is a CloudWatch state",
+        bool(alarms) and alarms[0]["StateValue"] in ("OK", "ALARM", "INSUFFICIENT_DATA"),
+        alarms,
+    )
+
+
+def sts_checks(main):
+    sts = client("sts", "us-east-1", main)
+    ident = sts.get_caller_identity()
+    check("sts: boto3 account", ident["Account"] == "111122223333", ident)
+    env = dict(
+        os.environ,
+        AWS_ENDPOINT_URL=main,
+        AWS_ACCESS_KEY_ID="AKIDTWIN",
+        AWS_SECRET_ACCESS_KEY="twin-secret",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE="/dev/null",
+        AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+    )
+    try:
+        proc = subprocess.run(
+            ["aws", "sts", "get-caller-identity", "--output", "json"],
+            env=env, capture_output=True, text=True, timeout=60,
+        )
+    except FileNotFoundError:
+        check("sts: aws cli installed", False, "run .ci/test-deps.sh")
+        return
+    check("sts: aws cli exit 0", proc.returncode == 0, proc.stderr)
+    if proc.returncode == 0:
+        cli = json.loads(proc.stdout)
+        check("sts: aws cli arn", cli.get("Arn", "").startswith("arn:aws:sts::111122223333:"), cli)
+
+
+def main(argv):
+    if len(argv) < 4 or len(argv) % 2 != 0:
+        print(__doc__, file=sys.stderr)
+        return 2
+    main_url = argv[1]
+    arc_urls = list(zip(argv[2::2], argv[3::2]))
+    for group in (rds_checks, cloudwatch_checks, sts_checks):
+        group(main_url)
+    arc_checks(arc_urls)
+    print(f"{len(FAILURES)} failure(s)")
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
