@@ -1,6 +1,7 @@
 //! `drconsole journal list | show RUN | export RUN --format md|json`
 
-use crate::runbook::journal::{self, RunLock, read_journal};
+use crate::runbook::journal::resume::ResumePoint;
+use crate::runbook::journal::{self, RunLock, approval, read_journal};
 use crate::runbook::summary::{summarize, to_markdown};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -103,5 +104,30 @@ fn list(dir: &std::path::Path) -> anyhow::Result<i32> {
         };
         println!("{line}");
     }
+    Ok(0)
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ApproveArgs {
+    /// The run id (see `drconsole journal list`).
+    pub run: String,
+    #[arg(long, value_name = "DIR", env = "DRCONSOLE_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
+}
+
+pub fn approve(args: &ApproveArgs) -> anyhow::Result<i32> {
+    let dir = args
+        .state_dir
+        .clone()
+        .unwrap_or_else(journal::default_state_dir);
+    let path = journal::run_path(&dir, &args.run);
+    let j = read_journal(&path)?;
+    let point = ResumePoint::from_lines(&j.lines);
+    if !point.is_unfinished() {
+        anyhow::bail!("run {} is not in progress", args.run);
+    }
+    let me = journal::operator_name();
+    approval::approve(&path, &point.initiator, &me, chrono::Utc::now())?;
+    println!("approved run {} as {me}", args.run);
     Ok(0)
 }

@@ -41,6 +41,8 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Journaled runs: list, show, export for the postmortem.
     Journal(journal::JournalArgs),
+    /// Approve a run's approval step as a second operator (not the initiator).
+    Approve(journal::ApproveArgs),
 }
 
 /// Which environment to look at, and how.

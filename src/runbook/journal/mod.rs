@@ -1,6 +1,7 @@
 //! The run journal: append-only JSON lines, one file per run, every line fsynced.
 //! An intent is durable before each mutating call, an outcome after it.
 
+pub mod approval;
 pub mod lock;
 pub mod reader;
 pub mod record;
