@@ -12,10 +12,7 @@ impl Engine {
     pub(super) fn prompt(&self, i: usize, w: &mut dyn World, resend: bool) -> Prompt {
         let step = &self.rb.steps[i];
         let calls = &self.calls[i];
-        let target = calls
-            .first()
-            .map(|c| c.endpoint())
-            .unwrap_or_else(|| "no API call".into());
+        let target = calls.first().map(|c| c.endpoint()).unwrap_or_default();
         let typed = (step.confirm == Confirm::Typed).then(|| step.kind.typed_target());
         let call_lines = calls
             .iter()

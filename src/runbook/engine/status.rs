@@ -79,7 +79,7 @@ impl StepStatus {
 pub struct Prompt {
     /// What will change.
     pub what: String,
-    /// Where: Region or "ARC cluster endpoints (rotating)".
+    /// Where: Region or "ARC cluster endpoints (rotating)"; empty when no call is made.
     pub target: String,
     /// The risk, e.g. "about 1.8 s of committed writes in us-east-1 will be lost".
     pub risk: Option<String>,
@@ -97,7 +97,11 @@ pub struct Prompt {
 
 impl Prompt {
     pub fn summary(&self) -> String {
-        let mut s = format!("{} @ {}", self.what, self.target);
+        let mut s = if self.target.is_empty() {
+            self.what.clone()
+        } else {
+            format!("{} @ {}", self.what, self.target)
+        };
         if let Some(r) = &self.risk {
             s.push_str(&format!("; risk: {r}"));
         }
