@@ -381,3 +381,202 @@ fn rds_replica_promotion_on_primary_region_outage() {
         "the replica is standalone: {inst:?}"
     );
 }
+
+/// A journal that "crashes" the console at a chosen record: the record is written
+/// (durable) or not, then the write reports failure, so the engine stops right there.
+struct CrashAt {
+    inner: drconsole::runbook::journal::JournalWriter,
+    at: fn(&Record) -> bool,
+    write_hit: bool,
+    crashed: bool,
+}
+
+impl drconsole::runbook::journal::Recorder for CrashAt {
+    fn record(
+        &mut self,
+        at: DateTime<Utc>,
+        r: Record,
+    ) -> Result<(), drconsole::runbook::journal::RecordError> {
+        if self.crashed {
+            return Err(drconsole::runbook::journal::RecordError(
+                "process is dead".into(),
+            ));
+        }
+        let hit = (self.at)(&r);
+        if !hit || self.write_hit {
+            self.inner.record(at, r)?;
+        }
+        if hit {
+            self.crashed = true;
+            return Err(drconsole::runbook::journal::RecordError("killed".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Runs pilot light until the crash point, then resumes from the journal on disk in a
+/// "new process" against the same twin, and finishes. Returns the twin world.
+fn crash_and_resume(
+    at: fn(&Record) -> bool,
+    write_hit: bool,
+) -> (TwinWorld, Vec<drconsole::runbook::journal::Line>) {
+    use drconsole::runbook::journal::{JournalWriter, ResumePoint, read_journal};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("runs/r.jsonl");
+    let mut w = TwinWorld::new("primary-region-outage");
+    let rb = runbook("pilot-light-failover.yaml", &[]);
+    let ctx = || {
+        RunContext::for_environment(
+            &w_env(),
+            "r".into(),
+            "alice@twin".into(),
+            Mode::Simulated,
+            false,
+        )
+    };
+    let mut rec = CrashAt {
+        inner: JournalWriter::create(&path).unwrap(),
+        at,
+        write_hit,
+        crashed: false,
+    };
+    let now = w.twin.now();
+    let mut e = Engine::start(rb.clone(), ctx(), &mut rec, now).unwrap();
+    // Drive until the crash.
+    let mut next = e.advance(&mut w, &mut rec, now);
+    for _ in 0..200 {
+        let now = w.twin.now();
+        next = match next {
+            Err(_) => break,
+            Ok(Next::WakeAt(t)) => {
+                w.twin.advance_to(t);
+                e.advance(&mut w, &mut rec, t)
+            }
+            Ok(Next::Operator) => {
+                let i = e.current().unwrap();
+                let StepStatus::AwaitingConfirmation { prompt } = e.steps()[i].status.clone()
+                else {
+                    panic!()
+                };
+                for n in 0..e.steps()[i].checklist.len() {
+                    let _ = e.command(Command::Tick { item: n }, &mut w, &mut rec, now);
+                }
+                e.command(
+                    Command::Confirm {
+                        typed: prompt.typed,
+                    },
+                    &mut w,
+                    &mut rec,
+                    now,
+                )
+            }
+            other => panic!("finished before the crash point: {other:?}"),
+        };
+    }
+    assert!(rec.crashed, "never reached the crash point");
+    drop(e);
+    // The new process: read the journal, resume, finish.
+    let j = read_journal(&path).unwrap();
+    let point = ResumePoint::from_lines(&j.lines);
+    assert!(point.is_unfinished());
+    let mut rec2 = JournalWriter::append(&path, j.last_seq()).unwrap();
+    let now = w.twin.now();
+    let mut e = Engine::restore(rb, ctx(), &point, &mut rec2, now).unwrap();
+    let mut next = e.advance(&mut w, &mut rec2, now).unwrap();
+    for _ in 0..200 {
+        let now = w.twin.now();
+        next = match next {
+            Next::Finished => break,
+            Next::WakeAt(t) => {
+                w.twin.advance_to(t);
+                e.advance(&mut w, &mut rec2, t).unwrap()
+            }
+            Next::Operator => {
+                let i = e.current().unwrap();
+                let StepStatus::AwaitingConfirmation { prompt } = e.steps()[i].status.clone()
+                else {
+                    panic!("{:?}", e.steps()[i].status)
+                };
+                for n in 0..e.steps()[i].checklist.len() {
+                    e.command(Command::Tick { item: n }, &mut w, &mut rec2, now)
+                        .unwrap();
+                }
+                e.command(
+                    Command::Confirm {
+                        typed: prompt.typed,
+                    },
+                    &mut w,
+                    &mut rec2,
+                    now,
+                )
+                .unwrap()
+            }
+            other => panic!("resumed run stopped: {other:?} {:#?}", e.view(now)),
+        };
+    }
+    assert_eq!(next, Next::Finished);
+    let lines = read_journal(&path).unwrap().lines;
+    (w, lines)
+}
+
+fn w_env() -> Environment {
+    Environment::builtin_default().unwrap()
+}
+
+fn is_failover_intent(r: &Record) -> bool {
+    matches!(r, Record::Intent { step, .. } if step == "db-failover")
+}
+
+fn is_failover_outcome(r: &Record) -> bool {
+    matches!(r, Record::Outcome { step, .. } if step == "db-failover")
+}
+
+#[test]
+fn killed_after_the_failover_was_sent_resumes_without_resending() {
+    // Killed after the call was sent, before its outcome reached the disk.
+    let (w, lines) = crash_and_resume(is_failover_outcome, false);
+    let failovers = w
+        .sent
+        .iter()
+        .filter(|m| m.operation() == "FailoverGlobalCluster")
+        .count();
+    assert_eq!(failovers, 1, "sent twice: {:?}", w.sent);
+    assert_eq!(w.writer_region(), "us-west-2");
+    assert_eq!(w.control("cell-us-west-2"), ControlState::On);
+    assert!(lines.iter().any(|l| matches!(&l.record, Record::Settled { applied: true, step, .. } if step == "db-failover")));
+}
+
+#[test]
+fn killed_between_intent_and_send_reads_state_then_sends_once_on_confirmation() {
+    // Killed after the intent was durable, before the call was sent.
+    let (w, lines) = crash_and_resume(is_failover_intent, true);
+    let failovers = w
+        .sent
+        .iter()
+        .filter(|m| m.operation() == "FailoverGlobalCluster")
+        .count();
+    assert_eq!(failovers, 1, "{:?}", w.sent);
+    assert_eq!(w.writer_region(), "us-west-2");
+    assert!(lines.iter().any(|l| matches!(&l.record, Record::Settled { applied: false, step, .. } if step == "db-failover")));
+    // The earlier steps' confirmations are not asked again; the resend is confirmed anew.
+    let confirms = lines
+        .iter()
+        .filter(|l| matches!(&l.record, Record::Confirmed { step, .. } if step == "db-failover"))
+        .count();
+    assert_eq!(confirms, 2);
+}
+
+#[test]
+fn killed_after_the_outcome_was_journaled_resumes_past_the_step() {
+    // The failover's outcome is on disk, but not the step's `done`: the guards (which
+    // described the world before the change) are not re-checked, nothing is re-sent.
+    let (w, lines) = crash_and_resume(is_failover_outcome, true);
+    let failovers = w
+        .sent
+        .iter()
+        .filter(|m| m.operation() == "FailoverGlobalCluster")
+        .count();
+    assert_eq!(failovers, 1, "{:?}", w.sent);
+    assert_eq!(w.writer_region(), "us-west-2");
+    assert!(!lines.iter().any(|l| matches!(&l.record, Record::Step { step, status, .. } if step == "db-failover" && status == "blocked")));
+}

@@ -5,7 +5,7 @@
 use super::status::StepStatus;
 use super::world::{CallErrorKind, World};
 use super::{Engine, EngineError};
-use crate::runbook::condition::{Condition, Facts, Probe, Truth};
+use crate::runbook::condition::{Condition, Facts, FailoverPhase, Probe, Truth};
 use crate::runbook::journal::record::{Record, Recorder};
 use crate::runbook::plan::Mutation;
 use crate::runbook::step::{Confirm, StepKind};
@@ -369,19 +369,23 @@ impl Engine {
         Ok(Some(next))
     }
 
-    /// An intent without outcome: re-read state; if the change is already in place,
-    /// record it as settled; otherwise ask the operator before re-sending.
+    /// An intent without outcome: re-read state. Applied → record it as settled and
+    /// move on; still in progress → re-read later (bounded); otherwise ask the operator
+    /// before re-sending. Returns when to re-read, if waiting.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn settle(
         &mut self,
         i: usize,
         call: usize,
+        polls: u32,
         w: &mut dyn World,
         rec: &mut dyn Recorder,
         now: DateTime<Utc>,
-    ) -> Result<(), EngineError> {
+    ) -> Result<Option<DateTime<Utc>>, EngineError> {
         let kind = self.rb.steps[i].kind.clone();
         let Some(mutation) = self.calls[i].get(call).cloned() else {
-            return self.set(i, StepStatus::Running, rec, now);
+            self.set(i, StepStatus::Running, rec, now)?;
+            return Ok(None);
         };
         let (probes, check) = applied_probes(&kind, &mutation);
         let facts = if probes.is_empty() {
@@ -389,10 +393,10 @@ impl Engine {
         } else {
             w.read(&probes)
         };
-        let verdict = check(&facts);
+        let (verdict, how) = check(&facts);
         let step = self.rb.steps[i].id.clone();
         match verdict {
-            (Some(true), how) => {
+            Applied::Yes => {
                 rec.record(
                     now,
                     Record::Settled {
@@ -403,21 +407,44 @@ impl Engine {
                     },
                 )?;
                 self.steps[i].calls_done[call] = true;
-                self.set(i, StepStatus::Running, rec, now)
+                self.set(i, StepStatus::Running, rec, now)?;
+                Ok(None)
             }
-            (_, how) => {
+            Applied::InProgress if polls < SETTLE_POLLS => {
+                self.steps[i].status = StepStatus::Settling {
+                    call,
+                    polls: polls + 1,
+                };
+                Ok(Some(now + chrono::Duration::seconds(SETTLE_EVERY_S)))
+            }
+            Applied::No | Applied::InProgress | Applied::Unknown => {
                 let mut prompt = self.prompt(i, w, true);
                 prompt.what = format!(
                     "The outcome of {} sent before the interruption is unknown. Fresh state: {how}. Re-send it?",
                     mutation.headline()
                 );
-                self.set(i, StepStatus::AwaitingConfirmation { prompt }, rec, now)
+                self.set(i, StepStatus::AwaitingConfirmation { prompt }, rec, now)?;
+                Ok(None)
             }
         }
     }
 }
 
-type AppliedCheck = Box<dyn Fn(&Facts) -> (Option<bool>, String)>;
+/// While a change sent before a crash is visibly still in progress, re-read every
+/// few seconds for up to 15 minutes before asking the operator.
+const SETTLE_EVERY_S: i64 = 5;
+const SETTLE_POLLS: u32 = 180;
+
+/// Did a call sent before a crash take effect?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Applied {
+    Yes,
+    No,
+    InProgress,
+    Unknown,
+}
+
+type AppliedCheck = Box<dyn Fn(&Facts) -> (Applied, String)>;
 
 /// What to read to tell whether a call already took effect, and how to judge it.
 fn applied_probes(kind: &StepKind, m: &Mutation) -> (Vec<Probe>, AppliedCheck) {
@@ -445,12 +472,15 @@ fn applied_probes(kind: &StepKind, m: &Mutation) -> (Vec<Probe>, AppliedCheck) {
                         }
                     }
                     if !differ.is_empty() {
-                        (Some(false), format!("not applied: {}", differ.join(", ")))
+                        (Applied::No, format!("not applied: {}", differ.join(", ")))
                     } else if !unknown.is_empty() {
-                        (None, format!("state of {} unknown", unknown.join(", ")))
+                        (
+                            Applied::Unknown,
+                            format!("state of {} unknown", unknown.join(", ")),
+                        )
                     } else {
                         (
-                            Some(true),
+                            Applied::Yes,
                             "every control is already in the wanted state".into(),
                         )
                     }
@@ -480,27 +510,39 @@ fn applied_probes(kind: &StepKind, m: &Mutation) -> (Vec<Probe>, AppliedCheck) {
                         database: db.clone(),
                     },
                 ],
-                Box::new(move |f: &Facts| match f.writer.get(&db) {
-                    Some(w) if *w == to => {
-                        (Some(true), format!("the writer of {db} is already in {to}"))
-                    }
-                    Some(w) => match f.failover.get(&db) {
-                        Some(p) if *p != crate::runbook::condition::FailoverPhase::Idle => (
-                            None,
+                Box::new(move |f: &Facts| {
+                    let busy = f.failover.get(&db).filter(|p| **p != FailoverPhase::Idle);
+                    match (f.writer.get(&db), busy) {
+                        (Some(w), _) if *w == to => (
+                            Applied::Yes,
+                            format!("the writer of {db} is already in {to}"),
+                        ),
+                        (w, Some(p)) => (
+                            Applied::InProgress,
                             format!(
-                                "writer still in {w}; a failover is {} (wait, then re-check)",
-                                p.as_str()
+                                "a failover of {db} is {} (writer {}); re-checking",
+                                p.as_str(),
+                                w.map(String::as_str).unwrap_or("unknown")
                             ),
                         ),
-                        _ => (Some(false), format!("the writer of {db} is still in {w}")),
-                    },
-                    None => (None, format!("the writer of {db} is unknown")),
+                        (Some(w), None) => {
+                            (Applied::No, format!("the writer of {db} is still in {w}"))
+                        }
+                        (None, None) => {
+                            (Applied::Unknown, format!("the writer of {db} is unknown"))
+                        }
+                    }
                 }),
             )
         }
         _ => (
             Vec::new(),
-            Box::new(|_: &Facts| (None, "its effect cannot be read back".to_string())),
+            Box::new(|_: &Facts| {
+                (
+                    Applied::Unknown,
+                    "its effect cannot be read back".to_string(),
+                )
+            }),
         ),
     }
 }

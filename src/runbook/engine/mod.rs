@@ -204,7 +204,11 @@ impl Engine {
                         return Ok(Next::WakeAt(at));
                     }
                 }
-                StepStatus::Settling { call } => self.settle(i, call, w, rec, now)?,
+                StepStatus::Settling { call, polls } => {
+                    if let Some(at) = self.settle(i, call, polls, w, rec, now)? {
+                        return Ok(Next::WakeAt(at));
+                    }
+                }
                 StepStatus::Blocked { .. }
                 | StepStatus::AwaitingConfirmation { .. }
                 | StepStatus::AwaitingApproval => return Ok(Next::Operator),

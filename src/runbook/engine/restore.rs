@@ -53,7 +53,12 @@ impl Engine {
                 Some((s, d)) if s == "failed" => StepStatus::Failed {
                     why: d.clone().unwrap_or_default(),
                 },
-                // Anything in flight starts over from its gate: guards are re-read.
+                // Every call went out and came back: only verification is left. Its
+                // guards are not re-checked: they described the world before the change.
+                _ if !st.calls_done.is_empty() && st.calls_done.iter().all(|d| *d) => {
+                    StepStatus::Running
+                }
+                // Anything else in flight starts over from its gate: guards are re-read.
                 _ => StepStatus::Pending,
             };
         }
@@ -65,7 +70,10 @@ impl Engine {
         if let Some((step, call)) = point.dangling.iter().next()
             && let Some(i) = e.rb.step_index(step)
         {
-            e.steps[i].status = StepStatus::Settling { call: *call };
+            e.steps[i].status = StepStatus::Settling {
+                call: *call,
+                polls: 0,
+            };
             e.current = Some(i);
         }
         e.run = RunStatus::Running;

@@ -30,6 +30,8 @@ pub enum StepStatus {
     /// before anything is re-sent.
     Settling {
         call: usize,
+        /// Re-reads so far while the change was seen still in progress.
+        polls: u32,
     },
     Done,
     Failed {
