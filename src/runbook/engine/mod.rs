@@ -95,6 +95,9 @@ pub struct Engine {
     ctx: RunContext,
     started_at: DateTime<Utc>,
     ended_at: Option<DateTime<Utc>>,
+    /// Who started the run (an approver must be someone else), even after a resume
+    /// by another operator.
+    initiator: String,
 }
 
 impl Engine {
@@ -119,9 +122,10 @@ impl Engine {
             steps,
             current,
             run: RunStatus::Running,
-            ctx,
             started_at,
             ended_at: None,
+            initiator: ctx.operator.clone(),
+            ctx,
         }
     }
 

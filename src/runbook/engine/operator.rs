@@ -242,9 +242,11 @@ impl Engine {
                 {
                     return Err(self.refuse(name));
                 }
-                if user_of(&by) == user_of(&self.ctx.operator) {
+                let initiator = &self.initiator;
+                if user_of(&by) == user_of(initiator) || user_of(&by) == user_of(&self.ctx.operator)
+                {
                     return Err(Refusal::SelfApproval {
-                        initiator: self.ctx.operator.clone(),
+                        initiator: initiator.clone(),
                     }
                     .into());
                 }

@@ -37,6 +37,9 @@ impl Engine {
             return Err(RestoreError::Ended(point.run_id.clone(), outcome.clone()).into());
         }
         let mut e = Engine::build(rb, ctx, point.started_at.unwrap_or(now));
+        if !point.initiator.is_empty() {
+            e.initiator = point.initiator.clone();
+        }
         for (i, step) in e.rb.steps.iter().enumerate() {
             let st = &mut e.steps[i];
             for (c, done) in st.calls_done.iter_mut().enumerate() {
