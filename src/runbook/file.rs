@@ -1,6 +1,37 @@
 //! The runbook file as written. Every leaf keeps its position so validation errors
 //! point at `file:line:column`. Step kinds are keys of the step map (not a `kind:`
 //! field), so an unknown kind is reported exactly where it was typed.
+//!
+//! ```yaml
+//! name: Pilot light failover
+//! summary: Move the writer and traffic from {{from}} to {{to}}
+//! environment: orders-prod          # the environment file's name (its twin matches too)
+//! rto: 15m
+//! parameters:
+//!   from: { default: us-east-1 }
+//!   to:   { default: us-west-2 }    # `--param to=…` overrides; no default = required
+//! steps:
+//!   - id: db-failover                # unique; goto targets name these
+//!     title: Fail over to {{to}}
+//!     aurora_failover: { database: orders, to: "{{to}}", allow_data_loss: true }
+//!     confirm: typed                 # none | yes (mutating default) | typed
+//!     require: [ { region_health: { region: "{{to}}", is: healthy } } ]
+//!     verify: []                     # post-conditions, checked once after acting
+//!     on_failure: stop               # stop | continue | { goto: STEP }
+//! ```
+//!
+//! Kinds: `manual: {instructions, checklist}`, `check: [COND…]`,
+//! `wait: {until: [COND…], timeout, poll}`, `routing_controls: [{control, state}]`,
+//! `aurora_switchover: {database, to, from?}`,
+//! `aurora_failover: {database, to, from?, allow_data_loss}`,
+//! `promote_replica: {database, backup_retention_days?}`,
+//! `command: {program, args, timeout}`, `approval: {note?}`, `pause: DURATION`.
+//!
+//! Conditions: `region_health: {region, is|is_not}`,
+//! `replication_lag: {database, region?, below_ms}`, `rpo_lag: {database, region, below_ms}`,
+//! `writer_region: {database, is}`, `failover_state: {database, is: idle|pending|…}`,
+//! `routing_control: {control, state}`, `alarm: {name, state}`, `all: […]`, `any: […]`,
+//! `not: COND`. `{{param}}` works in every string value.
 
 use serde::Deserialize;
 use serde_saphyr::Spanned;
