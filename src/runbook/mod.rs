@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod file;
 pub mod journal;
+mod kinds;
 pub mod local_command;
 pub mod plan;
 mod resolve;

@@ -22,6 +22,7 @@ mod act;
 mod operator;
 mod prompt;
 mod restore;
+mod settle;
 mod status;
 mod view;
 mod world;
