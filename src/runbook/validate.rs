@@ -245,8 +245,3 @@ fn step(r: &mut Resolver, s: &StepFile, ids: &HashMap<String, u64>) -> Option<St
         line: at.line(),
     })
 }
-
-/// Used by tests and `validate`: the first error, if any, as one value.
-pub fn first(errors: &RunbookErrors) -> Option<&RunbookError> {
-    errors.0.first()
-}
