@@ -1,7 +1,7 @@
 //! From the file as written to a [`Runbook`]: parameters, ids, kinds, goto targets
 //! and every reference checked; all errors reported with `file:line:column`.
 
-use super::error::{RunbookError, RunbookErrorKind as K, RunbookErrors, Source};
+use super::error::{RunbookErrorKind as K, RunbookErrors, Source};
 use super::file::{ConfirmFile, OnFailureFile, RunbookFile, StepFile};
 use super::resolve::Resolver;
 use super::step::{Confirm, OnFailure, Runbook, Step};
