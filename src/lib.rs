@@ -10,4 +10,5 @@ pub mod emulator;
 pub mod model;
 pub mod monitor;
 pub mod provider;
+pub mod runbook;
 pub mod tui;

@@ -9,6 +9,10 @@ fn main() -> ExitCode {
         Some(Command::Console(args)) => drconsole::cli::console::run(args),
         Some(Command::Status(args)) => drconsole::cli::status::run(args),
         Some(Command::Emulator(args)) => drconsole::cli::emulator::run(args),
+        Some(Command::Validate(a)) => drconsole::cli::validate::run(&a),
+        Some(Command::Plan(a)) => drconsole::cli::plan::run(&a),
+        Some(Command::Journal(a)) => drconsole::cli::journal::run(&a),
+        Some(Command::Approve(a)) => drconsole::cli::journal::approve(&a),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -2,8 +2,11 @@
 
 pub mod console;
 pub mod emulator;
+pub mod journal;
+pub mod plan;
 pub mod status;
 pub mod target;
+pub mod validate;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -33,6 +36,14 @@ pub enum Command {
     Status(StatusArgs),
     /// Run the simulated twin alone, for boto3, the AWS CLI or another console.
     Emulator(EmulatorArgs),
+    /// Check runbook files against the environment (non-zero exit on any error).
+    Validate(validate::ValidateArgs),
+    /// Print every step of a runbook and the exact API calls it would make (makes none).
+    Plan(plan::PlanArgs),
+    /// Journaled runs: list, show, export for the postmortem.
+    Journal(journal::JournalArgs),
+    /// Approve a run's approval step as a second operator (not the initiator).
+    Approve(journal::ApproveArgs),
 }
 
 /// Which environment to look at, and how.

@@ -1,0 +1,443 @@
+//! The typed condition vocabulary, resolved against the environment, and its
+//! evaluation over [`Facts`] read fresh from the world. A fact that could not be read
+//! makes the condition *unknown*, never true.
+
+use crate::model::{AlarmState, ControlState, Verdict};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+
+/// What an Aurora global cluster's FailoverState says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailoverPhase {
+    /// No switchover or failover in progress (FailoverState empty).
+    Idle,
+    Pending,
+    FailingOver,
+    Cancelling,
+}
+
+impl FailoverPhase {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "idle" => Some(Self::Idle),
+            "pending" => Some(Self::Pending),
+            "failing-over" => Some(Self::FailingOver),
+            "cancelling" => Some(Self::Cancelling),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Idle => "idle",
+            Self::Pending => "pending",
+            Self::FailingOver => "failing-over",
+            Self::Cancelling => "cancelling",
+        }
+    }
+}
+
+/// A resolved condition: every name has been checked against the environment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    RegionHealth {
+        region: String,
+        verdict: Verdict,
+        negated: bool,
+    },
+    /// Aurora AuroraGlobalDBReplicationLag, or RDS ReplicaLag (converted to ms).
+    ReplicationLag {
+        database: String,
+        region: String,
+        below_ms: u64,
+    },
+    RpoLag {
+        database: String,
+        region: String,
+        below_ms: u64,
+    },
+    WriterRegion {
+        database: String,
+        region: String,
+    },
+    FailoverState {
+        database: String,
+        phase: FailoverPhase,
+    },
+    RoutingControl {
+        control: String,
+        arn: String,
+        state: ControlState,
+    },
+    Alarm {
+        name: String,
+        region: String,
+        state: AlarmState,
+    },
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+}
+
+/// One thing to read fresh so a condition can be judged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Probe {
+    RegionHealth { region: String },
+    Lag { database: String, region: String },
+    RpoLag { database: String, region: String },
+    Writer { database: String },
+    Failover { database: String },
+    Control { arn: String },
+    Alarm { name: String, region: String },
+}
+
+/// Fresh readings. A missing entry means "could not be read": the condition is unknown.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    pub region_health: HashMap<String, Verdict>,
+    /// (database, region) → ms
+    pub lag_ms: HashMap<(String, String), f64>,
+    /// (database, region) → ms
+    pub rpo_lag_ms: HashMap<(String, String), f64>,
+    pub writer: HashMap<String, String>,
+    pub failover: HashMap<String, FailoverPhase>,
+    /// By control ARN.
+    pub controls: HashMap<String, ControlState>,
+    pub alarms: HashMap<String, AlarmState>,
+}
+
+impl Facts {
+    /// Fills facts from a monitor snapshot. The engine asks for *fresh* reads; use this
+    /// only on a snapshot produced by a targeted read made for that purpose.
+    pub fn from_snapshot(s: &crate::model::snapshot::Snapshot) -> Self {
+        let mut f = Facts::default();
+        for r in &s.regions {
+            if !r.stale && r.verdict != Verdict::Unknown {
+                f.region_health.insert(r.name.clone(), r.verdict);
+            }
+            for a in &r.alarms {
+                if let (false, Some(st)) = (r.stale, a.state) {
+                    f.alarms.insert(a.name.clone(), st);
+                }
+            }
+        }
+        for d in s.databases.iter().filter(|d| !d.stale) {
+            if let Some(w) = &d.writer_region {
+                f.writer.insert(d.name.clone(), w.clone());
+            }
+            if d.observed_at.is_some() {
+                let phase = match &d.failover {
+                    None => Some(FailoverPhase::Idle),
+                    Some(fs) => FailoverPhase::parse(&fs.status),
+                };
+                if let Some(p) = phase {
+                    f.failover.insert(d.name.clone(), p);
+                }
+            }
+            for m in &d.members {
+                if let Some(l) = m.lag_ms {
+                    f.lag_ms.insert((d.name.clone(), m.region.clone()), l);
+                }
+                if let Some(l) = m.rpo_lag_ms {
+                    f.rpo_lag_ms.insert((d.name.clone(), m.region.clone()), l);
+                }
+            }
+        }
+        for r in s.replicas.iter().filter(|r| !r.stale) {
+            // ReplicaLag is seconds; -1 means replication is inactive, which is not "low lag".
+            if let Some(l) = r.lag_s.filter(|l| *l >= 0.0) {
+                f.lag_ms
+                    .insert((r.name.clone(), r.replica_region.clone()), l * 1000.0);
+            }
+        }
+        for c in s.controls.iter().filter(|c| !c.stale) {
+            if let Some(st) = c.state {
+                f.controls.insert(c.arn.clone(), st);
+            }
+        }
+        f
+    }
+}
+
+/// The verdict on a condition: `holds` is `None` when a needed fact is unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Truth {
+    pub holds: Option<bool>,
+    /// Plain words, e.g. "replication lag orders/us-west-2 is 1800 ms (needs < 5000 ms)".
+    pub why: String,
+}
+
+impl Truth {
+    fn known(holds: bool, why: String) -> Self {
+        Truth {
+            holds: Some(holds),
+            why,
+        }
+    }
+    fn unknown(why: String) -> Self {
+        Truth { holds: None, why }
+    }
+}
+
+impl Condition {
+    /// Everything that must be read to judge this condition.
+    pub fn probes(&self, out: &mut Vec<Probe>) {
+        let p = match self {
+            Condition::RegionHealth { region, .. } => Probe::RegionHealth {
+                region: region.clone(),
+            },
+            Condition::ReplicationLag {
+                database, region, ..
+            } => Probe::Lag {
+                database: database.clone(),
+                region: region.clone(),
+            },
+            Condition::RpoLag {
+                database, region, ..
+            } => Probe::RpoLag {
+                database: database.clone(),
+                region: region.clone(),
+            },
+            Condition::WriterRegion { database, .. } => Probe::Writer {
+                database: database.clone(),
+            },
+            Condition::FailoverState { database, .. } => Probe::Failover {
+                database: database.clone(),
+            },
+            Condition::RoutingControl { arn, .. } => Probe::Control { arn: arn.clone() },
+            Condition::Alarm { name, region, .. } => Probe::Alarm {
+                name: name.clone(),
+                region: region.clone(),
+            },
+            Condition::All(cs) | Condition::Any(cs) => {
+                cs.iter().for_each(|c| c.probes(out));
+                return;
+            }
+            Condition::Not(c) => return c.probes(out),
+        };
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+
+    pub fn evaluate(&self, f: &Facts) -> Truth {
+        match self {
+            Condition::RegionHealth {
+                region,
+                verdict,
+                negated,
+            } => {
+                let want = if *negated { "is not" } else { "is" };
+                match f.region_health.get(region) {
+                    Some(v) => Truth::known(
+                        (v == verdict) != *negated,
+                        format!("{region} is {v} (needs: {want} {verdict})"),
+                    ),
+                    None => Truth::unknown(format!("health of {region} is unknown")),
+                }
+            }
+            Condition::ReplicationLag {
+                database,
+                region,
+                below_ms,
+            } => lag(
+                f.lag_ms.get(&(database.clone(), region.clone())),
+                "replication lag",
+                database,
+                region,
+                *below_ms,
+            ),
+            Condition::RpoLag {
+                database,
+                region,
+                below_ms,
+            } => lag(
+                f.rpo_lag_ms.get(&(database.clone(), region.clone())),
+                "RPO lag",
+                database,
+                region,
+                *below_ms,
+            ),
+            Condition::WriterRegion { database, region } => match f.writer.get(database) {
+                Some(w) => Truth::known(
+                    w == region,
+                    format!("writer of {database} is in {w} (needs {region})"),
+                ),
+                None => Truth::unknown(format!("writer Region of {database} is unknown")),
+            },
+            Condition::FailoverState { database, phase } => match f.failover.get(database) {
+                Some(p) => Truth::known(
+                    p == phase,
+                    format!(
+                        "failover state of {database} is {} (needs {})",
+                        p.as_str(),
+                        phase.as_str()
+                    ),
+                ),
+                None => Truth::unknown(format!("failover state of {database} is unknown")),
+            },
+            Condition::RoutingControl {
+                control,
+                arn,
+                state,
+            } => match f.controls.get(arn) {
+                Some(s) => Truth::known(
+                    s == state,
+                    format!("routing control {control} is {s} (needs {state})"),
+                ),
+                None => Truth::unknown(format!("routing control {control} is unknown")),
+            },
+            Condition::Alarm {
+                name,
+                region,
+                state,
+            } => match f.alarms.get(name) {
+                Some(s) => Truth::known(
+                    s == state,
+                    format!("alarm {name} ({region}) is {s} (needs {state})"),
+                ),
+                None => Truth::unknown(format!("alarm {name} ({region}) is unknown")),
+            },
+            Condition::All(cs) => combine(cs, f, true),
+            Condition::Any(cs) => combine(cs, f, false),
+            Condition::Not(c) => {
+                let t = c.evaluate(f);
+                Truth {
+                    holds: t.holds.map(|h| !h),
+                    why: format!("not ({})", t.why),
+                }
+            }
+        }
+    }
+}
+
+fn lag(v: Option<&f64>, what: &str, db: &str, region: &str, below: u64) -> Truth {
+    match v {
+        Some(ms) => Truth::known(
+            *ms < below as f64,
+            format!("{what} {db}/{region} is {ms:.0} ms (needs < {below} ms)"),
+        ),
+        None => Truth::unknown(format!("{what} {db}/{region} is unknown")),
+    }
+}
+
+/// all: false wins, then unknown; any: true wins, then unknown.
+fn combine(cs: &[Condition], f: &Facts, all: bool) -> Truth {
+    let ts: Vec<Truth> = cs.iter().map(|c| c.evaluate(f)).collect();
+    let decisive = Some(!all);
+    if let Some(t) = ts.iter().find(|t| t.holds == decisive) {
+        return t.clone();
+    }
+    if let Some(t) = ts.iter().find(|t| t.holds.is_none()) {
+        return t.clone();
+    }
+    let why = ts
+        .iter()
+        .map(|t| t.why.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    Truth::known(all, why)
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Condition::RegionHealth {
+                region,
+                verdict,
+                negated,
+            } => write!(
+                f,
+                "{region} {} {verdict}",
+                if *negated { "is not" } else { "is" }
+            ),
+            Condition::ReplicationLag {
+                database,
+                region,
+                below_ms,
+            } => write!(f, "replication lag {database}/{region} < {below_ms} ms"),
+            Condition::RpoLag {
+                database,
+                region,
+                below_ms,
+            } => write!(f, "RPO lag {database}/{region} < {below_ms} ms"),
+            Condition::WriterRegion { database, region } => {
+                write!(f, "writer of {database} is in {region}")
+            }
+            Condition::FailoverState { database, phase } => {
+                write!(f, "failover state of {database} is {}", phase.as_str())
+            }
+            Condition::RoutingControl { control, state, .. } => {
+                write!(f, "routing control {control} is {state}")
+            }
+            Condition::Alarm { name, state, .. } => write!(f, "alarm {name} is {state}"),
+            Condition::All(cs) => list(f, "all", cs),
+            Condition::Any(cs) => list(f, "any", cs),
+            Condition::Not(c) => write!(f, "not ({c})"),
+        }
+    }
+}
+
+fn list(f: &mut fmt::Formatter<'_>, word: &str, cs: &[Condition]) -> fmt::Result {
+    write!(f, "{word} of (")?;
+    for (i, c) in cs.iter().enumerate() {
+        if i > 0 {
+            write!(f, "; ")?;
+        }
+        write!(f, "{c}")?;
+    }
+    write!(f, ")")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_never_reads_as_true() {
+        let c = Condition::Not(Box::new(Condition::WriterRegion {
+            database: "orders".into(),
+            region: "us-west-2".into(),
+        }));
+        assert_eq!(c.evaluate(&Facts::default()).holds, None);
+        let mut f = Facts::default();
+        f.writer.insert("orders".into(), "us-east-1".into());
+        assert_eq!(c.evaluate(&f).holds, Some(true));
+    }
+
+    #[test]
+    fn combinators() {
+        let lag = Condition::ReplicationLag {
+            database: "orders".into(),
+            region: "us-west-2".into(),
+            below_ms: 5000,
+        };
+        let w = Condition::WriterRegion {
+            database: "orders".into(),
+            region: "us-east-1".into(),
+        };
+        let mut f = Facts::default();
+        f.writer.insert("orders".into(), "us-east-1".into());
+        // lag unknown: all → unknown, any → true (writer holds)
+        assert_eq!(
+            Condition::All(vec![lag.clone(), w.clone()])
+                .evaluate(&f)
+                .holds,
+            None
+        );
+        assert_eq!(
+            Condition::Any(vec![lag.clone(), w.clone()])
+                .evaluate(&f)
+                .holds,
+            Some(true)
+        );
+        f.lag_ms
+            .insert(("orders".into(), "us-west-2".into()), 7000.0);
+        let t = Condition::All(vec![lag, w]).evaluate(&f);
+        assert_eq!(t.holds, Some(false));
+        assert!(t.why.contains("7000 ms"), "{}", t.why);
+    }
+}

@@ -1,0 +1,370 @@
+//! Entering and performing a step: guards against fresh state, the confirm gate,
+//! intent → call → outcome, verification, waits and pauses.
+
+use super::status::StepStatus;
+use super::world::{CallErrorKind, World};
+use super::{Engine, EngineError};
+use crate::runbook::condition::{Condition, Truth};
+use crate::runbook::journal::record::{Record, Recorder};
+use crate::runbook::plan::Mutation;
+use crate::runbook::step::{Confirm, StepKind};
+use chrono::{DateTime, Utc};
+
+/// Reads the facts the conditions need, fresh, and judges them all.
+pub(super) fn judge(w: &mut dyn World, conds: &[Condition]) -> Option<Truth> {
+    if conds.is_empty() {
+        return None;
+    }
+    let mut probes = Vec::new();
+    conds.iter().for_each(|c| c.probes(&mut probes));
+    let facts = w.read(&probes);
+    let all = Condition::All(conds.to_vec());
+    Some(all.evaluate(&facts))
+}
+
+fn chrono_of(d: std::time::Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+impl Engine {
+    /// First entry into a step (or re-entry after retry): refusals, guards, the gate.
+    pub(super) fn begin(
+        &mut self,
+        i: usize,
+        w: &mut dyn World,
+        rec: &mut dyn Recorder,
+        now: DateTime<Utc>,
+    ) -> Result<(), EngineError> {
+        self.steps[i].entries += 1;
+        let step = self.rb.steps[i].clone();
+        if step.kind.is_mutating() && self.ctx.read_only {
+            return self.set(
+                i,
+                StepStatus::Blocked {
+                    guard: "read-only mode".into(),
+                    why: format!(
+                        "{} changes the world; read-only mode refuses it before anything is sent",
+                        step.kind.name()
+                    ),
+                },
+                rec,
+                now,
+            );
+        }
+        if self.guards_block(i, w, rec, now)? {
+            return Ok(());
+        }
+        let next = match &step.kind {
+            StepKind::Approval { .. } => StepStatus::AwaitingApproval,
+            StepKind::Manual { .. } => StepStatus::AwaitingConfirmation {
+                prompt: self.prompt(i, w, false),
+            },
+            // Mutating steps always confirm, whatever the struct says.
+            k if k.is_mutating() || step.confirm != Confirm::None => {
+                StepStatus::AwaitingConfirmation {
+                    prompt: self.prompt(i, w, false),
+                }
+            }
+            _ => StepStatus::Running,
+        };
+        self.set(i, next, rec, now)
+    }
+
+    /// Re-evaluates `require:` against a fresh read; blocks the step if any guard is
+    /// false or unknown. Returns true when blocked.
+    pub(super) fn guards_block(
+        &mut self,
+        i: usize,
+        w: &mut dyn World,
+        rec: &mut dyn Recorder,
+        now: DateTime<Utc>,
+    ) -> Result<bool, EngineError> {
+        let require = self.rb.steps[i].require.clone();
+        if require.is_empty() {
+            return Ok(false);
+        }
+        // One fresh read for all guards, so they are judged on one consistent picture.
+        let mut probes = Vec::new();
+        require.iter().for_each(|c| c.probes(&mut probes));
+        let facts = w.read(&probes);
+        for (n, guard) in require.iter().enumerate() {
+            let t = guard.evaluate(&facts);
+            if t.holds != Some(true) {
+                let why = match t.holds {
+                    None => format!("cannot be confirmed: {}", t.why),
+                    _ => t.why,
+                };
+                self.set(
+                    i,
+                    StepStatus::Blocked {
+                        guard: format!("require #{} ({guard})", n + 1),
+                        why,
+                    },
+                    rec,
+                    now,
+                )?;
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Performs a step that has passed its gate.
+    pub(super) fn act(
+        &mut self,
+        i: usize,
+        w: &mut dyn World,
+        rec: &mut dyn Recorder,
+        now: DateTime<Utc>,
+    ) -> Result<(), EngineError> {
+        let kind = self.rb.steps[i].kind.clone();
+        match kind {
+            StepKind::Manual { .. } | StepKind::Approval { .. } => {
+                self.verify_then_done(i, w, rec, now)
+            }
+            StepKind::Check { conditions } => match judge(w, &conditions) {
+                Some(t) if t.holds == Some(true) => self.verify_then_done(i, w, rec, now),
+                Some(t) => {
+                    let why = match t.holds {
+                        None => format!("check cannot be confirmed: {}", t.why),
+                        _ => format!("check failed: {}", t.why),
+                    };
+                    self.set(i, StepStatus::Failed { why }, rec, now)
+                }
+                None => self.verify_then_done(i, w, rec, now),
+            },
+            StepKind::Wait { timeout, .. } => self.set(
+                i,
+                StepStatus::Waiting {
+                    deadline: now + chrono_of(timeout),
+                    next_poll: now,
+                    polls: 0,
+                    last: "not yet read".into(),
+                },
+                rec,
+                now,
+            ),
+            StepKind::Pause { duration } => {
+                let until = now + chrono_of(duration);
+                self.set(
+                    i,
+                    StepStatus::Waiting {
+                        deadline: until,
+                        next_poll: until,
+                        polls: 0,
+                        last: format!("pausing until {}", until.format("%H:%M:%S")),
+                    },
+                    rec,
+                    now,
+                )
+            }
+            _ => {
+                for c in 0..self.calls[i].len() {
+                    if self.steps[i].calls_done[c] {
+                        continue; // completed calls are never sent again
+                    }
+                    if !self.send(i, c, w, rec, now)? {
+                        return Ok(());
+                    }
+                }
+                self.verify_then_done(i, w, rec, now)
+            }
+        }
+    }
+
+    /// Intent (durable) → call → outcome. Returns false when the call failed.
+    fn send(
+        &mut self,
+        i: usize,
+        c: usize,
+        w: &mut dyn World,
+        rec: &mut dyn Recorder,
+        now: DateTime<Utc>,
+    ) -> Result<bool, EngineError> {
+        let mut call = self.calls[i][c].clone();
+        if let Mutation::UpdateRoutingControlStates {
+            safety_rules_to_override,
+            ..
+        } = &mut call
+        {
+            *safety_rules_to_override = self.steps[i].overrides.clone();
+        }
+        let step = self.rb.steps[i].id.clone();
+        // If this write fails the call is not sent: nothing happens that is not journaled.
+        rec.record(
+            now,
+            Record::Intent {
+                step: step.clone(),
+                call: c,
+                endpoint: call.endpoint(),
+                mutation: call.clone(),
+            },
+        )?;
+        let result = w.perform(&call);
+        match result {
+            Ok(r) => {
+                rec.record(
+                    now,
+                    Record::Outcome {
+                        step,
+                        call: c,
+                        ok: true,
+                        request_id: r.request_id,
+                        endpoint: r.endpoint,
+                        error: None,
+                        blocking_rules: Vec::new(),
+                        output: r.output,
+                    },
+                )?;
+                self.steps[i].calls_done[c] = true;
+                Ok(true)
+            }
+            Err(e) => {
+                rec.record(
+                    now,
+                    Record::Outcome {
+                        step,
+                        call: c,
+                        ok: false,
+                        request_id: e.request_id.clone(),
+                        endpoint: e.endpoint.clone(),
+                        error: Some(e.message.clone()),
+                        blocking_rules: e.blocking_rules.clone(),
+                        output: e.output.clone(),
+                    },
+                )?;
+                let why = if e.kind == CallErrorKind::SafetyRule {
+                    self.steps[i].blocking_rules = e.blocking_rules.clone();
+                    self.explain_rules(&e.blocking_rules, &e.message)
+                } else {
+                    format!("{} failed: {}", call.operation(), e.message)
+                };
+                self.set(i, StepStatus::Failed { why }, rec, now)?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// "ARC refused: safety rule X (arn) — at least 1 of … must be On. A break-glass
+    /// override is possible with a typed reason."
+    fn explain_rules(&self, arns: &[String], message: &str) -> String {
+        let mut parts = Vec::new();
+        for arn in arns {
+            match self.ctx.safety_rules.iter().find(|r| &r.arn == arn) {
+                Some(r) => {
+                    let names: Vec<String> = r
+                        .governed()
+                        .iter()
+                        .map(|a| {
+                            self.ctx
+                                .control_names
+                                .get(a)
+                                .cloned()
+                                .unwrap_or_else(|| a.clone())
+                        })
+                        .collect();
+                    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                    parts.push(format!(
+                        "safety rule {} ({arn}): {}",
+                        r.name,
+                        r.config.describe(&refs)
+                    ));
+                }
+                None => parts.push(format!("safety rule {arn} (not in the environment file)")),
+            }
+        }
+        if parts.is_empty() {
+            format!("ARC refused the change: {message}")
+        } else {
+            format!(
+                "ARC refused the change: {}. A break-glass override of {} is possible with a typed reason.",
+                parts.join("; "),
+                if arns.len() == 1 {
+                    "this rule"
+                } else {
+                    "these rules"
+                }
+            )
+        }
+    }
+
+    fn verify_then_done(
+        &mut self,
+        i: usize,
+        w: &mut dyn World,
+        rec: &mut dyn Recorder,
+        now: DateTime<Utc>,
+    ) -> Result<(), EngineError> {
+        let verify = self.rb.steps[i].verify.clone();
+        match judge(w, &verify) {
+            Some(t) if t.holds != Some(true) => {
+                let why = match t.holds {
+                    None => format!("verify cannot be confirmed: {}", t.why),
+                    _ => format!("verify failed: {}", t.why),
+                };
+                self.set(i, StepStatus::Failed { why }, rec, now)
+            }
+            _ => self.set(i, StepStatus::Done, rec, now),
+        }
+    }
+
+    /// A wait polls; a pause counts down. Returns when to come back, if not finished.
+    pub(super) fn poll(
+        &mut self,
+        i: usize,
+        w: &mut dyn World,
+        rec: &mut dyn Recorder,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, EngineError> {
+        let StepStatus::Waiting {
+            deadline,
+            next_poll,
+            polls,
+            ..
+        } = self.steps[i].status.clone()
+        else {
+            return Ok(None);
+        };
+        let kind = self.rb.steps[i].kind.clone();
+        let StepKind::Wait {
+            until,
+            poll,
+            timeout,
+        } = kind
+        else {
+            // pause
+            if now >= deadline {
+                self.verify_then_done(i, w, rec, now)?;
+                return Ok(None);
+            }
+            return Ok(Some(deadline));
+        };
+        if now < next_poll {
+            return Ok(Some(next_poll.min(deadline)));
+        }
+        let t = judge(w, &until);
+        if let Some(t) = &t
+            && t.holds == Some(true)
+        {
+            self.verify_then_done(i, w, rec, now)?;
+            return Ok(None);
+        }
+        let last = t.map(|t| t.why).unwrap_or_default();
+        if now >= deadline {
+            let why = format!(
+                "timed out after {}: {last}",
+                humantime::format_duration(timeout)
+            );
+            self.set(i, StepStatus::Failed { why }, rec, now)?;
+            return Ok(None);
+        }
+        let next = (now + chrono_of(poll)).min(deadline);
+        self.steps[i].status = StepStatus::Waiting {
+            deadline,
+            next_poll: next,
+            polls: polls + 1,
+            last,
+        };
+        Ok(Some(next))
+    }
+}

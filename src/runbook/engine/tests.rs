@@ -1,0 +1,781 @@
+//! Engine behaviour against a fake world: guards, confirmation, each on_failure
+//! route, operator commands, read-only refusal, waits, and resume after a crash.
+
+use super::*;
+use crate::config::Environment;
+use crate::model::{ControlState, Verdict};
+use crate::runbook::condition::{Facts, FailoverPhase, Probe};
+use crate::runbook::journal::{MemoryRecorder, ResumePoint};
+use crate::runbook::validate;
+use chrono::TimeZone;
+use std::collections::BTreeMap;
+
+const EAST: &str = "arn:aws:route53-recovery-control::111122223333:controlpanel/0a1b2c3d4e5f4a6b8c9d0e1f2a3b4c5d/routingcontrol/a1b2c3d4e5f60718";
+const WEST: &str = "arn:aws:route53-recovery-control::111122223333:controlpanel/0a1b2c3d4e5f4a6b8c9d0e1f2a3b4c5d/routingcontrol/b2c3d4e5f6071829";
+const RULE: &str = "arn:aws:route53-recovery-control::111122223333:controlpanel/0a1b2c3d4e5f4a6b8c9d0e1f2a3b4c5d/safetyrule/c3d4e5f607182930";
+
+fn env() -> Environment {
+    Environment::builtin_default().unwrap()
+}
+
+fn rb(steps: &str) -> Runbook {
+    let text = format!(
+        "name: t\nenvironment: orders-prod\nrto: 15m\nparameters:\n  from: {{ default: us-east-1 }}\n  to: {{ default: us-west-2 }}\nsteps:\n{steps}"
+    );
+    validate::parse(&text, "t.yaml", &env(), &BTreeMap::new()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 3, 0, 0).unwrap()
+}
+
+fn ctx(read_only: bool) -> RunContext {
+    RunContext::for_environment(
+        &env(),
+        "run-1".into(),
+        "alice@bastion".into(),
+        Mode::Simulated,
+        read_only,
+    )
+}
+
+/// A world whose state the test controls; mutating calls change it like AWS would.
+struct Fake {
+    facts: Facts,
+    sent: Vec<Mutation>,
+    reads: Vec<Vec<Probe>>,
+    /// When false, calls succeed but change nothing (for verify failures).
+    apply: bool,
+    /// Fail this many calls with a generic error.
+    fail: usize,
+    /// ARC refuses control changes citing this rule unless it is overridden.
+    rule_blocks: bool,
+}
+
+impl Fake {
+    fn healthy() -> Self {
+        let mut f = Facts::default();
+        f.region_health.insert("us-east-1".into(), Verdict::Healthy);
+        f.region_health.insert("us-west-2".into(), Verdict::Healthy);
+        f.writer.insert("orders".into(), "us-east-1".into());
+        f.failover.insert("orders".into(), FailoverPhase::Idle);
+        f.lag_ms
+            .insert(("orders".into(), "us-west-2".into()), 400.0);
+        f.rpo_lag_ms
+            .insert(("orders".into(), "us-west-2".into()), 1800.0);
+        f.controls.insert(EAST.into(), ControlState::On);
+        f.controls.insert(WEST.into(), ControlState::Off);
+        Fake {
+            facts: f,
+            sent: Vec::new(),
+            reads: Vec::new(),
+            apply: true,
+            fail: 0,
+            rule_blocks: false,
+        }
+    }
+    fn sent_ops(&self) -> Vec<&'static str> {
+        self.sent.iter().map(|m| m.operation()).collect()
+    }
+}
+
+impl World for Fake {
+    fn read(&mut self, probes: &[Probe]) -> Facts {
+        self.reads.push(probes.to_vec());
+        self.facts.clone()
+    }
+    fn perform(&mut self, call: &Mutation) -> Result<Receipt, CallError> {
+        self.sent.push(call.clone());
+        if self.fail > 0 {
+            self.fail -= 1;
+            return Err(CallError::new(CallErrorKind::Other, "InternalServer"));
+        }
+        match call {
+            Mutation::UpdateRoutingControlStates {
+                entries,
+                safety_rules_to_override,
+            } => {
+                if self.rule_blocks && !safety_rules_to_override.iter().any(|r| r == RULE) {
+                    let mut e =
+                        CallError::new(CallErrorKind::SafetyRule, format!("blocked by {RULE}"));
+                    e.blocking_rules = vec![RULE.into()];
+                    return Err(e);
+                }
+                if self.apply {
+                    for e in entries {
+                        self.facts
+                            .controls
+                            .insert(e.routing_control_arn.clone(), e.routing_control_state);
+                    }
+                }
+            }
+            Mutation::FailoverGlobalCluster {
+                target_db_cluster_identifier,
+                ..
+            }
+            | Mutation::SwitchoverGlobalCluster {
+                target_db_cluster_identifier,
+                ..
+            } if self.apply => {
+                let region = target_db_cluster_identifier
+                    .split(':')
+                    .nth(3)
+                    .unwrap_or_default();
+                self.facts.writer.insert("orders".into(), region.into());
+            }
+            _ => {}
+        }
+        Ok(Receipt {
+            request_id: Some(format!("req-{}", self.sent.len())),
+            endpoint: Some("us-west-2".into()),
+            output: None,
+        })
+    }
+}
+
+const FLIP: &str = "  - id: flip\n    title: Flip\n    routing_controls:\n      - { control: \"cell-{{to}}\", state: on }\n      - { control: \"cell-{{from}}\", state: off }\n    require:\n      - region_health: { region: \"{{to}}\", is: healthy }\n    verify:\n      - routing_control: { control: \"cell-{{to}}\", state: on }\n";
+
+fn start(rb: Runbook, read_only: bool, rec: &mut MemoryRecorder) -> Engine {
+    Engine::start(rb, ctx(read_only), rec, t0()).unwrap()
+}
+
+fn status_word(e: &Engine, id: &str) -> &'static str {
+    e.status(id).unwrap().label()
+}
+
+#[test]
+fn failed_guard_blocks_and_sends_nothing() {
+    let mut w = Fake::healthy();
+    w.facts
+        .region_health
+        .insert("us-west-2".into(), Verdict::Impaired);
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(FLIP), false, &mut rec);
+    assert_eq!(e.advance(&mut w, &mut rec, t0()).unwrap(), Next::Operator);
+    match e.status("flip").unwrap() {
+        StepStatus::Blocked { guard, why } => {
+            assert!(guard.contains("us-west-2 is healthy"), "{guard}");
+            assert!(why.contains("us-west-2 is impaired"), "{why}");
+        }
+        other => panic!("expected blocked, got {other:?}"),
+    }
+    assert!(w.sent.is_empty());
+    // An unknown guard blocks too: unknown is never healthy.
+    w.facts.region_health.remove("us-west-2");
+    e.command(Command::Retry, &mut w, &mut rec, t0()).unwrap();
+    match e.status("flip").unwrap() {
+        StepStatus::Blocked { why, .. } => assert!(why.contains("unknown"), "{why}"),
+        other => panic!("expected blocked, got {other:?}"),
+    }
+    assert!(w.sent.is_empty());
+}
+
+#[test]
+fn guards_are_read_fresh_again_after_confirmation() {
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(FLIP), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    assert_eq!(status_word(&e, "flip"), "awaiting_confirmation");
+    // The world changes while the dialog is open.
+    w.facts
+        .region_health
+        .insert("us-west-2".into(), Verdict::Degraded);
+    e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    assert_eq!(status_word(&e, "flip"), "blocked");
+    assert!(w.sent.is_empty());
+}
+
+#[test]
+fn confirmed_flip_sends_once_and_verifies() {
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(FLIP), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    let StepStatus::AwaitingConfirmation { prompt } = e.status("flip").unwrap().clone() else {
+        panic!()
+    };
+    assert_eq!(
+        prompt.rules.as_deref(),
+        Some("every safety rule holds after this change")
+    );
+    assert_eq!(prompt.target, "ARC cluster endpoints (rotating)");
+    let next = e
+        .command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    assert_eq!(next, Next::Finished);
+    assert_eq!(w.sent_ops(), vec!["UpdateRoutingControlStates"]);
+    assert_eq!(status_word(&e, "flip"), "done");
+    let v = e.view(t0());
+    assert_eq!(
+        v.steps[0].calls,
+        vec![(
+            "UpdateRoutingControlStates @ ARC cluster endpoints (rotating)".to_string(),
+            true
+        )]
+    );
+    assert_eq!(v.run, RunStatus::Completed);
+    // Intent is journaled before the outcome.
+    let kinds: Vec<&str> = rec
+        .lines
+        .iter()
+        .filter_map(|l| match &l.record {
+            Record::Intent { .. } => Some("intent"),
+            Record::Outcome { .. } => Some("outcome"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kinds, vec!["intent", "outcome"]);
+}
+
+#[test]
+fn verify_failure_fails_the_step() {
+    let mut w = Fake::healthy();
+    w.apply = false;
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(FLIP), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    let next = e
+        .command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    assert_eq!(next, Next::Stopped);
+    match e.status("flip").unwrap() {
+        StepStatus::Failed { why } => assert!(
+            why.contains("verify failed") && why.contains("cell-us-west-2 is Off"),
+            "{why}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+const CHECK_LAG: &str = "  - id: lag\n    title: Lag\n    check:\n      - replication_lag: { database: orders, region: \"{{to}}\", below_ms: 100 }\n";
+const AFTER: &str = "  - id: after\n    title: After\n    check:\n      - writer_region: { database: orders, is: us-east-1 }\n  - id: rescue\n    title: Rescue\n    check:\n      - failover_state: { database: orders, is: idle }\n";
+
+#[test]
+fn on_failure_stop_stops_the_run() {
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(&format!("{CHECK_LAG}{AFTER}")), false, &mut rec);
+    assert_eq!(e.advance(&mut w, &mut rec, t0()).unwrap(), Next::Stopped);
+    assert_eq!(status_word(&e, "lag"), "failed");
+    assert_eq!(status_word(&e, "after"), "pending");
+    assert!(matches!(e.run_status(), RunStatus::Stopped { step, .. } if step == "lag"));
+}
+
+#[test]
+fn on_failure_continue_moves_on() {
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(
+        rb(&format!("{CHECK_LAG}    on_failure: continue\n{AFTER}")),
+        false,
+        &mut rec,
+    );
+    assert_eq!(e.advance(&mut w, &mut rec, t0()).unwrap(), Next::Finished);
+    assert_eq!(status_word(&e, "lag"), "failed");
+    assert_eq!(status_word(&e, "after"), "done");
+    assert_eq!(status_word(&e, "rescue"), "done");
+}
+
+#[test]
+fn on_failure_goto_jumps_to_the_target() {
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(
+        rb(&format!(
+            "{CHECK_LAG}    on_failure: {{ goto: rescue }}\n{AFTER}"
+        )),
+        false,
+        &mut rec,
+    );
+    assert_eq!(e.advance(&mut w, &mut rec, t0()).unwrap(), Next::Finished);
+    assert_eq!(status_word(&e, "lag"), "failed");
+    assert_eq!(
+        status_word(&e, "after"),
+        "pending",
+        "the step between was jumped over"
+    );
+    assert_eq!(status_word(&e, "rescue"), "done");
+}
+
+#[test]
+fn goto_backwards_cannot_loop_forever() {
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let steps = format!(
+        "  - id: first\n    title: F\n    check:\n      - failover_state: {{ database: orders, is: idle }}\n{CHECK_LAG}    on_failure: {{ goto: first }}\n"
+    );
+    let mut e = start(rb(&steps), false, &mut rec);
+    assert_eq!(e.advance(&mut w, &mut rec, t0()).unwrap(), Next::Stopped);
+    let RunStatus::Stopped { why, .. } = e.run_status() else {
+        panic!()
+    };
+    assert!(why.contains("already ran"), "{why}");
+}
+
+#[test]
+fn retry_skip_and_abort() {
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(&format!("{CHECK_LAG}{AFTER}")), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    // Retry after the world improves.
+    w.facts
+        .lag_ms
+        .insert(("orders".into(), "us-west-2".into()), 50.0);
+    e.command(Command::Retry, &mut w, &mut rec, t0()).unwrap();
+    assert_eq!(status_word(&e, "lag"), "done");
+    assert_eq!(e.run_status(), &RunStatus::Completed);
+
+    // Skip needs a reason, then moves on.
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(&format!("{CHECK_LAG}{AFTER}")), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    let err = e
+        .command(
+            Command::Skip {
+                reason: "  ".into(),
+            },
+            &mut w,
+            &mut rec,
+            t0(),
+        )
+        .unwrap_err();
+    assert_eq!(err, EngineError::Refused(Refusal::EmptyReason));
+    e.command(
+        Command::Skip {
+            reason: "lag metric broken; checked console".into(),
+        },
+        &mut w,
+        &mut rec,
+        t0(),
+    )
+    .unwrap();
+    assert_eq!(status_word(&e, "lag"), "skipped");
+    assert_eq!(status_word(&e, "after"), "done");
+    assert!(rec.lines.iter().any(|l| matches!(&l.record, Record::Skipped { reason, by, .. } if reason.contains("lag metric") && by == "alice@bastion")));
+
+    // Abort ends the run; nothing further runs.
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(&format!("{CHECK_LAG}{AFTER}")), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    assert_eq!(
+        e.command(
+            Command::Abort {
+                reason: "wrong Region".into()
+            },
+            &mut w,
+            &mut rec,
+            t0()
+        )
+        .unwrap(),
+        Next::Finished
+    );
+    assert_eq!(status_word(&e, "after"), "pending");
+    assert!(matches!(e.run_status(), RunStatus::Aborted { reason } if reason == "wrong Region"));
+    assert!(e.command(Command::Retry, &mut w, &mut rec, t0()).is_err());
+}
+
+const FAILOVER: &str = "  - id: db\n    title: DB\n    aurora_failover: { database: orders, to: \"{{to}}\", allow_data_loss: true }\n    confirm: typed\n";
+
+#[test]
+fn typed_confirm_must_match_the_target() {
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(FAILOVER), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    let StepStatus::AwaitingConfirmation { prompt } = e.status("db").unwrap().clone() else {
+        panic!()
+    };
+    assert_eq!(prompt.typed.as_deref(), Some("us-west-2"));
+    assert_eq!(
+        prompt.risk.as_deref(),
+        Some("about 1.8 s of committed writes in us-east-1 will be lost")
+    );
+    for wrong in [None, Some("us-east-1"), Some("us-west")] {
+        let err = e
+            .command(
+                Command::Confirm {
+                    typed: wrong.map(String::from),
+                },
+                &mut w,
+                &mut rec,
+                t0(),
+            )
+            .unwrap_err();
+        assert!(
+            matches!(err, EngineError::Refused(Refusal::TypedMismatch { .. })),
+            "{err:?}"
+        );
+    }
+    assert!(w.sent.is_empty());
+    assert_eq!(status_word(&e, "db"), "awaiting_confirmation");
+    e.command(
+        Command::Confirm {
+            typed: Some("us-west-2".into()),
+        },
+        &mut w,
+        &mut rec,
+        t0(),
+    )
+    .unwrap();
+    assert_eq!(w.sent_ops(), vec!["FailoverGlobalCluster"]);
+    let Mutation::FailoverGlobalCluster {
+        region,
+        allow_data_loss,
+        ..
+    } = &w.sent[0]
+    else {
+        panic!()
+    };
+    assert_eq!((region.as_str(), *allow_data_loss), ("us-west-2", true));
+}
+
+#[test]
+fn read_only_refuses_mutating_steps_but_walks_the_rest() {
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(&format!("{FLIP}{AFTER}")), true, &mut rec);
+    assert_eq!(e.advance(&mut w, &mut rec, t0()).unwrap(), Next::Operator);
+    match e.status("flip").unwrap() {
+        StepStatus::Blocked { guard, .. } => assert_eq!(guard, "read-only mode"),
+        other => panic!("{other:?}"),
+    }
+    // Retrying does not get around it.
+    e.command(Command::Retry, &mut w, &mut rec, t0()).unwrap();
+    assert_eq!(status_word(&e, "flip"), "blocked");
+    assert!(
+        e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+            .is_err()
+    );
+    e.command(
+        Command::Skip {
+            reason: "walking read-only".into(),
+        },
+        &mut w,
+        &mut rec,
+        t0(),
+    )
+    .unwrap();
+    assert_eq!(status_word(&e, "after"), "done");
+    assert!(w.sent.is_empty());
+}
+
+#[test]
+fn failed_call_then_retry_sends_again() {
+    let mut w = Fake::healthy();
+    w.fail = 1;
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(FLIP), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    assert_eq!(status_word(&e, "flip"), "failed");
+    e.command(Command::Retry, &mut w, &mut rec, t0()).unwrap();
+    e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    assert_eq!(status_word(&e, "flip"), "done");
+    assert_eq!(w.sent.len(), 2);
+}
+
+#[test]
+fn safety_rule_refusal_explains_and_override_names_only_that_rule() {
+    let mut w = Fake::healthy();
+    w.rule_blocks = true;
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(FLIP), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    match e.status("flip").unwrap() {
+        StepStatus::Failed { why } => {
+            assert!(
+                why.contains("at-least-one-cell-on") && why.contains("at least 1 of"),
+                "{why}"
+            );
+            assert!(why.contains("break-glass"), "{why}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        e.command(
+            Command::Override { reason: "".into() },
+            &mut w,
+            &mut rec,
+            t0()
+        )
+        .unwrap_err(),
+        EngineError::Refused(Refusal::EmptyReason)
+    );
+    e.command(
+        Command::Override {
+            reason: "IC approved; rule misconfigured".into(),
+        },
+        &mut w,
+        &mut rec,
+        t0(),
+    )
+    .unwrap();
+    e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    assert_eq!(status_word(&e, "flip"), "done");
+    let Mutation::UpdateRoutingControlStates {
+        safety_rules_to_override,
+        ..
+    } = &w.sent[1]
+    else {
+        panic!()
+    };
+    assert_eq!(safety_rules_to_override, &vec![RULE.to_string()]);
+    assert!(rec.lines.iter().any(|l| matches!(&l.record, Record::Override { rule_arns, .. } if rule_arns == &vec![RULE.to_string()])));
+}
+
+#[test]
+fn wait_polls_until_true_or_times_out() {
+    let steps = "  - id: w\n    title: W\n    wait:\n      until:\n        - writer_region: { database: orders, is: us-west-2 }\n      timeout: 1m\n      poll: 10s\n";
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(steps), false, &mut rec);
+    let next = e.advance(&mut w, &mut rec, t0()).unwrap();
+    assert_eq!(next, Next::WakeAt(t0() + chrono::Duration::seconds(10)));
+    match e.status("w").unwrap() {
+        StepStatus::Waiting { last, polls, .. } => {
+            assert_eq!(*polls, 1);
+            assert!(last.contains("us-east-1"), "{last}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Too early: no read.
+    let reads = w.reads.len();
+    e.advance(&mut w, &mut rec, t0() + chrono::Duration::seconds(5))
+        .unwrap();
+    assert_eq!(w.reads.len(), reads);
+    w.facts.writer.insert("orders".into(), "us-west-2".into());
+    assert_eq!(
+        e.advance(&mut w, &mut rec, t0() + chrono::Duration::seconds(10))
+            .unwrap(),
+        Next::Finished
+    );
+
+    let mut w = Fake::healthy();
+    let mut e = start(rb(steps), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    e.advance(&mut w, &mut rec, t0() + chrono::Duration::seconds(61))
+        .unwrap();
+    match e.status("w").unwrap() {
+        StepStatus::Failed { why } => assert!(why.starts_with("timed out after 1m"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn approval_needs_a_second_operator_and_manual_needs_the_checklist() {
+    let steps = "  - id: m\n    title: M\n    manual:\n      instructions: do it\n      checklist: [one]\n  - id: a\n    title: A\n    approval: {}\n";
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(steps), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    let err = e
+        .command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap_err();
+    assert_eq!(
+        err,
+        EngineError::Refused(Refusal::ChecklistIncomplete { remaining: 1 })
+    );
+    e.command(Command::Tick { item: 0 }, &mut w, &mut rec, t0())
+        .unwrap();
+    e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    assert_eq!(status_word(&e, "a"), "awaiting_approval");
+    let err = e
+        .command(
+            Command::Approve {
+                by: "alice@laptop".into(),
+            },
+            &mut w,
+            &mut rec,
+            t0(),
+        )
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        EngineError::Refused(Refusal::SelfApproval { .. })
+    ));
+    assert_eq!(
+        e.command(
+            Command::Approve {
+                by: "bob@bastion".into()
+            },
+            &mut w,
+            &mut rec,
+            t0()
+        )
+        .unwrap(),
+        Next::Finished
+    );
+}
+
+#[test]
+fn pause_and_resume_the_run() {
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(
+        rb(&format!("{CHECK_LAG}    on_failure: continue\n{AFTER}")),
+        false,
+        &mut rec,
+    );
+    assert_eq!(
+        e.command(Command::Pause, &mut w, &mut rec, t0()).unwrap(),
+        Next::Paused
+    );
+    assert_eq!(status_word(&e, "lag"), "pending");
+    assert_eq!(
+        e.command(Command::Resume, &mut w, &mut rec, t0()).unwrap(),
+        Next::Finished
+    );
+}
+
+#[test]
+fn read_only_journal_and_rto_clock() {
+    let mut rec = MemoryRecorder::default();
+    let e = start(rb(AFTER), true, &mut rec);
+    let (elapsed, target) = e.rto_clock(t0() + chrono::Duration::seconds(90));
+    assert_eq!(elapsed.num_seconds(), 90);
+    assert_eq!(target.as_secs(), 900);
+    assert!(matches!(
+        &rec.lines[0].record,
+        Record::RunStart {
+            read_only: true,
+            ..
+        }
+    ));
+}
+
+/// Runs FLIP then FAILOVER; returns the journal cut right after the failover's intent.
+fn crashed_after_failover_intent() -> (Vec<crate::runbook::journal::Line>, Runbook) {
+    let book = rb(&format!("{FLIP}{FAILOVER}{AFTER}"));
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(book.clone(), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    e.command(
+        Command::Confirm {
+            typed: Some("us-west-2".into()),
+        },
+        &mut w,
+        &mut rec,
+        t0(),
+    )
+    .unwrap();
+    let cut = rec
+        .lines
+        .iter()
+        .position(|l| matches!(&l.record, Record::Intent { step, .. } if step == "db"))
+        .unwrap();
+    (rec.lines[..=cut].to_vec(), book)
+}
+
+#[test]
+fn resume_settles_an_applied_intent_by_reading_and_never_resends() {
+    let (lines, book) = crashed_after_failover_intent();
+    let point = ResumePoint::from_lines(&lines);
+    assert_eq!(
+        point.dangling.iter().cloned().collect::<Vec<_>>(),
+        vec![("db".to_string(), 0)]
+    );
+    assert!(point.calls_done.contains(&("flip".to_string(), 0)));
+    // The failover did reach AWS before the crash: the writer is already in us-west-2.
+    let mut w = Fake::healthy();
+    w.facts.writer.insert("orders".into(), "us-west-2".into());
+    w.facts.controls.insert(WEST.into(), ControlState::On);
+    w.facts.controls.insert(EAST.into(), ControlState::Off);
+    let mut rec = MemoryRecorder {
+        lines: lines.clone(),
+    };
+    let mut e = Engine::restore(book, ctx(false), &point, &mut rec, t0()).unwrap();
+    assert_eq!(status_word(&e, "flip"), "done");
+    let next = e.advance(&mut w, &mut rec, t0()).unwrap();
+    // The first thing the resumed engine did was read the writer.
+    assert!(
+        w.reads[0].contains(&Probe::Writer {
+            database: "orders".into()
+        }),
+        "{:?}",
+        w.reads
+    );
+    assert!(w.sent.is_empty(), "nothing re-sent: {:?}", w.sent);
+    assert_eq!(status_word(&e, "db"), "done");
+    // `after` checks the writer is in us-east-1: it is not any more, so the run stops there.
+    assert_eq!(next, Next::Stopped);
+    assert!(
+        rec.lines.iter().any(
+            |l| matches!(&l.record, Record::Settled { applied: true, step, .. } if step == "db")
+        )
+    );
+}
+
+#[test]
+fn resume_asks_before_resending_an_unapplied_intent() {
+    let (lines, book) = crashed_after_failover_intent();
+    let point = ResumePoint::from_lines(&lines);
+    // The call never reached AWS: the writer is still in us-east-1.
+    let mut w = Fake::healthy();
+    w.facts.controls.insert(WEST.into(), ControlState::On);
+    w.facts.controls.insert(EAST.into(), ControlState::Off);
+    let mut rec = MemoryRecorder { lines };
+    let mut e = Engine::restore(book, ctx(false), &point, &mut rec, t0()).unwrap();
+    assert_eq!(e.advance(&mut w, &mut rec, t0()).unwrap(), Next::Operator);
+    let StepStatus::AwaitingConfirmation { prompt } = e.status("db").unwrap().clone() else {
+        panic!()
+    };
+    assert!(prompt.resend);
+    assert!(
+        prompt.what.contains("still in us-east-1"),
+        "{}",
+        prompt.what
+    );
+    assert!(w.sent.is_empty());
+    // Still a typed confirm.
+    assert!(
+        e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+            .is_err()
+    );
+    e.command(
+        Command::Confirm {
+            typed: Some("us-west-2".into()),
+        },
+        &mut w,
+        &mut rec,
+        t0(),
+    )
+    .unwrap();
+    assert_eq!(
+        w.sent_ops(),
+        vec!["FailoverGlobalCluster"],
+        "flip is never repeated"
+    );
+}
+
+#[test]
+fn resume_refuses_a_changed_runbook_and_an_ended_run() {
+    let (lines, book) = crashed_after_failover_intent();
+    let point = ResumePoint::from_lines(&lines);
+    let mut other = book.clone();
+    other.hash = "different".into();
+    let mut rec = MemoryRecorder::default();
+    assert!(matches!(
+        Engine::restore(other, ctx(false), &point, &mut rec, t0()),
+        Err(EngineError::Restore(RestoreError::RunbookChanged { .. }))
+    ));
+    let mut ended = point.clone();
+    ended.ended = Some("completed".into());
+    assert!(matches!(
+        Engine::restore(book, ctx(false), &ended, &mut rec, t0()),
+        Err(EngineError::Restore(RestoreError::Ended(..)))
+    ));
+}

@@ -1,0 +1,258 @@
+//! The runbook file as written. Every leaf keeps its position so validation errors
+//! point at `file:line:column`. Step kinds are keys of the step map (not a `kind:`
+//! field), so an unknown kind is reported exactly where it was typed.
+//!
+//! ```yaml
+//! name: Pilot light failover
+//! summary: Move the writer and traffic from {{from}} to {{to}}
+//! environment: orders-prod          # the environment file's name (its twin matches too)
+//! rto: 15m
+//! parameters:
+//!   from: { default: us-east-1 }
+//!   to:   { default: us-west-2 }    # `--param to=…` overrides; no default = required
+//! steps:
+//!   - id: db-failover                # unique; goto targets name these
+//!     title: Fail over to {{to}}
+//!     aurora_failover: { database: orders, to: "{{to}}", allow_data_loss: true }
+//!     confirm: typed                 # none | yes (mutating default) | typed
+//!     require: [ { region_health: { region: "{{to}}", is: healthy } } ]
+//!     verify: []                     # post-conditions, checked once after acting
+//!     on_failure: stop               # stop | continue | { goto: STEP }
+//! ```
+//!
+//! Kinds: `manual: {instructions, checklist}`, `check: [COND…]`,
+//! `wait: {until: [COND…], timeout, poll}`, `routing_controls: [{control, state}]`,
+//! `aurora_switchover: {database, to, from?}`,
+//! `aurora_failover: {database, to, from?, allow_data_loss}`,
+//! `promote_replica: {database, backup_retention_days?}`,
+//! `command: {program, args, timeout}`, `approval: {note?}`, `pause: DURATION`.
+//!
+//! Conditions: `region_health: {region, is|is_not}`,
+//! `replication_lag: {database, region?, below_ms}`, `rpo_lag: {database, region, below_ms}`,
+//! `writer_region: {database, is}`, `failover_state: {database, is: idle|pending|…}`,
+//! `routing_control: {control, state}`, `alarm: {name, state}`, `all: […]`, `any: […]`,
+//! `not: COND`. `{{param}}` works in every string value.
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+
+pub type S = Spanned<String>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunbookFile {
+    pub name: S,
+    #[serde(default)]
+    pub summary: Option<S>,
+    /// The environment (by name) this runbook applies to.
+    pub environment: S,
+    /// RTO target, e.g. `15m`.
+    pub rto: S,
+    #[serde(default)]
+    pub parameters: BTreeMap<String, Spanned<ParameterFile>>,
+    pub steps: Spanned<Vec<StepFile>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParameterFile {
+    #[serde(default)]
+    pub default: Option<S>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// One step: `id`, `title`, exactly one kind key, and the optional common fields.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepFile {
+    pub id: S,
+    /// Required; optional here so its absence is reported at the step's id.
+    #[serde(default)]
+    pub title: Option<S>,
+    // --- kinds: exactly one must be present ---
+    #[serde(default)]
+    pub manual: Option<Spanned<ManualFile>>,
+    #[serde(default)]
+    pub check: Option<Spanned<Vec<ConditionFile>>>,
+    #[serde(default)]
+    pub wait: Option<Spanned<WaitFile>>,
+    #[serde(default)]
+    pub routing_controls: Option<Spanned<Vec<ControlChangeFile>>>,
+    #[serde(default)]
+    pub aurora_switchover: Option<Spanned<AuroraMoveFile>>,
+    #[serde(default)]
+    pub aurora_failover: Option<Spanned<AuroraFailoverFile>>,
+    #[serde(default)]
+    pub promote_replica: Option<Spanned<PromoteFile>>,
+    #[serde(default)]
+    pub command: Option<Spanned<CommandFile>>,
+    #[serde(default)]
+    pub approval: Option<Spanned<ApprovalFile>>,
+    #[serde(default)]
+    pub pause: Option<S>,
+    // --- common ---
+    #[serde(default)]
+    pub require: Vec<ConditionFile>,
+    #[serde(default)]
+    pub verify: Vec<ConditionFile>,
+    #[serde(default)]
+    pub on_failure: Option<Spanned<OnFailureFile>>,
+    #[serde(default)]
+    pub confirm: Option<Spanned<ConfirmFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManualFile {
+    pub instructions: S,
+    #[serde(default)]
+    pub checklist: Vec<S>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitFile {
+    pub until: Vec<ConditionFile>,
+    pub timeout: S,
+    /// Poll interval; defaults to 5s.
+    #[serde(default)]
+    pub poll: Option<S>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlChangeFile {
+    pub control: S,
+    pub state: S,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuroraMoveFile {
+    pub database: S,
+    pub to: S,
+    /// The current writer's Region; needed only with more than two members.
+    #[serde(default)]
+    pub from: Option<S>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuroraFailoverFile {
+    pub database: S,
+    pub to: S,
+    #[serde(default)]
+    pub from: Option<S>,
+    /// Required, never defaulted: the operator must say data loss is acceptable.
+    pub allow_data_loss: Option<Spanned<bool>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromoteFile {
+    /// The read-replica pair's name in the environment.
+    pub database: S,
+    #[serde(default)]
+    pub backup_retention_days: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandFile {
+    pub program: S,
+    #[serde(default)]
+    pub args: Vec<S>,
+    /// Defaults to 60s.
+    #[serde(default)]
+    pub timeout: Option<S>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalFile {
+    /// What the approver is asked to agree to.
+    #[serde(default)]
+    pub note: Option<S>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnFailureFile {
+    Stop,
+    Continue,
+    Goto(S),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmFile {
+    None,
+    Yes,
+    Typed,
+}
+
+/// A condition: one key naming its kind. Combinators nest.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConditionFile {
+    RegionHealth(RegionHealthFile),
+    ReplicationLag(LagFile),
+    RpoLag(LagFile),
+    WriterRegion(WriterFile),
+    FailoverState(FailoverFile),
+    RoutingControl(ControlCondFile),
+    Alarm(AlarmFile),
+    All(Vec<ConditionFile>),
+    Any(Vec<ConditionFile>),
+    Not(Box<ConditionFile>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionHealthFile {
+    pub region: S,
+    #[serde(default)]
+    pub is: Option<S>,
+    #[serde(default)]
+    pub is_not: Option<S>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LagFile {
+    pub database: S,
+    /// The secondary Region whose lag is read (Aurora); optional for an RDS replica pair.
+    #[serde(default)]
+    pub region: Option<S>,
+    pub below_ms: Spanned<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WriterFile {
+    pub database: S,
+    pub is: S,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailoverFile {
+    pub database: S,
+    pub is: S,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlCondFile {
+    pub control: S,
+    pub state: S,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmFile {
+    pub name: S,
+    pub state: S,
+}

@@ -1,0 +1,62 @@
+//! The run journal: append-only JSON lines, one file per run, every line fsynced.
+//! An intent is durable before each mutating call, an outcome after it.
+
+pub mod approval;
+pub mod lock;
+pub mod reader;
+pub mod record;
+pub mod resume;
+pub mod writer;
+
+pub use lock::{LockError, RunLock};
+pub use reader::{ReadJournal, read_journal};
+pub use record::{Line, MemoryRecorder, Record, RecordError, Recorder};
+pub use resume::ResumePoint;
+pub use writer::JournalWriter;
+
+use std::path::{Path, PathBuf};
+
+/// `$XDG_STATE_HOME/drconsole/runs`, else `~/.local/state/drconsole/runs`.
+pub fn default_state_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("drconsole")
+}
+
+/// The journal file of a run.
+pub fn run_path(state_dir: &Path, run_id: &str) -> PathBuf {
+    state_dir.join("runs").join(format!("{run_id}.jsonl"))
+}
+
+/// A new run id: UTC time plus a short random suffix, sortable by start time.
+pub fn new_run_id(now: chrono::DateTime<chrono::Utc>, runbook_file_stem: &str) -> String {
+    let suffix: u32 = rand::random::<u32>() & 0xffff;
+    let stem: String = runbook_file_stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{}-{stem}-{suffix:04x}", now.format("%Y%m%dT%H%M%SZ"))
+}
+
+/// user@host of whoever runs this process.
+pub fn operator_name() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unknown-host".into());
+    format!("{user}@{host}")
+}

@@ -1,0 +1,99 @@
+//! Folding a run's journal into the point to resume from: which steps finished, which
+//! calls completed (never to be sent again), and which intents have no outcome.
+
+use super::record::{Line, Record};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResumePoint {
+    pub run_id: String,
+    pub runbook: String,
+    pub path: Option<String>,
+    pub hash: String,
+    pub params: BTreeMap<String, String>,
+    pub initiator: String,
+    pub read_only: bool,
+    pub started_at: Option<DateTime<Utc>>,
+    /// Last journaled status word (and detail) per step id.
+    pub statuses: HashMap<String, (String, Option<String>)>,
+    /// The step of the most recent transition.
+    pub last_step: Option<String>,
+    pub calls_done: BTreeSet<(String, usize)>,
+    /// Intents with no outcome and not yet settled: their effect is unknown.
+    pub dangling: BTreeSet<(String, usize)>,
+    pub overrides: HashMap<String, Vec<String>>,
+    /// Set when the run ended (completed or aborted): nothing to resume.
+    pub ended: Option<String>,
+}
+
+impl ResumePoint {
+    pub fn from_lines(lines: &[Line]) -> Self {
+        let mut p = ResumePoint::default();
+        for l in lines {
+            match &l.record {
+                Record::RunStart {
+                    run_id,
+                    runbook,
+                    path,
+                    hash,
+                    params,
+                    operator,
+                    read_only,
+                    ..
+                } => {
+                    p.run_id = run_id.clone();
+                    p.runbook = runbook.clone();
+                    p.path = path.clone();
+                    p.hash = hash.clone();
+                    p.params = params.clone();
+                    p.initiator = operator.clone();
+                    p.read_only = *read_only;
+                    p.started_at = Some(l.at);
+                }
+                Record::Step {
+                    step,
+                    status,
+                    detail,
+                } => {
+                    p.statuses
+                        .insert(step.clone(), (status.clone(), detail.clone()));
+                    p.last_step = Some(step.clone());
+                }
+                Record::Intent { step, call, .. } => {
+                    p.dangling.insert((step.clone(), *call));
+                }
+                Record::Outcome { step, call, ok, .. } => {
+                    p.dangling.remove(&(step.clone(), *call));
+                    if *ok {
+                        p.calls_done.insert((step.clone(), *call));
+                    }
+                }
+                Record::Settled {
+                    step,
+                    call,
+                    applied,
+                    ..
+                } => {
+                    p.dangling.remove(&(step.clone(), *call));
+                    if *applied {
+                        p.calls_done.insert((step.clone(), *call));
+                    }
+                }
+                Record::Override {
+                    step, rule_arns, ..
+                } => {
+                    p.overrides.insert(step.clone(), rule_arns.clone());
+                }
+                Record::RunEnd { outcome } => p.ended = Some(outcome.clone()),
+                _ => {}
+            }
+        }
+        p
+    }
+
+    /// True when the run started and has not ended.
+    pub fn is_unfinished(&self) -> bool {
+        self.started_at.is_some() && self.ended.is_none()
+    }
+}

@@ -1,0 +1,272 @@
+//! Each step kind's body, resolved against the environment.
+
+use super::error::RunbookErrorKind as K;
+use super::file::StepFile;
+use super::resolve::Resolver;
+use super::step::{ControlChange, StepKind};
+use serde_saphyr::Spanned;
+use std::time::Duration;
+
+const KINDS: &str = "manual, check, wait, routing_controls, aurora_switchover, aurora_failover, \
+                     promote_replica, command, approval, pause";
+
+/// Exactly one kind key; its body resolved.
+pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
+    let present: Vec<(&str, serde_saphyr::Location)> = [
+        ("manual", s.manual.as_ref().map(|x| x.referenced)),
+        ("check", s.check.as_ref().map(|x| x.referenced)),
+        ("wait", s.wait.as_ref().map(|x| x.referenced)),
+        (
+            "routing_controls",
+            s.routing_controls.as_ref().map(|x| x.referenced),
+        ),
+        (
+            "aurora_switchover",
+            s.aurora_switchover.as_ref().map(|x| x.referenced),
+        ),
+        (
+            "aurora_failover",
+            s.aurora_failover.as_ref().map(|x| x.referenced),
+        ),
+        (
+            "promote_replica",
+            s.promote_replica.as_ref().map(|x| x.referenced),
+        ),
+        ("command", s.command.as_ref().map(|x| x.referenced)),
+        ("approval", s.approval.as_ref().map(|x| x.referenced)),
+        ("pause", s.pause.as_ref().map(|x| x.referenced)),
+    ]
+    .into_iter()
+    .filter_map(|(k, l)| l.map(|l| (k, l)))
+    .collect();
+    match present.as_slice() {
+        [] => {
+            r.err(
+                K::Invalid,
+                s.id.referenced,
+                format!("step `{}` has no kind: add one of {KINDS}", s.id.value),
+            );
+            return None;
+        }
+        [_] => {}
+        [(a, _), (b, loc), ..] => {
+            r.err(
+                K::Invalid,
+                *loc,
+                format!(
+                    "step `{}` has two kinds, `{a}` and `{b}`: split it",
+                    s.id.value
+                ),
+            );
+            return None;
+        }
+    }
+    let at = s.id.referenced;
+    if let Some(m) = &s.manual {
+        let instructions = r.text(&m.value.instructions)?;
+        let checklist = m.value.checklist.iter().filter_map(|c| r.text(c)).collect();
+        return Some(StepKind::Manual {
+            instructions,
+            checklist,
+        });
+    }
+    if let Some(c) = &s.check {
+        if c.value.is_empty() {
+            r.err(
+                K::Invalid,
+                c.referenced,
+                "check needs at least one condition",
+            );
+        }
+        return Some(StepKind::Check {
+            conditions: r.conditions(&c.value, c.referenced),
+        });
+    }
+    if let Some(w) = &s.wait {
+        let until = r.conditions(&w.value.until, w.referenced);
+        let timeout = r.duration(&w.value.timeout);
+        let poll = match &w.value.poll {
+            Some(p) => r.duration(p),
+            None => Some(Duration::from_secs(5)),
+        };
+        if w.value.until.is_empty() {
+            r.err(
+                K::Invalid,
+                w.referenced,
+                "wait needs at least one `until:` condition",
+            );
+        }
+        return Some(StepKind::Wait {
+            until,
+            timeout: timeout?,
+            poll: poll?,
+        });
+    }
+    if let Some(rc) = &s.routing_controls {
+        return routing_controls(r, rc);
+    }
+    if let Some(m) = &s.aurora_switchover {
+        let (database, global_cluster_id, from_region, to_region, target_cluster_arn) =
+            aurora_target(r, &m.value.database, &m.value.to, m.value.from.as_ref(), at)?;
+        return Some(StepKind::AuroraSwitchover {
+            database,
+            global_cluster_id,
+            from_region,
+            to_region,
+            target_cluster_arn,
+        });
+    }
+    if let Some(f) = &s.aurora_failover {
+        let Some(allow) = f.value.allow_data_loss.as_ref() else {
+            r.err(
+                K::Invalid,
+                f.referenced,
+                "aurora_failover must state `allow_data_loss: true` (or false) explicitly",
+            );
+            return None;
+        };
+        let (database, global_cluster_id, from_region, to_region, target_cluster_arn) =
+            aurora_target(r, &f.value.database, &f.value.to, f.value.from.as_ref(), at)?;
+        return Some(StepKind::AuroraFailover {
+            database,
+            global_cluster_id,
+            from_region,
+            to_region,
+            target_cluster_arn,
+            allow_data_loss: allow.value,
+        });
+    }
+    if let Some(p) = &s.promote_replica {
+        let pair = r.replica(&p.value.database)?;
+        return Some(StepKind::PromoteReplica {
+            database: pair.name.clone(),
+            region: pair.replica.region.clone(),
+            instance_id: pair.replica.instance_id.clone(),
+            backup_retention_days: p.value.backup_retention_days.as_ref().map(|b| b.value),
+        });
+    }
+    if let Some(c) = &s.command {
+        let program = r.text(&c.value.program)?;
+        if program.trim().is_empty() {
+            r.err(K::Invalid, c.value.program.referenced, "program is empty");
+        }
+        let args = c.value.args.iter().filter_map(|a| r.text(a)).collect();
+        let timeout = match &c.value.timeout {
+            Some(t) => r.duration(t)?,
+            None => Duration::from_secs(60),
+        };
+        return Some(StepKind::Command {
+            program,
+            args,
+            timeout,
+        });
+    }
+    if let Some(a) = &s.approval {
+        return Some(StepKind::Approval {
+            note: a.value.note.as_ref().and_then(|n| r.text(n)),
+        });
+    }
+    if let Some(p) = &s.pause {
+        return Some(StepKind::Pause {
+            duration: r.duration(p)?,
+        });
+    }
+    None
+}
+
+fn routing_controls(
+    r: &mut Resolver,
+    rc: &Spanned<Vec<super::file::ControlChangeFile>>,
+) -> Option<StepKind> {
+    if rc.value.is_empty() {
+        r.err(
+            K::Invalid,
+            rc.referenced,
+            "routing_controls needs at least one control",
+        );
+        return None;
+    }
+    let mut changes: Vec<ControlChange> = Vec::new();
+    let n = r.errors.len();
+    for c in &rc.value {
+        let control = r.control(&c.control);
+        let state = r.control_state(&c.state);
+        let (Some(control), Some(state)) = (control, state) else {
+            continue;
+        };
+        if changes.iter().any(|x| x.arn == control.arn) {
+            r.err(
+                K::Duplicate,
+                c.control.referenced,
+                format!(
+                    "routing control `{}` appears twice in this step",
+                    control.name
+                ),
+            );
+            continue;
+        }
+        changes.push(ControlChange {
+            control: control.name.clone(),
+            arn: control.arn.clone(),
+            panel: control.panel.clone(),
+            gates: control.gates.clone(),
+            state,
+        });
+    }
+    (r.errors.len() == n).then_some(StepKind::RoutingControls { changes })
+}
+
+/// (database, global cluster id, from Region, to Region, target cluster ARN).
+fn aurora_target(
+    r: &mut Resolver,
+    database: &super::file::S,
+    to: &super::file::S,
+    from: Option<&super::file::S>,
+    at: serde_saphyr::Location,
+) -> Option<(String, String, String, String, String)> {
+    let db = r.aurora(database)?;
+    let to_region = r.member_region(db, to)?;
+    let from_region = match from {
+        Some(f) => r.member_region(db, f)?,
+        None => {
+            // With two members the source is the other one; otherwise it must be named.
+            let others: Vec<&str> = db
+                .members
+                .iter()
+                .filter(|m| m.region != to_region)
+                .map(|m| m.region.as_str())
+                .collect();
+            match others.as_slice() {
+                [one] => (*one).to_string(),
+                _ => {
+                    r.err(
+                        K::Invalid,
+                        at,
+                        format!(
+                            "database `{}` has {} members: add `from:` (the current writer's Region)",
+                            db.name,
+                            db.members.len()
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+    };
+    if from_region == to_region {
+        r.err(
+            K::Invalid,
+            to.referenced,
+            "`to` and `from` are the same Region",
+        );
+        return None;
+    }
+    let target = db.members.iter().find(|m| m.region == to_region)?;
+    Some((
+        db.name.clone(),
+        db.global_cluster_id.clone(),
+        from_region,
+        to_region,
+        target.cluster_arn.clone(),
+    ))
+}

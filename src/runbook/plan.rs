@@ -1,0 +1,327 @@
+//! The exact calls each step would make. `plan` prints them; the engine sends them
+//! (through the world) in this order, journaling each one. Nothing here does I/O.
+
+use super::step::{Runbook, Step, StepKind};
+use crate::model::ControlState;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+
+/// ARC accepts at most 10 controls per UpdateRoutingControlStates call.
+pub const ARC_BATCH_LIMIT: usize = 10;
+
+/// One mutating call. The AWS variants mirror the provider's choke point; `RunCommand`
+/// is a local program, mutating too, so it is confirmed and journaled the same way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "operation")]
+pub enum Mutation {
+    UpdateRoutingControlStates {
+        entries: Vec<ControlEntry>,
+        /// Safety-rule ARNs to override (break-glass), only ones ARC named.
+        #[serde(default)]
+        safety_rules_to_override: Vec<String>,
+    },
+    SwitchoverGlobalCluster {
+        region: String,
+        global_cluster_identifier: String,
+        target_db_cluster_identifier: String,
+    },
+    FailoverGlobalCluster {
+        region: String,
+        global_cluster_identifier: String,
+        target_db_cluster_identifier: String,
+        allow_data_loss: bool,
+    },
+    PromoteReadReplica {
+        region: String,
+        db_instance_identifier: String,
+        backup_retention_period: Option<u32>,
+    },
+    RunCommand {
+        program: String,
+        args: Vec<String>,
+        timeout_ms: u64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlEntry {
+    pub routing_control_arn: String,
+    /// The environment's name, for people; not sent.
+    pub name: String,
+    pub routing_control_state: ControlState,
+}
+
+impl Mutation {
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Mutation::UpdateRoutingControlStates { .. } => "UpdateRoutingControlStates",
+            Mutation::SwitchoverGlobalCluster { .. } => "SwitchoverGlobalCluster",
+            Mutation::FailoverGlobalCluster { .. } => "FailoverGlobalCluster",
+            Mutation::PromoteReadReplica { .. } => "PromoteReadReplica",
+            Mutation::RunCommand { .. } => "command",
+        }
+    }
+
+    /// Where the call goes.
+    pub fn endpoint(&self) -> String {
+        match self {
+            Mutation::UpdateRoutingControlStates { .. } => {
+                "ARC cluster endpoints (rotating)".to_string()
+            }
+            Mutation::SwitchoverGlobalCluster { region, .. }
+            | Mutation::FailoverGlobalCluster { region, .. }
+            | Mutation::PromoteReadReplica { region, .. } => region.clone(),
+            Mutation::RunCommand { .. } => "local".to_string(),
+        }
+    }
+
+    /// The request parameters as `Name=value` lines, as the API spells them.
+    pub fn parameters(&self) -> Vec<String> {
+        match self {
+            Mutation::UpdateRoutingControlStates {
+                entries,
+                safety_rules_to_override,
+            } => {
+                let mut v: Vec<String> = entries
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{{RoutingControlArn={}, RoutingControlState={}}}  # {}",
+                            e.routing_control_arn, e.routing_control_state, e.name
+                        )
+                    })
+                    .collect();
+                if !safety_rules_to_override.is_empty() {
+                    v.push(format!(
+                        "SafetyRulesToOverride=[{}]",
+                        safety_rules_to_override.join(", ")
+                    ));
+                }
+                v
+            }
+            Mutation::SwitchoverGlobalCluster {
+                global_cluster_identifier,
+                target_db_cluster_identifier,
+                ..
+            } => vec![
+                format!("GlobalClusterIdentifier={global_cluster_identifier}"),
+                format!("TargetDbClusterIdentifier={target_db_cluster_identifier}"),
+            ],
+            Mutation::FailoverGlobalCluster {
+                global_cluster_identifier,
+                target_db_cluster_identifier,
+                allow_data_loss,
+                ..
+            } => vec![
+                format!("GlobalClusterIdentifier={global_cluster_identifier}"),
+                format!("TargetDbClusterIdentifier={target_db_cluster_identifier}"),
+                format!("AllowDataLoss={allow_data_loss}"),
+            ],
+            Mutation::PromoteReadReplica {
+                db_instance_identifier,
+                backup_retention_period,
+                ..
+            } => {
+                let mut v = vec![format!("DBInstanceIdentifier={db_instance_identifier}")];
+                if let Some(b) = backup_retention_period {
+                    v.push(format!("BackupRetentionPeriod={b}"));
+                }
+                v
+            }
+            Mutation::RunCommand {
+                program,
+                args,
+                timeout_ms,
+            } => vec![
+                format!("program={program}"),
+                format!("args={args:?}"),
+                format!("timeout={timeout_ms} ms"),
+            ],
+        }
+    }
+
+    /// One line: `Operation @ endpoint`.
+    pub fn headline(&self) -> String {
+        format!("{} @ {}", self.operation(), self.endpoint())
+    }
+}
+
+/// The mutating calls of one step, in order. Empty for read-only steps.
+pub fn calls(step: &Step) -> Vec<Mutation> {
+    match &step.kind {
+        StepKind::RoutingControls { changes } => changes
+            .chunks(ARC_BATCH_LIMIT)
+            .map(|batch| Mutation::UpdateRoutingControlStates {
+                entries: batch
+                    .iter()
+                    .map(|c| ControlEntry {
+                        routing_control_arn: c.arn.clone(),
+                        name: c.control.clone(),
+                        routing_control_state: c.state,
+                    })
+                    .collect(),
+                safety_rules_to_override: Vec::new(),
+            })
+            .collect(),
+        // The CLI runs a switchover in the current primary's Region.
+        StepKind::AuroraSwitchover {
+            global_cluster_id,
+            from_region,
+            target_cluster_arn,
+            ..
+        } => vec![Mutation::SwitchoverGlobalCluster {
+            region: from_region.clone(),
+            global_cluster_identifier: global_cluster_id.clone(),
+            target_db_cluster_identifier: target_cluster_arn.clone(),
+        }],
+        // An unplanned failover is called in the Region being activated.
+        StepKind::AuroraFailover {
+            global_cluster_id,
+            to_region,
+            target_cluster_arn,
+            allow_data_loss,
+            ..
+        } => vec![Mutation::FailoverGlobalCluster {
+            region: to_region.clone(),
+            global_cluster_identifier: global_cluster_id.clone(),
+            target_db_cluster_identifier: target_cluster_arn.clone(),
+            allow_data_loss: *allow_data_loss,
+        }],
+        StepKind::PromoteReplica {
+            region,
+            instance_id,
+            backup_retention_days,
+            ..
+        } => vec![Mutation::PromoteReadReplica {
+            region: region.clone(),
+            db_instance_identifier: instance_id.clone(),
+            backup_retention_period: *backup_retention_days,
+        }],
+        StepKind::Command {
+            program,
+            args,
+            timeout,
+        } => vec![Mutation::RunCommand {
+            program: program.clone(),
+            args: args.clone(),
+            timeout_ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+        }],
+        _ => Vec::new(),
+    }
+}
+
+/// The human-readable plan: every step, its guards, and every call it would make.
+pub fn render(rb: &Runbook) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Runbook: {}", rb.name);
+    if let Some(s) = &rb.summary {
+        let _ = writeln!(out, "  {s}");
+    }
+    let params: Vec<String> = rb.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let _ = writeln!(
+        out,
+        "Environment: {}   RTO target: {}   Parameters: {}",
+        rb.environment,
+        humantime::format_duration(rb.rto),
+        if params.is_empty() {
+            "(none)".to_string()
+        } else {
+            params.join(" ")
+        }
+    );
+    let _ = writeln!(out, "No calls are made by `plan`.\n");
+    for (i, step) in rb.steps.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{:>2}. [{}] {} — {}",
+            i + 1,
+            step.kind.name(),
+            step.id,
+            step.title
+        );
+        describe_kind(&mut out, step);
+        for c in &step.require {
+            let _ = writeln!(out, "      require: {c}");
+        }
+        for c in &step.verify {
+            let _ = writeln!(out, "      verify:  {c}");
+        }
+        let calls = calls(step);
+        if !calls.is_empty() {
+            let confirm = match step.confirm {
+                super::step::Confirm::Typed => {
+                    format!("typed (type `{}`)", step.kind.typed_target())
+                }
+                super::step::Confirm::Yes => "yes".into(),
+                super::step::Confirm::None => "none".into(),
+            };
+            let _ = writeln!(out, "      confirm: {confirm}");
+            for (n, m) in calls.iter().enumerate() {
+                let batch = if calls.len() > 1 {
+                    format!(" (batch {} of {})", n + 1, calls.len())
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(out, "      call {}: {}{batch}", n + 1, m.headline());
+                for p in m.parameters() {
+                    let _ = writeln!(out, "          {p}");
+                }
+            }
+        }
+        let _ = writeln!(
+            out,
+            "      on failure: {}",
+            match &step.on_failure {
+                super::step::OnFailure::Stop => "stop".to_string(),
+                super::step::OnFailure::Continue => "continue".to_string(),
+                super::step::OnFailure::Goto(t) => format!("goto {t}"),
+            }
+        );
+    }
+    out
+}
+
+fn describe_kind(out: &mut String, step: &Step) {
+    match &step.kind {
+        StepKind::Manual {
+            instructions,
+            checklist,
+        } => {
+            let _ = writeln!(out, "      {instructions}");
+            for c in checklist {
+                let _ = writeln!(out, "      [ ] {c}");
+            }
+        }
+        StepKind::Check { conditions } => {
+            for c in conditions {
+                let _ = writeln!(out, "      check: {c}");
+            }
+        }
+        StepKind::Wait {
+            until,
+            timeout,
+            poll,
+        } => {
+            for c in until {
+                let _ = writeln!(out, "      until: {c}");
+            }
+            let _ = writeln!(
+                out,
+                "      timeout {}, poll every {}",
+                humantime::format_duration(*timeout),
+                humantime::format_duration(*poll)
+            );
+        }
+        StepKind::Approval { note } => {
+            let _ = writeln!(
+                out,
+                "      a second operator (not the initiator) runs `drconsole approve RUN`{}",
+                note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
+            );
+        }
+        StepKind::Pause { duration } => {
+            let _ = writeln!(out, "      pause {}", humantime::format_duration(*duration));
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,369 @@
+//! Resolving names in a runbook against the environment: templates rendered, Regions,
+//! databases, routing controls and alarms looked up. Errors are collected, not thrown,
+//! so `validate` reports every problem in one go.
+
+use super::condition::{Condition, FailoverPhase};
+use super::error::{RunbookError, RunbookErrorKind as K, Source};
+use super::file::{ConditionFile, S};
+use super::template;
+use crate::config::{AuroraGlobal, Environment, ReplicaPair, RoutingControl};
+use crate::model::{AlarmState, ControlState, Verdict};
+use serde_saphyr::Location;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+pub struct Resolver<'a> {
+    pub src: Source<'a>,
+    pub env: &'a Environment,
+    pub params: BTreeMap<String, String>,
+    /// Declared parameter names, with or without a value.
+    pub declared: Vec<String>,
+    pub errors: Vec<RunbookError>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn err(&mut self, kind: K, loc: Location, msg: impl Into<String>) {
+        self.errors.push(self.src.at(kind, loc, msg));
+    }
+
+    /// The value with its `{{param}}`s rendered.
+    pub fn text(&mut self, s: &S) -> Option<String> {
+        match template::render(&s.value, &self.params) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let msg = match e.missing {
+                    Some(name) if self.declared.contains(&name) => format!(
+                        "parameter `{name}` has no value: give it a default or pass --param {name}=VALUE"
+                    ),
+                    _ => e.message,
+                };
+                self.err(K::Template, s.referenced, msg);
+                None
+            }
+        }
+    }
+
+    pub fn duration(&mut self, s: &S) -> Option<Duration> {
+        let v = self.text(s)?;
+        match humantime::parse_duration(v.trim()) {
+            Ok(d) if !d.is_zero() => Some(d),
+            Ok(_) => {
+                self.err(
+                    K::Invalid,
+                    s.referenced,
+                    "a duration must be more than zero",
+                );
+                None
+            }
+            Err(e) => {
+                self.err(
+                    K::Invalid,
+                    s.referenced,
+                    format!("`{v}` is not a duration (e.g. 30s, 10m): {e}"),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn region(&mut self, s: &S) -> Option<String> {
+        let v = self.text(s)?;
+        if self.env.region(&v).is_some() {
+            Some(v)
+        } else {
+            let known: Vec<&str> = self.env.regions.iter().map(|r| r.name.as_str()).collect();
+            self.err(
+                K::UnknownReference,
+                s.referenced,
+                format!(
+                    "Region `{v}` is not in environment `{}` (known: {})",
+                    self.env.name,
+                    known.join(", ")
+                ),
+            );
+            None
+        }
+    }
+
+    pub fn aurora(&mut self, s: &S) -> Option<&'a AuroraGlobal> {
+        let v = self.text(s)?;
+        let env = self.env;
+        match env.aurora(&v) {
+            Some(d) => Some(d),
+            None => {
+                let kind = if env.replicas.iter().any(|r| r.name == v) {
+                    "is an RDS read replica, not an Aurora global database"
+                } else {
+                    "is not an Aurora global database in the environment"
+                };
+                self.err(
+                    K::UnknownReference,
+                    s.referenced,
+                    format!("database `{v}` {kind}"),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn replica(&mut self, s: &S) -> Option<&'a ReplicaPair> {
+        let v = self.text(s)?;
+        let env = self.env;
+        match env.replicas.iter().find(|r| r.name == v) {
+            Some(r) => Some(r),
+            None => {
+                self.err(
+                    K::UnknownReference,
+                    s.referenced,
+                    format!("database `{v}` is not an RDS read-replica pair in the environment"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A Region that must be a member of the given global database.
+    pub fn member_region(&mut self, db: &AuroraGlobal, s: &S) -> Option<String> {
+        let r = self.region(s)?;
+        if db.members.iter().any(|m| m.region == r) {
+            Some(r)
+        } else {
+            self.err(
+                K::UnknownReference,
+                s.referenced,
+                format!("database `{}` has no member in `{r}`", db.name),
+            );
+            None
+        }
+    }
+
+    pub fn control(&mut self, s: &S) -> Option<&'a RoutingControl> {
+        let v = self.text(s)?;
+        let env = self.env;
+        match env.control_by_name(&v) {
+            Some(c) => Some(c),
+            None => {
+                self.err(
+                    K::UnknownReference,
+                    s.referenced,
+                    format!("routing control `{v}` is not in the environment"),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn control_state(&mut self, s: &S) -> Option<ControlState> {
+        let v = self.text(s)?;
+        let st = ControlState::parse(&v);
+        if st.is_none() {
+            self.err(
+                K::Invalid,
+                s.referenced,
+                format!("state `{v}` must be on or off"),
+            );
+        }
+        st
+    }
+
+    fn verdict(&mut self, s: &S) -> Option<Verdict> {
+        let v = self.text(s)?;
+        let verdict = match v.as_str() {
+            "healthy" => Some(Verdict::Healthy),
+            "degraded" => Some(Verdict::Degraded),
+            "impaired" => Some(Verdict::Impaired),
+            "unknown" => Some(Verdict::Unknown),
+            _ => None,
+        };
+        if verdict.is_none() {
+            self.err(
+                K::Invalid,
+                s.referenced,
+                format!("`{v}` is not a health verdict (healthy, degraded, impaired, unknown)"),
+            );
+        }
+        verdict
+    }
+
+    /// Resolves a list of conditions; `at` positions errors that have no leaf of their own.
+    pub fn conditions(&mut self, list: &[ConditionFile], at: Location) -> Vec<Condition> {
+        list.iter().filter_map(|c| self.condition(c, at)).collect()
+    }
+
+    pub fn condition(&mut self, c: &ConditionFile, at: Location) -> Option<Condition> {
+        match c {
+            ConditionFile::RegionHealth(h) => {
+                let region = self.region(&h.region);
+                let (word, negated) = match (&h.is, &h.is_not) {
+                    (Some(w), None) => (w, false),
+                    (None, Some(w)) => (w, true),
+                    _ => {
+                        self.err(
+                            K::Invalid,
+                            h.region.referenced,
+                            "region_health needs exactly one of `is:` or `is_not:`",
+                        );
+                        return None;
+                    }
+                };
+                let verdict = self.verdict(word);
+                Some(Condition::RegionHealth {
+                    region: region?,
+                    verdict: verdict?,
+                    negated,
+                })
+            }
+            ConditionFile::ReplicationLag(l) => {
+                let name = self.text(&l.database)?;
+                if let Some(pair) = self.env.replicas.iter().find(|r| r.name == name) {
+                    if let Some(r) = &l.region {
+                        let r = self.region(r)?;
+                        if r != pair.replica.region {
+                            self.err(
+                                K::UnknownReference,
+                                l.region.as_ref().map(|r| r.referenced).unwrap_or(at),
+                                format!(
+                                    "replica `{name}` is in `{}`, not `{r}`",
+                                    pair.replica.region
+                                ),
+                            );
+                            return None;
+                        }
+                    }
+                    return Some(Condition::ReplicationLag {
+                        database: name,
+                        region: pair.replica.region.clone(),
+                        below_ms: l.below_ms.value,
+                    });
+                }
+                let db = self.aurora(&l.database)?;
+                let region = self.lag_region(db, l.region.as_ref(), l.database.referenced)?;
+                Some(Condition::ReplicationLag {
+                    database: db.name.clone(),
+                    region,
+                    below_ms: l.below_ms.value,
+                })
+            }
+            ConditionFile::RpoLag(l) => {
+                let db = self.aurora(&l.database)?;
+                let region = self.lag_region(db, l.region.as_ref(), l.database.referenced)?;
+                Some(Condition::RpoLag {
+                    database: db.name.clone(),
+                    region,
+                    below_ms: l.below_ms.value,
+                })
+            }
+            ConditionFile::WriterRegion(w) => {
+                let db = self.aurora(&w.database)?;
+                let region = self.member_region(db, &w.is)?;
+                Some(Condition::WriterRegion {
+                    database: db.name.clone(),
+                    region,
+                })
+            }
+            ConditionFile::FailoverState(f) => {
+                let db = self.aurora(&f.database)?;
+                let word = self.text(&f.is)?;
+                let Some(phase) = FailoverPhase::parse(&word) else {
+                    self.err(
+                        K::Invalid,
+                        f.is.referenced,
+                        format!(
+                            "`{word}` is not a failover state (idle, pending, failing-over, cancelling)"
+                        ),
+                    );
+                    return None;
+                };
+                Some(Condition::FailoverState {
+                    database: db.name.clone(),
+                    phase,
+                })
+            }
+            ConditionFile::RoutingControl(rc) => {
+                let control = self.control(&rc.control);
+                let state = self.control_state(&rc.state);
+                let control = control?;
+                Some(Condition::RoutingControl {
+                    control: control.name.clone(),
+                    arn: control.arn.clone(),
+                    state: state?,
+                })
+            }
+            ConditionFile::Alarm(a) => {
+                let name = self.text(&a.name)?;
+                let region = self
+                    .env
+                    .regions
+                    .iter()
+                    .find(|r| r.alarms.iter().any(|x| x == &name))
+                    .map(|r| r.name.clone());
+                let word = self.text(&a.state)?;
+                let state = AlarmState::parse(&word.to_ascii_uppercase());
+                if state.is_none() {
+                    self.err(
+                        K::Invalid,
+                        a.state.referenced,
+                        format!("`{word}` is not an alarm state (OK, ALARM, INSUFFICIENT_DATA)"),
+                    );
+                }
+                let Some(region) = region else {
+                    self.err(
+                        K::UnknownReference,
+                        a.name.referenced,
+                        format!("alarm `{name}` is not listed under any Region's `alarms:`"),
+                    );
+                    return None;
+                };
+                Some(Condition::Alarm {
+                    name,
+                    region,
+                    state: state?,
+                })
+            }
+            ConditionFile::All(cs) | ConditionFile::Any(cs) => {
+                if cs.is_empty() {
+                    self.err(
+                        K::Invalid,
+                        at,
+                        "`all:` / `any:` needs at least one condition",
+                    );
+                    return None;
+                }
+                let n = self.errors.len();
+                let inner = self.conditions(cs, at);
+                if self.errors.len() > n {
+                    return None;
+                }
+                Some(if matches!(c, ConditionFile::All(_)) {
+                    Condition::All(inner)
+                } else {
+                    Condition::Any(inner)
+                })
+            }
+            ConditionFile::Not(inner) => Some(Condition::Not(Box::new(self.condition(inner, at)?))),
+        }
+    }
+
+    /// Lag is reported by secondaries: the Region is required when there are several.
+    fn lag_region(
+        &mut self,
+        db: &AuroraGlobal,
+        region: Option<&S>,
+        at: Location,
+    ) -> Option<String> {
+        match region {
+            Some(r) => self.member_region(db, r),
+            None => {
+                self.err(
+                    K::Invalid,
+                    at,
+                    format!(
+                        "lag of `{}` is read per secondary Region: add `region:`",
+                        db.name
+                    ),
+                );
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! A validated runbook: every template rendered, every name resolved to the
+//! environment's ARNs and Regions. This is what `plan` prints and the engine runs.
+
+use super::condition::Condition;
+use crate::model::ControlState;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Runbook {
+    pub name: String,
+    pub summary: Option<String>,
+    pub environment: String,
+    pub rto: Duration,
+    /// Parameter values used to render the templates (defaults plus `--param`).
+    pub params: BTreeMap<String, String>,
+    pub steps: Vec<Step>,
+    pub path: Option<PathBuf>,
+    /// sha256 of the file's bytes, hex.
+    pub hash: String,
+}
+
+impl Runbook {
+    pub fn step_index(&self, id: &str) -> Option<usize> {
+        self.steps.iter().position(|s| s.id == id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub id: String,
+    pub title: String,
+    pub kind: StepKind,
+    pub require: Vec<Condition>,
+    pub verify: Vec<Condition>,
+    pub on_failure: OnFailure,
+    pub confirm: Confirm,
+    /// Line in the runbook file, for the console's "open at" and for messages.
+    pub line: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnFailure {
+    Stop,
+    Continue,
+    Goto(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confirm {
+    None,
+    Yes,
+    /// The operator types the target (Region or resource name).
+    Typed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlChange {
+    pub control: String,
+    pub arn: String,
+    pub panel: String,
+    /// The Region or cell the control gates.
+    pub gates: String,
+    pub state: ControlState,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    Manual {
+        instructions: String,
+        checklist: Vec<String>,
+    },
+    Check {
+        conditions: Vec<Condition>,
+    },
+    Wait {
+        until: Vec<Condition>,
+        timeout: Duration,
+        poll: Duration,
+    },
+    RoutingControls {
+        changes: Vec<ControlChange>,
+    },
+    AuroraSwitchover {
+        database: String,
+        global_cluster_id: String,
+        from_region: String,
+        to_region: String,
+        target_cluster_arn: String,
+    },
+    AuroraFailover {
+        database: String,
+        global_cluster_id: String,
+        from_region: String,
+        to_region: String,
+        target_cluster_arn: String,
+        allow_data_loss: bool,
+    },
+    PromoteReplica {
+        database: String,
+        region: String,
+        instance_id: String,
+        backup_retention_days: Option<u32>,
+    },
+    Command {
+        program: String,
+        args: Vec<String>,
+        timeout: Duration,
+    },
+    Approval {
+        note: Option<String>,
+    },
+    Pause {
+        duration: Duration,
+    },
+}
+
+impl StepKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            StepKind::Manual { .. } => "manual",
+            StepKind::Check { .. } => "check",
+            StepKind::Wait { .. } => "wait",
+            StepKind::RoutingControls { .. } => "routing_controls",
+            StepKind::AuroraSwitchover { .. } => "aurora_switchover",
+            StepKind::AuroraFailover { .. } => "aurora_failover",
+            StepKind::PromoteReplica { .. } => "promote_replica",
+            StepKind::Command { .. } => "command",
+            StepKind::Approval { .. } => "approval",
+            StepKind::Pause { .. } => "pause",
+        }
+    }
+
+    /// Mutating steps change the world: read-only mode refuses them, and they confirm.
+    pub fn is_mutating(&self) -> bool {
+        matches!(
+            self,
+            StepKind::RoutingControls { .. }
+                | StepKind::AuroraSwitchover { .. }
+                | StepKind::AuroraFailover { .. }
+                | StepKind::PromoteReplica { .. }
+                | StepKind::Command { .. }
+        )
+    }
+
+    /// What a `typed` confirm asks the operator to type.
+    pub fn typed_target(&self) -> String {
+        match self {
+            StepKind::AuroraSwitchover { to_region, .. }
+            | StepKind::AuroraFailover { to_region, .. } => to_region.clone(),
+            StepKind::PromoteReplica { instance_id, .. } => instance_id.clone(),
+            StepKind::Command { program, .. } => program.clone(),
+            StepKind::RoutingControls { changes } => {
+                // The Region being switched on, when the change names exactly one.
+                let mut on: Vec<&str> = changes
+                    .iter()
+                    .filter(|c| c.state == ControlState::On)
+                    .map(|c| c.gates.as_str())
+                    .collect();
+                on.dedup();
+                match on.as_slice() {
+                    [one] => (*one).to_string(),
+                    _ => changes.first().map(|c| c.panel.clone()).unwrap_or_default(),
+                }
+            }
+            _ => String::new(),
+        }
+    }
+}

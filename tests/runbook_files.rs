@@ -1,0 +1,428 @@
+//! Runbook files and journals on disk: the shipped runbooks validate against the
+//! default environment, every broken file gives `file:line:column`, the parser never
+//! panics on mangled input, `plan` batches ARC changes, and journals survive torn lines.
+
+use drconsole::config::{DEFAULT_ENV, Environment};
+use drconsole::runbook::journal::{
+    JournalWriter, Record, Recorder, ResumePoint, read_journal, reader::parse_journal,
+};
+use drconsole::runbook::plan::{self, Mutation};
+use drconsole::runbook::validate;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn env() -> Environment {
+    Environment::builtin_default().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn no_params() -> BTreeMap<String, String> {
+    BTreeMap::new()
+}
+
+#[test]
+fn the_six_shipped_runbooks_validate_against_the_default_environment() {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("runbooks"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "aurora-planned-switchover.yaml",
+            "failback.yaml",
+            "game-day.yaml",
+            "pilot-light-failover.yaml",
+            "rds-replica-promotion.yaml",
+            "warm-standby-failover.yaml"
+        ]
+    );
+    for n in &names {
+        let rb = validate::load(&root().join("runbooks").join(n), &env(), &no_params())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!rb.steps.is_empty());
+    }
+}
+
+#[test]
+fn pilot_light_plan_names_the_exact_calls() {
+    let rb = validate::load(
+        &root().join("runbooks/pilot-light-failover.yaml"),
+        &env(),
+        &no_params(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let calls: Vec<Mutation> = rb.steps.iter().flat_map(plan::calls).collect();
+    let ops: Vec<&str> = calls.iter().map(|c| c.operation()).collect();
+    assert_eq!(
+        ops,
+        [
+            "FailoverGlobalCluster",
+            "command",
+            "UpdateRoutingControlStates"
+        ]
+    );
+    assert_eq!(
+        calls[0],
+        Mutation::FailoverGlobalCluster {
+            region: "us-west-2".into(),
+            global_cluster_identifier: "orders-global".into(),
+            target_db_cluster_identifier: "arn:aws:rds:us-west-2:111122223333:cluster:orders-usw2"
+                .into(),
+            allow_data_loss: true,
+        }
+    );
+    assert_eq!(calls[2].endpoint(), "ARC cluster endpoints (rotating)");
+    // Parameters override defaults: failing over the other way swaps every call.
+    let back = BTreeMap::from([
+        ("from".to_string(), "us-west-2".to_string()),
+        ("to".to_string(), "us-east-1".to_string()),
+        (
+            "to_5xx_alarm".to_string(),
+            "orders-api-5xx-use1".to_string(),
+        ),
+    ]);
+    let rb = validate::load(
+        &root().join("runbooks/pilot-light-failover.yaml"),
+        &env(),
+        &back,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let first = rb.steps.iter().flat_map(plan::calls).next().unwrap();
+    assert_eq!(first.endpoint(), "us-east-1");
+}
+
+/// Each broken file states its expected error on line 1: `# expect: LINE:COL text`.
+#[test]
+fn broken_corpus_reports_file_line_column_with_a_snippet() {
+    let dir = root().join("tests/fixtures/runbook-broken");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 20, "corpus too small: {}", files.len());
+    let mut failures = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let expect = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# expect: "))
+            .unwrap_or_else(|| panic!("{} lacks `# expect:`", path.display()));
+        let (pos, needle) = expect.split_once(' ').unwrap_or((expect, ""));
+        let errs = match validate::load(&path, &env(), &no_params()) {
+            Ok(_) => {
+                failures.push(format!("{}: validated without error", path.display()));
+                continue;
+            }
+            Err(e) => e,
+        };
+        let shown = errs.to_string();
+        let want = format!("{}:{pos}: ", path.display());
+        let first = shown.lines().next().unwrap_or_default();
+        if !first.starts_with(&want) || !first.contains(needle.trim()) {
+            failures.push(format!(
+                "{}\n   want {want}…{needle}\n   got  {first}",
+                path.display()
+            ));
+        }
+        // The snippet: the offending line, then a caret under the column.
+        let col: usize = pos.split(':').nth(1).unwrap().parse().unwrap();
+        let lines: Vec<&str> = shown.lines().collect();
+        if lines.len() < 3 || lines[2].find('^') != Some(col - 1 + 4) {
+            failures.push(format!(
+                "{}: no caret under column {col}:\n{shown}",
+                path.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn validate_and_plan_commands_exit_codes() {
+    let bin = env!("CARGO_BIN_EXE_drconsole");
+    let mut args = vec!["validate".to_string()];
+    for e in std::fs::read_dir(root().join("runbooks")).unwrap() {
+        args.push(e.unwrap().path().display().to_string());
+    }
+    let ok = Command::new(bin).args(&args).output().unwrap();
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+
+    let broken = root().join("tests/fixtures/runbook-broken/unknown-region.yaml");
+    let bad = Command::new(bin)
+        .args(["validate", &broken.display().to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("unknown-region.yaml:28:34: Region `eu-west-9`"),
+        "{err}"
+    );
+
+    let plan = Command::new(bin)
+        .args([
+            "plan",
+            &root()
+                .join("runbooks/aurora-planned-switchover.yaml")
+                .display()
+                .to_string(),
+            "--param",
+            "to=us-west-2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(plan.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&plan.stdout);
+    // A switchover is sent in the current primary's Region.
+    assert!(out.contains("SwitchoverGlobalCluster @ us-east-1"), "{out}");
+    assert!(
+        out.contains(
+            "TargetDbClusterIdentifier=arn:aws:rds:us-west-2:111122223333:cluster:orders-usw2"
+        ),
+        "{out}"
+    );
+
+    let unknown_param = Command::new(bin)
+        .args([
+            "plan",
+            &root().join("runbooks/failback.yaml").display().to_string(),
+            "--param",
+            "region=eu-west-1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(unknown_param.status.code(), Some(1));
+}
+
+/// The default environment with `extra` more routing controls in its panel.
+fn env_with_controls(extra: usize) -> Environment {
+    let mut added = String::new();
+    for n in 0..extra {
+        added.push_str(&format!(
+            "        - name: extra-{n}\n          arn: arn:aws:route53-recovery-control::111122223333:controlpanel/0a1b2c3d4e5f4a6b8c9d0e1f2a3b4c5d/routingcontrol/e{n:015}\n          gates: us-west-2\n"
+        ));
+    }
+    let text = DEFAULT_ENV.replacen(
+        "      safety_rules:",
+        &format!("{added}      safety_rules:"),
+        1,
+    );
+    Environment::parse(&text, "many.yaml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn routing_control_changes_are_split_into_batches_of_ten() {
+    let env = env_with_controls(11);
+    let mut steps = String::from("  - id: all-on\n    title: All on\n    routing_controls:\n");
+    steps.push_str("      - { control: cell-us-west-2, state: on }\n");
+    for n in 0..11 {
+        steps.push_str(&format!("      - {{ control: extra-{n}, state: on }}\n"));
+    }
+    let text = format!("name: t\nenvironment: orders-prod\nrto: 5m\nsteps:\n{steps}");
+    let rb = validate::parse(&text, "t.yaml", &env, &no_params()).unwrap_or_else(|e| panic!("{e}"));
+    let calls = plan::calls(&rb.steps[0]);
+    let sizes: Vec<usize> = calls
+        .iter()
+        .map(|c| match c {
+            Mutation::UpdateRoutingControlStates { entries, .. } => entries.len(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(sizes, [10, 2]);
+    let rendered = plan::render(&rb);
+    assert!(rendered.contains("(batch 2 of 2)"), "{rendered}");
+}
+
+fn write_run(path: &Path) -> JournalWriter {
+    let mut w = JournalWriter::create(path).unwrap();
+    let t = chrono::Utc::now();
+    w.record(
+        t,
+        Record::RunStart {
+            run_id: "r1".into(),
+            runbook: "Pilot light failover".into(),
+            path: None,
+            hash: "h".into(),
+            params: BTreeMap::new(),
+            operator: "alice@bastion".into(),
+            identity: None,
+            mode: "SIMULATED".into(),
+            read_only: false,
+            rto_target_s: 900,
+        },
+    )
+    .unwrap();
+    w.record(
+        t,
+        Record::Step {
+            step: "flip".into(),
+            status: "running".into(),
+            detail: None,
+        },
+    )
+    .unwrap();
+    w
+}
+
+#[test]
+fn journal_reader_tolerates_a_torn_last_line_and_appending_continues_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("runs/r1.jsonl");
+    drop(write_run(&path));
+    // The process died mid-write of an intent line.
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(br#"{"seq":3,"at":"2026-11-27T03:00:00Z","event":"intent","step":"fl"#);
+    std::fs::write(&path, &bytes).unwrap();
+
+    let j = read_journal(&path).unwrap();
+    assert!(j.torn_tail);
+    assert_eq!(j.lines.len(), 2);
+    let point = ResumePoint::from_lines(&j.lines);
+    assert!(point.is_unfinished());
+    assert!(
+        point.dangling.is_empty(),
+        "a torn intent was never durable, so nothing was sent"
+    );
+
+    // Resuming appends on a fresh line; the torn fragment stays, tolerated, in the middle.
+    let mut w = JournalWriter::append(&path, j.last_seq()).unwrap();
+    w.record(
+        chrono::Utc::now(),
+        Record::Resumed {
+            operator: "bob@bastion".into(),
+        },
+    )
+    .unwrap();
+    let j = read_journal(&path).unwrap();
+    assert_eq!(j.lines.len(), 3);
+    assert_eq!(j.lines[2].seq, 3);
+    assert!(matches!(j.lines[2].record, Record::Resumed { .. }));
+
+    // Damage that is not a torn write is reported, with its line number.
+    let text = "{\"seq\":1,\"at\":\"2026-11-27T03:00:00Z\",\"event\":\"nonsense\"}\n{\"seq\":2}\n";
+    assert_eq!(parse_journal(text).unwrap_err().0, 1);
+}
+
+#[test]
+fn journal_export_gives_the_postmortem_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("runs/r1.jsonl");
+    let mut w = write_run(&path);
+    let t = chrono::Utc::now();
+    w.record(
+        t,
+        Record::Confirmed {
+            step: "db".into(),
+            by: "alice@bastion".into(),
+            typed: Some("us-west-2".into()),
+            prompt: "fail over".into(),
+            data_loss_ms: Some(1800.0),
+        },
+    )
+    .unwrap();
+    w.record(
+        t,
+        Record::RunEnd {
+            outcome: "completed".into(),
+        },
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_drconsole");
+    let out = Command::new(bin)
+        .args([
+            "journal",
+            "--state-dir",
+            &dir.path().display().to_string(),
+            "export",
+            "r1",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rto_target_s"], 900);
+    assert_eq!(v["data_loss_ms"], 1800.0);
+    assert_eq!(v["outcome"], "completed");
+    let md = Command::new(bin)
+        .args([
+            "journal",
+            "--state-dir",
+            &dir.path().display().to_string(),
+            "show",
+            "r1",
+        ])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(md.contains("about 1.8 s of committed writes"), "{md}");
+    assert!(
+        md.contains("confirmed by alice@bastion (typed `us-west-2`)"),
+        "{md}"
+    );
+    let list = Command::new(bin)
+        .args([
+            "journal",
+            "--state-dir",
+            &dir.path().display().to_string(),
+            "list",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&list.stdout)
+            .contains("r1  Pilot light failover  alice@bastion  completed")
+    );
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PILOT: &str = include_str!("../runbooks/pilot-light-failover.yaml");
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        /// Splicing junk anywhere into a shipped runbook gives Ok or positioned errors.
+        #[test]
+        fn mangled_runbook(cut in 0usize..4000, junk in "[ -~\n\t:\\[\\]{}-]{0,16}") {
+            let mut cut = cut.min(PILOT.len());
+            while !PILOT.is_char_boundary(cut) { cut -= 1; }
+            let text = format!("{}{junk}{}", &PILOT[..cut], &PILOT[cut..]);
+            let env = Environment::builtin_default().unwrap();
+            if let Err(errs) = validate::parse(&text, "mangled.yaml", &env, &BTreeMap::new()) {
+                prop_assert!(!errs.0.is_empty());
+                for e in &errs.0 {
+                    prop_assert!(e.line >= 1 && e.column >= 1);
+                    prop_assert!(e.to_string().starts_with("mangled.yaml:"));
+                }
+            }
+        }
+
+        /// Arbitrary text never panics the journal reader.
+        #[test]
+        fn arbitrary_journal_text(text in "[ -~\n]{0,200}") {
+            let _ = parse_journal(&text);
+        }
+    }
+}
