@@ -21,9 +21,15 @@ async fn pilot_light_failover_on_primary_region_outage() {
     let out = twin.run("runbooks/pilot-light-failover.yaml", &["--auto-confirm"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("db-failover") && stdout.contains("completed"), "{stdout}");
+    assert!(
+        stdout.contains("db-failover") && stdout.contains("completed"),
+        "{stdout}"
+    );
     let p = twin.provider().await;
-    assert_eq!(writer_region(&p, "us-west-2").await.as_deref(), Some("us-west-2"));
+    assert_eq!(
+        writer_region(&p, "us-west-2").await.as_deref(),
+        Some("us-west-2")
+    );
     assert_eq!(control(&p, "cell-us-west-2").await, Some(ControlState::On));
     assert_eq!(control(&p, "cell-us-east-1").await, Some(ControlState::Off));
     let done = twin.completed_mutations();
@@ -37,7 +43,10 @@ async fn warm_standby_failover_on_primary_region_outage() {
     let out = twin.run("runbooks/warm-standby-failover.yaml", &["--auto-confirm"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let p = twin.provider().await;
-    assert_eq!(writer_region(&p, "us-west-2").await.as_deref(), Some("us-west-2"));
+    assert_eq!(
+        writer_region(&p, "us-west-2").await.as_deref(),
+        Some("us-west-2")
+    );
     assert_eq!(control(&p, "cell-us-west-2").await, Some(ControlState::On));
     let ledger = p
         .describe_db_instance("us-west-2", "ledger-usw2")
@@ -49,16 +58,25 @@ async fn warm_standby_failover_on_primary_region_outage() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn planned_switchover_then_failback_on_a_calm_day() {
     let twin = TwinProcess::start("calm", 20.0);
-    let out = twin.run("runbooks/aurora-planned-switchover.yaml", &["--auto-confirm"]);
+    let out = twin.run(
+        "runbooks/aurora-planned-switchover.yaml",
+        &["--auto-confirm"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let p = twin.provider().await;
-    assert_eq!(writer_region(&p, "us-east-1").await.as_deref(), Some("us-west-2"));
+    assert_eq!(
+        writer_region(&p, "us-east-1").await.as_deref(),
+        Some("us-west-2")
+    );
     assert_eq!(control(&p, "cell-us-west-2").await, Some(ControlState::On));
     assert_eq!(control(&p, "cell-us-east-1").await, Some(ControlState::Off));
 
     let out = twin.run("runbooks/failback.yaml", &["--auto-confirm"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(writer_region(&p, "us-west-2").await.as_deref(), Some("us-east-1"));
+    assert_eq!(
+        writer_region(&p, "us-west-2").await.as_deref(),
+        Some("us-east-1")
+    );
     assert_eq!(control(&p, "cell-us-east-1").await, Some(ControlState::On));
     assert_eq!(control(&p, "cell-us-west-2").await, Some(ControlState::Off));
     let done = twin.completed_mutations();
@@ -74,9 +92,15 @@ async fn game_day_on_a_calm_day() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("approved by rehearsal-approver@twin"), "{stdout}");
+    assert!(
+        stdout.contains("approved by rehearsal-approver@twin"),
+        "{stdout}"
+    );
     let p = twin.provider().await;
-    assert_eq!(writer_region(&p, "us-west-2").await.as_deref(), Some("us-west-2"));
+    assert_eq!(
+        writer_region(&p, "us-west-2").await.as_deref(),
+        Some("us-west-2")
+    );
     assert_eq!(control(&p, "cell-us-west-2").await, Some(ControlState::On));
     assert_eq!(control(&p, "cell-us-east-1").await, Some(ControlState::Off));
 }
@@ -133,7 +157,10 @@ async fn a_read_only_run_refuses_to_execute() {
         "a mutating call was sent"
     );
     let p = twin.provider().await;
-    assert_eq!(writer_region(&p, "us-west-2").await.as_deref(), Some("us-east-1"));
+    assert_eq!(
+        writer_region(&p, "us-west-2").await.as_deref(),
+        Some("us-east-1")
+    );
     // The read-only steps before it did run: the guards were read.
     assert!(stdout.contains("both-healthy"), "{stdout}");
 }

@@ -110,6 +110,12 @@ async fn external_twin(
     config: ProviderConfig,
 ) -> anyhow::Result<Session> {
     let ep = crate::cli::emulator::TwinEndpoints::load(file)?;
+    if args.speed != 1.0 && args.speed != ep.speed {
+        bail!(
+            "--speed is set by the running twin (×{}); drop --speed or restart the emulator",
+            ep.speed
+        );
+    }
     if ep.arc_endpoint_urls.len() != env.arc.endpoints.len() {
         bail!(
             "{}: the twin serves {} ARC endpoints, the environment has {} (same --env on both?)",

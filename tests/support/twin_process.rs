@@ -50,7 +50,10 @@ impl TwinProcess {
             .expect("emulator starts");
         let started = Instant::now();
         while !file.exists() {
-            assert!(started.elapsed() < GIVE_UP, "the emulator never wrote {file:?}");
+            assert!(
+                started.elapsed() < GIVE_UP,
+                "the emulator never wrote {file:?}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         let endpoints = TwinEndpoints::load(&file).expect("endpoints file");
@@ -69,7 +72,10 @@ impl TwinProcess {
 
     /// `drconsole run RUNBOOK --twin-endpoints F --state-dir D EXTRA…` to completion.
     pub fn run(&self, runbook: &str, extra: &[&str]) -> Output {
-        let mut child = self.run_command(runbook, extra).spawn().expect("run starts");
+        let mut child = self
+            .run_command(runbook, extra)
+            .spawn()
+            .expect("run starts");
         wait_bounded(&mut child);
         child.wait_with_output().expect("run output")
     }

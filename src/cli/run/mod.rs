@@ -154,7 +154,10 @@ fn choose_start(
     if args.new_run {
         return Ok(Some(Start::New(rb)));
     }
-    let Some(u) = driver::unfinished_for(&setup.state_dir, &rb).into_iter().next() else {
+    let Some(u) = driver::unfinished_for(&setup.state_dir, &rb)
+        .into_iter()
+        .next()
+    else {
         return Ok(Some(Start::New(rb)));
     };
     let p = &u.point;

@@ -118,7 +118,9 @@ pub async fn drive(
                     _ = views.changed() => continue,
                 };
                 let Some(line) = line else {
-                    say("no operator input (stdin closed): the run stays unfinished; run the same command again to resume it");
+                    say(
+                        "no operator input (stdin closed): the run stays unfinished; run the same command again to resume it",
+                    );
                     return stop(h, progress, FAILED).await;
                 };
                 let current = view.current.and_then(|i| view.steps.get(i));
@@ -249,7 +251,11 @@ fn question(id: &str, p: &Prompt, checklist: &[(String, bool)]) -> String {
     }
     for (n, (item, ticked)) in checklist.iter().enumerate() {
         let mark = if *ticked { "x" } else { " " };
-        q.push_str(&format!("\n  [{mark}] {}. {item}   (`tick {}`)", n + 1, n + 1));
+        q.push_str(&format!(
+            "\n  [{mark}] {}. {item}   (`tick {}`)",
+            n + 1,
+            n + 1
+        ));
     }
     let confirm = match &p.typed {
         Some(t) => format!("type `{t}` to confirm"),
@@ -318,7 +324,9 @@ fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
 fn show(progress: &mut Progress, view: &RunView, ev: DriverEvent) -> anyhow::Result<()> {
     match ev {
         DriverEvent::Journal { at, record } => progress.record(view, at, &record),
-        DriverEvent::ApprovalRefused { by, why } => say(format!("        approval by {by} refused: {why}")),
+        DriverEvent::ApprovalRefused { by, why } => {
+            say(format!("        approval by {by} refused: {why}"))
+        }
         DriverEvent::Fatal(e) => anyhow::bail!("the run stopped: {e}"),
     }
     Ok(())

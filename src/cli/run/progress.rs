@@ -125,13 +125,11 @@ impl Progress {
                     )),
                 }
             }
-            Record::Settled { step, how, applied, .. } => say(format!(
+            Record::Settled {
+                step, how, applied, ..
+            } => say(format!(
                 "        {step}: settled after restart — {how}{}",
-                if *applied {
-                    " (not sent again)"
-                } else {
-                    ""
-                }
+                if *applied { " (not sent again)" } else { "" }
             )),
             Record::Resumed { operator } => say(format!("        resumed by {operator}")),
             _ => {}

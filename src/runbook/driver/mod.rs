@@ -19,6 +19,7 @@
 
 mod calls;
 mod clock;
+mod presettle;
 mod reads;
 mod recorder;
 mod run_loop;

@@ -229,9 +229,7 @@ async fn first_cluster_answer(
     let mut set = JoinSet::new();
     for region in regions {
         let (p, id) = (p.clone(), id.clone());
-        set.spawn(async move {
-            p.describe_global_clusters(&region, Some(&id)).await
-        });
+        set.spawn(async move { p.describe_global_clusters(&region, Some(&id)).await });
     }
     let mut last = Err(ProviderError::NotConfigured(format!(
         "{id} has no member Region"
