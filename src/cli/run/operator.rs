@@ -5,12 +5,10 @@
 
 use super::progress::{self, Progress, say};
 use super::{DONE, FAILED};
-use crate::config::Environment;
-use crate::runbook::driver::{self, DriverError, DriverEvent, DriverHandle, RunClock};
+use crate::runbook::driver::{self, DriverError, DriverEvent, DriverHandle};
 use crate::runbook::engine::{
     Command, EngineError, Prompt, Refusal, RunStatus, RunView, StepStatus,
 };
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -42,12 +40,7 @@ struct State {
     failed_before: Option<String>,
 }
 
-pub async fn drive(
-    mut h: DriverHandle,
-    auto: bool,
-    _env: Arc<Environment>,
-    _clock: RunClock,
-) -> anyhow::Result<i32> {
+pub async fn drive(mut h: DriverHandle, auto: bool) -> anyhow::Result<i32> {
     let mut progress = Progress::default();
     let mut views = h.view.clone();
     let first = views.borrow().clone();
