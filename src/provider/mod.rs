@@ -74,6 +74,8 @@ pub struct Provider {
     read_only: bool,
     config: ProviderConfig,
     rds: BTreeMap<String, aws_sdk_rds::Client>,
+    /// Same Regions as `rds`, one attempt only: for mutating calls.
+    rds_mutating: BTreeMap<String, aws_sdk_rds::Client>,
     cloudwatch: BTreeMap<String, aws_sdk_cloudwatch::Client>,
     /// Preferred Region first; the others are fallbacks when it does not answer.
     sts: Vec<(String, aws_sdk_sts::Client)>,
@@ -109,6 +111,7 @@ impl Provider {
             read_only,
             config,
             rds: built.rds,
+            rds_mutating: built.rds_mutating,
             cloudwatch: built.cloudwatch,
             sts: built.sts,
             arc: arc::ArcEndpoints::new(built.arc),
@@ -142,6 +145,13 @@ impl Provider {
 
     fn rds(&self, region: &str) -> Result<&aws_sdk_rds::Client, ProviderError> {
         self.rds
+            .get(region)
+            .ok_or_else(|| ProviderError::NotConfigured(format!("no RDS client for {region}")))
+    }
+
+    /// The one-attempt client for mutating calls in `region`.
+    fn rds_mutating(&self, region: &str) -> Result<&aws_sdk_rds::Client, ProviderError> {
+        self.rds_mutating
             .get(region)
             .ok_or_else(|| ProviderError::NotConfigured(format!("no RDS client for {region}")))
     }
