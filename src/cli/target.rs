@@ -29,7 +29,7 @@ impl Session {
 
 /// Twin unless `--env` is given without `--twin`. Must run inside a tokio runtime.
 pub async fn connect(args: &TargetArgs) -> anyhow::Result<Session> {
-    connect_with(args, ProviderConfig::default()).await
+    connect_with(args, args.provider_config()).await
 }
 
 pub async fn connect_with(args: &TargetArgs, config: ProviderConfig) -> anyhow::Result<Session> {
@@ -38,6 +38,7 @@ pub async fn connect_with(args: &TargetArgs, config: ProviderConfig) -> anyhow::
         None => Environment::builtin_default()?,
     };
     if args.poll_ms == 0 {
+        // clap's parser already refuses < 100; this guards hand-built arguments.
         bail!("--poll-ms must be at least 1");
     }
     let poll = Duration::from_millis(args.poll_ms);
