@@ -20,6 +20,8 @@ pub(super) struct Built {
     pub sts: Vec<(String, aws_sdk_sts::Client)>,
     /// (region, url, client) in file order.
     pub arc: Vec<(String, String, aws_sdk_route53recoverycluster::Client)>,
+    /// The credential chain every client signs with.
+    pub credentials: Option<SharedCredentialsProvider>,
 }
 
 fn timeouts(cfg: &ProviderConfig) -> TimeoutConfig {
@@ -201,6 +203,7 @@ pub(super) async fn build(
         .collect();
 
     Ok(Built {
+        credentials: base.credentials_provider(),
         rds,
         rds_mutating,
         cloudwatch,

@@ -39,6 +39,9 @@ pub enum ProviderError {
     /// The provider was asked about something it has no client for.
     #[error("not configured: {0}")]
     NotConfigured(String),
+    /// The credential chain found nothing usable (live mode).
+    #[error("no AWS credentials: {0}")]
+    NoCredentials(String),
     /// A mutating call timed out or lost its connection after it was sent: it may or
     /// may not have been applied. Never retried blindly; the caller re-reads state.
     #[error(
@@ -66,7 +69,8 @@ impl ProviderError {
             | ProviderError::Unreachable { .. }
             | ProviderError::Throttled { .. }
             | ProviderError::Unavailable { .. }
-            | ProviderError::OutcomeUnknown { .. } => false,
+            | ProviderError::OutcomeUnknown { .. }
+            | ProviderError::NoCredentials(_) => false,
         }
     }
 
@@ -89,6 +93,7 @@ impl ProviderError {
             | ProviderError::Api { code, .. } => code.clone(),
             ProviderError::NotConfigured(_) => "not configured".into(),
             ProviderError::OutcomeUnknown { .. } => "outcome unknown".into(),
+            ProviderError::NoCredentials(_) => "no credentials".into(),
         }
     }
 }

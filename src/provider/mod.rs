@@ -80,6 +80,7 @@ pub struct Provider {
     /// Preferred Region first; the others are fallbacks when it does not answer.
     sts: Vec<(String, aws_sdk_sts::Client)>,
     arc: arc::ArcEndpoints,
+    credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
 }
 
 impl std::fmt::Debug for Provider {
@@ -115,6 +116,7 @@ impl Provider {
             cloudwatch: built.cloudwatch,
             sts: built.sts,
             arc: arc::ArcEndpoints::new(built.arc),
+            credentials: built.credentials,
         })
     }
 
@@ -136,6 +138,26 @@ impl Provider {
             .first()
             .map(|(r, _)| r.as_str())
             .unwrap_or_default()
+    }
+
+    /// Resolves the credential chain once, bounded by `within`, so a machine without
+    /// credentials is told so plainly before any call fails (live mode). Sends no
+    /// AWS API request (SSO or IMDS may be asked, as the chain requires).
+    pub async fn resolve_credentials(&self, within: Duration) -> Result<(), ProviderError> {
+        use aws_credential_types::provider::ProvideCredentials;
+        let Some(chain) = &self.credentials else {
+            return Err(ProviderError::NoCredentials(
+                "no credential provider is configured".into(),
+            ));
+        };
+        match tokio::time::timeout(within, chain.provide_credentials()).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(ProviderError::NoCredentials(e.to_string())),
+            Err(_) => Err(ProviderError::NoCredentials(format!(
+                "the credential chain gave no answer within {} ms",
+                within.as_millis()
+            ))),
+        }
     }
 
     /// Each ARC cluster endpoint's last latency and error.
