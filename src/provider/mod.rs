@@ -34,7 +34,9 @@ pub struct ProviderConfig {
     pub attempt_timeout: Duration,
     /// One operation including retries (RDS, CloudWatch, STS).
     pub operation_timeout: Duration,
-    /// Attempts per operation (standard retry mode); ARC uses 1 and rotates instead.
+    /// Attempts per read (standard retry mode). Mutating RDS calls always get 1
+    /// attempt (with `operation_timeout` as its budget) so nothing is re-sent; ARC
+    /// uses 1 and rotates endpoints instead.
     pub max_attempts: u32,
 }
 
