@@ -14,7 +14,8 @@ fi
 echo "installing boto3 and awscli with pip" >&2
 python3 -m pip install --quiet --disable-pip-version-check boto3 awscli \
   || python3 -m pip install --quiet --disable-pip-version-check --user boto3 awscli
-# pip --user puts the aws script here; make it visible to this shell's check.
+# pip --user puts the aws script here; make it visible to this shell's check
+# (.ci/run exports the same for the test run; a standalone caller must too).
 export PATH="$HOME/.local/bin:$PATH"
 if ! have_deps; then
   echo "boto3 or the aws command is still missing (is ~/.local/bin on PATH?)" >&2

@@ -15,41 +15,79 @@ fn builtin_default_loads() {
 }
 
 /// Each broken file states its expected error on its first line:
-/// `# expect: LINE:COLUMN text-in-message`.
-#[test]
-fn broken_corpus_reports_file_line_column() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/env-broken");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    assert!(files.len() >= 15, "corpus too small: {}", files.len());
-    let mut failures = Vec::new();
-    for path in files {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let first = text.lines().next().unwrap_or_default();
-        let expect = first
-            .strip_prefix("# expect: ")
-            .unwrap_or_else(|| panic!("{} lacks an `# expect:` first line", path.display()));
-        let (pos, needle) = expect.split_once(' ').unwrap_or((expect, ""));
-        let err = match Environment::load(&path) {
-            Ok(_) => {
-                failures.push(format!("{}: loaded without error", path.display()));
-                continue;
-            }
-            Err(e) => e,
-        };
-        let shown = err.to_string();
-        let want_prefix = format!("{}:{pos}: ", path.display());
-        if !shown.starts_with(&want_prefix) || !shown.contains(needle.trim()) {
-            failures.push(format!(
-                "{}\n   want {want_prefix}…{needle}\n   got  {shown}",
-                path.display()
-            ));
+/// `# expect: LINE:COLUMN text-in-message`. One test per file.
+fn check_broken(name: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/env-broken")
+        .join(format!("{name}.yaml"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let first = text.lines().next().unwrap_or_default();
+    let expect = first
+        .strip_prefix("# expect: ")
+        .unwrap_or_else(|| panic!("{} lacks an `# expect:` first line", path.display()));
+    let (pos, needle) = expect.split_once(' ').unwrap_or((expect, ""));
+    let err = match Environment::load(&path) {
+        Ok(_) => panic!("{}: loaded without error", path.display()),
+        Err(e) => e,
+    };
+    let shown = err.to_string();
+    let want_prefix = format!("{}:{pos}: ", path.display());
+    assert!(
+        shown.starts_with(&want_prefix) && shown.contains(needle.trim()),
+        "want {want_prefix}…{needle}\ngot  {shown}"
+    );
+}
+
+macro_rules! broken {
+    ($test:ident, $file:literal) => {
+        #[test]
+        fn $test() {
+            check_broken($file);
+        }
+    };
+}
+
+mod broken_env {
+    use super::check_broken;
+    broken!(arn_region_mismatch, "arn-region-mismatch");
+    broken!(bad_duration, "bad-duration");
+    broken!(bad_rule_type, "bad-rule-type");
+    broken!(db_unknown_region, "db-unknown-region");
+    broken!(duplicate_control, "duplicate-control");
+    broken!(duplicate_region, "duplicate-region");
+    broken!(empty, "empty");
+    broken!(four_endpoints, "four-endpoints");
+    broken!(malformed_account, "malformed-account");
+    broken!(malformed_control_arn, "malformed-control-arn");
+    broken!(no_primary, "no-primary");
+    broken!(one_region, "one-region");
+    broken!(replica_same_region, "replica-same-region");
+    broken!(rule_two_kinds, "rule-two-kinds");
+    broken!(rule_unknown_control, "rule-unknown-control");
+    broken!(two_primaries, "two-primaries");
+    broken!(unknown_nested_key, "unknown-nested-key");
+    broken!(unknown_top_key, "unknown-top-key");
+    broken!(wrong_type, "wrong-type");
+    broken!(yaml_syntax, "yaml-syntax");
+
+    /// Every file in the corpus has a test above.
+    #[test]
+    fn corpus_is_fully_listed() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/env-broken");
+        let listed = include_str!("config_files.rs");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .replace(".yaml", "");
+            assert!(
+                listed.contains(&format!("\"{name}\")")),
+                "no test for {name}.yaml"
+            );
         }
     }
-    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
 mod never_panics {

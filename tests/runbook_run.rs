@@ -320,3 +320,80 @@ async fn the_driver_takes_step_bound_commands_and_file_approvals() {
     // The lock went with the engine thread.
     assert_eq!(drconsole::runbook::journal::RunLock::holder(&journal), None);
 }
+
+/// A failover sent into a Region that never answers: the provider reports the outcome
+/// unknown, and the driver's world reads the cluster back (from a Region that answers)
+/// instead of guessing; the journal gets what the fresh read showed.
+#[test]
+fn a_call_without_an_answer_is_read_back_not_guessed() {
+    use drconsole::emulator::scenario::{Fault, ImpairMode};
+    use drconsole::emulator::{self, EmulatorOptions};
+    use drconsole::provider::{Provider, ProviderConfig, Target};
+    use drconsole::runbook::Mutation;
+    use drconsole::runbook::driver::{ProviderWorld, RunClock};
+    use drconsole::runbook::engine::{CallErrorKind, World};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let env = Arc::new(twin_process::env());
+    let (emu, provider) = rt.block_on(async {
+        let emu = emulator::start(
+            &env,
+            EmulatorOptions {
+                seed: 5,
+                speed: 1.0,
+                scenario: None,
+                port: 0,
+            },
+        )
+        .await
+        .unwrap();
+        let target = Target::Twin {
+            aws_endpoint_url: emu.aws_endpoint_url(),
+            arc_endpoint_urls: emu.arc_endpoint_urls(),
+        };
+        let config = ProviderConfig {
+            connect_timeout: Duration::from_millis(200),
+            attempt_timeout: Duration::from_millis(300),
+            operation_timeout: Duration::from_millis(700),
+            max_attempts: 1,
+        };
+        let p = Provider::connect(&env, target, config, false)
+            .await
+            .unwrap();
+        (emu, Arc::new(p))
+    });
+    emu.inject(Fault::RegionImpaired {
+        region: "us-west-2".into(),
+        mode: ImpairMode::Hang,
+    });
+    let db = env.aurora("orders").unwrap();
+    let target = db
+        .members
+        .iter()
+        .find(|m| m.region == "us-west-2")
+        .unwrap()
+        .cluster_arn
+        .clone();
+    let mut world =
+        ProviderWorld::new(provider, env.clone(), RunClock::real(), rt.handle().clone());
+    let err = world
+        .perform(&Mutation::FailoverGlobalCluster {
+            region: "us-west-2".into(),
+            global_cluster_identifier: db.global_cluster_id.clone(),
+            target_db_cluster_identifier: target,
+            allow_data_loss: true,
+        })
+        .unwrap_err();
+    assert_eq!(err.kind, CallErrorKind::Unavailable, "{err:?}");
+    assert!(err.message.contains("outcome unknown"), "{}", err.message);
+    assert!(
+        err.message
+            .contains("a fresh read shows it was not applied: the writer of orders-global is arn:aws:rds:us-east-1"),
+        "{}",
+        err.message
+    );
+    assert_eq!(err.endpoint.as_deref(), Some("RDS us-west-2 (no answer)"));
+    drop(emu);
+}

@@ -596,3 +596,39 @@ async fn live_mode_honours_aws_endpoint_url() {
     );
     assert!(seen.iter().all(|r| !r.mutating));
 }
+
+/// A failover that reached a Region but got no answer (hung, or the connection
+/// dropped) is sent exactly once and reported as OutcomeUnknown, never retried by
+/// the SDK and never reported as a plain failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mutating_call_without_an_answer_is_sent_once_and_outcome_unknown() {
+    let env = default_env();
+    let (emu, provider) = twin(&env, 1.0, false).await;
+    let failover = Mutation::FailoverGlobalCluster {
+        global_cluster_id: "orders-global".into(),
+        target_cluster_arn: "arn:aws:rds:us-west-2:111122223333:cluster:orders-usw2".into(),
+        target_region: "us-west-2".into(),
+    };
+    for mode in [ImpairMode::Hang, ImpairMode::Drop] {
+        emu.inject(Fault::RegionImpaired {
+            region: "us-west-2".into(),
+            mode,
+        });
+        let before = emu.requests().len();
+        let r = tokio::time::timeout(GIVE_UP, provider.mutate(&failover))
+            .await
+            .expect("bounded");
+        match &r {
+            Err(e @ ProviderError::OutcomeUnknown { .. }) => {
+                assert!(e.to_string().contains("re-read state"), "{e}");
+            }
+            other => panic!("{mode:?}: {other:?}"),
+        }
+        let sent: Vec<_> = emu.requests()[before..]
+            .iter()
+            .filter(|q| q.operation == "FailoverGlobalCluster")
+            .cloned()
+            .collect();
+        assert_eq!(sent.len(), 1, "{mode:?}: sent once, not retried: {sent:?}");
+    }
+}

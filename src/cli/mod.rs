@@ -1,5 +1,6 @@
 //! Command-line interface: sub-commands and their arguments.
 
+mod args;
 pub mod console;
 pub mod emulator;
 pub mod journal;
@@ -58,8 +59,9 @@ pub struct TargetArgs {
     /// Twin only: scenario name (assets/scenarios) or path to a scenario file.
     #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
-    /// Twin only: run the simulated clock N times faster.
-    #[arg(long, value_name = "N", default_value_t = 1.0)]
+    /// Twin only: run the simulated clock N times faster (finite, > 0).
+    #[arg(long, value_name = "N", default_value_t = 1.0,
+          allow_negative_numbers = true, value_parser = args::speed)]
     pub speed: f64,
     /// Twin only: random seed for a reproducible world.
     #[arg(long, value_name = "N", default_value_t = 1)]
@@ -76,13 +78,40 @@ pub struct TargetArgs {
     /// Default AWS Region for STS (real environments).
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
-    /// Poll period in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    /// Poll period in milliseconds (at least 100).
+    #[arg(long, value_name = "MS", default_value_t = 2000,
+          allow_negative_numbers = true, value_parser = args::poll_ms)]
     pub poll_ms: u64,
     /// Use a twin already running in another process (`drconsole emulator
     /// --endpoints-file F`) instead of starting one.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["scenario", "profile"])]
     pub twin_endpoints: Option<PathBuf>,
+    /// TCP connect timeout for every AWS call, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = args::DEFAULT_CONNECT_TIMEOUT_MS,
+          allow_negative_numbers = true, value_parser = args::timeout_ms)]
+    pub connect_timeout_ms: u64,
+    /// Time one HTTP attempt may take, in milliseconds; also how long an ARC
+    /// cluster endpoint gets before the next one is tried.
+    #[arg(long, value_name = "MS", default_value_t = args::DEFAULT_ATTEMPT_TIMEOUT_MS,
+          allow_negative_numbers = true, value_parser = args::timeout_ms)]
+    pub attempt_timeout_ms: u64,
+}
+
+impl TargetArgs {
+    /// The provider's timeouts from the command line; the rest stays default.
+    pub fn provider_config(&self) -> crate::provider::ProviderConfig {
+        let defaults = crate::provider::ProviderConfig::default();
+        let attempt = std::time::Duration::from_millis(self.attempt_timeout_ms);
+        crate::provider::ProviderConfig {
+            connect_timeout: std::time::Duration::from_millis(self.connect_timeout_ms),
+            attempt_timeout: attempt,
+            // Room for the retries the operation allows, never less than the default.
+            operation_timeout: defaults
+                .operation_timeout
+                .max(attempt * defaults.max_attempts.max(1) + attempt / 2),
+            ..defaults
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -92,8 +121,9 @@ pub struct StatusArgs {
     /// Print the snapshot as JSON (schema in README).
     #[arg(long)]
     pub json: bool,
-    /// Give up waiting for a complete snapshot after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    /// Give up waiting for a complete snapshot after this many seconds (at least 1).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10,
+          allow_negative_numbers = true, value_parser = args::seconds)]
     pub timeout: u64,
 }
 
@@ -105,8 +135,9 @@ pub struct EmulatorArgs {
     /// Scenario name (assets/scenarios) or path to a scenario file.
     #[arg(long, value_name = "NAME", default_value = "calm")]
     pub scenario: String,
-    /// Run the simulated clock N times faster.
-    #[arg(long, value_name = "N", default_value_t = 1.0)]
+    /// Run the simulated clock N times faster (finite, > 0).
+    #[arg(long, value_name = "N", default_value_t = 1.0,
+          allow_negative_numbers = true, value_parser = args::speed)]
     pub speed: f64,
     /// Random seed.
     #[arg(long, value_name = "N", default_value_t = 1)]

@@ -31,10 +31,15 @@ pub fn run(args: StatusArgs) -> anyhow::Result<i32> {
     Ok(if snapshot.has_unknown() { 1 } else { 0 })
 }
 
-/// Logs to stderr, warn and above unless `RUST_LOG` says otherwise.
+/// The default log filter: warnings, except aws-config's credential-chain and IMDS
+/// probing, which warns once per probe on every machine that is not EC2 (the
+/// outcome is reported in one plain line instead).
+pub const DEFAULT_LOG_FILTER: &str = "warn,aws_config=error";
+
+/// Logs to stderr, [`DEFAULT_LOG_FILTER`] unless `RUST_LOG` says otherwise.
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
     // A second call (tests) keeps the first subscriber.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -12,6 +12,13 @@ use anyhow::{Context, bail};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How long the credential chain may take at start-up (SSO, IMDS, a process).
+const CREDENTIALS_WITHIN: Duration = Duration::from_secs(3);
+
+/// The one line a live session without credentials prints.
+pub const NO_CREDENTIALS: &str =
+    "no AWS credentials: set AWS_PROFILE / use --profile, or run `aws sso login`";
+
 /// Everything a front end needs to look at one environment.
 pub struct Session {
     pub env: Arc<Environment>,
@@ -32,7 +39,7 @@ impl Session {
 
 /// Twin unless `--env` is given without `--twin`. Must run inside a tokio runtime.
 pub async fn connect(args: &TargetArgs) -> anyhow::Result<Session> {
-    connect_with(args, ProviderConfig::default()).await
+    connect_with(args, args.provider_config()).await
 }
 
 pub async fn connect_with(args: &TargetArgs, config: ProviderConfig) -> anyhow::Result<Session> {
@@ -41,6 +48,7 @@ pub async fn connect_with(args: &TargetArgs, config: ProviderConfig) -> anyhow::
         None => Environment::builtin_default()?,
     };
     if args.poll_ms == 0 {
+        // clap's parser already refuses < 100; this guards hand-built arguments.
         bail!("--poll-ms must be at least 1");
     }
     let poll = Duration::from_millis(args.poll_ms);
@@ -59,6 +67,10 @@ pub async fn connect_with(args: &TargetArgs, config: ProviderConfig) -> anyhow::
         let provider = Provider::connect(&env, target, config, args.read_only)
             .await
             .context("cannot set up the AWS clients")?;
+        if let Err(e) = provider.resolve_credentials(CREDENTIALS_WITHIN).await {
+            tracing::debug!(error = %e, "credential chain");
+            bail!(NO_CREDENTIALS);
+        }
         return Ok(Session {
             env: Arc::new(env),
             provider: Arc::new(provider),

@@ -28,6 +28,10 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Line 0: the error has no position in any file (see `ConfigError::plain`).
+        if self.line == 0 {
+            return f.write_str(&self.message);
+        }
         write!(
             f,
             "{}:{}:{}: {}",
@@ -48,6 +52,17 @@ impl ConfigError {
             file: file.to_string(),
             line: loc.line().max(1),
             column: loc.column().max(1),
+            message: message.into(),
+        }
+    }
+
+    /// An error about `file` as a whole, shown without a made-up position.
+    pub fn plain(kind: ConfigErrorKind, file: &str, message: impl Into<String>) -> Self {
+        ConfigError {
+            kind,
+            file: file.to_string(),
+            line: 0,
+            column: 0,
             message: message.into(),
         }
     }

@@ -145,9 +145,27 @@ impl Scenario {
             return Self::parse(text, &format!("assets/scenarios/{name}.yaml"), env);
         }
         let path = Path::new(name_or_path);
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError::io(path.display().to_string(), e))?;
-        Self::parse(&text, &path.display().to_string(), env)
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound && !looks_like_path(name_or_path) {
+                ConfigError::plain(
+                    ConfigErrorKind::UnknownReference,
+                    &origin,
+                    format!(
+                        "unknown scenario '{name_or_path}' (built-in: {}; or a path to a \
+                         .yaml file)",
+                        Self::builtin_names().join(", ")
+                    ),
+                )
+            } else {
+                ConfigError::plain(
+                    ConfigErrorKind::Io,
+                    &origin,
+                    format!("cannot read scenario file {origin}: {e}"),
+                )
+            }
+        })?;
+        Self::parse(&text, &origin, env)
     }
 
     /// Parses and validates scenario text; `origin` names it in errors.
@@ -184,6 +202,14 @@ impl Scenario {
 }
 
 /// `primary` / `secondary` → the Region's name; any other name must exist.
+/// A name with a directory or a YAML extension was meant as a file.
+fn looks_like_path(s: &str) -> bool {
+    s.contains(std::path::MAIN_SEPARATOR)
+        || s.contains('/')
+        || s.ends_with(".yaml")
+        || s.ends_with(".yml")
+}
+
 pub fn resolve_region(name: &str, env: &Environment) -> Option<String> {
     let by_role = |role: Role| {
         env.regions
@@ -381,6 +407,24 @@ mod tests {
                 .expect("calm")
                 .events
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_unknown_name_lists_the_builtins_without_a_position() {
+        let e = Scenario::load("nope", &env()).expect_err("unknown");
+        let text = e.to_string();
+        assert!(
+            text.starts_with("unknown scenario 'nope' (built-in: calm, primary-region-outage"),
+            "{text}"
+        );
+        assert!(text.ends_with("or a path to a .yaml file)"), "{text}");
+        assert!(!text.contains("nope:1:1"), "{text}");
+        let e = Scenario::load("missing/dir/x.yaml", &env()).expect_err("no file");
+        let text = e.to_string();
+        assert!(
+            text.starts_with("cannot read scenario file missing/dir/x.yaml: "),
+            "{text}"
         );
     }
 

@@ -75,16 +75,11 @@ impl Snapshot {
     /// True when any item is unknown or stale (the `status` exit-code contract).
     pub fn has_unknown(&self) -> bool {
         self.identity.is_none()
-            || self
-                .regions
-                .iter()
-                .any(|r| r.verdict == Verdict::Unknown || r.stale)
-            || self
-                .databases
-                .iter()
-                .any(|d| d.stale || d.writer_region.is_none())
-            || self.replicas.iter().any(|r| r.stale)
+            || self.regions.iter().any(RegionStatus::has_unknown)
+            || self.databases.iter().any(DatabaseStatus::has_unknown)
+            || self.replicas.iter().any(ReplicaStatus::has_unknown)
             || self.controls.iter().any(|c| c.state.is_none() || c.stale)
+            || self.rules.iter().any(|r| r.satisfied.is_none())
     }
 
     /// The oldest observation time among everything shown (items never observed are
@@ -113,6 +108,15 @@ pub struct RegionStatus {
     /// First failed poll of an unbroken run of failures.
     pub unreachable_since: Option<DateTime<Utc>>,
     pub stale: bool,
+}
+
+impl RegionStatus {
+    /// Unknown verdict, stale, or any health check without a known result.
+    pub fn has_unknown(&self) -> bool {
+        self.verdict == Verdict::Unknown
+            || self.stale
+            || self.health_checks.iter().any(|h| h.healthy.is_none())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,6 +149,13 @@ pub struct DatabaseStatus {
     pub error: Option<String>,
 }
 
+impl DatabaseStatus {
+    /// Stale, writer unknown, or any member whose role or lag is unknown.
+    pub fn has_unknown(&self) -> bool {
+        self.stale || self.writer_region.is_none() || self.members.iter().any(|m| m.has_unknown())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailoverStatus {
     /// pending | failing-over | cancelling
@@ -170,6 +181,18 @@ pub struct MemberStatus {
     pub metrics_at: Option<DateTime<Utc>>,
 }
 
+impl MemberStatus {
+    /// A member of unknown role, or a secondary whose replication or RPO lag is
+    /// unknown (the writer has no lag to report).
+    pub fn has_unknown(&self) -> bool {
+        match self.is_writer {
+            Some(true) => false,
+            Some(false) => self.lag_ms.is_none() || self.rpo_lag_ms.is_none(),
+            None => true,
+        }
+    }
+}
+
 /// An RDS read-replica pair.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReplicaStatus {
@@ -188,6 +211,13 @@ pub struct ReplicaStatus {
     pub observed_at: Option<DateTime<Utc>>,
     pub stale: bool,
     pub error: Option<String>,
+}
+
+impl ReplicaStatus {
+    /// Stale, or the replica's status or lag unknown.
+    pub fn has_unknown(&self) -> bool {
+        self.stale || self.replica_status.is_none() || self.lag_s.is_none()
+    }
 }
 
 /// A routing control as last read from ARC.
@@ -223,4 +253,129 @@ pub struct EndpointStatus {
     pub last_latency_ms: Option<u64>,
     pub last_error: Option<String>,
     pub last_used: Option<DateTime<Utc>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known() -> Snapshot {
+        let at = Some(Utc::now());
+        Snapshot {
+            environment: "t".into(),
+            mode: Mode::Simulated,
+            read_only: true,
+            taken_at: Utc::now(),
+            poll_period_ms: 2000,
+            rto_target_s: 60,
+            rpo_target_ms: 1000,
+            identity: Some(Identity {
+                account: "1".into(),
+                arn: "arn".into(),
+                user_id: "u".into(),
+            }),
+            identity_error: None,
+            regions: vec![RegionStatus {
+                name: "us-east-1".into(),
+                role: Role::Primary,
+                verdict: Verdict::Healthy,
+                reasons: vec!["1 alarm OK".into()],
+                alarms: vec![],
+                health_checks: vec![HealthCheckStatus {
+                    id: "h".into(),
+                    healthy: Some(true),
+                }],
+                observed_at: at,
+                unreachable_since: None,
+                stale: false,
+            }],
+            databases: vec![DatabaseStatus {
+                name: "db".into(),
+                global_cluster_id: "g".into(),
+                writer_region: Some("us-east-1".into()),
+                status: Some("available".into()),
+                failover: None,
+                members: vec![
+                    member(Some(true), None, None),
+                    member(Some(false), Some(20.0), Some(300.0)),
+                ],
+                observed_at: at,
+                stale: false,
+                error: None,
+            }],
+            replicas: vec![ReplicaStatus {
+                name: "r".into(),
+                primary_region: "us-east-1".into(),
+                primary_instance: "p".into(),
+                replica_region: "us-west-2".into(),
+                replica_instance: "q".into(),
+                replica_status: Some("available".into()),
+                replication_status: Some("replicating".into()),
+                lag_s: Some(1.0),
+                lag_history: vec![],
+                observed_at: at,
+                stale: false,
+                error: None,
+            }],
+            controls: vec![],
+            rules: vec![RuleStatus {
+                name: "rule".into(),
+                arn: "arn".into(),
+                panel: "p".into(),
+                description: "d".into(),
+                satisfied: Some(true),
+            }],
+            endpoints: vec![],
+        }
+    }
+
+    fn member(is_writer: Option<bool>, lag: Option<f64>, rpo: Option<f64>) -> MemberStatus {
+        MemberStatus {
+            region: "us-west-2".into(),
+            cluster_arn: "arn".into(),
+            is_writer,
+            lag_ms: lag,
+            rpo_lag_ms: rpo,
+            lag_history: vec![],
+            rpo_history: vec![],
+            metrics_at: None,
+        }
+    }
+
+    #[test]
+    fn a_fully_known_snapshot_has_no_unknown() {
+        assert!(!known().has_unknown());
+    }
+
+    #[test]
+    fn every_unknown_item_counts() {
+        let mut cases: Vec<(&str, Snapshot)> = Vec::new();
+        let mut s = known();
+        s.databases[0].members[1].lag_ms = None;
+        cases.push(("secondary lag", s));
+        let mut s = known();
+        s.databases[0].members[1].rpo_lag_ms = None;
+        cases.push(("secondary RPO lag", s));
+        let mut s = known();
+        s.databases[0].members[1].is_writer = None;
+        cases.push(("member role", s));
+        let mut s = known();
+        s.replicas[0].lag_s = None;
+        cases.push(("replica lag", s));
+        let mut s = known();
+        s.replicas[0].replica_status = None;
+        cases.push(("replica status", s));
+        let mut s = known();
+        s.regions[0].health_checks[0].healthy = None;
+        cases.push(("health check", s));
+        let mut s = known();
+        s.rules[0].satisfied = None;
+        cases.push(("rule", s));
+        let mut s = known();
+        s.identity = None;
+        cases.push(("identity", s));
+        for (what, snap) in cases {
+            assert!(snap.has_unknown(), "{what} unknown must count");
+        }
+    }
 }

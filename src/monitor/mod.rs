@@ -91,17 +91,8 @@ pub fn spawn(
     env: Arc<Environment>,
     opts: MonitorOptions,
 ) -> MonitorHandle {
-    let poll_ms = u64::try_from(opts.poll.as_millis()).unwrap_or(u64::MAX);
-    // Two poll periods minus the assembler's tick, so that "unknown" is shown within
-    // two poll periods of the last answer.
-    let tick = (opts.poll / 4).max(Duration::from_millis(10));
-    let window = (opts.poll * 2).saturating_sub(tick);
-    let ctx = assemble::Context {
-        mode: provider.mode(),
-        read_only: provider.read_only(),
-        poll_period_ms: poll_ms,
-        stale_after: chrono::Duration::from_std(window).unwrap_or(chrono::Duration::seconds(4)),
-    };
+    let tick = assemble::assembler_tick(opts.poll);
+    let ctx = assemble::Context::new(provider.mode(), provider.read_only(), opts.poll);
     let metric_regions = poll::metric_regions(&env);
     let obs = Observations::new(&env, &metric_regions, opts.history_len);
     let first = assemble::build(&env, &obs, provider.endpoint_statuses(), &ctx, Utc::now());

@@ -38,6 +38,19 @@ pub fn verdict(e: &RegionEvidence<'_>) -> (Verdict, Vec<String>) {
         return (Verdict::Unknown, vec![why]);
     }
 
+    let alarms_read = e.alarms.iter().filter(|a| a.state.is_some()).count();
+    let checks_read = if e.health_checks_known {
+        e.health_checks
+            .iter()
+            .filter(|h| h.healthy.is_some())
+            .count()
+    } else {
+        0
+    };
+    if alarms_read == 0 && checks_read == 0 {
+        return (Verdict::Unknown, nothing_to_judge_by(e));
+    }
+
     let mut impaired = Vec::new();
     let mut degraded = Vec::new();
     let mut notes = Vec::new();
@@ -48,13 +61,15 @@ pub fn verdict(e: &RegionEvidence<'_>) -> (Verdict, Vec<String>) {
         }
     }
     if !e.health_checks.is_empty() && !e.health_checks_known {
-        notes.push(
-            "health checks unknown: Route 53 health-check status is read in us-east-1, \
-             which is not answering"
-                .to_string(),
-        );
-    } else if e.health_checks.iter().any(|h| h.healthy.is_none()) {
-        notes.push("some health checks have no recent data".to_string());
+        notes.push(HEALTH_CHECKS_DARK.to_string());
+    } else {
+        let no_data = e.health_checks.len() - checks_read;
+        if no_data > 0 {
+            notes.push(format!(
+                "{} without recent data (unknown)",
+                count(no_data, "health check", "health checks")
+            ));
+        }
     }
 
     let in_alarm = e
@@ -63,7 +78,11 @@ pub fn verdict(e: &RegionEvidence<'_>) -> (Verdict, Vec<String>) {
         .filter(|a| a.state == Some(AlarmState::Alarm))
         .count();
     if !e.alarms.is_empty() && in_alarm == e.alarms.len() {
-        impaired.push(format!("all {} alarms in ALARM", e.alarms.len()));
+        impaired.push(if in_alarm == 1 {
+            "its only alarm is in ALARM".to_string()
+        } else {
+            format!("all {in_alarm} alarms in ALARM")
+        });
     }
     for a in e.alarms {
         match a.state {
@@ -82,19 +101,55 @@ pub fn verdict(e: &RegionEvidence<'_>) -> (Verdict, Vec<String>) {
     } else if !degraded.is_empty() {
         (Verdict::Degraded, degraded)
     } else {
-        let hc_ok = e
-            .health_checks
-            .iter()
-            .filter(|h| h.healthy == Some(true))
-            .count();
-        let mut ok = format!("{} alarms OK", e.alarms.len());
-        if hc_ok > 0 {
-            ok.push_str(&format!(", {hc_ok} health checks passing"));
+        let mut ok = Vec::new();
+        if alarms_read > 0 {
+            ok.push(format!("{} OK", count(alarms_read, "alarm", "alarms")));
         }
-        (Verdict::Healthy, vec![ok])
+        if checks_read > 0 {
+            ok.push(format!(
+                "{} passing",
+                count(checks_read, "health check", "health checks")
+            ));
+        }
+        (Verdict::Healthy, vec![ok.join(", ")])
     };
     reasons.extend(notes);
     (v, reasons)
+}
+
+/// Route 53 publishes health-check metrics in us-east-1 only.
+const HEALTH_CHECKS_DARK: &str =
+    "health checks unknown: Route 53 metrics are read in us-east-1, which is unreachable";
+
+/// Why a fresh Region still has no verdict: nothing configured, or nothing readable.
+fn nothing_to_judge_by(e: &RegionEvidence<'_>) -> Vec<String> {
+    if e.alarms.is_empty() && e.health_checks.is_empty() {
+        return vec!["no alarms or health checks configured: nothing to judge health by".into()];
+    }
+    let mut why = vec!["no alarm or health check could be read".to_string()];
+    for a in e.alarms {
+        why.push(format!("alarm {} not found in {}", a.name, e.region));
+    }
+    if !e.health_checks.is_empty() {
+        if e.health_checks_known {
+            why.push(format!(
+                "{} without recent data (unknown)",
+                count(e.health_checks.len(), "health check", "health checks")
+            ));
+        } else {
+            why.push(HEALTH_CHECKS_DARK.to_string());
+        }
+    }
+    why
+}
+
+/// "1 alarm", "2 alarms".
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 #[cfg(test)]
@@ -140,15 +195,21 @@ mod tests {
         let missing = [alarm("a", None)];
         let pass = [hc("h", Some(true))];
         let fail = [hc("h", Some(false))];
-        let cases: [(&[AlarmStatus], &[HealthCheckStatus], Verdict); 8] = [
+        let unread = [hc("h", None)];
+        let cases: [(&[AlarmStatus], &[HealthCheckStatus], Verdict); 12] = [
             (&ok, &pass, Verdict::Healthy),
             (&ok, &[], Verdict::Healthy),
+            (&[], &pass, Verdict::Healthy),
+            (&[], &fail, Verdict::Impaired),
             (&one, &pass, Verdict::Degraded),
             (&insuff, &pass, Verdict::Degraded),
             (&all, &pass, Verdict::Impaired),
             (&ok, &fail, Verdict::Impaired),
             (&missing, &pass, Verdict::Degraded),
-            (&[], &[], Verdict::Healthy),
+            // Nothing configured, or nothing readable: no news is not good news.
+            (&[], &[], Verdict::Unknown),
+            (&missing, &unread, Verdict::Unknown),
+            (&[], &unread, Verdict::Unknown),
         ];
         for (alarms, hcs, want) in cases {
             let (got, reasons) = verdict(&ev(alarms, hcs));
@@ -194,9 +255,53 @@ mod tests {
         e.health_checks_known = false;
         let (v, reasons) = verdict(&e);
         assert_eq!(v, Verdict::Healthy);
+        assert_eq!(
+            reasons,
+            vec![
+                "1 alarm OK".to_string(),
+                "health checks unknown: Route 53 metrics are read in us-east-1, which is \
+                 unreachable"
+                    .to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn nothing_configured_or_readable_is_unknown() {
+        let (v, reasons) = verdict(&ev(&[], &[]));
+        assert_eq!(v, Verdict::Unknown);
+        assert_eq!(
+            reasons,
+            vec!["no alarms or health checks configured: nothing to judge health by"]
+        );
+        // Only health checks, and us-east-1 is dark: unknown, saying why.
+        let unknown = [hc("h", None)];
+        let mut e = ev(&[], &unknown);
+        e.health_checks_known = false;
+        let (v, reasons) = verdict(&e);
+        assert_eq!(v, Verdict::Unknown);
         assert!(
-            reasons.iter().any(|r| r.contains("us-east-1")),
-            "{reasons:?}"
+            reasons
+                .iter()
+                .any(|r| r.contains("us-east-1, which is unreachable"))
+        );
+    }
+
+    #[test]
+    fn reasons_use_singular_and_plural() {
+        let ok = [
+            alarm("a", Some(AlarmState::Ok)),
+            alarm("b", Some(AlarmState::Ok)),
+        ];
+        let pass = [hc("h", Some(true))];
+        assert_eq!(
+            verdict(&ev(&ok, &pass)).1,
+            vec!["2 alarms OK, 1 health check passing"]
+        );
+        let pass2 = [hc("h", Some(true)), hc("i", Some(true))];
+        assert_eq!(
+            verdict(&ev(&ok[..1], &pass2)).1,
+            vec!["1 alarm OK, 2 health checks passing"]
         );
     }
 }

@@ -72,6 +72,7 @@ impl ArcEndpoints {
     pub async fn rotate<T, F, Fut>(
         &self,
         what: &str,
+        kind: CallKind,
         guard: Duration,
         call: F,
     ) -> Result<ArcAnswer<T>, ProviderError>
@@ -88,7 +89,7 @@ impl ArcEndpoints {
             regions: &self.regions,
             book: &self.book,
         };
-        rotation.run(what, order, guard, call).await
+        rotation.run(what, kind, order, guard, call).await
     }
 
     pub async fn get_state(
@@ -96,24 +97,29 @@ impl ArcEndpoints {
         arn: &str,
         guard: Duration,
     ) -> Result<ArcAnswer<ControlInfo>, ProviderError> {
-        self.rotate("GetRoutingControlState", guard, |c| async move {
-            let out = c
-                .get_routing_control_state()
-                .routing_control_arn(arn)
-                .send()
-                .await
-                .map_err(from_sdk)?;
-            let rid = error::output_request_id(&out);
-            Ok((
-                ControlInfo {
-                    arn: out.routing_control_arn().to_string(),
-                    name: out.routing_control_name().map(str::to_string),
-                    panel_arn: None,
-                    state: from_wire(out.routing_control_state()),
-                },
-                rid,
-            ))
-        })
+        self.rotate(
+            "GetRoutingControlState",
+            CallKind::Read,
+            guard,
+            |c| async move {
+                let out = c
+                    .get_routing_control_state()
+                    .routing_control_arn(arn)
+                    .send()
+                    .await
+                    .map_err(from_sdk)?;
+                let rid = error::output_request_id(&out);
+                Ok((
+                    ControlInfo {
+                        arn: out.routing_control_arn().to_string(),
+                        name: out.routing_control_name().map(str::to_string),
+                        panel_arn: None,
+                        state: from_wire(out.routing_control_state()),
+                    },
+                    rid,
+                ))
+            },
+        )
         .await
     }
 
@@ -121,41 +127,47 @@ impl ArcEndpoints {
         &self,
         guard: Duration,
     ) -> Result<ArcAnswer<Vec<ControlInfo>>, ProviderError> {
-        self.rotate("ListRoutingControls", guard, |c| async move {
-            let mut out = Vec::new();
-            let mut token: Option<String> = None;
-            let mut rid = None;
-            for _ in 0..MAX_PAGES {
-                let page = c
-                    .list_routing_controls()
-                    .set_next_token(token.take())
-                    .send()
-                    .await
-                    .map_err(from_sdk)?;
-                rid = error::output_request_id(&page).or(rid);
-                for rc in page.routing_controls() {
-                    let Some(arn) = rc.routing_control_arn() else {
-                        continue;
-                    };
-                    out.push(ControlInfo {
-                        arn: arn.to_string(),
-                        name: rc.routing_control_name().map(str::to_string),
-                        panel_arn: rc.control_panel_arn().map(str::to_string),
-                        state: rc.routing_control_state().and_then(from_wire),
-                    });
+        self.rotate(
+            "ListRoutingControls",
+            CallKind::Read,
+            guard,
+            |c| async move {
+                let mut out = Vec::new();
+                let mut token: Option<String> = None;
+                let mut rid = None;
+                for _ in 0..MAX_PAGES {
+                    let page = c
+                        .list_routing_controls()
+                        .set_next_token(token.take())
+                        .send()
+                        .await
+                        .map_err(from_sdk)?;
+                    rid = error::output_request_id(&page).or(rid);
+                    for rc in page.routing_controls() {
+                        let Some(arn) = rc.routing_control_arn() else {
+                            continue;
+                        };
+                        out.push(ControlInfo {
+                            arn: arn.to_string(),
+                            name: rc.routing_control_name().map(str::to_string),
+                            panel_arn: rc.control_panel_arn().map(str::to_string),
+                            state: rc.routing_control_state().and_then(from_wire),
+                        });
+                    }
+                    match page.next_token() {
+                        Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                        _ => break,
+                    }
                 }
-                match page.next_token() {
-                    Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                    _ => break,
-                }
-            }
-            Ok((out, rid))
-        })
+                Ok((out, rid))
+            },
+        )
         .await
     }
 
-    /// Setting a state is idempotent, so re-sending a batch whose first attempt timed
-    /// out (and may have landed) to the next endpoint is safe.
+    /// Setting a state is idempotent (a desired state), so re-sending a batch whose
+    /// attempt timed out (and may have landed) to the next endpoint is safe and is
+    /// what ARC recommends; the log still records that attempt's outcome as unknown.
     pub async fn update(
         &self,
         updates: &[(String, ControlState)],
@@ -174,21 +186,34 @@ impl ArcEndpoints {
                 })?;
             entries.push(entry);
         }
-        self.rotate("UpdateRoutingControlStates", guard, |c| {
-            let entries = entries.clone();
-            async move {
-                let out = c
-                    .update_routing_control_states()
-                    .set_update_routing_control_state_entries(Some(entries))
-                    .set_safety_rules_to_override(Some(overrides.to_vec()))
-                    .send()
-                    .await
-                    .map_err(from_sdk)?;
-                Ok(((), error::output_request_id(&out)))
-            }
-        })
+        self.rotate(
+            "UpdateRoutingControlStates",
+            CallKind::IdempotentUpdate,
+            guard,
+            |c| {
+                let entries = entries.clone();
+                async move {
+                    let out = c
+                        .update_routing_control_states()
+                        .set_update_routing_control_state_entries(Some(entries))
+                        .set_safety_rules_to_override(Some(overrides.to_vec()))
+                        .send()
+                        .await
+                        .map_err(from_sdk)?;
+                    Ok(((), error::output_request_id(&out)))
+                }
+            },
+        )
         .await
     }
+}
+
+/// Whether a rotated call changes anything: a timed-out update attempt may have
+/// landed, which the log and the final error must say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CallKind {
+    Read,
+    IdempotentUpdate,
 }
 
 /// The rotation itself, generic over the client so tests can script endpoints.
@@ -202,6 +227,7 @@ impl<C: Clone> Rotation<'_, C> {
     async fn run<T, F, Fut>(
         &self,
         what: &str,
+        kind: CallKind,
         order: Vec<usize>,
         guard: Duration,
         call: F,
@@ -235,7 +261,7 @@ impl<C: Clone> Rotation<'_, C> {
                 Ok((value, request_id)) => {
                     tracing::debug!(
                         what,
-                        endpoint = idx,
+                        endpoint = idx + 1,
                         ms = super::types::millis(latency),
                         "ARC answered"
                     );
@@ -250,14 +276,40 @@ impl<C: Clone> Rotation<'_, C> {
                 }
                 // The cluster's own verdict: every endpoint would say the same.
                 Err(e) if e.is_cluster_verdict() => return Err(e),
+                Err(e) if kind == CallKind::IdempotentUpdate && may_have_landed(&e) => {
+                    tracing::warn!(
+                        what,
+                        endpoint = idx + 1,
+                        error = %e,
+                        "ARC update attempt: outcome unknown (it may have been applied); \
+                         the update is idempotent, trying the next endpoint"
+                    );
+                    last_err = Some(e);
+                }
                 Err(e) => {
-                    tracing::info!(what, endpoint = idx, error = %e, "ARC endpoint failed, trying the next");
+                    tracing::info!(what, endpoint = idx + 1, error = %e, "ARC endpoint failed, trying the next");
                     last_err = Some(e);
                 }
             }
         }
-        Err(all_failed(what, &attempts, last_err))
+        let err = all_failed(what, &attempts, last_err);
+        let any_unsure = attempts
+            .iter()
+            .any(|a| a.error.as_deref() == Some("timeout"));
+        if kind == CallKind::IdempotentUpdate && any_unsure {
+            // At least one endpoint may have applied it: do not report a plain failure.
+            return Err(ProviderError::OutcomeUnknown {
+                operation: what.to_string(),
+                detail: err.to_string(),
+            });
+        }
+        Err(err)
     }
+}
+
+/// A timeout after sending: the endpoint may have applied the request.
+fn may_have_landed(e: &ProviderError) -> bool {
+    matches!(e, ProviderError::Timeout { .. })
 }
 
 fn from_wire(s: &RoutingControlState) -> Option<ControlState> {
@@ -325,6 +377,14 @@ mod tests {
         script: &[Result<(), ProviderError>],
         start: usize,
     ) -> Result<ArcAnswer<usize>, ProviderError> {
+        run_kind(script, start, CallKind::Read).await
+    }
+
+    async fn run_kind(
+        script: &[Result<(), ProviderError>],
+        start: usize,
+        kind: CallKind,
+    ) -> Result<ArcAnswer<usize>, ProviderError> {
         let clients: Vec<usize> = (0..5).collect();
         let (regions, book) = (regions(), book());
         let rotation = Rotation {
@@ -334,7 +394,7 @@ mod tests {
         };
         let order = rotation_order(start, 5);
         rotation
-            .run("test", order, Duration::from_secs(5), |i| {
+            .run("test", kind, order, Duration::from_secs(5), |i| {
                 let r = script[i].clone();
                 async move { r.map(|()| (i, None)) }
             })
@@ -382,5 +442,39 @@ mod tests {
             ProviderError::Timeout { detail } => assert!(detail.contains("all 5"), "{detail}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn an_update_keeps_rotating_after_a_timeout() {
+        let script = [timeout(), Ok(()), Ok(()), Ok(()), Ok(())];
+        let a = run_kind(&script, 0, CallKind::IdempotentUpdate)
+            .await
+            .expect("endpoint 1 answers");
+        assert_eq!(a.endpoint, 1);
+        assert_eq!(a.attempts.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn an_update_that_never_got_an_answer_has_an_unknown_outcome() {
+        let refused = Err(ProviderError::Unreachable {
+            detail: "refused".into(),
+        });
+        let script = [
+            refused.clone(),
+            timeout(),
+            refused.clone(),
+            refused.clone(),
+            refused,
+        ];
+        let e = run_kind(&script, 0, CallKind::IdempotentUpdate)
+            .await
+            .expect_err("all fail");
+        assert!(e.is_outcome_unknown(), "{e:?}");
+        // A read failing the same way is a plain failure.
+        let script = [timeout(), timeout(), timeout(), timeout(), timeout()];
+        let e = run_kind(&script, 0, CallKind::Read)
+            .await
+            .expect_err("all fail");
+        assert!(matches!(e, ProviderError::Timeout { .. }), "{e:?}");
     }
 }

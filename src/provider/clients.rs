@@ -12,11 +12,16 @@ use std::collections::BTreeMap;
 
 pub(super) struct Built {
     pub rds: BTreeMap<String, aws_sdk_rds::Client>,
+    /// For mutating calls: exactly one attempt, so the SDK never re-sends a
+    /// failover that landed but answered late.
+    pub rds_mutating: BTreeMap<String, aws_sdk_rds::Client>,
     pub cloudwatch: BTreeMap<String, aws_sdk_cloudwatch::Client>,
     /// The preferred STS Region first, then every other Region of the environment.
     pub sts: Vec<(String, aws_sdk_sts::Client)>,
     /// (region, url, client) in file order.
     pub arc: Vec<(String, String, aws_sdk_route53recoverycluster::Client)>,
+    /// The credential chain every client signs with.
+    pub credentials: Option<SharedCredentialsProvider>,
 }
 
 fn timeouts(cfg: &ProviderConfig) -> TimeoutConfig {
@@ -39,6 +44,21 @@ fn arc_timeouts(cfg: &ProviderConfig) -> TimeoutConfig {
 
 fn retries(cfg: &ProviderConfig) -> RetryConfig {
     RetryConfig::standard().with_max_attempts(cfg.max_attempts.max(1))
+}
+
+/// Mutating calls are never retried by the SDK: a retry after a timeout may be a
+/// second send of a request that already landed.
+fn no_retries() -> RetryConfig {
+    RetryConfig::standard().with_max_attempts(1)
+}
+
+/// One attempt, so the operation budget is the attempt budget.
+fn mutating_timeouts(cfg: &ProviderConfig) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(cfg.connect_timeout)
+        .operation_attempt_timeout(cfg.operation_timeout)
+        .operation_timeout(cfg.operation_timeout)
+        .build()
 }
 
 async fn base_config(
@@ -103,12 +123,19 @@ pub(super) async fn build(
     regions.dedup();
 
     let mut rds = BTreeMap::new();
+    let mut rds_mutating = BTreeMap::new();
     let mut cloudwatch = BTreeMap::new();
     for r in &regions {
         let rc = aws_sdk_rds::config::Builder::from(&base)
             .region(Region::new(r.clone()))
             .build();
         rds.insert(r.clone(), aws_sdk_rds::Client::from_conf(rc));
+        let mc = aws_sdk_rds::config::Builder::from(&base)
+            .region(Region::new(r.clone()))
+            .retry_config(no_retries())
+            .timeout_config(mutating_timeouts(cfg))
+            .build();
+        rds_mutating.insert(r.clone(), aws_sdk_rds::Client::from_conf(mc));
         let cc = aws_sdk_cloudwatch::config::Builder::from(&base)
             .region(Region::new(r.clone()))
             .build();
@@ -165,7 +192,7 @@ pub(super) async fn build(
                 .region(Region::new(ep.region.clone()))
                 .endpoint_url(url.clone())
                 .timeout_config(arc_timeouts(cfg))
-                .retry_config(RetryConfig::standard().with_max_attempts(1))
+                .retry_config(no_retries())
                 .build();
             (
                 ep.region.clone(),
@@ -176,9 +203,46 @@ pub(super) async fn build(
         .collect();
 
     Ok(Built {
+        credentials: base.credentials_provider(),
         rds,
+        rds_mutating,
         cloudwatch,
         sts,
         arc,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn twin_target(env: &Environment) -> Target {
+        Target::Twin {
+            aws_endpoint_url: "http://127.0.0.1:9".into(),
+            arc_endpoint_urls: (0..env.arc.endpoints.len())
+                .map(|i| format!("http://127.0.0.1:{}", 10 + i))
+                .collect(),
+        }
+    }
+
+    #[tokio::test]
+    async fn mutating_rds_clients_never_retry_and_readers_do() {
+        let env = Environment::builtin_default().expect("built-in environment");
+        let cfg = ProviderConfig::default();
+        let built = build(&env, &twin_target(&env), &cfg).await.expect("build");
+        assert!(!built.rds_mutating.is_empty());
+        assert_eq!(built.rds.len(), built.rds_mutating.len());
+        for (region, client) in &built.rds_mutating {
+            let retry = client.config().retry_config().expect("retry config");
+            assert_eq!(retry.max_attempts(), 1, "mutating client in {region}");
+        }
+        for (region, client) in &built.rds {
+            let retry = client.config().retry_config().expect("retry config");
+            assert_eq!(retry.max_attempts(), cfg.max_attempts, "reader in {region}");
+        }
+        for (_, _, client) in &built.arc {
+            let retry = client.config().retry_config().expect("retry config");
+            assert_eq!(retry.max_attempts(), 1, "ARC rotates instead of retrying");
+        }
+    }
 }

@@ -39,6 +39,16 @@ pub enum ProviderError {
     /// The provider was asked about something it has no client for.
     #[error("not configured: {0}")]
     NotConfigured(String),
+    /// The credential chain found nothing usable (live mode).
+    #[error("no AWS credentials: {0}")]
+    NoCredentials(String),
+    /// A mutating call timed out or lost its connection after it was sent: it may or
+    /// may not have been applied. Never retried blindly; the caller re-reads state.
+    #[error(
+        "{operation}: outcome unknown ({detail}): the request may or may not have been \
+         applied: re-read state before retrying"
+    )]
+    OutcomeUnknown { operation: String, detail: String },
 }
 
 impl ProviderError {
@@ -58,8 +68,15 @@ impl ProviderError {
             ProviderError::Timeout { .. }
             | ProviderError::Unreachable { .. }
             | ProviderError::Throttled { .. }
-            | ProviderError::Unavailable { .. } => false,
+            | ProviderError::Unavailable { .. }
+            | ProviderError::OutcomeUnknown { .. }
+            | ProviderError::NoCredentials(_) => false,
         }
+    }
+
+    /// True when a mutating call may have been applied even though no answer came.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, ProviderError::OutcomeUnknown { .. })
     }
 
     /// A short label for logs and the endpoint table.
@@ -75,6 +92,8 @@ impl ProviderError {
             | ProviderError::Unavailable { code, .. }
             | ProviderError::Api { code, .. } => code.clone(),
             ProviderError::NotConfigured(_) => "not configured".into(),
+            ProviderError::OutcomeUnknown { .. } => "outcome unknown".into(),
+            ProviderError::NoCredentials(_) => "no credentials".into(),
         }
     }
 }
@@ -104,6 +123,52 @@ where
             message: chain(&err),
         },
     }
+}
+
+/// Classifies the error of a mutating call. A timeout, a dropped connection or an
+/// unreadable reply means the request may have landed: that is
+/// [`ProviderError::OutcomeUnknown`], never a plain transport error a caller might
+/// retry. Only a refused connection proves nothing was sent.
+pub fn from_sdk_mutating<E>(err: SdkError<E, HttpResponse>, operation: &str) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let refused = connection_refused(&err);
+    let classified = from_sdk(err);
+    if refused {
+        return classified;
+    }
+    outcome_unknown_if_transport(classified, operation)
+}
+
+/// Turns a timeout or transport failure of a sent mutating call into
+/// [`ProviderError::OutcomeUnknown`]; any other error passes through.
+pub fn outcome_unknown_if_transport(err: ProviderError, operation: &str) -> ProviderError {
+    match err {
+        ProviderError::Timeout { detail } | ProviderError::Unreachable { detail } => {
+            ProviderError::OutcomeUnknown {
+                operation: operation.to_string(),
+                detail,
+            }
+        }
+        other => other,
+    }
+}
+
+/// True when the connection was refused: the request never left this machine.
+fn connection_refused(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(err);
+    // Bounded, like `chain`.
+    for _ in 0..8 {
+        let Some(e) = cur else { break };
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
 }
 
 /// The request id of an error reply, when there was one.
@@ -250,6 +315,46 @@ mod tests {
             ),
             ProviderError::NotFound { .. }
         ));
+    }
+
+    type RdsErr = SdkError<
+        aws_sdk_rds::operation::failover_global_cluster::FailoverGlobalClusterError,
+        HttpResponse,
+    >;
+
+    #[test]
+    fn mutating_timeouts_and_dropped_connections_are_outcome_unknown() {
+        use aws_smithy_runtime_api::client::result::ConnectorError;
+        let timeout: RdsErr = SdkError::timeout_error("attempt timeout");
+        let e = from_sdk_mutating(timeout, "FailoverGlobalCluster");
+        assert!(e.is_outcome_unknown(), "{e:?}");
+        assert!(
+            e.to_string().contains("re-read state before retrying"),
+            "{e}"
+        );
+
+        let reset = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+        let dropped: RdsErr = SdkError::dispatch_failure(ConnectorError::io(Box::new(reset)));
+        assert!(from_sdk_mutating(dropped, "FailoverGlobalCluster").is_outcome_unknown());
+
+        let slow: RdsErr =
+            SdkError::dispatch_failure(ConnectorError::timeout("read timed out".into()));
+        assert!(from_sdk_mutating(slow, "FailoverGlobalCluster").is_outcome_unknown());
+    }
+
+    #[test]
+    fn a_refused_connection_is_not_outcome_unknown() {
+        use aws_smithy_runtime_api::client::result::ConnectorError;
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let err: RdsErr = SdkError::dispatch_failure(ConnectorError::io(Box::new(refused)));
+        let e = from_sdk_mutating(err, "FailoverGlobalCluster");
+        assert!(matches!(e, ProviderError::Unreachable { .. }), "{e:?}");
+        // Reads keep the plain classification.
+        let t: RdsErr = SdkError::timeout_error("slow");
+        assert!(matches!(from_sdk(t), ProviderError::Timeout { .. }));
+        // A service verdict passes through unchanged.
+        let busy = classify("InvalidGlobalClusterStateFault".into(), "busy".into(), 400);
+        assert_eq!(outcome_unknown_if_transport(busy.clone(), "x"), busy);
     }
 
     #[test]

@@ -34,7 +34,9 @@ pub struct ProviderConfig {
     pub attempt_timeout: Duration,
     /// One operation including retries (RDS, CloudWatch, STS).
     pub operation_timeout: Duration,
-    /// Attempts per operation (standard retry mode); ARC uses 1 and rotates instead.
+    /// Attempts per read (standard retry mode). Mutating RDS calls always get 1
+    /// attempt (with `operation_timeout` as its budget) so nothing is re-sent; ARC
+    /// uses 1 and rotates endpoints instead.
     pub max_attempts: u32,
 }
 
@@ -74,10 +76,13 @@ pub struct Provider {
     read_only: bool,
     config: ProviderConfig,
     rds: BTreeMap<String, aws_sdk_rds::Client>,
+    /// Same Regions as `rds`, one attempt only: for mutating calls.
+    rds_mutating: BTreeMap<String, aws_sdk_rds::Client>,
     cloudwatch: BTreeMap<String, aws_sdk_cloudwatch::Client>,
     /// Preferred Region first; the others are fallbacks when it does not answer.
     sts: Vec<(String, aws_sdk_sts::Client)>,
     arc: arc::ArcEndpoints,
+    credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
 }
 
 impl std::fmt::Debug for Provider {
@@ -109,9 +114,11 @@ impl Provider {
             read_only,
             config,
             rds: built.rds,
+            rds_mutating: built.rds_mutating,
             cloudwatch: built.cloudwatch,
             sts: built.sts,
             arc: arc::ArcEndpoints::new(built.arc),
+            credentials: built.credentials,
         })
     }
 
@@ -135,6 +142,26 @@ impl Provider {
             .unwrap_or_default()
     }
 
+    /// Resolves the credential chain once, bounded by `within`, so a machine without
+    /// credentials is told so plainly before any call fails (live mode). Sends no
+    /// AWS API request (SSO or IMDS may be asked, as the chain requires).
+    pub async fn resolve_credentials(&self, within: Duration) -> Result<(), ProviderError> {
+        use aws_credential_types::provider::ProvideCredentials;
+        let Some(chain) = &self.credentials else {
+            return Err(ProviderError::NoCredentials(
+                "no credential provider is configured".into(),
+            ));
+        };
+        match tokio::time::timeout(within, chain.provide_credentials()).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(ProviderError::NoCredentials(e.to_string())),
+            Err(_) => Err(ProviderError::NoCredentials(format!(
+                "the credential chain gave no answer within {} ms",
+                within.as_millis()
+            ))),
+        }
+    }
+
     /// Each ARC cluster endpoint's last latency and error.
     pub fn endpoint_statuses(&self) -> Vec<EndpointStatus> {
         self.arc.statuses()
@@ -142,6 +169,13 @@ impl Provider {
 
     fn rds(&self, region: &str) -> Result<&aws_sdk_rds::Client, ProviderError> {
         self.rds
+            .get(region)
+            .ok_or_else(|| ProviderError::NotConfigured(format!("no RDS client for {region}")))
+    }
+
+    /// The one-attempt client for mutating calls in `region`.
+    fn rds_mutating(&self, region: &str) -> Result<&aws_sdk_rds::Client, ProviderError> {
+        self.rds_mutating
             .get(region)
             .ok_or_else(|| ProviderError::NotConfigured(format!("no RDS client for {region}")))
     }

@@ -5,7 +5,7 @@
 //! failover to the target's Region), and logs every call and its outcome.
 
 use super::Provider;
-use super::error::{self, ProviderError, from_sdk};
+use super::error::{self, ProviderError, from_sdk_mutating, outcome_unknown_if_transport};
 use super::types::millis;
 use crate::model::ControlState;
 use aws_sdk_rds::operation::RequestId;
@@ -150,6 +150,12 @@ impl Provider {
                 ms = millis(o.latency),
                 "succeeded"
             ),
+            Err(e) if e.is_outcome_unknown() => tracing::warn!(
+                operation = call.operation(),
+                ms = millis(started.elapsed()),
+                error = %e,
+                "outcome unknown: it may have been applied; re-read state before retrying"
+            ),
             Err(e) => tracing::warn!(
                 operation = call.operation(),
                 ms = millis(started.elapsed()),
@@ -195,14 +201,14 @@ impl Provider {
                 target_cluster_arn,
                 ..
             } => {
-                let client = self.rds(primary_region)?;
+                let client = self.rds_mutating(primary_region)?;
                 let sent = client
                     .switchover_global_cluster()
                     .global_cluster_identifier(global_cluster_id)
                     .target_db_cluster_identifier(target_cluster_arn)
                     .send();
                 finish(
-                    self.bounded(sent).await?,
+                    self.bounded_mutation(sent, operation).await?,
                     operation,
                     primary_region,
                     started,
@@ -213,29 +219,53 @@ impl Provider {
                 target_cluster_arn,
                 target_region,
             } => {
-                let client = self.rds(target_region)?;
+                let client = self.rds_mutating(target_region)?;
                 let sent = client
                     .failover_global_cluster()
                     .global_cluster_identifier(global_cluster_id)
                     .target_db_cluster_identifier(target_cluster_arn)
                     .allow_data_loss(true)
                     .send();
-                finish(self.bounded(sent).await?, operation, target_region, started)
+                finish(
+                    self.bounded_mutation(sent, operation).await?,
+                    operation,
+                    target_region,
+                    started,
+                )
             }
             Mutation::PromoteReadReplica {
                 region,
                 instance_id,
                 backup_retention_days,
             } => {
-                let client = self.rds(region)?;
+                let client = self.rds_mutating(region)?;
                 let sent = client
                     .promote_read_replica()
                     .db_instance_identifier(instance_id)
                     .set_backup_retention_period(*backup_retention_days)
                     .send();
-                finish(self.bounded(sent).await?, operation, region, started)
+                finish(
+                    self.bounded_mutation(sent, operation).await?,
+                    operation,
+                    region,
+                    started,
+                )
             }
         }
+    }
+}
+
+impl Provider {
+    /// Like `bounded`, but giving up on a call that was already sent leaves its
+    /// outcome unknown.
+    async fn bounded_mutation<T>(
+        &self,
+        fut: impl std::future::Future<Output = T>,
+        operation: &str,
+    ) -> Result<T, ProviderError> {
+        self.bounded(fut)
+            .await
+            .map_err(|e| outcome_unknown_if_transport(e, operation))
     }
 }
 
@@ -263,7 +293,7 @@ where
             if let Some(id) = error::request_id(&e) {
                 tracing::warn!(operation, region, request_id = %id, "refused by RDS");
             }
-            Err(from_sdk(e))
+            Err(from_sdk_mutating(e, operation))
         }
     }
 }

@@ -51,7 +51,8 @@ pub const FAILED: i32 = 1;
 pub const USAGE: i32 = 2;
 
 /// The twin answers on loopback within milliseconds; a Region that does not answer
-/// within these bounds is dark, and is reported unknown sooner than against AWS.
+/// within these bounds is dark, and is reported unknown sooner than against AWS
+/// (unless --connect-timeout-ms / --attempt-timeout-ms say otherwise).
 const TWIN_PROVIDER: ProviderConfig = ProviderConfig {
     connect_timeout: Duration::from_millis(200),
     attempt_timeout: Duration::from_millis(500),
@@ -115,8 +116,11 @@ async fn headless(
     state_dir: PathBuf,
 ) -> anyhow::Result<i32> {
     let live = is_live(&args.target);
-    let config = if live {
-        ProviderConfig::default()
+    let t = &args.target;
+    let timeouts_given = t.connect_timeout_ms != crate::cli::args::DEFAULT_CONNECT_TIMEOUT_MS
+        || t.attempt_timeout_ms != crate::cli::args::DEFAULT_ATTEMPT_TIMEOUT_MS;
+    let config = if live || timeouts_given {
+        t.provider_config()
     } else {
         TWIN_PROVIDER
     };

@@ -24,6 +24,27 @@ pub struct Context {
     pub stale_after: Duration,
 }
 
+impl Context {
+    /// The staleness window for a poll period: two poll periods minus the
+    /// assembler's tick, so "unknown" is shown within two poll periods of the last
+    /// answer, never later.
+    pub fn new(mode: Mode, read_only: bool, poll: std::time::Duration) -> Context {
+        let tick = assembler_tick(poll);
+        let window = (poll * 2).saturating_sub(tick);
+        Context {
+            mode,
+            read_only,
+            poll_period_ms: u64::try_from(poll.as_millis()).unwrap_or(u64::MAX),
+            stale_after: Duration::from_std(window).unwrap_or(Duration::seconds(4)),
+        }
+    }
+}
+
+/// How often the assembler rebuilds the snapshot for a poll period.
+pub fn assembler_tick(poll: std::time::Duration) -> std::time::Duration {
+    (poll / 4).max(std::time::Duration::from_millis(10))
+}
+
 pub fn build(
     env: &Environment,
     obs: &Observations,

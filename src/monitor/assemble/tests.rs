@@ -150,3 +150,27 @@ fn newest_answer_decides_the_writer_and_rules_follow_control_states() {
     );
     assert!(later.controls.iter().all(|c| c.stale));
 }
+
+#[test]
+fn a_region_turns_unknown_at_exactly_two_poll_periods() {
+    let env = Environment::builtin_default().unwrap();
+    let mut obs = Observations::new(&env, &[], 10);
+    obs.apply(Update::Alarms {
+        region: "us-west-2".into(),
+        report: ok(10, alarms_ok(&env, "us-west-2")),
+    });
+    // The window the running monitor uses for a 2 s poll.
+    let ctx = Context::new(Mode::Simulated, false, std::time::Duration::from_secs(2));
+    let west = |now: i64| {
+        let snap = build(&env, &obs, vec![], &ctx, t(now));
+        snap.regions[1].clone()
+    };
+    // One poll period and a half after the last answer: still fresh.
+    let before = west(13);
+    assert!(!before.stale, "{before:?}");
+    assert_eq!(before.verdict, crate::model::Verdict::Healthy);
+    // Exactly two poll periods after the last answer: unknown, not one tick later.
+    let at_boundary = west(14);
+    assert!(at_boundary.stale, "{at_boundary:?}");
+    assert_eq!(at_boundary.verdict, crate::model::Verdict::Unknown);
+}

@@ -2,10 +2,13 @@
 //! (`provider::mutate`), `command` steps through the local runner. Maps the plan's
 //! mutation to the provider's and the provider's typed errors to the engine's.
 
+use super::readback::{self, Seen};
+use crate::config::Environment;
 use crate::provider::{self, ControlUpdate, Provider, ProviderError};
 use crate::runbook::engine::{CallError, CallErrorKind, Receipt};
 use crate::runbook::local_command;
 use crate::runbook::plan::Mutation;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The provider's form of an AWS call; `None` for a local command.
@@ -79,7 +82,11 @@ fn region_of_arn(arn: &str) -> Option<&str> {
 
 /// Sends one call. Blocking for commands: call from the engine's own thread.
 #[allow(clippy::result_large_err)]
-pub async fn perform(provider: &Provider, m: &Mutation) -> Result<Receipt, CallError> {
+pub async fn perform(
+    provider: &Arc<Provider>,
+    env: &Environment,
+    m: &Mutation,
+) -> Result<Receipt, CallError> {
     if let Mutation::RunCommand {
         program,
         args,
@@ -112,12 +119,53 @@ pub async fn perform(provider: &Provider, m: &Mutation) -> Result<Receipt, CallE
             endpoint: Some(o.answered_by),
             output: None,
         }),
+        Err(e) if e.is_outcome_unknown() => settle_unknown(provider, env, m, e).await,
         Err(e) => {
             let mut err = to_call_error(e);
             // RDS calls go to one known Region; ARC rotates, so who answered is unknown.
             if err.endpoint.is_none() && !matches!(m, Mutation::UpdateRoutingControlStates { .. }) {
                 err.endpoint = Some(format!("RDS {}", m.endpoint()));
             }
+            Err(err)
+        }
+    }
+}
+
+/// The call was sent but no answer came: read back whether it landed. It did → a
+/// receipt that says so (no request id); it did not, or cannot be told → the error,
+/// with what the fresh read showed.
+#[allow(clippy::result_large_err)]
+async fn settle_unknown(
+    provider: &Arc<Provider>,
+    env: &Environment,
+    m: &Mutation,
+    e: ProviderError,
+) -> Result<Receipt, CallError> {
+    let endpoint = Some(match m {
+        Mutation::UpdateRoutingControlStates { .. } => "ARC (no answer)".to_string(),
+        _ => format!("RDS {} (no answer)", m.endpoint()),
+    });
+    match readback::look(provider, env, m).await {
+        Seen::Applied(how) | Seen::InProgress(how) => Ok(Receipt {
+            request_id: None,
+            endpoint,
+            output: Some(format!(
+                "no answer came ({e}); a fresh read shows the call landed: {how}"
+            )),
+        }),
+        Seen::NotApplied(how) => {
+            let mut err = to_call_error(e);
+            err.message = format!(
+                "{}; a fresh read shows it was not applied: {how}",
+                err.message
+            );
+            err.endpoint = endpoint;
+            Err(err)
+        }
+        Seen::Unknown(why) => {
+            let mut err = to_call_error(e);
+            err.message = format!("{}; and state could not be read back: {why}", err.message);
+            err.endpoint = endpoint;
             Err(err)
         }
     }
@@ -131,11 +179,12 @@ pub fn to_call_error(e: ProviderError) -> CallError {
         // No answer: the call's effect is unknown.
         ProviderError::Timeout { .. }
         | ProviderError::Unreachable { .. }
-        | ProviderError::Unavailable { .. } => CallErrorKind::Unavailable,
+        | ProviderError::Unavailable { .. }
+        | ProviderError::OutcomeUnknown { .. } => CallErrorKind::Unavailable,
         ProviderError::NotFound { .. }
         | ProviderError::InvalidState { .. }
         | ProviderError::Api { .. } => CallErrorKind::Rejected,
-        ProviderError::NotConfigured(_) => CallErrorKind::Other,
+        ProviderError::NotConfigured(_) | ProviderError::NoCredentials(_) => CallErrorKind::Other,
     };
     let mut out = CallError::new(kind, e.to_string());
     if let ProviderError::SafetyRule { rule_arns, .. } = e {

@@ -20,6 +20,7 @@
 mod calls;
 mod clock;
 mod presettle;
+mod readback;
 mod reads;
 mod recorder;
 mod run_loop;

@@ -7,6 +7,8 @@
 //! asks the operator before re-sending.
 
 use super::clock::RunClock;
+use super::readback::{self, Seen};
+use crate::config::Environment;
 use crate::provider::Provider;
 use crate::runbook::journal::{Line, Record, RecordError, Recorder, ResumePoint};
 use crate::runbook::plan::Mutation;
@@ -18,75 +20,49 @@ use tokio::runtime::Handle;
 const EVERY_S: i64 = 5;
 const POLLS: u32 = 180;
 
-/// What a fresh read says about a promotion sent before the crash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Seen {
-    Promoted,
-    InProgress(String),
-    NotApplied(String),
-    Unknown(String),
-}
-
-async fn look(p: &Provider, region: &str, id: &str) -> Seen {
-    match p.describe_db_instance(region, id).await {
-        Ok(i) if i.replica_source.is_none() => Seen::Promoted,
-        Ok(i) => match i.status.as_deref() {
-            Some(s @ ("modifying" | "rebooting")) => Seen::InProgress(s.to_string()),
-            s => Seen::NotApplied(format!(
-                "{id} is still a read replica (status {})",
-                s.unwrap_or("unknown")
-            )),
-        },
-        Err(e) => Seen::Unknown(e.to_string()),
-    }
-}
-
 /// Settles dangling promotions in `point` (journaling each), so the engine resumes
 /// past them. Blocking: call from the run's own thread, not the runtime's.
+#[allow(clippy::too_many_arguments)]
 pub fn promotions(
     point: &mut ResumePoint,
     lines: &[Line],
     provider: &Arc<Provider>,
+    env: &Environment,
     clock: RunClock,
     rt: &Handle,
     rec: &mut dyn Recorder,
 ) -> Result<(), RecordError> {
     let dangling: Vec<(String, usize)> = point.dangling.iter().cloned().collect();
     for (step, call) in dangling {
-        let Some((region, id)) = lines.iter().rev().find_map(|l| match &l.record {
+        let Some(m) = lines.iter().rev().find_map(|l| match &l.record {
             Record::Intent {
                 step: s,
                 call: c,
-                mutation:
-                    Mutation::PromoteReadReplica {
-                        region,
-                        db_instance_identifier,
-                        ..
-                    },
+                mutation: m @ Mutation::PromoteReadReplica { .. },
                 ..
-            } if *s == step && *c == call => Some((region.clone(), db_instance_identifier.clone())),
+            } if *s == step && *c == call => Some(m.clone()),
             _ => None,
         }) else {
             continue;
         };
-        let mut seen = rt.block_on(look(provider, &region, &id));
+        let mut seen = rt.block_on(readback::look(provider, env, &m));
         for _ in 0..POLLS {
             if !matches!(seen, Seen::InProgress(_)) {
                 break;
             }
             let at = clock.now() + chrono::Duration::seconds(EVERY_S);
             std::thread::sleep(clock.wall_until(at));
-            seen = rt.block_on(look(provider, &region, &id));
+            seen = rt.block_on(readback::look(provider, env, &m));
         }
         match seen {
-            Seen::Promoted => {
+            Seen::Applied(how) => {
                 rec.record(
                     clock.now(),
                     Record::Settled {
                         step: step.clone(),
                         call,
                         applied: true,
-                        how: format!("{id} in {region} is no longer a read replica: promoted"),
+                        how,
                     },
                 )?;
                 point.dangling.remove(&(step.clone(), call));

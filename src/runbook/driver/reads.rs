@@ -221,7 +221,7 @@ pub async fn read(
 
 /// A global cluster is described the same from every member Region: ask them all at
 /// once and take the first that answers, so a dark Region costs nothing.
-async fn first_cluster_answer(
+pub(super) async fn first_cluster_answer(
     p: Arc<Provider>,
     id: String,
     regions: Vec<String>,

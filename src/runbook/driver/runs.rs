@@ -148,6 +148,7 @@ pub(super) fn prepare(
                     &mut point,
                     &j.lines,
                     &setup.provider,
+                    &setup.env,
                     setup.clock,
                     &rt,
                     &mut rec,

@@ -45,6 +45,7 @@ impl World for ProviderWorld {
     }
 
     fn perform(&mut self, call: &Mutation) -> Result<Receipt, CallError> {
-        self.rt.block_on(calls::perform(&self.provider, call))
+        self.rt
+            .block_on(calls::perform(&self.provider, &self.env, call))
     }
 }

@@ -1,0 +1,159 @@
+//! The HTTP side: accepting connections and turning one request into one reply
+//! (or a hang, or a dropped connection).
+
+use super::shared::{Gate, Ready, Shared, Verdict};
+use super::{Listener, Outcome, RequestRecord};
+use crate::emulator::wire::{self, Incoming, Reply};
+use bytes::Bytes;
+use chrono::Utc;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming as Body;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Request bodies larger than this are refused (the biggest real one, a 500-query
+/// GetMetricData, is far smaller).
+const MAX_BODY: usize = 4 * 1024 * 1024;
+
+pub(super) async fn accept_loop(
+    listener: TcpListener,
+    which: Listener,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let accepted = tokio::select! {
+            r = listener.accept() => r,
+            _ = stop.wait_for(|s| *s) => return,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors and the like: back off instead of spinning.
+                tracing::warn!("emulator accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let shared = shared.clone();
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| serve(shared.clone(), which, req));
+            let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            tokio::select! {
+                _ = conn => {}
+                _ = stop.wait_for(|s| *s) => {}
+            }
+        });
+    }
+}
+
+/// Returned to hyper to close the connection without a response.
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped by the twin")]
+struct Dropped;
+
+async fn serve(
+    shared: Arc<Shared>,
+    listener: Listener,
+    req: Request<Body>,
+) -> Result<Response<Full<Bytes>>, Dropped> {
+    if listener == Listener::Main && req.uri().path() == super::REQUESTS_PATH {
+        return Ok(super::request_log::response(&shared));
+    }
+    let request_id = shared.next_request_id();
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(b) => b.to_bytes(),
+        // Too large or the client went away mid-body: nothing sensible to answer.
+        Err(_) => return Err(Dropped),
+    };
+    let incoming = Incoming {
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or_default().to_string(),
+        headers: parts.headers,
+        body,
+    };
+    let decoded = match listener {
+        Listener::Main => wire::decode_main(&incoming),
+        Listener::Arc(i) => wire::decode_arc(&incoming, shared.arc_region(i)),
+    };
+    let mut rec = RequestRecord {
+        sim_time: shared.clock.now(),
+        real_time: Utc::now(),
+        service: None,
+        operation: String::new(),
+        region: String::new(),
+        listener,
+        mutating: false,
+        outcome: Outcome::Hung,
+        request_id: request_id.clone(),
+    };
+    match &decoded {
+        Ok(c) => {
+            rec.service = Some(c.service);
+            rec.operation = c.operation.clone();
+            rec.region = c.region.clone();
+            rec.mutating = c.mutating();
+        }
+        Err(r) => {
+            rec.service = r.service;
+            rec.operation = r.operation.clone();
+            rec.region = r.region.clone();
+        }
+    }
+
+    // Only decoded calls draw from the injected-error RNG: a rejected request is
+    // answered with its own error.
+    let fault_service = decoded.as_ref().ok().map(|c| c.service);
+    let ready = match shared.gate(listener, &rec.region, fault_service, rec.mutating) {
+        Gate::Ready(r) => r,
+        Gate::Hang => {
+            shared.record(rec.clone());
+            shared.wait_out_black_hole(listener, &rec.region).await
+        }
+    };
+    let (delay_ms, verdict) = match ready {
+        Ready::Drop => {
+            rec.outcome = Outcome::Dropped;
+            shared.record(rec);
+            return Err(Dropped);
+        }
+        Ready::Answer { delay_ms, verdict } => (delay_ms, verdict),
+    };
+    if delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+    }
+    let reply = match (&decoded, verdict) {
+        (Err(r), _) => r.protocol.error(&r.error, &request_id),
+        (Ok(call), Verdict::Throttle) => wire::throttled(call, &request_id),
+        (Ok(call), Verdict::Inject) => wire::injected_failure(call, &request_id),
+        (Ok(call), Verdict::Execute) => shared.execute(call, &request_id),
+    };
+    rec.sim_time = shared.clock.now();
+    rec.outcome = Outcome::Status(reply.status);
+    shared.record(rec);
+    Ok(to_response(reply))
+}
+
+fn to_response(reply: Reply) -> Response<Full<Bytes>> {
+    let mut resp = Response::new(Full::new(Bytes::from(reply.body)));
+    *resp.status_mut() = hyper::StatusCode::from_u16(reply.status)
+        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = resp.headers_mut();
+    for (k, v) in reply.headers {
+        if let (Ok(k), Ok(v)) = (
+            hyper::header::HeaderName::from_bytes(k.as_bytes()),
+            hyper::header::HeaderValue::from_str(&v),
+        ) {
+            headers.append(k, v);
+        }
+    }
+    resp
+}
