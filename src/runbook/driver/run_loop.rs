@@ -159,11 +159,15 @@ impl Loop {
         }
     }
 
+    /// An approval step waits on a running run (a paused run takes none: they stay
+    /// on file until it resumes).
     fn awaiting_approval(&self) -> bool {
-        self.engine
-            .current()
-            .and_then(|i| self.engine.steps().get(i))
-            .is_some_and(|s| s.status == StepStatus::AwaitingApproval)
+        *self.engine.run_status() == RunStatus::Running
+            && self
+                .engine
+                .current()
+                .and_then(|i| self.engine.steps().get(i))
+                .is_some_and(|s| s.status == StepStatus::AwaitingApproval)
     }
 
     /// Hands each new `drconsole approve` line to the engine, which refuses one from
