@@ -95,6 +95,7 @@ async fn open(
     let connected = Connected {
         snapshots: monitor.snapshots.clone(),
         game_day,
+        runbooks: None,
     };
     if reply.send(Ok(connected)).is_err() {
         return;

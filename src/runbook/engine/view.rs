@@ -32,6 +32,10 @@ pub struct StepView {
     pub calls: Vec<(String, bool)>,
     pub checklist: Vec<(String, bool)>,
     pub confirmed_by: Option<String>,
+    /// Safety-rule ARNs ARC named in its last refusal (the only ones an override may name).
+    pub blocking_rules: Vec<String>,
+    /// Rules the operator overrode (break-glass) for this step.
+    pub overrides: Vec<String>,
 }
 
 impl Engine {
@@ -73,6 +77,8 @@ impl Engine {
                         _ => Vec::new(),
                     },
                     confirmed_by: st.confirmed_by.clone(),
+                    blocking_rules: st.blocking_rules.clone(),
+                    overrides: st.overrides.clone(),
                 })
                 .collect(),
         }

@@ -10,6 +10,7 @@ mod panel;
 mod regions;
 mod replication;
 mod routing;
+pub mod runbook;
 pub mod text;
 pub mod theme;
 mod too_small;
@@ -55,6 +56,13 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> Fr
     }
     let areas = layout::compute(area, app);
     header::render(buf, areas.header, app, now);
+    if app.runbook.visible && app.runbook.open.is_some() {
+        let body = layout::body(area);
+        runbook::render(buf, body, app, now);
+        info.cursor = footer::render(buf, areas.footer, app);
+        overlay::render(buf, area, app);
+        return info;
+    }
     for p in Panel::ALL {
         let Some(r) = areas.panels[p.index()] else {
             continue;

@@ -37,6 +37,10 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
         Overlay::Help { offset } => help(buf, area, *offset),
         Overlay::FaultMenu { selected } => fault_menu(buf, area, app, *selected),
         Overlay::ConfirmQuit { ok_focused } => confirm(buf, area, *ok_focused),
+        Overlay::RunbookPicker { selected } => {
+            super::runbook::picker::render(buf, area, app, *selected)
+        }
+        Overlay::Run(d) => super::runbook::dialog::render(buf, area, app, d),
     }
 }
 
