@@ -6,6 +6,7 @@
 //! it with the AWS provider, and tests with fakes.
 
 pub mod condition;
+pub mod driver;
 pub mod engine;
 pub mod error;
 pub mod file;

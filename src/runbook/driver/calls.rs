@@ -1,0 +1,208 @@
+//! Sending a step's call: AWS calls through the provider's one choke point
+//! (`provider::mutate`), `command` steps through the local runner. Maps the plan's
+//! mutation to the provider's and the provider's typed errors to the engine's.
+
+use crate::provider::{self, ControlUpdate, Provider, ProviderError};
+use crate::runbook::engine::{CallError, CallErrorKind, Receipt};
+use crate::runbook::local_command;
+use crate::runbook::plan::Mutation;
+use std::time::Duration;
+
+/// The provider's form of an AWS call; `None` for a local command.
+// The error is built once per refused call; its size does not matter.
+#[allow(clippy::result_large_err)]
+pub fn to_provider(m: &Mutation) -> Result<Option<provider::Mutation>, CallError> {
+    Ok(Some(match m {
+        Mutation::UpdateRoutingControlStates {
+            entries,
+            safety_rules_to_override,
+        } => provider::Mutation::UpdateRoutingControlStates {
+            updates: entries
+                .iter()
+                .map(|e| ControlUpdate {
+                    name: e.name.clone(),
+                    arn: e.routing_control_arn.clone(),
+                    state: e.routing_control_state,
+                })
+                .collect(),
+            overrides: safety_rules_to_override.clone(),
+        },
+        Mutation::SwitchoverGlobalCluster {
+            region,
+            global_cluster_identifier,
+            target_db_cluster_identifier,
+        } => provider::Mutation::SwitchoverGlobalCluster {
+            global_cluster_id: global_cluster_identifier.clone(),
+            primary_region: region.clone(),
+            target_cluster_arn: target_db_cluster_identifier.clone(),
+            target_region: region_of_arn(target_db_cluster_identifier)
+                .unwrap_or_default()
+                .to_string(),
+        },
+        Mutation::FailoverGlobalCluster {
+            region,
+            global_cluster_identifier,
+            target_db_cluster_identifier,
+            allow_data_loss,
+        } => {
+            // The choke point sends unplanned failovers with AllowDataLoss only; a
+            // failover without data loss is a switchover, and says so.
+            if !allow_data_loss {
+                return Err(CallError::new(
+                    CallErrorKind::Rejected,
+                    "a failover without data loss is a planned switchover: use an \
+                     aurora_switchover step (nothing was sent)",
+                ));
+            }
+            provider::Mutation::FailoverGlobalCluster {
+                global_cluster_id: global_cluster_identifier.clone(),
+                target_cluster_arn: target_db_cluster_identifier.clone(),
+                target_region: region.clone(),
+            }
+        }
+        Mutation::PromoteReadReplica {
+            region,
+            db_instance_identifier,
+            backup_retention_period,
+        } => provider::Mutation::PromoteReadReplica {
+            region: region.clone(),
+            instance_id: db_instance_identifier.clone(),
+            backup_retention_days: backup_retention_period.and_then(|d| i32::try_from(d).ok()),
+        },
+        Mutation::RunCommand { .. } => return Ok(None),
+    }))
+}
+
+fn region_of_arn(arn: &str) -> Option<&str> {
+    arn.split(':').nth(3).filter(|r| !r.is_empty())
+}
+
+/// Sends one call. Blocking for commands: call from the engine's own thread.
+#[allow(clippy::result_large_err)]
+pub async fn perform(provider: &Provider, m: &Mutation) -> Result<Receipt, CallError> {
+    if let Mutation::RunCommand {
+        program,
+        args,
+        timeout_ms,
+    } = m
+    {
+        if provider.read_only() {
+            return Err(CallError::new(
+                CallErrorKind::ReadOnly,
+                format!("refused in read-only mode: run `{program}`"),
+            ));
+        }
+        let (program, args) = (program.clone(), args.clone());
+        let timeout = Duration::from_millis(*timeout_ms);
+        return tokio::task::spawn_blocking(move || local_command::run(&program, &args, timeout))
+            .await
+            .unwrap_or_else(|e| {
+                Err(CallError::new(
+                    CallErrorKind::CommandFailed,
+                    format!("the command runner failed: {e}"),
+                ))
+            });
+    }
+    let Some(call) = to_provider(m)? else {
+        return Err(CallError::new(CallErrorKind::Other, "nothing to send"));
+    };
+    match provider.mutate(&call).await {
+        Ok(o) => Ok(Receipt {
+            request_id: o.request_id,
+            endpoint: Some(o.answered_by),
+            output: None,
+        }),
+        Err(e) => {
+            let mut err = to_call_error(e);
+            // RDS calls go to one known Region; ARC rotates, so who answered is unknown.
+            if err.endpoint.is_none() && !matches!(m, Mutation::UpdateRoutingControlStates { .. }) {
+                err.endpoint = Some(format!("RDS {}", m.endpoint()));
+            }
+            Err(err)
+        }
+    }
+}
+
+pub fn to_call_error(e: ProviderError) -> CallError {
+    let kind = match &e {
+        ProviderError::ReadOnly { .. } => CallErrorKind::ReadOnly,
+        ProviderError::SafetyRule { .. } => CallErrorKind::SafetyRule,
+        ProviderError::Throttled { .. } => CallErrorKind::Throttled,
+        // No answer: the call's effect is unknown.
+        ProviderError::Timeout { .. }
+        | ProviderError::Unreachable { .. }
+        | ProviderError::Unavailable { .. } => CallErrorKind::Unavailable,
+        ProviderError::NotFound { .. }
+        | ProviderError::InvalidState { .. }
+        | ProviderError::Api { .. } => CallErrorKind::Rejected,
+        ProviderError::NotConfigured(_) => CallErrorKind::Other,
+    };
+    let mut out = CallError::new(kind, e.to_string());
+    if let ProviderError::SafetyRule { rule_arns, .. } = e {
+        out.blocking_rules = rule_arns;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ControlState;
+    use crate::runbook::plan::ControlEntry;
+
+    #[test]
+    fn plan_calls_map_to_the_choke_point() {
+        let m = Mutation::UpdateRoutingControlStates {
+            entries: vec![ControlEntry {
+                routing_control_arn: "arn:c".into(),
+                name: "cell-a".into(),
+                routing_control_state: ControlState::On,
+            }],
+            safety_rules_to_override: vec!["arn:r".into()],
+        };
+        let Some(provider::Mutation::UpdateRoutingControlStates { updates, overrides }) =
+            to_provider(&m).unwrap()
+        else {
+            panic!("wrong mapping");
+        };
+        assert_eq!(updates[0].arn, "arn:c");
+        assert_eq!(overrides, vec!["arn:r".to_string()]);
+        let s = Mutation::SwitchoverGlobalCluster {
+            region: "us-east-1".into(),
+            global_cluster_identifier: "g".into(),
+            target_db_cluster_identifier: "arn:aws:rds:us-west-2:1:cluster:x".into(),
+        };
+        assert!(matches!(
+            to_provider(&s).unwrap(),
+            Some(provider::Mutation::SwitchoverGlobalCluster { ref primary_region, ref target_region, .. })
+                if primary_region == "us-east-1" && target_region == "us-west-2"
+        ));
+        let f = Mutation::FailoverGlobalCluster {
+            region: "us-west-2".into(),
+            global_cluster_identifier: "g".into(),
+            target_db_cluster_identifier: "arn".into(),
+            allow_data_loss: false,
+        };
+        assert_eq!(to_provider(&f).unwrap_err().kind, CallErrorKind::Rejected);
+        let c = Mutation::RunCommand {
+            program: "true".into(),
+            args: vec![],
+            timeout_ms: 10,
+        };
+        assert_eq!(to_provider(&c).unwrap(), None);
+    }
+
+    #[test]
+    fn provider_errors_keep_their_meaning() {
+        let e = to_call_error(ProviderError::SafetyRule {
+            rule_arns: vec!["arn:rule".into()],
+            message: "no".into(),
+        });
+        assert_eq!(e.kind, CallErrorKind::SafetyRule);
+        assert_eq!(e.blocking_rules, vec!["arn:rule".to_string()]);
+        let t = to_call_error(ProviderError::Timeout { detail: "x".into() });
+        assert_eq!(t.kind, CallErrorKind::Unavailable);
+        let r = to_call_error(ProviderError::ReadOnly { action: "x".into() });
+        assert_eq!(r.kind, CallErrorKind::ReadOnly);
+    }
+}

@@ -1,0 +1,533 @@
+//! Targeted, fresh reads for guards, waits, prompts and settling: exactly the
+//! resources the probes name, read now through the provider (never the monitor's last
+//! poll). Reads run concurrently; anything that does not answer is left out of the
+//! facts, so the condition that needs it is unknown, never true.
+
+use crate::config::Environment;
+use crate::model::snapshot::{AlarmStatus, HealthCheckStatus};
+use crate::model::{ControlState, Verdict};
+use crate::monitor::HEALTH_CHECK_REGION;
+use crate::monitor::verdict::{RegionEvidence, verdict};
+use crate::provider::{
+    AlarmInfo, GlobalClusterInfo, MetricPoints, MetricRequest, Provider, ProviderError,
+};
+use crate::runbook::condition::{Facts, FailoverPhase, Probe};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use tokio::task::JoinSet;
+
+/// CloudWatch period for lag and health-check reads (the metrics' native resolution).
+const METRIC_PERIOD_S: i32 = 60;
+/// How far back a metric read looks for the latest datapoint.
+const METRIC_LOOKBACK: chrono::Duration = chrono::Duration::minutes(5);
+
+/// One answer from one concurrent read.
+enum Answer {
+    Alarms {
+        region: String,
+        result: Result<Vec<AlarmInfo>, ProviderError>,
+    },
+    Metrics {
+        region: String,
+        result: Result<Vec<MetricPoints>, ProviderError>,
+    },
+    Cluster {
+        db: String,
+        region: String,
+        result: Result<Vec<GlobalClusterInfo>, ProviderError>,
+    },
+    Control {
+        arn: String,
+        state: Option<ControlState>,
+    },
+}
+
+/// What the probes need, grouped into as few calls as possible.
+#[derive(Default)]
+struct Plan {
+    /// Region → alarm names for one DescribeAlarms.
+    alarms: BTreeMap<String, BTreeSet<String>>,
+    /// Region → metric requests for one GetMetricData.
+    metrics: BTreeMap<String, Vec<MetricRequest>>,
+    /// Aurora database names whose global cluster is described.
+    clusters: BTreeSet<String>,
+    controls: BTreeSet<String>,
+    /// Regions whose health verdict is wanted.
+    health: BTreeSet<String>,
+}
+
+fn metric(key: String, name: &str, dim: (&str, &str), stat: &str, ns: &str) -> MetricRequest {
+    MetricRequest {
+        key,
+        namespace: ns.to_string(),
+        metric_name: name.to_string(),
+        dimensions: vec![(dim.0.to_string(), dim.1.to_string())],
+        period_s: METRIC_PERIOD_S,
+        stat: stat.to_string(),
+    }
+}
+
+fn lag_key(rpo: bool, db: &str, region: &str) -> String {
+    format!("{}|{db}|{region}", if rpo { "rpo" } else { "lag" })
+}
+
+fn hc_key(id: &str) -> String {
+    format!("hc|{id}")
+}
+
+impl Plan {
+    fn new(env: &Environment, probes: &[Probe]) -> Plan {
+        let mut p = Plan::default();
+        for probe in probes {
+            match probe {
+                Probe::RegionHealth { region } => {
+                    let Some(r) = env.region(region) else {
+                        continue;
+                    };
+                    p.health.insert(region.clone());
+                    p.alarms
+                        .entry(region.clone())
+                        .or_default()
+                        .extend(r.alarms.iter().cloned());
+                    for id in &r.health_checks {
+                        p.add_metric(
+                            HEALTH_CHECK_REGION,
+                            metric(
+                                hc_key(id),
+                                "HealthCheckStatus",
+                                ("HealthCheckId", id),
+                                "Minimum",
+                                "AWS/Route53",
+                            ),
+                        );
+                    }
+                }
+                Probe::Alarm { name, region } => {
+                    p.alarms
+                        .entry(region.clone())
+                        .or_default()
+                        .insert(name.clone());
+                }
+                Probe::Lag { database, region } | Probe::RpoLag { database, region } => {
+                    let rpo = matches!(probe, Probe::RpoLag { .. });
+                    p.add_lag(env, rpo, database, region);
+                }
+                Probe::Writer { database } | Probe::Failover { database } => {
+                    p.clusters.insert(database.clone());
+                }
+                Probe::Control { arn } => {
+                    p.controls.insert(arn.clone());
+                }
+            }
+        }
+        p
+    }
+
+    fn add_metric(&mut self, region: &str, m: MetricRequest) {
+        let list = self.metrics.entry(region.to_string()).or_default();
+        if !list.iter().any(|x| x.key == m.key) {
+            list.push(m);
+        }
+    }
+
+    fn add_lag(&mut self, env: &Environment, rpo: bool, db: &str, region: &str) {
+        let key = lag_key(rpo, db, region);
+        if let Some(d) = env.aurora(db) {
+            let Some(m) = d.members.iter().find(|m| m.region == region) else {
+                return;
+            };
+            let name = if rpo {
+                "AuroraGlobalDBRPOLag"
+            } else {
+                "AuroraGlobalDBReplicationLag"
+            };
+            let dim = ("DBClusterIdentifier", m.cluster_id());
+            self.add_metric(region, metric(key, name, dim, "Maximum", "AWS/RDS"));
+        } else if let Some(pair) = env.replicas.iter().find(|p| p.name == db) {
+            // An RDS replica has one lag metric (seconds); it serves both vocabularies.
+            let dim = ("DBInstanceIdentifier", pair.replica.instance_id.as_str());
+            self.add_metric(
+                &pair.replica.region,
+                metric(key, "ReplicaLag", dim, "Maximum", "AWS/RDS"),
+            );
+        }
+    }
+}
+
+/// Reads every probe now and returns what could be read.
+pub async fn read(
+    provider: &Arc<Provider>,
+    env: &Arc<Environment>,
+    probes: &[Probe],
+    now: DateTime<Utc>,
+) -> Facts {
+    let plan = Plan::new(env, probes);
+    let mut tasks: JoinSet<Answer> = JoinSet::new();
+    for (region, names) in &plan.alarms {
+        let (p, region, names) = (provider.clone(), region.clone(), names.clone());
+        tasks.spawn(async move {
+            let names: Vec<String> = names.into_iter().collect();
+            let result = p.describe_alarms(&region, &names).await;
+            Answer::Alarms { region, result }
+        });
+    }
+    for (region, reqs) in &plan.metrics {
+        let (p, region, reqs) = (provider.clone(), region.clone(), reqs.clone());
+        let start = now - METRIC_LOOKBACK;
+        let end = now + chrono::Duration::seconds(i64::from(METRIC_PERIOD_S));
+        tasks.spawn(async move {
+            let result = p.get_metric_data(&region, &reqs, start, end).await;
+            Answer::Metrics { region, result }
+        });
+    }
+    for db in &plan.clusters {
+        let Some(d) = env.aurora(db) else { continue };
+        for m in &d.members {
+            let (p, db, id, region) = (
+                provider.clone(),
+                db.clone(),
+                d.global_cluster_id.clone(),
+                m.region.clone(),
+            );
+            tasks.spawn(async move {
+                let result = p.describe_global_clusters(&region, Some(&id)).await;
+                Answer::Cluster { db, region, result }
+            });
+        }
+    }
+    for arn in &plan.controls {
+        let (p, arn) = (provider.clone(), arn.clone());
+        tasks.spawn(async move {
+            let state = p
+                .get_routing_control_state(&arn)
+                .await
+                .ok()
+                .and_then(|a| a.value.state);
+            Answer::Control { arn, state }
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        // A read task that panicked leaves its facts unknown.
+        if let Ok(a) = joined {
+            answers.push(a);
+        }
+    }
+    facts_from(env, &plan, answers, now)
+}
+
+fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTime<Utc>) -> Facts {
+    let mut f = Facts::default();
+    let mut alarms: BTreeMap<String, Result<Vec<AlarmInfo>, String>> = BTreeMap::new();
+    let mut metrics: BTreeMap<String, Result<Vec<MetricPoints>, String>> = BTreeMap::new();
+    // Per database, the answers in member order; the first Region that answered wins.
+    let mut clusters: BTreeMap<String, Vec<(String, GlobalClusterInfo)>> = BTreeMap::new();
+    for a in answers {
+        match a {
+            Answer::Alarms { region, result } => {
+                alarms.insert(region, result.map_err(|e| e.to_string()));
+            }
+            Answer::Metrics { region, result } => {
+                metrics.insert(region, result.map_err(|e| e.to_string()));
+            }
+            Answer::Cluster { db, region, result } => {
+                let id = env.aurora(&db).map(|d| d.global_cluster_id.clone());
+                if let Ok(list) = result
+                    && let Some(g) = list.into_iter().find(|g| Some(&g.id) == id.as_ref())
+                {
+                    clusters.entry(db).or_default().push((region, g));
+                }
+            }
+            Answer::Control { arn, state } => {
+                if let Some(s) = state {
+                    f.controls.insert(arn, s);
+                }
+            }
+        }
+    }
+    let latest = |region: &str, key: &str| -> Option<f64> {
+        let list = metrics.get(region)?.as_ref().ok()?;
+        let m = list.iter().find(|m| m.key == key)?;
+        m.points.last().map(|p| p.1)
+    };
+    for (region, reqs) in &plan.metrics {
+        for r in reqs {
+            let mut parts = r.key.splitn(3, '|');
+            let (Some(kind), Some(db), Some(probe_region)) =
+                (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let Some(v) = latest(region, &r.key) else {
+                continue;
+            };
+            let key = (db.to_string(), probe_region.to_string());
+            match (kind, r.metric_name.as_str()) {
+                // ReplicaLag is seconds; -1 means replication is not running: not "low lag".
+                (_, "ReplicaLag") if v < 0.0 => {}
+                ("lag", "ReplicaLag") | ("rpo", "ReplicaLag") => {
+                    let map = if kind == "rpo" {
+                        &mut f.rpo_lag_ms
+                    } else {
+                        &mut f.lag_ms
+                    };
+                    map.insert(key, v * 1000.0);
+                }
+                ("lag", _) => {
+                    f.lag_ms.insert(key, v);
+                }
+                ("rpo", _) => {
+                    f.rpo_lag_ms.insert(key, v);
+                }
+                _ => {}
+            }
+        }
+    }
+    for (region, wanted) in &plan.alarms {
+        let Some(Ok(list)) = alarms.get(region) else {
+            continue;
+        };
+        for name in wanted {
+            if let Some(state) = list.iter().find(|a| &a.name == name).and_then(|a| a.state) {
+                f.alarms.insert(name.clone(), state);
+            }
+        }
+    }
+    for region in &plan.health {
+        if let Some(v) = region_verdict(env, region, &alarms, &metrics, now) {
+            f.region_health.insert(region.clone(), v);
+        }
+    }
+    for (db, answers) in clusters {
+        let Some(d) = env.aurora(&db) else { continue };
+        // Prefer the answer of the first member Region (environment order) that answered.
+        let Some((_, g)) = d
+            .members
+            .iter()
+            .find_map(|m| answers.iter().find(|(r, _)| *r == m.region))
+        else {
+            continue;
+        };
+        if let Some(w) = g.members.iter().find(|m| m.is_writer == Some(true)) {
+            let region = d
+                .members
+                .iter()
+                .find(|m| m.cluster_arn == w.cluster_arn)
+                .map(|m| m.region.clone())
+                .or_else(|| w.cluster_arn.split(':').nth(3).map(str::to_string));
+            if let Some(r) = region {
+                f.writer.insert(db.clone(), r);
+            }
+        }
+        let phase = match &g.failover {
+            None => Some(FailoverPhase::Idle),
+            Some(fo) => FailoverPhase::parse(&fo.status),
+        };
+        if let Some(p) = phase {
+            f.failover.insert(db.clone(), p);
+        }
+    }
+    f
+}
+
+/// The monitor's verdict rules over a fresh read: the Region's alarms must answer;
+/// health checks (read in us-east-1) that do not answer are noted, not failed.
+fn region_verdict(
+    env: &Environment,
+    region: &str,
+    alarms: &BTreeMap<String, Result<Vec<AlarmInfo>, String>>,
+    metrics: &BTreeMap<String, Result<Vec<MetricPoints>, String>>,
+    now: DateTime<Utc>,
+) -> Option<Verdict> {
+    let r = env.region(region)?;
+    let read = alarms.get(region);
+    let list = match read {
+        Some(Ok(list)) => list,
+        _ => return None,
+    };
+    let statuses: Vec<AlarmStatus> = r
+        .alarms
+        .iter()
+        .map(|name| {
+            let found = list.iter().find(|a| &a.name == name);
+            AlarmStatus {
+                name: name.clone(),
+                state: found.and_then(|a| a.state),
+                reason: found.and_then(|a| a.reason.clone()),
+            }
+        })
+        .collect();
+    let hc = metrics
+        .get(HEALTH_CHECK_REGION)
+        .and_then(|m| m.as_ref().ok());
+    let checks: Vec<HealthCheckStatus> = r
+        .health_checks
+        .iter()
+        .map(|id| HealthCheckStatus {
+            id: id.clone(),
+            healthy: hc.and_then(|list| {
+                list.iter()
+                    .find(|m| m.key == hc_key(id))
+                    .and_then(|m| m.points.last())
+                    .map(|p| p.1 >= 1.0)
+            }),
+        })
+        .collect();
+    let evidence = RegionEvidence {
+        region,
+        fresh: true,
+        last_seen: Some(now),
+        unreachable_since: None,
+        last_error: None,
+        alarms: &statuses,
+        health_checks: &checks,
+        health_checks_known: hc.is_some(),
+    };
+    match verdict(&evidence).0 {
+        Verdict::Unknown => None,
+        v => Some(v),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AlarmState;
+
+    fn env() -> Environment {
+        Environment::builtin_default().unwrap()
+    }
+
+    fn alarm(name: &str, state: AlarmState) -> AlarmInfo {
+        AlarmInfo {
+            name: name.into(),
+            state: Some(state),
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn probes_are_grouped_into_few_calls() {
+        let env = env();
+        let probes = vec![
+            Probe::RegionHealth {
+                region: "us-west-2".into(),
+            },
+            Probe::Alarm {
+                name: "orders-api-5xx-usw2".into(),
+                region: "us-west-2".into(),
+            },
+            Probe::RpoLag {
+                database: "orders".into(),
+                region: "us-west-2".into(),
+            },
+            Probe::Lag {
+                database: "ledger".into(),
+                region: "us-west-2".into(),
+            },
+            Probe::Writer {
+                database: "orders".into(),
+            },
+            Probe::Failover {
+                database: "orders".into(),
+            },
+        ];
+        let p = Plan::new(&env, &probes);
+        assert_eq!(p.alarms.len(), 1, "one DescribeAlarms for us-west-2");
+        assert_eq!(p.alarms["us-west-2"].len(), 2);
+        assert_eq!(p.metrics["us-west-2"].len(), 2, "RPO lag and ReplicaLag");
+        assert_eq!(p.metrics[HEALTH_CHECK_REGION].len(), 1, "hc-orders-usw2");
+        assert_eq!(p.clusters.len(), 1);
+    }
+
+    #[test]
+    fn a_region_that_did_not_answer_is_unknown_not_healthy() {
+        let env = env();
+        let plan = Plan::new(
+            &env,
+            &[Probe::RegionHealth {
+                region: "us-east-1".into(),
+            }],
+        );
+        let answers = vec![Answer::Alarms {
+            region: "us-east-1".into(),
+            result: Err(ProviderError::Timeout {
+                detail: "dark".into(),
+            }),
+        }];
+        let f = facts_from(&env, &plan, answers, Utc::now());
+        assert!(f.region_health.is_empty());
+        // Alarms answer, health checks (us-east-1) do not: healthy, as the monitor says.
+        let plan = Plan::new(
+            &env,
+            &[Probe::RegionHealth {
+                region: "us-west-2".into(),
+            }],
+        );
+        let ok = vec![
+            alarm("orders-api-5xx-usw2", AlarmState::Ok),
+            alarm("orders-api-latency-usw2", AlarmState::Ok),
+        ];
+        let answers = vec![
+            Answer::Alarms {
+                region: "us-west-2".into(),
+                result: Ok(ok.clone()),
+            },
+            Answer::Metrics {
+                region: HEALTH_CHECK_REGION.into(),
+                result: Err(ProviderError::Timeout {
+                    detail: "dark".into(),
+                }),
+            },
+        ];
+        let f = facts_from(&env, &plan, answers, Utc::now());
+        assert_eq!(f.region_health.get("us-west-2"), Some(&Verdict::Healthy));
+        // A failing health check makes it impaired.
+        let t = Utc::now();
+        let answers = vec![
+            Answer::Alarms {
+                region: "us-west-2".into(),
+                result: Ok(ok),
+            },
+            Answer::Metrics {
+                region: HEALTH_CHECK_REGION.into(),
+                result: Ok(vec![MetricPoints {
+                    key: hc_key("hc-orders-usw2"),
+                    points: vec![(t, 0.0)],
+                }]),
+            },
+        ];
+        let f = facts_from(&env, &plan, answers, t);
+        assert_eq!(f.region_health.get("us-west-2"), Some(&Verdict::Impaired));
+    }
+
+    #[test]
+    fn replica_lag_in_seconds_becomes_ms_and_inactive_is_unknown() {
+        let env = env();
+        let probes = [Probe::Lag {
+            database: "ledger".into(),
+            region: "us-west-2".into(),
+        }];
+        let plan = Plan::new(&env, &probes);
+        let key = lag_key(false, "ledger", "us-west-2");
+        let t = Utc::now();
+        let answer = |v: f64| {
+            vec![Answer::Metrics {
+                region: "us-west-2".into(),
+                result: Ok(vec![MetricPoints {
+                    key: key.clone(),
+                    points: vec![(t, v)],
+                }]),
+            }]
+        };
+        let f = facts_from(&env, &plan, answer(1.5), t);
+        assert_eq!(
+            f.lag_ms
+                .get(&("ledger".to_string(), "us-west-2".to_string())),
+            Some(&1500.0)
+        );
+        let f = facts_from(&env, &plan, answer(-1.0), t);
+        assert!(f.lag_ms.is_empty());
+    }
+}

@@ -1,0 +1,159 @@
+//! The engine's own thread: advance, publish the view, wait for the operator or the
+//! next wake-up, repeat. Nothing here runs on the UI thread.
+
+use super::clock::RunClock;
+use super::recorder::DriverRecorder;
+use super::world::ProviderWorld;
+use super::{DriverError, DriverEvent};
+use crate::runbook::engine::{Command, Engine, EngineError, Next, RunStatus, RunView, StepStatus};
+use crate::runbook::journal::{RunLock, approval};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::{oneshot, watch};
+
+/// How often an approval step looks for `drconsole approve` files.
+const APPROVAL_POLL: Duration = Duration::from_millis(500);
+
+pub(super) enum Control {
+    Command(Command, oneshot::Sender<Result<(), EngineError>>),
+    Stop,
+}
+
+pub(super) struct Loop {
+    pub engine: Engine,
+    pub world: ProviderWorld,
+    pub rec: DriverRecorder,
+    pub clock: RunClock,
+    pub view: watch::Sender<RunView>,
+    pub events: UnboundedSender<DriverEvent>,
+    pub approvals_seen: usize,
+    /// Held until the thread ends; dropping it removes the lock file.
+    pub _lock: RunLock,
+}
+
+impl Loop {
+    pub fn run(mut self, rx: Receiver<Control>) -> Result<RunStatus, DriverError> {
+        let now = self.clock.now();
+        let mut next = self.engine.advance(&mut self.world, &mut self.rec, now);
+        // Every turn either handles a message or a wake-up; each is bounded work.
+        loop {
+            self.publish();
+            let n = match next {
+                Ok(n) => n,
+                Err(e) => return Err(self.fatal(e)),
+            };
+            if n == Next::Finished {
+                return Ok(self.engine.run_status().clone());
+            }
+            let awaiting_approval = self.awaiting_approval();
+            let wait = match &n {
+                Next::WakeAt(t) => Some(self.clock.wall_until(*t)),
+                _ if awaiting_approval => Some(APPROVAL_POLL),
+                _ => None,
+            };
+            let msg = match wait {
+                Some(d) => rx.recv_timeout(d),
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            let now = self.clock.now();
+            next = match msg {
+                Ok(Control::Command(cmd, reply)) => {
+                    match self
+                        .engine
+                        .command(cmd, &mut self.world, &mut self.rec, now)
+                    {
+                        Ok(n2) => {
+                            let _ = reply.send(Ok(()));
+                            Ok(n2)
+                        }
+                        // A refusal leaves the run exactly as it was.
+                        Err(EngineError::Refused(r)) => {
+                            let _ = reply.send(Err(EngineError::Refused(r)));
+                            Ok(n)
+                        }
+                        Err(e) => {
+                            let _ = reply.send(Err(e.clone()));
+                            Err(e)
+                        }
+                    }
+                }
+                Ok(Control::Stop) | Err(RecvTimeoutError::Disconnected) => {
+                    self.publish();
+                    return Ok(self.engine.run_status().clone());
+                }
+                Err(RecvTimeoutError::Timeout) if awaiting_approval => self.take_approvals(n),
+                Err(RecvTimeoutError::Timeout) => {
+                    self.engine.advance(&mut self.world, &mut self.rec, now)
+                }
+            };
+        }
+    }
+
+    fn publish(&self) {
+        let v = self.engine.view(self.clock.now());
+        self.view.send_if_modified(|cur| {
+            if *cur == v {
+                false
+            } else {
+                *cur = v;
+                true
+            }
+        });
+    }
+
+    fn fatal(&self, e: EngineError) -> DriverError {
+        let _ = self.events.send(DriverEvent::Fatal(e.to_string()));
+        match e {
+            EngineError::Journal(j) => DriverError::Journal {
+                path: self.rec.path().display().to_string(),
+                message: j.to_string(),
+            },
+            other => DriverError::Engine(other),
+        }
+    }
+
+    fn awaiting_approval(&self) -> bool {
+        self.engine
+            .current()
+            .and_then(|i| self.engine.steps().get(i))
+            .is_some_and(|s| s.status == StepStatus::AwaitingApproval)
+    }
+
+    /// Hands each new `drconsole approve` line to the engine, which refuses one from
+    /// the initiator.
+    fn take_approvals(&mut self, n: Next) -> Result<Next, EngineError> {
+        let all = approval::read(&self.rec.path());
+        let fresh: Vec<_> = all.into_iter().skip(self.approvals_seen).collect();
+        let mut next = Ok(n);
+        for a in fresh {
+            self.approvals_seen += 1;
+            if !self.awaiting_approval() {
+                break;
+            }
+            let now = self.clock.now();
+            let cmd = Command::Approve { by: a.by.clone() };
+            match self
+                .engine
+                .command(cmd, &mut self.world, &mut self.rec, now)
+            {
+                Ok(n2) => next = Ok(n2),
+                Err(EngineError::Refused(r)) => {
+                    let _ = self.events.send(DriverEvent::ApprovalRefused {
+                        by: a.by,
+                        why: r.to_string(),
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        next
+    }
+}
+
+impl Drop for Loop {
+    fn drop(&mut self) {
+        // The lock goes with the loop; say so in the log for the operator's record.
+        tracing::debug!(lock = %RunLock::path_for(&self.rec.path()).display(), "run lock released");
+    }
+}
