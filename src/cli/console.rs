@@ -6,6 +6,9 @@
 //! terminal write never stalls a poller.
 
 use crate::cli::TargetArgs;
+use crate::cli::console_runbooks;
+use crate::runbook::driver::{RunClock, RunSetup};
+use crate::runbook::journal;
 use crate::cli::target::{self, Session};
 use crate::config::Environment;
 use crate::emulator::scenario::{self, Fault};
@@ -92,10 +95,23 @@ async fn open(
             .collect(),
         inject: inject_tx,
     });
+    let (runbooks, run_requests, run_events) = console_runbooks::link();
+    let clock = match &session.emulator {
+        Some(twin) => console_runbooks::twin_clock(twin.with_world(|w| w.now()), args.speed),
+        None => RunClock::real(),
+    };
+    let setup = RunSetup {
+        env: session.env.clone(),
+        provider: session.provider.clone(),
+        clock,
+        state_dir: journal::default_state_dir(),
+        operator: journal::operator_name(),
+    };
+    tokio::spawn(console_runbooks::serve(setup, run_requests, run_events));
     let connected = Connected {
         snapshots: monitor.snapshots.clone(),
         game_day,
-        runbooks: None,
+        runbooks: Some(runbooks),
     };
     if reply.send(Ok(connected)).is_err() {
         return;

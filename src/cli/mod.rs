@@ -1,6 +1,7 @@
 //! Command-line interface: sub-commands and their arguments.
 
 pub mod console;
+pub mod console_runbooks;
 pub mod emulator;
 pub mod journal;
 pub mod plan;

@@ -16,6 +16,9 @@ pub struct RunView {
     pub current: Option<usize>,
     pub rto_elapsed_s: i64,
     pub rto_target_s: u64,
+    /// When the run started and ended, on the run's clock (the RTO clock ticks from these).
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
     pub steps: Vec<StepView>,
 }
 
@@ -49,6 +52,8 @@ impl Engine {
             current: self.current,
             rto_elapsed_s: elapsed.num_seconds(),
             rto_target_s: target.as_secs(),
+            started_at: self.started_at,
+            ended_at: self.ended_at,
             steps: self
                 .rb
                 .steps

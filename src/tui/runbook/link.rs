@@ -4,6 +4,7 @@
 
 use crate::model::SafetyRule;
 use crate::runbook::Runbook;
+use crate::runbook::driver::RunClock;
 use crate::runbook::engine::{Command, RunView};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
@@ -43,6 +44,9 @@ pub struct Opened {
     pub safety_rules: Arc<Vec<SafetyRule>>,
     /// Control ARN → name.
     pub control_names: Arc<HashMap<String, String>>,
+    /// The run's clock (the twin's scaled time in a rehearsal): countdowns and the RTO
+    /// clock are read on it.
+    pub clock: RunClock,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -30,6 +30,8 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) {
     if area.height < 6 {
         return;
     }
+    // Countdowns and the RTO clock run on the run's clock (scaled on the twin).
+    let now = open.opened.clock.at(now);
     let top = Rect::new(area.x, area.y, area.width, 2);
     title_bar(buf, top, app, open, now);
     let body = Rect::new(area.x, area.y + 2, area.width, area.height - 2);
@@ -66,15 +68,15 @@ fn title_bar(buf: &mut Buffer, area: Rect, app: &App, open: &OpenRunbook, now: D
     match &open.run {
         Some(v) => {
             let (word, style) = status::run_word(&v.run);
+            let elapsed = (v.ended_at.unwrap_or(now) - v.started_at).num_seconds();
             r.put(&word, style).put("  RTO ", theme::LABEL).put(
                 &format!(
                     "{} / {}",
-                    status::clock(v.rto_elapsed_s),
+                    status::clock(elapsed),
                     status::clock(i64::try_from(v.rto_target_s).unwrap_or(i64::MAX))
                 ),
-                status::rto_style(v.rto_elapsed_s, v.rto_target_s),
+                status::rto_style(elapsed, v.rto_target_s),
             );
-            let _ = now;
         }
         None => {
             r.put("not started", theme::DIM).put(

@@ -32,7 +32,7 @@ fn summary_lines(app: &App, open: &OpenRunbook, width: u16, now: DateTime<Utc>) 
     out.para(&[("Outcome: ", theme::LABEL)], &outcome, style);
     let achieved = journal
         .and_then(|s| s.rto_achieved_s)
-        .unwrap_or(v.rto_elapsed_s);
+        .unwrap_or_else(|| (v.ended_at.unwrap_or(now) - v.started_at).num_seconds());
     let target = i64::try_from(v.rto_target_s).unwrap_or(i64::MAX);
     let met = if achieved <= target { "met" } else { "MISSED" };
     out.line(
