@@ -195,6 +195,10 @@ impl Loop {
         })?;
         if let Some(info) = info {
             self.app.set_viewports(info.viewport);
+            if let Some(max) = info.runbook_scroll_max {
+                let s = &mut self.app.runbook.detail_scroll;
+                *s = (*s).min(max);
+            }
         }
         self.dirty = false;
         Ok(())

@@ -44,7 +44,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) -> Option<Position> {
         w.put(" ", theme::TEXT).put(msg, style);
         return None;
     }
-    if app.context() == Context::Runbook {
+    if app.runbook.visible && app.runbook.open.is_some() {
         runbook_hints(&mut w, app);
         return None;
     }
@@ -81,7 +81,11 @@ const RUN_HINTS: &[(Action, &str)] = &[
 ];
 
 fn runbook_hints(w: &mut Row, app: &App) {
-    let started = app.runbook.open.as_ref().is_some_and(|o| o.run.is_some());
+    let started = app
+        .runbook
+        .open
+        .as_ref()
+        .is_some_and(|o| o.run_in_progress());
     for (action, word) in RUN_HINTS {
         let run_only = !matches!(action, Action::Down | Action::Back | Action::ToggleHelp | Action::RunAct);
         if run_only && !started {
@@ -89,6 +93,7 @@ fn runbook_hints(w: &mut Row, app: &App) {
         }
         let word = match action {
             Action::RunAct if !started && app.runbook.read_only => continue,
+            Action::RunAct if app.runbook.open.as_ref().is_some_and(|o| o.finished()) => continue,
             Action::RunAct if !started => "start",
             Action::RunAct => "confirm",
             _ => word,

@@ -22,13 +22,12 @@ use ratatui::widgets::{Block, Widget};
 /// From this width the steps and the details sit side by side.
 const WIDE: u16 = 120;
 
-/// Draws the runbook view into the body area.
-pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) {
-    let Some(open) = &app.runbook.open else {
-        return;
-    };
+/// Draws the runbook view into the body area; returns the largest useful scroll
+/// offset of the details.
+pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> Option<usize> {
+    let open = app.runbook.open.as_ref()?;
     if area.height < 6 {
-        return;
+        return None;
     }
     // Countdowns and the RTO clock run on the run's clock (scaled on the twin).
     let now = open.opened.clock.at(now);
@@ -51,11 +50,11 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) {
         )
     };
     steps(buf, steps_area, app, open, now);
-    if open.finished() {
-        summary::render(buf, detail_area, app, open, now);
+    Some(if open.finished() {
+        summary::render(buf, detail_area, app, open, now)
     } else {
-        details(buf, detail_area, app, open, now);
-    }
+        details(buf, detail_area, app, open, now)
+    })
 }
 
 fn title_bar(buf: &mut Buffer, area: Rect, app: &App, open: &OpenRunbook, now: DateTime<Utc>) {
@@ -166,11 +165,18 @@ fn steps(buf: &mut Buffer, area: Rect, app: &App, open: &OpenRunbook, now: DateT
     }
 }
 
-fn details(buf: &mut Buffer, area: Rect, app: &App, open: &OpenRunbook, now: DateTime<Utc>) {
+fn details(
+    buf: &mut Buffer,
+    area: Rect,
+    app: &App,
+    open: &OpenRunbook,
+    now: DateTime<Utc>,
+) -> usize {
     let i = app.runbook.selected;
     let title = format!("Step {} of {}", i + 1, open.opened.runbook.steps.len());
     let inner = bordered(buf, area, &title, false);
     let inner = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(1), inner.height);
     let ls = detail::lines(open, i, app.runbook.facts.as_ref(), now, inner.width);
     lines::draw(buf, inner, &ls, app.runbook.detail_scroll, theme::WARN);
+    ls.len().saturating_sub(usize::from(inner.height))
 }

@@ -11,11 +11,18 @@ use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-pub fn render(buf: &mut Buffer, area: Rect, app: &App, open: &OpenRunbook, now: DateTime<Utc>) {
+pub fn render(
+    buf: &mut Buffer,
+    area: Rect,
+    app: &App,
+    open: &OpenRunbook,
+    now: DateTime<Utc>,
+) -> usize {
     let inner = bordered(buf, area, "Summary", true);
     let inner = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(1), inner.height);
     let ls = summary_lines(app, open, inner.width, now);
     lines::draw(buf, inner, &ls, app.runbook.detail_scroll, theme::WARN);
+    ls.len().saturating_sub(usize::from(inner.height))
 }
 
 fn summary_lines(app: &App, open: &OpenRunbook, width: u16, now: DateTime<Utc>) -> Vec<Line> {
