@@ -488,3 +488,208 @@ fn finished_run_shows_the_summary() {
     assert!(s.contains("confirmed by alice@bastion"), "{s}");
     insta::assert_snapshot!("run_summary_100x34", s);
 }
+
+mod pty {
+    //! The real binary in a pseudo-terminal at 80×24 against the twin.
+
+    use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+    use std::io::{Read, Write};
+    use std::path::Path;
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    pub const ROWS: u16 = 24;
+    pub const COLS: u16 = 80;
+
+    pub struct Console {
+        _master: Box<dyn MasterPty + Send>,
+        child: Box<dyn Child + Send + Sync>,
+        writer: Box<dyn Write + Send>,
+        output: mpsc::Receiver<Vec<u8>>,
+        parser: vt100::Parser,
+    }
+
+    impl Console {
+        pub fn start(args: &[&str], state_dir: &Path) -> Console {
+            let pair = native_pty_system()
+                .openpty(PtySize {
+                    rows: ROWS,
+                    cols: COLS,
+                    pixel_width: 0,
+                    pixel_height: 0,
+                })
+                .expect("openpty");
+            let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_drconsole"));
+            cmd.args(args);
+            // runbooks/ is found from the working directory.
+            cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+            cmd.env("TERM", "xterm-256color");
+            cmd.env("XDG_STATE_HOME", state_dir);
+            cmd.env("USER", "alice");
+            cmd.env_remove("RUST_LOG");
+            let child = pair.slave.spawn_command(cmd).expect("spawn drconsole");
+            drop(pair.slave);
+            let mut reader = pair.master.try_clone_reader().expect("reader");
+            let writer = pair.master.take_writer().expect("writer");
+            let (tx, output) = mpsc::channel();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 65536];
+                while let Ok(n) = reader.read(&mut buf) {
+                    if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                        break;
+                    }
+                }
+            });
+            Console {
+                _master: pair.master,
+                child,
+                writer,
+                output,
+                parser: vt100::Parser::new(ROWS, COLS, 0),
+            }
+        }
+
+        fn pump(&mut self, wait: Duration) {
+            if let Ok(bytes) = self.output.recv_timeout(wait) {
+                self.parser.process(&bytes);
+                while let Ok(more) = self.output.try_recv() {
+                    self.parser.process(&more);
+                }
+            }
+        }
+
+        pub fn screen(&self) -> String {
+            self.parser.screen().contents()
+        }
+
+        /// Waits (bounded) until the screen satisfies `pred`.
+        pub fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) {
+            let end = Instant::now() + Duration::from_secs(40);
+            while Instant::now() < end {
+                if pred(&self.screen()) {
+                    return;
+                }
+                self.pump(Duration::from_millis(100));
+            }
+            panic!("timed out waiting for {what}; screen:\n{}", self.screen());
+        }
+
+        pub fn wait_text(&mut self, text: &str) {
+            let t = text.to_string();
+            self.wait_for(text, move |s| s.contains(&t));
+        }
+
+        pub fn keys(&mut self, bytes: &[u8]) {
+            self.writer.write_all(bytes).expect("write keys");
+            self.writer.flush().expect("flush keys");
+            // Let the console take the keys in before the next look.
+            self.pump(Duration::from_millis(150));
+        }
+
+        pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+            let end = Instant::now() + Duration::from_secs(10);
+            loop {
+                self.pump(Duration::from_millis(50));
+                if let Some(status) = self.child.try_wait().expect("try_wait") {
+                    return status;
+                }
+                assert!(Instant::now() < end, "did not exit:\n{}", self.screen());
+            }
+        }
+    }
+
+    impl Drop for Console {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+        }
+    }
+}
+
+const TAB: &[u8] = b"\t";
+const ENTER: &[u8] = b"\r";
+const ESC: &[u8] = b"\x1b";
+
+/// Confirms the dialog on screen: optionally types, moves to OK, presses it.
+fn confirm(c: &mut pty::Console, typed: Option<&str>) {
+    if let Some(t) = typed {
+        c.keys(t.as_bytes());
+    }
+    c.keys(TAB);
+    c.keys(ENTER);
+}
+
+fn controls_flipped(s: &str) -> bool {
+    s.lines().any(|l| l.contains("On") && l.contains("cell-us-west-2"))
+        && s.lines().any(|l| l.contains("Off") && l.contains("cell-us-east-1"))
+}
+
+#[test]
+fn pilot_light_failover_in_the_console() {
+    let state = tempfile::tempdir().expect("state dir");
+    let mut c = pty::Console::start(
+        &[
+            "--scenario",
+            "primary-region-outage",
+            "--speed",
+            "20",
+            "--poll-ms",
+            "300",
+        ],
+        state.path(),
+    );
+    c.wait_text("us-east-1");
+    c.wait_for("the writer in us-east-1", |s| s.contains("writer us-east-1"));
+
+    // Open the runbook from the command line and start a run.
+    c.keys(b":run pilot-light-failover");
+    c.keys(ENTER);
+    c.wait_text("RUNBOOK");
+    c.wait_text("not started");
+    c.keys(ENTER);
+    c.wait_text("Start the run?");
+    confirm(&mut c, None);
+    c.wait_text("awaiting confirmation");
+
+    // The declaration: tick the checklist, then its confirm dialog opens by itself.
+    c.keys(b"x");
+    c.keys(b"x");
+    c.wait_text("Confirm: Declare the outage");
+    confirm(&mut c, None);
+
+    // The checks pass; the failover asks, with the data loss, for the Region typed.
+    c.wait_text("Type us-west-2 to confirm");
+    c.wait_text("committed writes in us-east-1 will be");
+    confirm(&mut c, Some("us-west-2"));
+
+    // The wait for the writer ends and the scale-out asks; look at the dashboard
+    // first: the writer has moved.
+    c.wait_text("Confirm: Scale out");
+    c.keys(ESC);
+    c.wait_text("not confirmed: nothing was sent");
+    c.keys(ESC);
+    c.wait_for("the writer in us-west-2", |s| s.contains("writer us-west-2"));
+
+    // Back to the run: the scale-out asks again, then the flip with the Region typed.
+    c.keys(b"r");
+    c.wait_text("Confirm: Scale out");
+    confirm(&mut c, None);
+    c.wait_text("Confirm: Move traffic");
+    c.wait_text("every safety rule holds after this change");
+    confirm(&mut c, Some("us-west-2"));
+    c.wait_text("COMPLETED");
+    c.wait_text("RTO achieved");
+
+    // The routing controls flipped, on the dashboard.
+    c.keys(ESC);
+    c.wait_for("cell-us-west-2 On and cell-us-east-1 Off", controls_flipped);
+
+    c.keys(b"q");
+    c.keys(TAB);
+    c.keys(ENTER);
+    assert!(c.wait_exit().success());
+    // The run is journaled under the state directory.
+    let runs = std::fs::read_dir(state.path().join("drconsole/runs"))
+        .expect("runs dir")
+        .count();
+    assert!(runs >= 1);
+}

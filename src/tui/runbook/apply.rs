@@ -20,6 +20,13 @@ impl App {
     pub(crate) fn open_runbooks(&mut self) {
         if self.runbook.open.is_some() {
             self.runbook.visible = true;
+            // A confirmation that came while the dashboard was up is asked now.
+            if let Some((step, StepStatus::AwaitingConfirmation { prompt }, RunStatus::Running)) =
+                self.current_step()
+                && self.checklist_done(step)
+            {
+                self.overlay = Overlay::Run(RunDialog::new(DialogKind::Confirm { step, prompt }));
+            }
         } else if self.runbook.catalogue.is_empty() {
             self.warn("no runbooks found under runbooks/ (or the list is still loading)");
         } else {
@@ -220,6 +227,15 @@ impl App {
             (st, _) => self.say(format!("the step is {}; nothing to confirm", st.label())),
         }
         None
+    }
+
+    fn checklist_done(&self, step: usize) -> bool {
+        self.runbook
+            .open
+            .as_ref()
+            .and_then(|o| o.run.as_ref())
+            .and_then(|v| v.steps.get(step))
+            .is_none_or(|s| s.checklist.iter().all(|(_, t)| *t))
     }
 
     fn tick(&mut self, tick: bool) -> Option<Effect> {

@@ -137,9 +137,14 @@ impl RunbookState {
             self.unfinished.retain(|u| u.run_id != v.run_id);
         }
         let current = v.current;
-        let prompt = current.and_then(|i| match v.steps.get(i).map(|s| &s.status) {
-            Some(StepStatus::AwaitingConfirmation { prompt }) => Some((i, prompt.clone())),
-            _ => None,
+        // A manual step is offered once its checklist is ticked (x ticks).
+        let prompt = current.and_then(|i| match v.steps.get(i) {
+            Some(s) if s.checklist.iter().any(|(_, t)| !t) => None,
+            Some(s) => match &s.status {
+                StepStatus::AwaitingConfirmation { prompt } => Some((i, prompt.clone())),
+                _ => None,
+            },
+            None => None,
         });
         open.run = Some(v);
         if self.follow
