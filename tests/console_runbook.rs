@@ -693,3 +693,53 @@ fn pilot_light_failover_in_the_console() {
         .count();
     assert!(runs >= 1);
 }
+
+#[test]
+fn help_in_the_runbook_view_opens_at_the_operator_controls() {
+    let env = env();
+    let rb = runbook("pilot-light-failover", &env);
+    let mut app = app(false);
+    app.on_run_event(RunEvent::Opened(opened("pilot-light-failover", &rb, &env)));
+    app.apply(Action::ToggleHelp);
+    let s = screen(&mut app, 100, 40, now());
+    for words in [
+        "Runbook view",
+        "pause the run",
+        "resume a paused run",
+        "skip the current step (with a reason)",
+        "retry a failed or blocked step",
+        "abort the run",
+    ] {
+        assert!(s.contains(words), "{words} missing from help:\n{s}");
+    }
+}
+
+#[test]
+fn an_unfinished_run_is_offered_for_resume() {
+    let mut app = app(false);
+    let run = drconsole::tui::runbook::UnfinishedRun {
+        run_id: "20261127T031200Z-pilot-light-failover-1a2b".into(),
+        runbook: "Pilot light failover".into(),
+        started_at: Some(now()),
+        initiator: "alice@bastion".into(),
+        last_step: Some("db-failover (awaiting_confirmation)".into()),
+        held_by: None,
+    };
+    app.on_run_event(RunEvent::Unfinished(vec![run.clone()]));
+    let Overlay::Run(d) = &app.overlay else {
+        panic!("resume is offered: {:?}", app.overlay);
+    };
+    assert!(!d.ok_focused, "Cancel has the focus");
+    let s = screen(&mut app, 80, 24, now());
+    assert!(s.contains("Resume the unfinished run?"), "{s}");
+    assert!(s.contains("db-failover"), "{s}");
+    app.apply(Action::NextButton);
+    assert_eq!(
+        app.apply(Action::Submit),
+        Some(drconsole::tui::app::Effect::Run(
+            drconsole::tui::runbook::RunRequest::Resume {
+                run_id: run.run_id.clone()
+            }
+        ))
+    );
+}

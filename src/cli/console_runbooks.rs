@@ -448,6 +448,51 @@ mod tests {
     }
 
     #[test]
+    fn unfinished_runs_are_found_and_ended_ones_are_not() {
+        use crate::runbook::journal::{JournalWriter, Record, Recorder};
+        let dir = tempfile::tempdir().unwrap();
+        let now = chrono::Utc::now();
+        let start = |id: &str| Record::RunStart {
+            run_id: id.into(),
+            runbook: "Pilot light failover".into(),
+            path: Some("runbooks/pilot-light-failover.yaml".into()),
+            hash: "h".into(),
+            params: BTreeMap::new(),
+            operator: "alice@box".into(),
+            identity: None,
+            mode: "SIMULATED".into(),
+            read_only: false,
+            rto_target_s: 900,
+        };
+        let mut open = JournalWriter::create(&journal::run_path(dir.path(), "r1")).unwrap();
+        open.record(now, start("r1")).unwrap();
+        open.record(
+            now,
+            Record::Step {
+                step: "assess".into(),
+                status: "done".into(),
+                detail: None,
+            },
+        )
+        .unwrap();
+        let mut ended = JournalWriter::create(&journal::run_path(dir.path(), "r2")).unwrap();
+        ended.record(now, start("r2")).unwrap();
+        ended
+            .record(
+                now,
+                Record::RunEnd {
+                    outcome: "completed".into(),
+                },
+            )
+            .unwrap();
+        let found = unfinished(dir.path());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].run_id, "r1");
+        assert_eq!(found[0].last_step.as_deref(), Some("assess (done)"));
+        assert_eq!(found[0].initiator, "alice@box");
+    }
+
+    #[test]
     fn twin_clock_matches_the_twin() {
         let speed = 10.0;
         let sim = chrono::Utc::now() + chrono::Duration::seconds(90);

@@ -7,6 +7,7 @@ use super::state::Reaction;
 use crate::runbook::engine::{Command, RunStatus, StepStatus};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Effect, Overlay, Severity};
+use crate::tui::keymap::{self, Context};
 
 impl App {
     fn say(&mut self, msg: impl Into<String>) {
@@ -127,7 +128,16 @@ impl App {
         let read_only = self.runbook.read_only;
         match action {
             Action::Back => self.runbook.visible = false,
-            Action::ToggleHelp => self.overlay = Overlay::Help { offset: 0 },
+            Action::ToggleHelp => {
+                // Help opens at the runbook keys (every context before it: heading,
+                // bindings, blank line).
+                let offset = Context::ALL
+                    .iter()
+                    .take_while(|c| **c != Context::Runbook)
+                    .map(|c| keymap::bindings(*c).count() + 2)
+                    .sum();
+                self.overlay = Overlay::Help { offset };
+            }
             Action::AskQuit => self.overlay = Overlay::ConfirmQuit { ok_focused: false },
             Action::Redraw => return Some(Effect::ClearTerminal),
             Action::OpenCommandLine => {
