@@ -47,14 +47,21 @@ impl FakeWorld {
         f.failover.insert("orders".into(), FailoverPhase::Idle);
         f.rpo_lag_ms
             .insert(("orders".into(), "us-west-2".into()), 1800.0);
-        f.lag_ms.insert(("orders".into(), "us-west-2".into()), 1700.0);
-        f.alarms
-            .insert("orders-api-5xx-usw2".into(), drconsole::model::AlarmState::Ok);
+        f.lag_ms
+            .insert(("orders".into(), "us-west-2".into()), 1700.0);
+        f.alarms.insert(
+            "orders-api-5xx-usw2".into(),
+            drconsole::model::AlarmState::Ok,
+        );
         for c in &env.arc.controls {
             let on = c.name == "cell-us-east-1";
             f.controls.insert(
                 c.arn.clone(),
-                if on { ControlState::On } else { ControlState::Off },
+                if on {
+                    ControlState::On
+                } else {
+                    ControlState::Off
+                },
             );
         }
         FakeWorld {
@@ -196,7 +203,12 @@ impl Run {
 
     fn cmd(&mut self, c: Command, at_s: i64) {
         self.engine
-            .command(c, &mut self.world, &mut self.rec, now() + Duration::seconds(at_s))
+            .command(
+                c,
+                &mut self.world,
+                &mut self.rec,
+                now() + Duration::seconds(at_s),
+            )
             .unwrap_or_else(|e| panic!("{e}"));
     }
 
@@ -333,7 +345,10 @@ fn runbook_view_mid_run() {
 fn waiting_step_counts_down() {
     let (mut run, mut app) = to_failover_confirm();
     // The failover call returns but the writer has not moved yet.
-    run.world.facts.writer.insert("orders".into(), "us-east-1".into());
+    run.world
+        .facts
+        .writer
+        .insert("orders".into(), "us-east-1".into());
     let world_writer_moves_later = run.world.facts.clone();
     run.engine
         .command(
@@ -385,12 +400,17 @@ fn safety_rule_conflict_is_explained_and_override_offered() {
     let mut app = app(false);
     app.on_run_event(RunEvent::Opened(opened("drain-first", &rb, &env)));
     let mut run = Run::start(rb, &env);
-    let StepStatus::AwaitingConfirmation { prompt } = run.engine.status("drain-east").unwrap().clone()
+    let StepStatus::AwaitingConfirmation { prompt } =
+        run.engine.status("drain-east").unwrap().clone()
     else {
         panic!("drain-east asks first");
     };
     assert!(
-        prompt.rules.as_deref().unwrap_or("").contains("would be blocked"),
+        prompt
+            .rules
+            .as_deref()
+            .unwrap_or("")
+            .contains("would be blocked"),
         "{prompt:?}"
     );
     run.cmd(Command::Confirm { typed: None }, 10);
@@ -446,7 +466,10 @@ fn read_only_walks_and_never_starts() {
     }
     let s = screen(&mut app, 80, 24, now());
     assert!(s.contains("READ-ONLY: walk and plan only"), "{s}");
-    assert!(s.contains("every safety rule holds after this change"), "{s}");
+    assert!(
+        s.contains("every safety rule holds after this change"),
+        "{s}"
+    );
     insta::assert_snapshot!("read_only_walk_80x24", s);
     app.apply(Action::PageDown);
     app.apply(Action::PageDown);
@@ -619,8 +642,10 @@ fn confirm(c: &mut pty::Console, typed: Option<&str>) {
 }
 
 fn controls_flipped(s: &str) -> bool {
-    s.lines().any(|l| l.contains("On") && l.contains("cell-us-west-2"))
-        && s.lines().any(|l| l.contains("Off") && l.contains("cell-us-east-1"))
+    s.lines()
+        .any(|l| l.contains("On") && l.contains("cell-us-west-2"))
+        && s.lines()
+            .any(|l| l.contains("Off") && l.contains("cell-us-east-1"))
 }
 
 #[test]
@@ -638,7 +663,9 @@ fn pilot_light_failover_in_the_console() {
         state.path(),
     );
     c.wait_text("us-east-1");
-    c.wait_for("the writer in us-east-1", |s| s.contains("writer us-east-1"));
+    c.wait_for("the writer in us-east-1", |s| {
+        s.contains("writer us-east-1")
+    });
 
     // Open the runbook from the command line and start a run.
     c.keys(b":run pilot-light-failover");
@@ -667,7 +694,9 @@ fn pilot_light_failover_in_the_console() {
     c.keys(ESC);
     c.wait_text("not confirmed: nothing was sent");
     c.keys(ESC);
-    c.wait_for("the writer in us-west-2", |s| s.contains("writer us-west-2"));
+    c.wait_for("the writer in us-west-2", |s| {
+        s.contains("writer us-west-2")
+    });
 
     // Back to the run: the scale-out asks again, then the flip with the Region typed.
     c.keys(b"r");

@@ -7,13 +7,13 @@
 
 use crate::cli::TargetArgs;
 use crate::cli::console_runbooks;
-use crate::runbook::driver::{RunClock, RunSetup};
-use crate::runbook::journal;
 use crate::cli::target::{self, Session};
 use crate::config::Environment;
 use crate::emulator::scenario::{self, Fault};
 use crate::model::Mode;
 use crate::monitor::{self, MonitorHandle, MonitorOptions};
+use crate::runbook::driver::{RunClock, RunSetup};
+use crate::runbook::journal;
 use crate::tui::event_loop::{self, Inputs};
 use crate::tui::terminal::TerminalGuard;
 use crate::tui::{Connected, ConsoleInfo, FaultEntry, GameDay, logging};

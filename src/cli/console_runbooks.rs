@@ -8,7 +8,9 @@ use crate::runbook::driver::{self, DriverEvent, DriverHandle, RunClock, RunSetup
 use crate::runbook::engine::{RunStatus, RunView};
 use crate::runbook::journal::{self, ResumePoint, RunLock, read_journal};
 use crate::runbook::{Runbook, summary, validate};
-use crate::tui::runbook::{CatalogueEntry, Opened, RunEvent, RunRequest, RunbookLink, UnfinishedRun};
+use crate::tui::runbook::{
+    CatalogueEntry, Opened, RunEvent, RunRequest, RunbookLink, UnfinishedRun,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -76,8 +78,8 @@ pub async fn serve(
         s.dir.clone(),
         s.setup.state_dir.clone(),
     );
-    let found = tokio::task::spawn_blocking(move || (catalogue(&dir, &env), unfinished(&state)))
-        .await;
+    let found =
+        tokio::task::spawn_blocking(move || (catalogue(&dir, &env), unfinished(&state))).await;
     if let Ok((cat, unf)) = found {
         s.send(RunEvent::Catalogue(cat));
         if !unf.is_empty() {
@@ -92,7 +94,7 @@ pub async fn serve(
             },
             signal = from_run(&mut s.run) => match signal {
                 Signal::View => s.publish(),
-                Signal::Event(ev) => s.on_driver_event(ev),
+                Signal::Event(ev) => s.on_driver_event(*ev),
                 Signal::Gone => {
                     if let Some(h) = s.run.take() {
                         // The engine thread ended: publish the last view it left.
@@ -107,7 +109,7 @@ pub async fn serve(
 
 enum Signal {
     View,
-    Event(DriverEvent),
+    Event(Box<DriverEvent>),
     Gone,
 }
 
@@ -119,7 +121,7 @@ async fn from_run(run: &mut Option<DriverHandle>) -> Signal {
     tokio::select! {
         changed = h.view.changed() => if changed.is_ok() { Signal::View } else { Signal::Gone },
         ev = h.events.recv() => match ev {
-            Some(ev) => Signal::Event(ev),
+            Some(ev) => Signal::Event(Box::new(ev)),
             // The driver's thread dropped its sender: it has ended.
             None => Signal::Gone,
         },
@@ -342,7 +344,9 @@ impl Service {
                 tracing::debug!(?record, "journaled");
             }
             DriverEvent::ApprovalRefused { by, why } => {
-                self.send(RunEvent::Refused(format!("approval by {by} refused: {why}")));
+                self.send(RunEvent::Refused(format!(
+                    "approval by {by} refused: {why}"
+                )));
             }
             DriverEvent::Fatal(msg) => {
                 tracing::error!("run stopped: {msg}");

@@ -70,7 +70,7 @@ pub enum Overlay {
         selected: usize,
     },
     /// A runbook dialog (confirm a step, start, resume, reasons).
-    Run(RunDialog),
+    Run(Box<RunDialog>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

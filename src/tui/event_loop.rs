@@ -141,8 +141,9 @@ impl Loop {
             .as_ref()
             .is_some_and(|tx| tx.send(req).is_ok());
         if !sent {
-            self.app
-                .on_run_event(RunEvent::Failed("runbooks are not available yet (still connecting?)".into()));
+            self.app.on_run_event(RunEvent::Failed(
+                "runbooks are not available yet (still connecting?)".into(),
+            ));
         }
     }
 

@@ -329,7 +329,9 @@ mod tests {
     fn run_command_keeps_its_arguments() {
         assert_eq!(
             parse_command("run pilot-light-failover to=us-west-2"),
-            Ok(Action::OpenRunbook("pilot-light-failover to=us-west-2".into()))
+            Ok(Action::OpenRunbook(
+                "pilot-light-failover to=us-west-2".into()
+            ))
         );
     }
 

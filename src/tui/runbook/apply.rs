@@ -26,7 +26,7 @@ impl App {
                 self.current_step()
                 && self.checklist_done(step)
             {
-                self.overlay = Overlay::Run(RunDialog::new(DialogKind::Confirm { step, prompt }));
+                self.overlay = Overlay::Run(RunDialog::boxed(DialogKind::Confirm { step, prompt }));
             }
         } else if self.runbook.catalogue.is_empty() {
             self.warn("no runbooks found under runbooks/ (or the list is still loading)");
@@ -44,7 +44,12 @@ impl App {
                 return None;
             }
         };
-        if self.runbook.open.as_ref().is_some_and(|o| o.run_in_progress()) {
+        if self
+            .runbook
+            .open
+            .as_ref()
+            .is_some_and(|o| o.run_in_progress())
+        {
             self.warn("a run is in progress: finish or abort it before opening another runbook");
             self.runbook.visible = true;
             return None;
@@ -63,14 +68,15 @@ impl App {
             Reaction::OfferConfirm { step, prompt } => {
                 // Never pops over another dialog or typing; Enter opens it later.
                 if self.runbook.visible && self.overlay == Overlay::None && self.input.is_none() {
-                    self.overlay = Overlay::Run(RunDialog::new(DialogKind::Confirm { step, prompt }));
+                    self.overlay =
+                        Overlay::Run(RunDialog::boxed(DialogKind::Confirm { step, prompt }));
                 } else {
                     self.say("a step awaits your confirmation (r, then Enter)");
                 }
             }
             Reaction::OfferResume(run) => {
                 if self.overlay == Overlay::None {
-                    self.overlay = Overlay::Run(RunDialog::new(DialogKind::Resume(run)));
+                    self.overlay = Overlay::Run(RunDialog::boxed(DialogKind::Resume(run)));
                 }
             }
         }
@@ -120,11 +126,7 @@ impl App {
 
     pub(crate) fn apply_runbook(&mut self, action: Action) -> Option<Effect> {
         self.message = None;
-        let has_run = self
-            .runbook
-            .open
-            .as_ref()
-            .is_some_and(|o| o.run.is_some());
+        let has_run = self.runbook.open.as_ref().is_some_and(|o| o.run.is_some());
         let read_only = self.runbook.read_only;
         match action {
             Action::Back => self.runbook.visible = false,
@@ -150,8 +152,12 @@ impl App {
             Action::OpenRunbooks => self.overlay = Overlay::RunbookPicker { selected: 0 },
             Action::Down => self.runbook.select(1),
             Action::Up => self.runbook.select(-1),
-            Action::PageDown => self.runbook.detail_scroll = self.runbook.detail_scroll.saturating_add(5),
-            Action::PageUp => self.runbook.detail_scroll = self.runbook.detail_scroll.saturating_sub(5),
+            Action::PageDown => {
+                self.runbook.detail_scroll = self.runbook.detail_scroll.saturating_add(5)
+            }
+            Action::PageUp => {
+                self.runbook.detail_scroll = self.runbook.detail_scroll.saturating_sub(5)
+            }
             Action::RunAct => return self.act(),
             _ if read_only && !has_run => {
                 self.warn("read-only: runbooks are walked and planned here, never executed");
@@ -163,11 +169,16 @@ impl App {
             Action::RunRetry => return self.command(Command::Retry),
             Action::RunSkip => {
                 let (step, ..) = self.current_step()?;
-                self.overlay = Overlay::Run(RunDialog::new(DialogKind::Skip { step }));
+                self.overlay = Overlay::Run(RunDialog::boxed(DialogKind::Skip { step }));
             }
             Action::RunAbort => {
-                if self.runbook.open.as_ref().is_some_and(|o| o.run_in_progress()) {
-                    self.overlay = Overlay::Run(RunDialog::new(DialogKind::Abort));
+                if self
+                    .runbook
+                    .open
+                    .as_ref()
+                    .is_some_and(|o| o.run_in_progress())
+                {
+                    self.overlay = Overlay::Run(RunDialog::boxed(DialogKind::Abort));
                 } else {
                     self.warn("the run has ended; nothing to abort");
                 }
@@ -185,7 +196,7 @@ impl App {
                 match (status, rules.is_empty()) {
                     (StepStatus::Failed { .. }, false) => {
                         self.overlay =
-                            Overlay::Run(RunDialog::new(DialogKind::Override { step, rules }));
+                            Overlay::Run(RunDialog::boxed(DialogKind::Override { step, rules }));
                     }
                     _ => self.warn(
                         "a break-glass override is offered only after ARC refuses a change and names its rules",
@@ -204,7 +215,7 @@ impl App {
             if self.runbook.read_only {
                 self.warn("read-only: this console never executes runbooks; j/k walks the steps and their planned calls");
             } else if self.runbook.busy.is_none() {
-                self.overlay = Overlay::Run(RunDialog::new(DialogKind::Start));
+                self.overlay = Overlay::Run(RunDialog::boxed(DialogKind::Start));
             }
             return None;
         }
@@ -217,7 +228,7 @@ impl App {
             (StepStatus::AwaitingConfirmation { prompt }, _) => {
                 self.runbook.selected = step;
                 self.runbook.follow = true;
-                self.overlay = Overlay::Run(RunDialog::new(DialogKind::Confirm { step, prompt }));
+                self.overlay = Overlay::Run(RunDialog::boxed(DialogKind::Confirm { step, prompt }));
             }
             (StepStatus::Blocked { guard, why }, _) => self.warn(format!(
                 "blocked by {guard}: {why} — r retries with a fresh read, s skips, a aborts"
@@ -301,7 +312,7 @@ impl App {
                     d.ok_focused = false;
                     return None;
                 }
-                let d = d.clone();
+                let d = (**d).clone();
                 self.overlay = Overlay::None;
                 return self.dialog_ok(d);
             }
@@ -313,8 +324,12 @@ impl App {
     fn close_dialog(&mut self) {
         if let Overlay::Run(d) = &self.overlay {
             let msg = match d.kind {
-                DialogKind::Confirm { .. } => Some("not confirmed: nothing was sent (Enter asks again)"),
-                DialogKind::Resume(_) => Some("not resumed: :run opens a runbook; the unfinished run stays in the journal"),
+                DialogKind::Confirm { .. } => {
+                    Some("not confirmed: nothing was sent (Enter asks again)")
+                }
+                DialogKind::Resume(_) => Some(
+                    "not resumed: :run opens a runbook; the unfinished run stays in the journal",
+                ),
                 _ => None,
             };
             if let Some(m) = msg {

@@ -40,6 +40,11 @@ impl RunDialog {
         }
     }
 
+    /// A new dialog, boxed as the overlay holds it.
+    pub fn boxed(kind: DialogKind) -> Box<Self> {
+        Box::new(Self::new(kind))
+    }
+
     /// Whether the dialog has a text field.
     pub fn takes_text(&self) -> bool {
         match &self.kind {

@@ -87,7 +87,10 @@ fn runbook_hints(w: &mut Row, app: &App) {
         .as_ref()
         .is_some_and(|o| o.run_in_progress());
     for (action, word) in RUN_HINTS {
-        let run_only = !matches!(action, Action::Down | Action::Back | Action::ToggleHelp | Action::RunAct);
+        let run_only = !matches!(
+            action,
+            Action::Down | Action::Back | Action::ToggleHelp | Action::RunAct
+        );
         if run_only && !started {
             continue;
         }

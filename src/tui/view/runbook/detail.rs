@@ -30,7 +30,12 @@ pub fn lines(
     let view = open.run.as_ref().and_then(|v| v.steps.get(i));
     status_lines(&mut out, step, view, now);
     kind_lines(&mut out, step, view);
-    conditions(&mut out, "Guards (require), live from the last poll", &step.require, facts);
+    conditions(
+        &mut out,
+        "Guards (require), live from the last poll",
+        &step.require,
+        facts,
+    );
     match &step.kind {
         StepKind::Check { conditions: c } => conditions(&mut out, "Checks, live", c, facts),
         StepKind::Wait { until, .. } => conditions(&mut out, "Waits until, live", until, facts),
@@ -51,11 +56,10 @@ fn status_lines(out: &mut Lines, step: &Step, view: Option<&StepView>, now: Date
         Confirm::Yes => "confirm: yes",
         Confirm::Typed => "confirm: typed",
     };
-    out.line(
-        Line::new()
-            .push(step.title.clone(), theme::TITLE)
-            .push(format!("  {} · {} · {confirm}", step.id, step.kind.name()), theme::DIM),
-    );
+    out.line(Line::new().push(step.title.clone(), theme::TITLE).push(
+        format!("  {} · {} · {confirm}", step.id, step.kind.name()),
+        theme::DIM,
+    ));
     let Some(v) = view else {
         out.line(Line::new().push("not started: ", theme::LABEL).push(
             "the plan below is what the run would do".to_string(),
@@ -113,7 +117,11 @@ fn status_lines(out: &mut Lines, step: &Step, view: Option<&StepView>, now: Date
         }
         StepStatus::AwaitingConfirmation { prompt } => {
             out.para(&[("  ", theme::TEXT)], &prompt.summary(), theme::WARN);
-            out.para(&[("  ", theme::TEXT)], "Enter opens the confirm dialog", theme::DIM);
+            out.para(
+                &[("  ", theme::TEXT)],
+                "Enter opens the confirm dialog",
+                theme::DIM,
+            );
         }
         StepStatus::Skipped { reason } => {
             out.para(&[("  reason: ", theme::LABEL)], reason, theme::DIM);
@@ -128,7 +136,11 @@ fn kind_lines(out: &mut Lines, step: &Step, view: Option<&StepView>) {
             instructions,
             checklist,
         } => {
-            out.para(&[("Instructions: ", theme::LABEL)], instructions, theme::TEXT);
+            out.para(
+                &[("Instructions: ", theme::LABEL)],
+                instructions,
+                theme::TEXT,
+            );
             let ticks: Vec<bool> = view
                 .map(|v| v.checklist.iter().map(|(_, t)| *t).collect())
                 .unwrap_or_default();
@@ -142,7 +154,11 @@ fn kind_lines(out: &mut Lines, step: &Step, view: Option<&StepView>) {
                 out.para(&[("  ", theme::TEXT), (mark, style)], item, style);
             }
             if !checklist.is_empty() {
-                out.para(&[("  ", theme::TEXT)], "x ticks the next item, X unticks", theme::DIM);
+                out.para(
+                    &[("  ", theme::TEXT)],
+                    "x ticks the next item, X unticks",
+                    theme::DIM,
+                );
             }
         }
         StepKind::Approval { note } => {
@@ -238,7 +254,11 @@ fn rule_preview(
         );
     }
     for v in v {
-        out.para(&[("  ✖ ", theme::BAD)], &format!("would be blocked by {v}"), theme::BAD);
+        out.para(
+            &[("  ✖ ", theme::BAD)],
+            &format!("would be blocked by {v}"),
+            theme::BAD,
+        );
     }
 }
 
@@ -254,9 +274,7 @@ fn calls(out: &mut Lines, step: &Step, view: Option<&StepView>) {
     }
     out.line(Line::new().push("Planned API calls:", theme::LABEL));
     for (n, m) in planned.iter().enumerate() {
-        let done = view
-            .and_then(|v| v.calls.get(n))
-            .is_some_and(|(_, d)| *d);
+        let done = view.and_then(|v| v.calls.get(n)).is_some_and(|(_, d)| *d);
         let (mark, style) = if done {
             ("✔ ", theme::OK)
         } else {

@@ -19,7 +19,9 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, d: &RunDialog) {
     let (title, body, field) = content(app, d, inner_w);
     // Body, a blank, the field (2 rows), the error, a blank, the buttons; plus borders.
     let fixed = 2 + u16::from(field.is_some()) * 2 + 3;
-    let want = u16::try_from(body.len()).unwrap_or(u16::MAX).saturating_add(fixed);
+    let want = u16::try_from(body.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(fixed);
     let h = want.min(area.height.saturating_sub(2)).max(7);
     let outer = Rect::new(
         area.x + (area.width - w) / 2,
@@ -37,13 +39,24 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, d: &RunDialog) {
         .title(Span::styled(format!(" {title} "), border));
     let inner = block.inner(outer);
     block.render(outer, buf);
-    let inner = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), inner.height);
+    let inner = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
     if inner.height < 3 {
         return;
     }
     let below = 2 + u16::from(field.is_some()) * 2 + u16::from(d.error.is_some());
     let body_h = inner.height.saturating_sub(below);
-    draw(buf, Rect::new(inner.x, inner.y, inner.width, body_h), &body, 0, theme::WARN);
+    draw(
+        buf,
+        Rect::new(inner.x, inner.y, inner.width, body_h),
+        &body,
+        0,
+        theme::WARN,
+    );
     let mut y = inner.y + body_h;
     if let Some(label) = field {
         Row::new(buf, inner, y).put(&label, theme::TITLE);
@@ -97,7 +110,9 @@ fn content(app: &App, d: &RunDialog, width: u16) -> (String, Vec<Line>, Option<S
             (format!("Confirm: {}", step_title(*step)), out.out, field)
         }
         DialogKind::Start => {
-            let name = open.map(|o| o.opened.runbook.name.clone()).unwrap_or_default();
+            let name = open
+                .map(|o| o.opened.runbook.name.clone())
+                .unwrap_or_default();
             out.para(&[("Start ", theme::TEXT)], &name, theme::TITLE);
             out.para(
                 &[("Against: ", theme::LABEL)],
@@ -130,7 +145,11 @@ fn content(app: &App, d: &RunDialog, width: u16) -> (String, Vec<Line>, Option<S
                 "Abort the run: no further step runs. Calls already sent are not undone.",
                 theme::BAD,
             );
-            ("Abort the run?".to_string(), out.out, Some("Reason (journaled):".into()))
+            (
+                "Abort the run?".to_string(),
+                out.out,
+                Some("Reason (journaled):".into()),
+            )
         }
         DialogKind::Override { step, rules } => {
             out.para(
@@ -157,7 +176,11 @@ fn content(app: &App, d: &RunDialog, width: u16) -> (String, Vec<Line>, Option<S
                         format!("{}: {}", r.name, r.config.describe(&refs))
                     })
                     .unwrap_or_else(|| "not in the environment file".to_string());
-                out.para(&[("  • ", theme::BAD)], &format!("{desc} ({arn})"), theme::TEXT);
+                out.para(
+                    &[("  • ", theme::BAD)],
+                    &format!("{desc} ({arn})"),
+                    theme::TEXT,
+                );
             }
             out.para(
                 &[("", theme::TEXT)],
@@ -189,7 +212,11 @@ fn content(app: &App, d: &RunDialog, width: u16) -> (String, Vec<Line>, Option<S
                 out.para(&[("Last step: ", theme::LABEL)], s, theme::TEXT);
             }
             if let Some(h) = &run.held_by {
-                out.para(&[("Lock: ", theme::LABEL)], &format!("held by {h}"), theme::BAD);
+                out.para(
+                    &[("Lock: ", theme::LABEL)],
+                    &format!("held by {h}"),
+                    theme::BAD,
+                );
             }
             out.para(
                 &[("", theme::TEXT)],

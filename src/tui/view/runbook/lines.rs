@@ -113,7 +113,13 @@ fn take_width(s: &str, width: usize) -> String {
 
 /// Draws `lines` from `offset` into `area`; returns the offset actually used (clamped).
 /// When lines are out of sight the last row says how many.
-pub fn draw(buf: &mut Buffer, area: Rect, lines: &[Line], offset: usize, more_style: Style) -> usize {
+pub fn draw(
+    buf: &mut Buffer,
+    area: Rect,
+    lines: &[Line],
+    offset: usize,
+    more_style: Style,
+) -> usize {
     let h = usize::from(area.height);
     if h == 0 {
         return 0;
@@ -131,7 +137,10 @@ pub fn draw(buf: &mut Buffer, area: Rect, lines: &[Line], offset: usize, more_st
         let more = below + 1;
         let y = area.y + area.height - 1;
         Row::new(buf, area, y).put(
-            &format!(" ↓ {more} more line{} (PgDn)", if more == 1 { "" } else { "s" }),
+            &format!(
+                " ↓ {more} more line{} (PgDn)",
+                if more == 1 { "" } else { "s" }
+            ),
             more_style,
         );
     }

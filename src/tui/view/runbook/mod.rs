@@ -96,24 +96,37 @@ fn title_bar(buf: &mut Buffer, area: Rect, app: &App, open: &OpenRunbook, now: D
         return;
     }
     if let Some(b) = &app.runbook.busy {
-        r.put(" ", theme::TEXT).put(b, theme::WARN).put("  ", theme::TEXT);
+        r.put(" ", theme::TEXT)
+            .put(b, theme::WARN)
+            .put("  ", theme::TEXT);
     }
     match &open.run {
         Some(v) => {
             r.put(" run ", theme::LABEL).put(&v.run_id, theme::DIM);
         }
         None => {
-            r.put(" Enter starts the run; every mutating step asks first", theme::DIM);
+            r.put(
+                " Enter starts the run; every mutating step asks first",
+                theme::DIM,
+            );
         }
     }
-    let params: Vec<String> = open.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let params: Vec<String> = open
+        .params
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     if !params.is_empty() {
         r.put("  ", theme::TEXT).put(&params.join(" "), theme::DIM);
     }
 }
 
 fn bordered(buf: &mut Buffer, area: Rect, title: &str, focus: bool) -> Rect {
-    let style = if focus { theme::BORDER_FOCUS } else { theme::BORDER };
+    let style = if focus {
+        theme::BORDER_FOCUS
+    } else {
+        theme::BORDER
+    };
     let block = Block::bordered()
         .border_style(style)
         .title(Span::styled(format!(" {title} "), theme::TITLE));
@@ -132,9 +145,16 @@ fn steps(buf: &mut Buffer, area: Rect, app: &App, open: &OpenRunbook, now: DateT
     }
     let sel = app.runbook.selected;
     // Keep the selected step in sight, with the one after it when possible.
-    let first = (sel + 2).saturating_sub(h).min(rb.steps.len().saturating_sub(h));
+    let first = (sel + 2)
+        .saturating_sub(h)
+        .min(rb.steps.len().saturating_sub(h));
     let current = open.current();
-    let id_w = rb.steps.iter().map(|s| s.id.chars().count()).max().unwrap_or(0);
+    let id_w = rb
+        .steps
+        .iter()
+        .map(|s| s.id.chars().count())
+        .max()
+        .unwrap_or(0);
     let id_w = u16::try_from(id_w.min(18)).unwrap_or(18);
     for (y, (i, step)) in (inner.y..).zip(rb.steps.iter().enumerate().skip(first).take(h)) {
         let (sym, word, style) = match open.status(i) {
@@ -146,7 +166,11 @@ fn steps(buf: &mut Buffer, area: Rect, app: &App, open: &OpenRunbook, now: DateT
             (false, true) => "›",
             _ => " ",
         };
-        let row_style = if i == sel { theme::SELECTED } else { theme::TEXT };
+        let row_style = if i == sel {
+            theme::SELECTED
+        } else {
+            theme::TEXT
+        };
         let mut r = Row::new(buf, inner, y);
         r.put(marker, theme::BORDER_FOCUS)
             .put(&format!("{sym} "), style)
@@ -159,8 +183,15 @@ fn steps(buf: &mut Buffer, area: Rect, app: &App, open: &OpenRunbook, now: DateT
     let above = first;
     let below = rb.steps.len().saturating_sub(first + h);
     if above + below > 0 {
-        let note = format!(" {}–{} of {} ", first + 1, first + h.min(rb.steps.len()), rb.steps.len());
-        let x = area.right().saturating_sub(Span::raw(&note).width() as u16 + 1);
+        let note = format!(
+            " {}–{} of {} ",
+            first + 1,
+            first + h.min(rb.steps.len()),
+            rb.steps.len()
+        );
+        let x = area
+            .right()
+            .saturating_sub(Span::raw(&note).width() as u16 + 1);
         buf.set_string(x, area.bottom() - 1, note, theme::WARN);
     }
 }
@@ -175,7 +206,12 @@ fn details(
     let i = app.runbook.selected;
     let title = format!("Step {} of {}", i + 1, open.opened.runbook.steps.len());
     let inner = bordered(buf, area, &title, false);
-    let inner = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(1), inner.height);
+    let inner = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(1),
+        inner.height,
+    );
     let ls = detail::lines(open, i, app.runbook.facts.as_ref(), now, inner.width);
     lines::draw(buf, inner, &ls, app.runbook.detail_scroll, theme::WARN);
     ls.len().saturating_sub(usize::from(inner.height))

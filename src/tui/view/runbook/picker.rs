@@ -24,7 +24,10 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, selected: usize) {
     Clear.render(outer, buf);
     let block = Block::bordered()
         .border_style(theme::BORDER_FOCUS)
-        .title(Span::styled(" Runbooks (runbooks/*.yaml) ", theme::BORDER_FOCUS));
+        .title(Span::styled(
+            " Runbooks (runbooks/*.yaml) ",
+            theme::BORDER_FOCUS,
+        ));
     let inner = block.inner(outer);
     block.render(outer, buf);
     if inner.height < 2 {
@@ -35,7 +38,11 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, selected: usize) {
     let first = selected.saturating_sub(per_page - 1);
     let mut y = inner.y;
     for (i, e) in entries.iter().enumerate().skip(first).take(per_page) {
-        let style = if i == selected { theme::SELECTED } else { theme::TEXT };
+        let style = if i == selected {
+            theme::SELECTED
+        } else {
+            theme::TEXT
+        };
         let marker = if i == selected { " ▶ " } else { "   " };
         Row::new(buf, inner, y)
             .put(marker, style)

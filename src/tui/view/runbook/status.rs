@@ -24,7 +24,11 @@ pub fn cell(st: &StepStatus, now: DateTime<Utc>) -> (&'static str, String, Style
         StepStatus::Running => ("↻", "running".into(), theme::BORDER_FOCUS),
         StepStatus::Waiting { deadline, .. } => {
             let left = (*deadline - now).num_milliseconds();
-            ("◷", format!("waiting, {} left", text::age(left)), theme::WARN)
+            (
+                "◷",
+                format!("waiting, {} left", text::age(left)),
+                theme::WARN,
+            )
         }
         StepStatus::Settling { .. } => ("↻", "settling after restart".into(), theme::WARN),
         StepStatus::Done => ("✔", "done".into(), theme::OK),

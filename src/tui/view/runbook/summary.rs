@@ -19,7 +19,12 @@ pub fn render(
     now: DateTime<Utc>,
 ) -> usize {
     let inner = bordered(buf, area, "Summary", true);
-    let inner = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(1), inner.height);
+    let inner = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(1),
+        inner.height,
+    );
     let ls = summary_lines(app, open, inner.width, now);
     lines::draw(buf, inner, &ls, app.runbook.detail_scroll, theme::WARN);
     ls.len().saturating_sub(usize::from(inner.height))
@@ -42,18 +47,14 @@ fn summary_lines(app: &App, open: &OpenRunbook, width: u16, now: DateTime<Utc>) 
         .unwrap_or_else(|| (v.ended_at.unwrap_or(now) - v.started_at).num_seconds());
     let target = i64::try_from(v.rto_target_s).unwrap_or(i64::MAX);
     let met = if achieved <= target { "met" } else { "MISSED" };
-    out.line(
-        Line::new()
-            .push("RTO achieved: ", theme::LABEL)
-            .push(
-                format!(
-                    "{} against a target of {} ({met})",
-                    status::duration(achieved),
-                    status::duration(target)
-                ),
-                status::rto_style(achieved, v.rto_target_s),
-            ),
-    );
+    out.line(Line::new().push("RTO achieved: ", theme::LABEL).push(
+        format!(
+            "{} against a target of {} ({met})",
+            status::duration(achieved),
+            status::duration(target)
+        ),
+        status::rto_style(achieved, v.rto_target_s),
+    ));
     let loss = journal
         .and_then(|s| s.data_loss_ms)
         .or(app.runbook.data_loss_ms);
@@ -67,7 +68,11 @@ fn summary_lines(app: &App, open: &OpenRunbook, width: u16, now: DateTime<Utc>) 
     out.para(
         &[("Estimated data loss: ", theme::LABEL)],
         &loss_text,
-        if loss.is_some() { theme::WARN } else { theme::TEXT },
+        if loss.is_some() {
+            theme::WARN
+        } else {
+            theme::TEXT
+        },
     );
     out.line(Line::new().push("Steps:", theme::LABEL));
     for s in &v.steps {
