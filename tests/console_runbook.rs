@@ -772,3 +772,88 @@ fn an_unfinished_run_is_offered_for_resume() {
         ))
     );
 }
+
+#[test]
+fn operator_controls_become_engine_commands() {
+    use drconsole::tui::app::Effect;
+    use drconsole::tui::runbook::RunRequest;
+    let (run, mut app) = to_failover_confirm();
+    app.on_run_event(run.view(40));
+    app.apply(Action::Back); // leave the confirm dialog
+    let cmd = |c: Command| Some(Effect::Run(RunRequest::Command(c)));
+    assert_eq!(app.apply(Action::RunPause), cmd(Command::Pause));
+    assert_eq!(app.apply(Action::RunResume), cmd(Command::Resume));
+    assert_eq!(app.apply(Action::RunRetry), cmd(Command::Retry));
+    // Skip needs a reason.
+    app.apply(Action::RunSkip);
+    app.apply(Action::NextButton);
+    assert_eq!(app.apply(Action::Submit), None);
+    for c in "done by hand".chars() {
+        app.apply(Action::InsertChar(c));
+    }
+    app.apply(Action::NextButton);
+    assert_eq!(
+        app.apply(Action::Submit),
+        cmd(Command::Skip {
+            reason: "done by hand".into()
+        })
+    );
+    // Abort asks first, Cancel focused: Enter alone sends nothing.
+    app.apply(Action::RunAbort);
+    assert_eq!(app.apply(Action::Submit), None);
+    assert_eq!(app.overlay, Overlay::None);
+    app.apply(Action::RunAbort);
+    app.apply(Action::NextButton);
+    assert_eq!(
+        app.apply(Action::Submit),
+        cmd(Command::Abort {
+            reason: String::new()
+        })
+    );
+    // No override without a refusal from ARC naming its rules.
+    app.apply(Action::RunOverride);
+    assert_eq!(app.overlay, Overlay::None);
+}
+
+#[test]
+fn runbook_list_opens_with_r_and_enter_asks_the_service() {
+    use drconsole::tui::app::Effect;
+    use drconsole::tui::runbook::{CatalogueEntry, RunRequest};
+    let mut app = app(false);
+    let entry = |n: &str| CatalogueEntry {
+        name: n.into(),
+        title: n.into(),
+        summary: Some("summary".into()),
+        error: None,
+    };
+    app.on_run_event(RunEvent::Catalogue(vec![
+        entry("aurora-planned-switchover"),
+        entry("pilot-light-failover"),
+    ]));
+    app.apply(Action::OpenRunbooks);
+    assert!(matches!(
+        app.overlay,
+        Overlay::RunbookPicker { selected: 0 }
+    ));
+    let s = screen(&mut app, 80, 24, now());
+    assert!(s.contains("pilot-light-failover"), "{s}");
+    app.apply(Action::Down);
+    assert_eq!(
+        app.apply(Action::Submit),
+        Some(Effect::Run(RunRequest::Open {
+            name: "pilot-light-failover".into(),
+            params: BTreeMap::new()
+        }))
+    );
+    // `:run NAME k=v` carries the parameters.
+    app.apply(Action::OpenCommandLine);
+    for c in "run pilot-light-failover to=us-east-1 from=us-west-2".chars() {
+        app.apply(Action::InsertChar(c));
+    }
+    let eff = app.apply(Action::Submit);
+    let Some(Effect::Run(RunRequest::Open { name, params })) = eff else {
+        panic!("{eff:?}");
+    };
+    assert_eq!(name, "pilot-light-failover");
+    assert_eq!(params.get("to").map(String::as_str), Some("us-east-1"));
+}

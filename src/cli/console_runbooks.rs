@@ -6,7 +6,7 @@
 use crate::config::Environment;
 use crate::runbook::driver::{self, DriverEvent, DriverHandle, RunClock, RunSetup, Start};
 use crate::runbook::engine::{RunStatus, RunView};
-use crate::runbook::journal::{self, ResumePoint, RunLock, read_journal};
+use crate::runbook::journal::{self, Record, ResumePoint, RunLock, read_journal};
 use crate::runbook::{Runbook, summary, validate};
 use crate::tui::runbook::{
     CatalogueEntry, Opened, RunEvent, RunRequest, RunbookLink, UnfinishedRun,
@@ -340,9 +340,7 @@ impl Service {
 
     fn on_driver_event(&mut self, ev: DriverEvent) {
         match ev {
-            DriverEvent::Journal { record, .. } => {
-                tracing::debug!(?record, "journaled");
-            }
+            DriverEvent::Journal { record, .. } => log_record(&record),
             DriverEvent::ApprovalRefused { by, why } => {
                 self.send(RunEvent::Refused(format!(
                     "approval by {by} refused: {why}"
@@ -353,6 +351,45 @@ impl Service {
                 self.send(RunEvent::Failed(format!("the run stopped: {msg}")));
             }
         }
+    }
+}
+
+/// The journal's story in the log pane: transitions, calls and who decided what.
+fn log_record(r: &Record) {
+    match r {
+        Record::Step {
+            step,
+            status,
+            detail,
+        } => match detail {
+            Some(d) => tracing::info!("runbook: {step} {status}: {d}"),
+            None => tracing::info!("runbook: {step} {status}"),
+        },
+        Record::Intent { step, mutation, .. } => {
+            tracing::info!("runbook: {step} sending {}", mutation.headline())
+        }
+        Record::Outcome {
+            step,
+            ok: true,
+            endpoint,
+            ..
+        } => tracing::info!(
+            "runbook: {step} call ok (answered by {})",
+            endpoint.as_deref().unwrap_or("unknown endpoint")
+        ),
+        Record::Outcome { step, error: e, .. } => tracing::warn!(
+            "runbook: {step} call failed: {}",
+            e.as_deref().unwrap_or("?")
+        ),
+        Record::Confirmed { step, by, .. } => tracing::info!("runbook: {step} confirmed by {by}"),
+        Record::Skipped { step, by, reason } => {
+            tracing::warn!("runbook: {step} skipped by {by}: {reason}")
+        }
+        Record::Override {
+            step, by, reason, ..
+        } => tracing::warn!("runbook: {step} BREAK-GLASS override by {by}: {reason}"),
+        Record::RunEnd { outcome } => tracing::info!("runbook: run {outcome}"),
+        other => tracing::debug!(?other, "journaled"),
     }
 }
 
