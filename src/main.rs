@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         Some(Command::Plan(a)) => drconsole::cli::plan::run(&a),
         Some(Command::Journal(a)) => drconsole::cli::journal::run(&a),
         Some(Command::Approve(a)) => drconsole::cli::journal::approve(&a),
+        Some(Command::Run(a)) => drconsole::cli::run::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -30,7 +30,7 @@ pub fn run(args: TargetArgs) -> anyhow::Result<i32> {
         Some(path) => Environment::load(path)?,
         None => Environment::builtin_default()?,
     };
-    let twin = args.env.is_none() || args.twin;
+    let twin = args.env.is_none() || args.twin || args.twin_endpoints.is_some();
     let info = ConsoleInfo {
         environment: env.name.clone(),
         mode: if twin { Mode::Simulated } else { Mode::Live },

@@ -5,7 +5,58 @@ use crate::config::Environment;
 use crate::emulator::scenario::Scenario;
 use crate::emulator::{self, EmulatorOptions};
 use anyhow::Context;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::io::Write;
+use std::path::Path;
+
+/// What `drconsole emulator --endpoints-file F` writes, so that `run`, `status` and
+/// the console in other processes can use this twin (`--twin-endpoints F`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TwinEndpoints {
+    pub aws_endpoint_url: String,
+    pub arc_endpoint_urls: Vec<String>,
+    /// When the twin's simulated clock started (simulated and wall time agreed).
+    pub sim_start: DateTime<Utc>,
+    /// Simulated seconds per wall second.
+    pub speed: f64,
+    /// The request log as JSON (GET).
+    pub requests_url: String,
+    pub pid: u32,
+}
+
+impl TwinEndpoints {
+    pub fn of(twin: &emulator::Emulator) -> Self {
+        let (sim_start, speed) = twin.clock();
+        TwinEndpoints {
+            aws_endpoint_url: twin.aws_endpoint_url(),
+            arc_endpoint_urls: twin.arc_endpoint_urls(),
+            sim_start,
+            speed,
+            requests_url: format!(
+                "{}{}",
+                twin.aws_endpoint_url(),
+                emulator::server::REQUESTS_PATH
+            ),
+            pid: std::process::id(),
+        }
+    }
+
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the twin endpoints file {}", path.display()))?;
+        serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a twin endpoints file", path.display()))
+    }
+
+    /// Written whole or not at all (a reader never sees half a file).
+    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        let tmp = path.with_extension("tmp");
+        let text = serde_json::to_string_pretty(self)?;
+        std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+    }
+}
 
 pub fn run(args: EmulatorArgs) -> anyhow::Result<i32> {
     let env = match &args.env {
@@ -30,8 +81,14 @@ async fn serve(env: Environment, args: EmulatorArgs, scenario: Scenario) -> anyh
     };
     let twin = emulator::start(&env, opts).await?;
     print_endpoints(&twin, &env).context("cannot print the endpoints")?;
+    if let Some(path) = &args.endpoints_file {
+        TwinEndpoints::of(&twin).write(path)?;
+    }
     wait_for_signal().await?;
     twin.shutdown();
+    if let Some(path) = &args.endpoints_file {
+        let _ = std::fs::remove_file(path);
+    }
     Ok(0)
 }
 

@@ -5,6 +5,7 @@ pub mod console_runbooks;
 pub mod emulator;
 pub mod journal;
 pub mod plan;
+pub mod run;
 pub mod status;
 pub mod target;
 pub mod validate;
@@ -45,6 +46,8 @@ pub enum Command {
     Journal(journal::JournalArgs),
     /// Approve a run's approval step as a second operator (not the initiator).
     Approve(journal::ApproveArgs),
+    /// Run a runbook headless: one line per step; exit 0 done, 1 failed or aborted, 2 error.
+    Run(run::RunArgs),
 }
 
 /// Which environment to look at, and how.
@@ -77,6 +80,10 @@ pub struct TargetArgs {
     /// Poll period in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 2000)]
     pub poll_ms: u64,
+    /// Use a twin already running in another process (`drconsole emulator
+    /// --endpoints-file F`) instead of starting one.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["scenario", "profile"])]
+    pub twin_endpoints: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -108,4 +115,8 @@ pub struct EmulatorArgs {
     /// Port for the AWS_ENDPOINT_URL listener (0 picks a free one).
     #[arg(long, value_name = "PORT", default_value_t = 0)]
     pub port: u16,
+    /// Also write the endpoints, clock and request-log URL as JSON to this file (for
+    /// `--twin-endpoints`); removed on a clean exit.
+    #[arg(long, value_name = "FILE")]
+    pub endpoints_file: Option<PathBuf>,
 }

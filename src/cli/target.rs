@@ -7,6 +7,7 @@ use crate::emulator::scenario::Scenario;
 use crate::emulator::{self, Emulator, EmulatorOptions};
 use crate::model::Mode;
 use crate::provider::{Provider, ProviderConfig, Target};
+use crate::runbook::driver::RunClock;
 use anyhow::{Context, bail};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +20,8 @@ pub struct Session {
     pub poll: Duration,
     /// The embedded twin, when simulated; dropping the session stops it.
     pub emulator: Option<Emulator>,
+    /// Run time: wall time, or the twin's simulated time.
+    pub clock: RunClock,
 }
 
 impl Session {
@@ -41,6 +44,9 @@ pub async fn connect_with(args: &TargetArgs, config: ProviderConfig) -> anyhow::
         bail!("--poll-ms must be at least 1");
     }
     let poll = Duration::from_millis(args.poll_ms);
+    if let Some(file) = &args.twin_endpoints {
+        return external_twin(args, env, file, poll, config).await;
+    }
     let twin = args.env.is_none() || args.twin;
     if !twin {
         if args.scenario.is_some() {
@@ -59,6 +65,7 @@ pub async fn connect_with(args: &TargetArgs, config: ProviderConfig) -> anyhow::
             mode: Mode::Live,
             poll,
             emulator: None,
+            clock: RunClock::real(),
         });
     }
     if args.profile.is_some() {
@@ -82,11 +89,54 @@ pub async fn connect_with(args: &TargetArgs, config: ProviderConfig) -> anyhow::
     let provider = Provider::connect(&env, target, config, args.read_only)
         .await
         .context("cannot set up the clients for the twin")?;
+    let (start, speed) = twin.clock();
     Ok(Session {
         env: Arc::new(env),
         provider: Arc::new(provider),
         mode: Mode::Simulated,
         poll,
         emulator: Some(twin),
+        clock: RunClock::scaled(start, speed),
+    })
+}
+
+/// A twin running in another process (`drconsole emulator --endpoints-file F`): it
+/// outlives this one, which is what crash tests and multi-console rehearsals need.
+async fn external_twin(
+    args: &TargetArgs,
+    env: Environment,
+    file: &std::path::Path,
+    poll: Duration,
+    config: ProviderConfig,
+) -> anyhow::Result<Session> {
+    let ep = crate::cli::emulator::TwinEndpoints::load(file)?;
+    if args.speed != 1.0 && args.speed != ep.speed {
+        bail!(
+            "--speed is set by the running twin (×{}); drop --speed or restart the emulator",
+            ep.speed
+        );
+    }
+    if ep.arc_endpoint_urls.len() != env.arc.endpoints.len() {
+        bail!(
+            "{}: the twin serves {} ARC endpoints, the environment has {} (same --env on both?)",
+            file.display(),
+            ep.arc_endpoint_urls.len(),
+            env.arc.endpoints.len()
+        );
+    }
+    let target = Target::Twin {
+        aws_endpoint_url: ep.aws_endpoint_url.clone(),
+        arc_endpoint_urls: ep.arc_endpoint_urls.clone(),
+    };
+    let provider = Provider::connect(&env, target, config, args.read_only)
+        .await
+        .context("cannot set up the clients for the twin")?;
+    Ok(Session {
+        env: Arc::new(env),
+        provider: Arc::new(provider),
+        mode: Mode::Simulated,
+        poll,
+        emulator: None,
+        clock: RunClock::scaled(ep.sim_start, ep.speed),
     })
 }

@@ -87,6 +87,8 @@ pub struct RequestRecord {
     pub listener: Listener,
     pub mutating: bool,
     pub outcome: Outcome,
+    /// The request id the twin answered with (also in the client's reply).
+    pub request_id: String,
 }
 
 struct Shared {
@@ -100,6 +102,7 @@ struct Shared {
     changed: watch::Sender<u64>,
     request_seq: AtomicU64,
     seed: u64,
+    speed: f64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -179,6 +182,7 @@ pub async fn start(env: &Environment, opts: EmulatorOptions) -> Result<Emulator,
         changed: watch::Sender::new(0),
         request_seq: AtomicU64::new(0),
         seed: opts.seed,
+        speed: opts.speed,
     });
     let (stop, _) = watch::channel(false);
     tokio::spawn(accept_loop(
@@ -215,6 +219,11 @@ impl Emulator {
             .iter()
             .map(|a| format!("http://{a}"))
             .collect()
+    }
+
+    /// The simulated clock: its start (when simulated and wall time agreed) and speed.
+    pub fn clock(&self) -> (DateTime<Utc>, f64) {
+        (self.shared.clock.start(), self.shared.speed)
     }
 
     /// Injects a fault now (game-day menu); the world is first brought up to date.
@@ -298,6 +307,9 @@ async fn serve(
     listener: Listener,
     req: Request<Body>,
 ) -> Result<Response<Full<Bytes>>, Dropped> {
+    if listener == Listener::Main && req.uri().path() == REQUESTS_PATH {
+        return Ok(request_log_response(&shared));
+    }
     let request_id = shared.next_request_id();
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_BODY).collect().await {
@@ -324,6 +336,7 @@ async fn serve(
         listener,
         mutating: false,
         outcome: Outcome::Hung,
+        request_id: request_id.clone(),
     };
     match &decoded {
         Ok(c) => {
@@ -370,6 +383,44 @@ async fn serve(
     rec.outcome = Outcome::Status(reply.status);
     shared.record(rec);
     Ok(to_response(reply))
+}
+
+/// The request log over loopback, for tools and tests in another process (the
+/// in-process handle has [`Emulator::requests`]). Not an AWS path on any protocol.
+pub const REQUESTS_PATH: &str = "/_drconsole/requests";
+
+fn request_log_response(shared: &Shared) -> Response<Full<Bytes>> {
+    let list: Vec<serde_json::Value> = lock(&shared.log).iter().map(record_json).collect();
+    let body = serde_json::to_vec(&list).unwrap_or_default();
+    let mut resp = Response::new(Full::new(Bytes::from(body)));
+    resp.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+fn record_json(r: &RequestRecord) -> serde_json::Value {
+    let outcome = match r.outcome {
+        Outcome::Status(s) => serde_json::json!({ "status": s }),
+        Outcome::Hung => serde_json::json!("hung"),
+        Outcome::Dropped => serde_json::json!("dropped"),
+    };
+    let listener = match r.listener {
+        Listener::Main => "main".to_string(),
+        Listener::Arc(i) => format!("arc-{}", i + 1),
+    };
+    serde_json::json!({
+        "sim_time": r.sim_time,
+        "real_time": r.real_time,
+        "service": r.service.map(|s| format!("{s:?}")),
+        "operation": r.operation,
+        "region": r.region,
+        "listener": listener,
+        "mutating": r.mutating,
+        "outcome": outcome,
+        "request_id": r.request_id,
+    })
 }
 
 fn to_response(reply: Reply) -> Response<Full<Bytes>> {

@@ -19,6 +19,7 @@
 
 mod calls;
 mod clock;
+mod presettle;
 mod reads;
 mod recorder;
 mod run_loop;
@@ -109,18 +110,38 @@ impl DriverHandle {
     /// Hands an operator command to the engine; the answer (applied, or why it was
     /// refused) arrives on the returned channel. Never blocks.
     pub fn command(&self, cmd: Command) -> oneshot::Receiver<Result<(), EngineError>> {
-        let (tx, rx) = oneshot::channel();
+        self.control(cmd, None)
+    }
+
+    /// Like [`command`](Self::command), but refused unless `step` is still the current
+    /// step: what the operator saw is what they confirm.
+    pub fn command_at(
+        &self,
+        step: &str,
+        cmd: Command,
+    ) -> oneshot::Receiver<Result<(), EngineError>> {
+        self.control(cmd, Some(step.to_string()))
+    }
+
+    fn control(
+        &self,
+        cmd: Command,
+        step: Option<String>,
+    ) -> oneshot::Receiver<Result<(), EngineError>> {
+        let (reply, rx) = oneshot::channel();
         // If the engine thread is gone the sender is dropped and the caller sees it.
-        let _ = self.commands.send(Control::Command(cmd, tx));
+        let _ = self.commands.send(Control::Command { cmd, step, reply });
         rx
     }
 
     /// Sends a command and waits for the engine's answer.
     pub async fn send(&self, cmd: Command) -> Result<(), DriverError> {
-        match self.command(cmd).await {
-            Ok(r) => r.map_err(DriverError::Engine),
-            Err(_) => Err(DriverError::Thread("the engine is not running".into())),
-        }
+        answer(self.command(cmd)).await
+    }
+
+    /// Sends a step-bound command and waits for the engine's answer.
+    pub async fn send_at(&self, step: &str, cmd: Command) -> Result<(), DriverError> {
+        answer(self.command_at(step, cmd)).await
     }
 
     /// Asks the engine thread to stop, leaving the run as it is.
@@ -141,6 +162,13 @@ impl DriverHandle {
 impl Drop for DriverHandle {
     fn drop(&mut self) {
         let _ = self.commands.send(Control::Stop);
+    }
+}
+
+async fn answer(rx: oneshot::Receiver<Result<(), EngineError>>) -> Result<(), DriverError> {
+    match rx.await {
+        Ok(r) => r.map_err(DriverError::Engine),
+        Err(_) => Err(DriverError::Thread("the engine is not running".into())),
     }
 }
 

@@ -34,7 +34,6 @@ enum Answer {
     },
     Cluster {
         db: String,
-        region: String,
         result: Result<Vec<GlobalClusterInfo>, ProviderError>,
     },
     Control {
@@ -162,6 +161,7 @@ pub async fn read(
     probes: &[Probe],
     now: DateTime<Utc>,
 ) -> Facts {
+    let started = std::time::Instant::now();
     let plan = Plan::new(env, probes);
     let mut tasks: JoinSet<Answer> = JoinSet::new();
     for (region, names) in &plan.alarms {
@@ -183,18 +183,15 @@ pub async fn read(
     }
     for db in &plan.clusters {
         let Some(d) = env.aurora(db) else { continue };
-        for m in &d.members {
-            let (p, db, id, region) = (
-                provider.clone(),
-                db.clone(),
-                d.global_cluster_id.clone(),
-                m.region.clone(),
-            );
-            tasks.spawn(async move {
-                let result = p.describe_global_clusters(&region, Some(&id)).await;
-                Answer::Cluster { db, region, result }
-            });
-        }
+        let (p, db) = (provider.clone(), db.clone());
+        let (id, regions): (String, Vec<String>) = (
+            d.global_cluster_id.clone(),
+            d.members.iter().map(|m| m.region.clone()).collect(),
+        );
+        tasks.spawn(async move {
+            let result = first_cluster_answer(p, id, regions).await;
+            Answer::Cluster { db, result }
+        });
     }
     for arn in &plan.controls {
         let (p, arn) = (provider.clone(), arn.clone());
@@ -214,15 +211,48 @@ pub async fn read(
             answers.push(a);
         }
     }
+    tracing::debug!(
+        probes = probes.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "fresh read"
+    );
     facts_from(env, &plan, answers, now)
+}
+
+/// A global cluster is described the same from every member Region: ask them all at
+/// once and take the first that answers, so a dark Region costs nothing.
+async fn first_cluster_answer(
+    p: Arc<Provider>,
+    id: String,
+    regions: Vec<String>,
+) -> Result<Vec<GlobalClusterInfo>, ProviderError> {
+    let mut set = JoinSet::new();
+    for region in regions {
+        let (p, id) = (p.clone(), id.clone());
+        set.spawn(async move { p.describe_global_clusters(&region, Some(&id)).await });
+    }
+    let mut last = Err(ProviderError::NotConfigured(format!(
+        "{id} has no member Region"
+    )));
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok(Ok(list)) if list.iter().any(|g| g.id == id) => {
+                // Dropping the set aborts the reads still waiting on a dark Region.
+                return Ok(list);
+            }
+            Ok(other) => last = other,
+            Err(_) => {}
+        }
+    }
+    last
 }
 
 fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTime<Utc>) -> Facts {
     let mut f = Facts::default();
     let mut alarms: BTreeMap<String, Result<Vec<AlarmInfo>, String>> = BTreeMap::new();
     let mut metrics: BTreeMap<String, Result<Vec<MetricPoints>, String>> = BTreeMap::new();
-    // Per database, the answers in member order; the first Region that answered wins.
-    let mut clusters: BTreeMap<String, Vec<(String, GlobalClusterInfo)>> = BTreeMap::new();
+    // Per database, the first member Region's answer.
+    let mut clusters: BTreeMap<String, GlobalClusterInfo> = BTreeMap::new();
     for a in answers {
         match a {
             Answer::Alarms { region, result } => {
@@ -231,12 +261,12 @@ fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTim
             Answer::Metrics { region, result } => {
                 metrics.insert(region, result.map_err(|e| e.to_string()));
             }
-            Answer::Cluster { db, region, result } => {
+            Answer::Cluster { db, result } => {
                 let id = env.aurora(&db).map(|d| d.global_cluster_id.clone());
                 if let Ok(list) = result
                     && let Some(g) = list.into_iter().find(|g| Some(&g.id) == id.as_ref())
                 {
-                    clusters.entry(db).or_default().push((region, g));
+                    clusters.insert(db, g);
                 }
             }
             Answer::Control { arn, state } => {
@@ -299,16 +329,8 @@ fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTim
             f.region_health.insert(region.clone(), v);
         }
     }
-    for (db, answers) in clusters {
+    for (db, g) in clusters {
         let Some(d) = env.aurora(&db) else { continue };
-        // Prefer the answer of the first member Region (environment order) that answered.
-        let Some((_, g)) = d
-            .members
-            .iter()
-            .find_map(|m| answers.iter().find(|(r, _)| *r == m.region))
-        else {
-            continue;
-        };
         if let Some(w) = g.members.iter().find(|m| m.is_writer == Some(true)) {
             let region = d
                 .members

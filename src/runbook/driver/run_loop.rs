@@ -5,7 +5,9 @@ use super::clock::RunClock;
 use super::recorder::DriverRecorder;
 use super::world::ProviderWorld;
 use super::{DriverError, DriverEvent};
-use crate::runbook::engine::{Command, Engine, EngineError, Next, RunStatus, RunView, StepStatus};
+use crate::runbook::engine::{
+    Command, Engine, EngineError, Next, Refusal, RunStatus, RunView, StepStatus,
+};
 use crate::runbook::journal::{RunLock, approval};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
@@ -16,7 +18,13 @@ use tokio::sync::{oneshot, watch};
 const APPROVAL_POLL: Duration = Duration::from_millis(500);
 
 pub(super) enum Control {
-    Command(Command, oneshot::Sender<Result<(), EngineError>>),
+    Command {
+        cmd: Command,
+        /// When set, the command applies only while this step is current: a confirm
+        /// meant for one step can never land on the next.
+        step: Option<String>,
+        reply: oneshot::Sender<Result<(), EngineError>>,
+    },
     Stop,
 }
 
@@ -58,25 +66,8 @@ impl Loop {
             };
             let now = self.clock.now();
             next = match msg {
-                Ok(Control::Command(cmd, reply)) => {
-                    match self
-                        .engine
-                        .command(cmd, &mut self.world, &mut self.rec, now)
-                    {
-                        Ok(n2) => {
-                            let _ = reply.send(Ok(()));
-                            Ok(n2)
-                        }
-                        // A refusal leaves the run exactly as it was.
-                        Err(EngineError::Refused(r)) => {
-                            let _ = reply.send(Err(EngineError::Refused(r)));
-                            Ok(n)
-                        }
-                        Err(e) => {
-                            let _ = reply.send(Err(e.clone()));
-                            Err(e)
-                        }
-                    }
+                Ok(Control::Command { cmd, step, reply }) => {
+                    self.apply(cmd, step.as_deref(), reply, n, now)
                 }
                 Ok(Control::Stop) | Err(RecvTimeoutError::Disconnected) => {
                     self.publish();
@@ -88,6 +79,61 @@ impl Loop {
                 }
             };
         }
+    }
+
+    /// Applies one operator command and answers it, after publishing the new view
+    /// (the caller sees the run as the command left it as soon as it has its answer).
+    fn apply(
+        &mut self,
+        cmd: Command,
+        step: Option<&str>,
+        reply: oneshot::Sender<Result<(), EngineError>>,
+        n: Next,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Next, EngineError> {
+        if let Some(refusal) = self.wrong_step(&cmd, step) {
+            let _ = reply.send(Err(refusal));
+            return Ok(n);
+        }
+        let result = self
+            .engine
+            .command(cmd, &mut self.world, &mut self.rec, now);
+        self.publish();
+        match result {
+            Ok(n2) => {
+                let _ = reply.send(Ok(()));
+                Ok(n2)
+            }
+            // A refusal leaves the run exactly as it was.
+            Err(EngineError::Refused(r)) => {
+                let _ = reply.send(Err(EngineError::Refused(r)));
+                Ok(n)
+            }
+            Err(e) => {
+                let _ = reply.send(Err(e.clone()));
+                Err(e)
+            }
+        }
+    }
+
+    /// A step-bound command whose step is no longer current is refused untouched.
+    fn wrong_step(&self, cmd: &Command, step: Option<&str>) -> Option<EngineError> {
+        let want = step?;
+        let current = self
+            .engine
+            .current()
+            .and_then(|i| self.engine.runbook().steps.get(i));
+        if current.is_some_and(|s| s.id == want) {
+            return None;
+        }
+        Some(EngineError::Refused(Refusal::NotNow {
+            command: cmd.name(),
+            status: format!(
+                "meant for {want}, but the current step is {}",
+                current.map(|s| s.id.as_str()).unwrap_or("none")
+            ),
+            run: format!("{:?}", self.engine.run_status()),
+        }))
     }
 
     fn publish(&self) {

@@ -1,5 +1,6 @@
 //! Opening a run: a new journal, or an unfinished one continued; the lock; the engine.
 
+use super::presettle;
 use super::recorder::DriverRecorder;
 use super::run_loop::Loop;
 use super::world::ProviderWorld;
@@ -89,7 +90,12 @@ pub(super) fn prepare(
     events: UnboundedSender<DriverEvent>,
 ) -> Result<Prepared, DriverError> {
     let now = setup.clock.now();
-    let world = ProviderWorld::new(setup.provider.clone(), setup.env.clone(), setup.clock, rt);
+    let world = ProviderWorld::new(
+        setup.provider.clone(),
+        setup.env.clone(),
+        setup.clock,
+        rt.clone(),
+    );
     let ctx = |run_id: String| {
         let mut c = RunContext::for_environment(
             &setup.env,
@@ -133,10 +139,21 @@ pub(super) fn prepare(
         Start::Resume { runbook, journal } => {
             let lock = RunLock::acquire(&journal, &setup.operator)?;
             let j = read_journal(&journal).map_err(|e| journal_err(&journal, e))?;
-            let point = ResumePoint::from_lines(&j.lines);
+            let mut point = ResumePoint::from_lines(&j.lines);
             let writer = JournalWriter::append(&journal, j.last_seq())
                 .map_err(|e| journal_err(&journal, e))?;
             let mut rec = DriverRecorder::new(writer, events.clone());
+            if runbook.hash == point.hash && point.is_unfinished() {
+                presettle::promotions(
+                    &mut point,
+                    &j.lines,
+                    &setup.provider,
+                    setup.clock,
+                    &rt,
+                    &mut rec,
+                )
+                .map_err(|e| journal_err(&journal, e))?;
+            }
             let run_id = point.run_id.clone();
             let engine = Engine::restore(runbook, ctx(run_id.clone()), &point, &mut rec, now)?;
             Ok(Prepared {
