@@ -12,7 +12,7 @@ use crate::config::Environment;
 use crate::emulator::scenario::{self, Fault};
 use crate::model::Mode;
 use crate::monitor::{self, MonitorHandle, MonitorOptions};
-use crate::runbook::driver::{RunClock, RunSetup};
+use crate::runbook::driver::RunSetup;
 use crate::runbook::journal;
 use crate::tui::event_loop::{self, Inputs};
 use crate::tui::terminal::TerminalGuard;
@@ -96,14 +96,10 @@ async fn open(
         inject: inject_tx,
     });
     let (runbooks, run_requests, run_events) = console_runbooks::link();
-    let clock = match &session.emulator {
-        Some(twin) => console_runbooks::twin_clock(twin.with_world(|w| w.now()), args.speed),
-        None => RunClock::real(),
-    };
     let setup = RunSetup {
         env: session.env.clone(),
         provider: session.provider.clone(),
-        clock,
+        clock: session.clock,
         state_dir: journal::default_state_dir(),
         operator: journal::operator_name(),
     };

@@ -4,7 +4,7 @@
 //! [`RunbookLink`](crate::tui::runbook::RunbookLink).
 
 use crate::config::Environment;
-use crate::runbook::driver::{self, DriverEvent, DriverHandle, RunClock, RunSetup, Start};
+use crate::runbook::driver::{self, DriverEvent, DriverHandle, RunSetup, Start};
 use crate::runbook::engine::{RunStatus, RunView};
 use crate::runbook::journal::{self, Record, ResumePoint, RunLock, read_journal};
 use crate::runbook::{Runbook, summary, validate};
@@ -35,18 +35,6 @@ pub fn link() -> (
         req_rx,
         ev_tx,
     )
-}
-
-/// The run clock of a twin: its simulated time, derived from one reading of it.
-pub fn twin_clock(sim_now: chrono::DateTime<chrono::Utc>, speed: f64) -> RunClock {
-    let wall = chrono::Utc::now();
-    if !(speed.is_finite() && speed > 0.0) || (speed - 1.0).abs() < f64::EPSILON {
-        return RunClock::real();
-    }
-    // sim = origin + (wall - origin) × speed  ⇒  origin = wall − (sim − wall) / (speed − 1)
-    let ahead = (sim_now - wall).num_microseconds().unwrap_or(0) as f64;
-    let origin = wall - chrono::Duration::microseconds((ahead / (speed - 1.0)) as i64);
-    RunClock::scaled(origin, speed)
 }
 
 struct Service {
@@ -531,15 +519,5 @@ mod tests {
         assert_eq!(found[0].run_id, "r1");
         assert_eq!(found[0].last_step.as_deref(), Some("assess (done)"));
         assert_eq!(found[0].initiator, "alice@box");
-    }
-
-    #[test]
-    fn twin_clock_matches_the_twin() {
-        let speed = 10.0;
-        let sim = chrono::Utc::now() + chrono::Duration::seconds(90);
-        let c = twin_clock(sim, speed);
-        let drift = (c.now() - sim).num_milliseconds().abs();
-        // The same instant read twice, microseconds apart, times the speed.
-        assert!(drift < 1000, "{drift} ms");
     }
 }
