@@ -860,3 +860,44 @@ fn runbook_list_opens_with_r_and_enter_asks_the_service() {
     assert_eq!(name, "pilot-light-failover");
     assert_eq!(params.get("to").map(String::as_str), Some("us-east-1"));
 }
+
+#[test]
+fn a_killed_console_offers_its_run_for_resume() {
+    let state = tempfile::tempdir().expect("state dir");
+    let args = [
+        "--scenario",
+        "primary-region-outage",
+        "--speed",
+        "20",
+        "--poll-ms",
+        "300",
+    ];
+    {
+        let mut c = pty::Console::start(&args, state.path());
+        c.wait_text("us-east-1");
+        c.keys(b":run pilot-light-failover");
+        c.keys(ENTER);
+        c.wait_text("not started");
+        c.keys(ENTER);
+        c.wait_text("Start the run?");
+        confirm(&mut c, None);
+        c.wait_text("awaiting confirmation");
+        c.keys(b"x");
+        c.keys(b"x");
+        c.wait_text("Confirm: Declare the outage");
+        confirm(&mut c, None);
+        c.wait_text("Type us-west-2 to confirm");
+        // Dropping the console kills it mid-run, dialog open.
+    }
+    let mut c = pty::Console::start(&args, state.path());
+    c.wait_text("Resume the unfinished run?");
+    c.wait_text("Pilot light failover");
+    confirm(&mut c, None);
+    // Done steps stay done; the failover asks again, with a fresh RPO reading.
+    c.wait_text("Type us-west-2 to confirm");
+    c.keys(ESC);
+    c.wait_for("the declaration still done", |s| {
+        s.lines()
+            .any(|l| l.contains("✔ assess") && l.contains("done"))
+    });
+}
