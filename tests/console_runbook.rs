@@ -349,7 +349,6 @@ fn waiting_step_counts_down() {
         .facts
         .writer
         .insert("orders".into(), "us-east-1".into());
-    let world_writer_moves_later = run.world.facts.clone();
     run.engine
         .command(
             Command::Confirm {
@@ -360,7 +359,6 @@ fn waiting_step_counts_down() {
             now() + Duration::seconds(50),
         )
         .expect("confirm");
-    let _ = world_writer_moves_later;
     app.on_run_event(run.view(50));
     let s = screen(&mut app, 80, 24, now() + Duration::seconds(110));
     // Timeout 10m from 03:13:20 → 9 m left at +60 s.

@@ -4,6 +4,7 @@
 //! [`RunbookLink`](crate::tui::runbook::RunbookLink).
 
 use crate::config::Environment;
+use crate::model::Mode;
 use crate::runbook::driver::{self, DriverEvent, DriverHandle, RunSetup, Start};
 use crate::runbook::engine::{RunStatus, RunView};
 use crate::runbook::journal::{self, Record, ResumePoint, RunLock, read_journal};
@@ -61,13 +62,15 @@ pub async fn serve(
         run: None,
         summarized: false,
     };
+    let mode = s.setup.provider.mode();
     let (env, dir, state) = (
         s.setup.env.clone(),
         s.dir.clone(),
         s.setup.state_dir.clone(),
     );
     let found =
-        tokio::task::spawn_blocking(move || (catalogue(&dir, &env), unfinished(&state))).await;
+        tokio::task::spawn_blocking(move || (catalogue(&dir, &env), unfinished(&state, mode)))
+            .await;
     if let Ok((cat, unf)) = found {
         s.send(RunEvent::Catalogue(cat));
         if !unf.is_empty() {
@@ -425,8 +428,9 @@ pub fn catalogue(dir: &Path, env: &Environment) -> Vec<CatalogueEntry> {
         .collect()
 }
 
-/// Runs under the state directory that started and never ended, newest first.
-pub fn unfinished(state_dir: &Path) -> Vec<UnfinishedRun> {
+/// Runs under the state directory that started and never ended, newest first; only
+/// those started in the same mode (a LIVE run is never offered on the twin).
+pub fn unfinished(state_dir: &Path, mode: Mode) -> Vec<UnfinishedRun> {
     let Ok(rd) = std::fs::read_dir(state_dir.join("runs")) else {
         return Vec::new();
     };
@@ -440,8 +444,11 @@ pub fn unfinished(state_dir: &Path) -> Vec<UnfinishedRun> {
         .into_iter()
         .filter_map(|f| {
             let j = read_journal(&f).ok()?;
+            let same_mode = j.lines.iter().any(
+                |l| matches!(&l.record, Record::RunStart { mode: m, .. } if m == mode.as_str()),
+            );
             let p = ResumePoint::from_lines(&j.lines);
-            p.is_unfinished().then(|| UnfinishedRun {
+            (same_mode && p.is_unfinished()).then(|| UnfinishedRun {
                 last_step: p.last_step.as_ref().map(|s| {
                     let word = p.statuses.get(s).map(|(w, _)| w.as_str()).unwrap_or("?");
                     format!("{s} ({word})")
@@ -514,7 +521,8 @@ mod tests {
                 },
             )
             .unwrap();
-        let found = unfinished(dir.path());
+        assert!(unfinished(dir.path(), Mode::Live).is_empty());
+        let found = unfinished(dir.path(), Mode::Simulated);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].run_id, "r1");
         assert_eq!(found[0].last_step.as_deref(), Some("assess (done)"));
