@@ -166,3 +166,28 @@ async fn replica_promotion_killed_between_intent_and_outcome() {
         .expect("ledger-usw2 answers");
     assert_eq!(ledger.replica_source, None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn planned_switchover_killed_between_intent_and_outcome() {
+    let twin = TwinProcess::start("calm", 20.0);
+    let points = [
+        "intent:switchover",
+        "outcome:switchover",
+        "done:writer-moved",
+        "intent:flip",
+        "outcome:flip",
+    ];
+    let records = crash_through(&twin, "runbooks/aurora-planned-switchover.yaml", &points);
+    assert!(settled(&records, "switchover", false), "{records:#?}");
+    assert!(settled(&records, "switchover", true), "{records:#?}");
+    let done = twin.completed_mutations();
+    let n = |op: &str| done.iter().filter(|o| *o == op).count();
+    assert_eq!(n("SwitchoverGlobalCluster"), 1, "sent twice? {done:?}");
+    assert_eq!(n("UpdateRoutingControlStates"), 1, "sent twice? {done:?}");
+    let p = twin.provider().await;
+    assert_eq!(
+        writer_region(&p, "us-east-1").await.as_deref(),
+        Some("us-west-2")
+    );
+    assert_eq!(control(&p, "cell-us-east-1").await, Some(ControlState::Off));
+}

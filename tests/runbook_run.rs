@@ -164,3 +164,159 @@ async fn a_read_only_run_refuses_to_execute() {
     // The read-only steps before it did run: the guards were read.
     assert!(stdout.contains("both-healthy"), "{stdout}");
 }
+
+/// The driver as the console uses it: view on a watch channel, step-bound commands,
+/// approvals from `drconsole approve` files, journal records as events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_driver_takes_step_bound_commands_and_file_approvals() {
+    use drconsole::emulator::{self, EmulatorOptions};
+    use drconsole::provider::{Provider, ProviderConfig, Target};
+    use drconsole::runbook::driver::{self, DriverError, DriverEvent, RunClock, RunSetup, Start};
+    use drconsole::runbook::engine::{Command, EngineError, Refusal, RunStatus, StepStatus};
+    use drconsole::runbook::journal::{Record, approval};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let env = twin_process::env();
+    let emu = emulator::start(
+        &env,
+        EmulatorOptions {
+            seed: 3,
+            speed: 20.0,
+            scenario: None,
+            port: 0,
+        },
+    )
+    .await
+    .unwrap();
+    let target = Target::Twin {
+        aws_endpoint_url: emu.aws_endpoint_url(),
+        arc_endpoint_urls: emu.arc_endpoint_urls(),
+    };
+    let provider = Provider::connect(&env, target, ProviderConfig::default(), false)
+        .await
+        .unwrap();
+    let (origin, speed) = emu.clock();
+    let dir = tempfile::tempdir().unwrap();
+    let params = [("observe".to_string(), "10s".to_string())].into();
+    let rb = drconsole::runbook::validate::load(
+        &twin_process::repo("runbooks/game-day.yaml"),
+        &env,
+        &params,
+    )
+    .unwrap();
+    let setup = RunSetup {
+        env: Arc::new(env),
+        provider: Arc::new(provider),
+        clock: RunClock::scaled(origin, speed),
+        state_dir: dir.path().to_path_buf(),
+        operator: "alice@box".into(),
+    };
+    let mut h = driver::spawn(setup, Start::New(rb)).await.unwrap();
+    let give_up = Duration::from_secs(60);
+    let mut view = h.view.clone();
+    let at = |id: &'static str, want: fn(&StepStatus) -> bool| {
+        move |v: &drconsole::runbook::engine::RunView| {
+            v.current
+                .and_then(|i| v.steps.get(i))
+                .is_some_and(|s| s.id == id && want(&s.status))
+        }
+    };
+    let awaiting = |s: &StepStatus| matches!(s, StepStatus::AwaitingConfirmation { .. });
+    tokio::time::timeout(give_up, view.wait_for(at("brief", awaiting)))
+        .await
+        .unwrap()
+        .unwrap();
+
+    // A confirm meant for another step never lands on this one.
+    let wrong = h
+        .send_at("switchover", Command::Confirm { typed: None })
+        .await;
+    assert!(
+        matches!(
+            wrong,
+            Err(DriverError::Engine(EngineError::Refused(
+                Refusal::NotNow { .. }
+            )))
+        ),
+        "{wrong:?}"
+    );
+    let early = h.send_at("brief", Command::Confirm { typed: None }).await;
+    assert!(
+        matches!(
+            early,
+            Err(DriverError::Engine(EngineError::Refused(
+                Refusal::ChecklistIncomplete { remaining: 2 }
+            )))
+        ),
+        "{early:?}"
+    );
+    for item in 0..2 {
+        h.send_at("brief", Command::Tick { item }).await.unwrap();
+    }
+    h.send_at("brief", Command::Confirm { typed: None })
+        .await
+        .unwrap();
+    tokio::time::timeout(
+        give_up,
+        view.wait_for(at("approve", |s| *s == StepStatus::AwaitingApproval)),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+
+    // The initiator's own approval (written around `drconsole approve`) is refused by
+    // the engine; another operator's is taken.
+    std::fs::write(
+        approval::path_for(&h.journal),
+        "{\"by\":\"alice@other-host\",\"at\":\"2026-11-27T03:00:00Z\"}\n",
+    )
+    .unwrap();
+    let refused = tokio::time::timeout(give_up, async {
+        loop {
+            match h.events.recv().await {
+                Some(DriverEvent::ApprovalRefused { by, .. }) => return by,
+                Some(_) => continue,
+                None => panic!("events ended"),
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(refused, "alice@other-host");
+    approval::approve(&h.journal, "alice@box", "bob@box", chrono::Utc::now()).unwrap();
+    let approved = tokio::time::timeout(give_up, async {
+        loop {
+            match h.events.recv().await {
+                Some(DriverEvent::Journal {
+                    record: Record::Approved { by, .. },
+                    ..
+                }) => return by,
+                Some(_) => continue,
+                None => panic!("events ended"),
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(approved, "bob@box");
+
+    // The run is locked by its executor while it runs.
+    let journal = h.journal.clone();
+    let holder = drconsole::runbook::journal::RunLock::holder(&journal).unwrap_or_default();
+    assert!(holder.starts_with("alice@box"), "{holder}");
+    h.send(Command::Abort {
+        reason: "test over".into(),
+    })
+    .await
+    .unwrap();
+    let end = h.join().await.unwrap();
+    assert_eq!(
+        end,
+        RunStatus::Aborted {
+            reason: "test over".into()
+        }
+    );
+    // The lock went with the engine thread.
+    assert_eq!(drconsole::runbook::journal::RunLock::holder(&journal), None);
+}

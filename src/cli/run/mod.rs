@@ -21,7 +21,6 @@ use crate::runbook::validate;
 use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Args)]
@@ -138,7 +137,7 @@ async fn headless(
         .context("cannot start the run")?;
     progress::header(&handle, &session, &args);
     let auto = args.auto_confirm && session.mode == crate::model::Mode::Simulated;
-    let code = operator::drive(handle, auto, Arc::clone(&session.env), session.clock).await;
+    let code = operator::drive(handle, auto).await;
     drop(session);
     code
 }

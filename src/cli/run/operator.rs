@@ -5,12 +5,10 @@
 
 use super::progress::{self, Progress, say};
 use super::{DONE, FAILED};
-use crate::config::Environment;
-use crate::runbook::driver::{self, DriverError, DriverEvent, DriverHandle, RunClock};
+use crate::runbook::driver::{self, DriverError, DriverEvent, DriverHandle};
 use crate::runbook::engine::{
     Command, EngineError, Prompt, Refusal, RunStatus, RunView, StepStatus,
 };
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -37,20 +35,25 @@ struct State {
     auto: bool,
     blocked_retries: u32,
     announced_approval: bool,
+    /// A step that had already failed when this process resumed the run: running the
+    /// command again is the operator's retry, once.
+    failed_before: Option<String>,
 }
 
-pub async fn drive(
-    mut h: DriverHandle,
-    auto: bool,
-    _env: Arc<Environment>,
-    _clock: RunClock,
-) -> anyhow::Result<i32> {
+pub async fn drive(mut h: DriverHandle, auto: bool) -> anyhow::Result<i32> {
     let mut progress = Progress::default();
     let mut views = h.view.clone();
+    let first = views.borrow().clone();
+    let failed_before = first
+        .current
+        .and_then(|i| first.steps.get(i))
+        .filter(|s| h.resumed && matches!(s.status, StepStatus::Failed { .. }))
+        .map(|s| s.id.clone());
     let mut st = State {
         auto,
         blocked_retries: 0,
         announced_approval: false,
+        failed_before,
     };
     let mut stdin: Option<mpsc::UnboundedReceiver<String>> = None;
     // Each turn handles one engine state; a run has a bounded number of states, and
@@ -64,13 +67,7 @@ pub async fn drive(
                 let what = format!("aborted ({reason})");
                 return finish(h, progress, &what, FAILED).await;
             }
-            RunStatus::Stopped { step, why } => Act::Exit(
-                FAILED,
-                format!(
-                    "stopped at {step}: {why}\nthe run stays unfinished: run the same command \
-                     again to resume it, or retry, skip or abort it in the console"
-                ),
-            ),
+            RunStatus::Stopped { step, why } => stopped(step, why, &mut st),
             RunStatus::Paused => Act::Wait,
             RunStatus::Running => decide(&view, &mut st),
         };
@@ -150,6 +147,33 @@ pub async fn drive(
             }
         }
     }
+}
+
+fn stopped(step: &str, why: &str, st: &mut State) -> Act {
+    if st.failed_before.as_deref() == Some(step) {
+        st.failed_before = None;
+        if st.auto {
+            return Act::Send(
+                step.to_string(),
+                Command::Retry,
+                Some(format!(
+                    "        {step}: failed before this run was resumed; retrying"
+                )),
+            );
+        }
+    }
+    if st.auto {
+        return Act::Exit(
+            FAILED,
+            format!(
+                "stopped at {step}: {why}\nthe run stays unfinished: run the same command \
+                 again to retry it, or retry, skip or abort it in the console"
+            ),
+        );
+    }
+    Act::Ask(format!(
+        "stopped at {step}: {why}\n  answer `retry`, `skip REASON` or `abort [REASON]`"
+    ))
 }
 
 fn decide(view: &RunView, st: &mut State) -> Act {

@@ -35,6 +35,13 @@ pub fn header(h: &DriverHandle, s: &Session, args: &super::RunArgs) {
         args.runbook.display()
     ));
     say(format!("journal: {}", h.journal.display()));
+    if h.resumed && s.emulator.is_some() {
+        say(
+            "note: this twin started with this process and does not remember the calls of \
+             the earlier run; rehearse crash and resume against `drconsole emulator \
+             --endpoints-file F` with --twin-endpoints F",
+        );
+    }
 }
 
 pub fn resuming(u: &Unfinished) {
