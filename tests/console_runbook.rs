@@ -303,9 +303,12 @@ fn typed_confirm_must_match_and_enter_on_cancel_sends_nothing() {
     assert_eq!(
         effect,
         Some(drconsole::tui::app::Effect::Run(
-            drconsole::tui::runbook::RunRequest::Command(Command::Confirm {
-                typed: Some("us-west-2".into())
-            })
+            drconsole::tui::runbook::RunRequest::StepCommand {
+                step: "db-failover".into(),
+                cmd: Command::Confirm {
+                    typed: Some("us-west-2".into())
+                }
+            }
         ))
     );
 }
@@ -444,9 +447,12 @@ fn safety_rule_conflict_is_explained_and_override_offered() {
     assert_eq!(
         eff,
         Some(drconsole::tui::app::Effect::Run(
-            drconsole::tui::runbook::RunRequest::Command(Command::Override {
-                reason: "IC approved: us-west-2 is serving".into()
-            })
+            drconsole::tui::runbook::RunRequest::StepCommand {
+                step: "drain-east".into(),
+                cmd: Command::Override {
+                    reason: "IC approved: us-west-2 is serving".into()
+                }
+            }
         ))
     );
 }
@@ -782,9 +788,15 @@ fn operator_controls_become_engine_commands() {
     app.on_run_event(run.view(40));
     app.apply(Action::Back); // leave the confirm dialog
     let cmd = |c: Command| Some(Effect::Run(RunRequest::Command(c)));
+    let at = |c: Command| {
+        Some(Effect::Run(RunRequest::StepCommand {
+            step: "db-failover".into(),
+            cmd: c,
+        }))
+    };
     assert_eq!(app.apply(Action::RunPause), cmd(Command::Pause));
     assert_eq!(app.apply(Action::RunResume), cmd(Command::Resume));
-    assert_eq!(app.apply(Action::RunRetry), cmd(Command::Retry));
+    assert_eq!(app.apply(Action::RunRetry), at(Command::Retry));
     // Skip needs a reason.
     app.apply(Action::RunSkip);
     app.apply(Action::NextButton);
@@ -795,7 +807,7 @@ fn operator_controls_become_engine_commands() {
     app.apply(Action::NextButton);
     assert_eq!(
         app.apply(Action::Submit),
-        cmd(Command::Skip {
+        at(Command::Skip {
             reason: "done by hand".into()
         })
     );

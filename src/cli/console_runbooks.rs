@@ -184,21 +184,30 @@ impl Service {
             }
             RunRequest::Start { name, params } => self.start(name, params).await,
             RunRequest::Resume { run_id } => self.resume(run_id).await,
-            RunRequest::Command(cmd) => match &self.run {
-                Some(h) => {
-                    let answer = h.command(cmd);
-                    let events = self.events.clone();
-                    tokio::spawn(async move {
-                        let msg = match answer.await {
-                            Ok(Ok(())) => return,
-                            Ok(Err(e)) => e.to_string(),
-                            Err(_) => "the run's engine is not running".to_string(),
-                        };
-                        let _ = events.send(RunEvent::Refused(msg));
-                    });
-                }
-                None => self.send(RunEvent::Refused("no run is executing".into())),
-            },
+            RunRequest::Command(cmd) => self.command(None, cmd),
+            RunRequest::StepCommand { step, cmd } => self.command(Some(step), cmd),
+        }
+    }
+
+    /// Hands a command to the engine; a refusal comes back to the UI in words.
+    fn command(&self, step: Option<String>, cmd: crate::runbook::engine::Command) {
+        match &self.run {
+            Some(h) => {
+                let answer = match &step {
+                    Some(s) => h.command_at(s, cmd),
+                    None => h.command(cmd),
+                };
+                let events = self.events.clone();
+                tokio::spawn(async move {
+                    let msg = match answer.await {
+                        Ok(Ok(())) => return,
+                        Ok(Err(e)) => e.to_string(),
+                        Err(_) => "the run's engine is not running".to_string(),
+                    };
+                    let _ = events.send(RunEvent::Refused(msg));
+                });
+            }
+            None => self.send(RunEvent::Refused("no run is executing".into())),
         }
     }
 

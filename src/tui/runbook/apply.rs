@@ -115,6 +115,22 @@ impl App {
         Some(Effect::Run(RunRequest::Command(cmd)))
     }
 
+    /// A command meant for step `i`: the engine refuses it if the run has moved on,
+    /// so what the operator saw is what they confirm.
+    fn step_command(&mut self, i: usize, cmd: Command) -> Option<Effect> {
+        let step = self
+            .runbook
+            .open
+            .as_ref()?
+            .opened
+            .runbook
+            .steps
+            .get(i)?
+            .id
+            .clone();
+        Some(Effect::Run(RunRequest::StepCommand { step, cmd }))
+    }
+
     /// The run's current step and its status, when a run exists.
     fn current_step(&self) -> Option<(usize, StepStatus, RunStatus)> {
         let open = self.runbook.open.as_ref()?;
@@ -166,7 +182,10 @@ impl App {
             Action::RunTick | Action::RunUntick => return self.tick(action == Action::RunTick),
             Action::RunPause => return self.command(Command::Pause),
             Action::RunResume => return self.command(Command::Resume),
-            Action::RunRetry => return self.command(Command::Retry),
+            Action::RunRetry => {
+                let (step, ..) = self.current_step()?;
+                return self.step_command(step, Command::Retry);
+            }
             Action::RunSkip => {
                 let (step, ..) = self.current_step()?;
                 self.overlay = Overlay::Run(RunDialog::boxed(DialogKind::Skip { step }));
@@ -275,7 +294,7 @@ impl App {
             list.iter().rposition(|(_, done)| *done)
         };
         match item {
-            Some(item) => self.command(Command::Tick { item }),
+            Some(item) => self.step_command(step, Command::Tick { item }),
             None if list.is_empty() => {
                 self.say("the current step has no checklist");
                 None
@@ -342,12 +361,12 @@ impl App {
     fn dialog_ok(&mut self, d: RunDialog) -> Option<Effect> {
         let reason = d.text.trim().to_string();
         match d.kind {
-            DialogKind::Confirm { prompt, .. } => {
+            DialogKind::Confirm { step, prompt } => {
                 if prompt.data_loss_ms.is_some() {
                     self.runbook.data_loss_ms = prompt.data_loss_ms;
                 }
                 let typed = prompt.typed.as_ref().map(|_| reason);
-                self.command(Command::Confirm { typed })
+                self.step_command(step, Command::Confirm { typed })
             }
             DialogKind::Start => {
                 let open = self.runbook.open.as_ref()?;
@@ -357,9 +376,11 @@ impl App {
                     params: open.params.clone(),
                 }))
             }
-            DialogKind::Skip { .. } => self.command(Command::Skip { reason }),
+            DialogKind::Skip { step } => self.step_command(step, Command::Skip { reason }),
             DialogKind::Abort => self.command(Command::Abort { reason }),
-            DialogKind::Override { .. } => self.command(Command::Override { reason }),
+            DialogKind::Override { step, .. } => {
+                self.step_command(step, Command::Override { reason })
+            }
             DialogKind::Resume(run) => {
                 self.runbook.busy = Some(format!("resuming {}…", run.run_id));
                 self.runbook.visible = true;

@@ -63,8 +63,11 @@ pub enum RunRequest {
     },
     /// Continue an unfinished run from its journal.
     Resume { run_id: String },
-    /// An operator command for the running run.
+    /// An operator command for the running run (pause, resume, abort).
     Command(Command),
+    /// A command for one step (confirm, skip, retry, override, tick), refused by the
+    /// engine if that step is no longer the current one.
+    StepCommand { step: String, cmd: Command },
 }
 
 #[derive(Debug, Clone)]
