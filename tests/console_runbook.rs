@@ -342,6 +342,9 @@ fn runbook_view_mid_run() {
     let wide = screen(&mut app, 160, 40, now() + Duration::seconds(75));
     assert!(wide.contains("Planned API calls"), "{wide}");
     insta::assert_snapshot!("runbook_view_mid_run_160x40", wide);
+    app.apply(Action::AskQuit);
+    let s = screen(&mut app, 80, 24, now() + Duration::seconds(76));
+    assert!(s.contains("the run stays resumable"), "{s}");
 }
 
 #[test]
