@@ -6,11 +6,14 @@
 //! terminal write never stalls a poller.
 
 use crate::cli::TargetArgs;
+use crate::cli::console_runbooks;
 use crate::cli::target::{self, Session};
 use crate::config::Environment;
 use crate::emulator::scenario::{self, Fault};
 use crate::model::Mode;
 use crate::monitor::{self, MonitorHandle, MonitorOptions};
+use crate::runbook::driver::RunSetup;
+use crate::runbook::journal;
 use crate::tui::event_loop::{self, Inputs};
 use crate::tui::terminal::TerminalGuard;
 use crate::tui::{Connected, ConsoleInfo, FaultEntry, GameDay, logging};
@@ -92,9 +95,19 @@ async fn open(
             .collect(),
         inject: inject_tx,
     });
+    let (runbooks, run_requests, run_events) = console_runbooks::link();
+    let setup = RunSetup {
+        env: session.env.clone(),
+        provider: session.provider.clone(),
+        clock: session.clock,
+        state_dir: journal::default_state_dir(),
+        operator: journal::operator_name(),
+    };
+    tokio::spawn(console_runbooks::serve(setup, run_requests, run_events));
     let connected = Connected {
         snapshots: monitor.snapshots.clone(),
         game_day,
+        runbooks: Some(runbooks),
     };
     if reply.send(Ok(connected)).is_err() {
         return;

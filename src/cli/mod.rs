@@ -2,6 +2,7 @@
 
 mod args;
 pub mod console;
+pub mod console_runbooks;
 pub mod emulator;
 pub mod journal;
 pub mod plan;

@@ -36,4 +36,24 @@ pub enum Action {
     DeleteChar,
     /// Set the routing-control filter directly (`:filter TEXT`).
     SetFilter(String),
+    /// Show the runbook view, or the list of runbooks when none is open.
+    OpenRunbooks,
+    /// Open a runbook by name with parameters (`:run NAME k=v…`).
+    OpenRunbook(String),
+    /// Act on the current step: start the run, or open its confirm dialog.
+    RunAct,
+    /// Tick the next checklist item of a manual step.
+    RunTick,
+    /// Untick the last ticked checklist item.
+    RunUntick,
+    RunPause,
+    RunResume,
+    /// Skip the current step (asks for a reason).
+    RunSkip,
+    /// Abort the run (asks first, with a reason).
+    RunAbort,
+    /// Retry a failed or blocked step (guards are read fresh again).
+    RunRetry,
+    /// Break-glass override of the safety rules ARC named (asks for a typed reason).
+    RunOverride,
 }

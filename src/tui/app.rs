@@ -5,6 +5,9 @@ use super::action::Action;
 use super::feed::{FaultEntry, FeedState};
 use super::keymap::{self, Context};
 use super::rows::Rows;
+use super::runbook::dialog::RunDialog;
+use super::runbook::link::RunRequest;
+use super::runbook::state::RunbookState;
 use crate::model::Mode;
 use crate::model::snapshot::Snapshot;
 use std::sync::Arc;
@@ -49,7 +52,7 @@ impl Panel {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     None,
     Help {
@@ -62,6 +65,12 @@ pub enum Overlay {
     ConfirmQuit {
         ok_focused: bool,
     },
+    /// The runbooks under `runbooks/`.
+    RunbookPicker {
+        selected: usize,
+    },
+    /// A runbook dialog (confirm a step, start, resume, reasons).
+    Run(Box<RunDialog>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +97,8 @@ pub enum Effect {
     Quit,
     ClearTerminal,
     InjectFault(usize),
+    /// A request for the runbook service.
+    Run(RunRequest),
 }
 
 /// The console's whole state. (Not `Debug`: tui-logger's widget state is not.)
@@ -110,10 +121,12 @@ pub struct App {
     pub faults: Option<Vec<FaultEntry>>,
     pub message: Option<(String, Severity)>,
     pub log_state: tui_logger::TuiWidgetState,
+    pub runbook: RunbookState,
 }
 
 impl App {
     pub fn new(info: ConsoleInfo) -> App {
+        let read_only = info.read_only;
         App {
             info,
             feed: FeedState::Connecting,
@@ -131,12 +144,17 @@ impl App {
             message: None,
             log_state: tui_logger::TuiWidgetState::new()
                 .set_default_display_level(tui_logger::LevelFilter::Info),
+            runbook: RunbookState {
+                read_only,
+                ..RunbookState::default()
+            },
         }
     }
 
     /// A new snapshot replaces the old one; row indexes are rebuilt here, not per frame.
     pub fn set_snapshot(&mut self, snap: Arc<Snapshot>) {
         self.rows = Rows::build(&snap, &self.filter);
+        self.runbook.on_snapshot(&snap);
         self.snapshot = Some(snap);
         self.feed = FeedState::Connected;
         self.clamp_scroll();
@@ -148,7 +166,10 @@ impl App {
             (Overlay::ConfirmQuit { .. }, _) => Context::Confirm,
             (Overlay::Help { .. }, _) => Context::Help,
             (Overlay::FaultMenu { .. }, _) => Context::FaultMenu,
+            (Overlay::RunbookPicker { .. }, _) => Context::RunbookPicker,
+            (Overlay::Run(_), _) => Context::RunDialog,
             (Overlay::None, Some(_)) => Context::TextInput,
+            (Overlay::None, None) if self.runbook.visible => Context::Runbook,
             (Overlay::None, None) => Context::Dashboard,
         }
     }
@@ -221,6 +242,9 @@ impl App {
             Context::FaultMenu => self.apply_fault_menu(action),
             Context::TextInput => self.apply_input(action),
             Context::Dashboard => self.apply_dashboard(action),
+            Context::Runbook => self.apply_runbook(action),
+            Context::RunbookPicker => self.apply_picker(action),
+            Context::RunDialog => self.apply_run_dialog(action),
         }
     }
 
@@ -388,7 +412,21 @@ impl App {
                     ))
                 }
             },
-            Action::Submit | Action::NextButton | Action::InsertChar(_) | Action::DeleteChar => {}
+            Action::OpenRunbooks => self.open_runbooks(),
+            Action::OpenRunbook(arg) => return self.open_runbook(&arg),
+            Action::Submit
+            | Action::NextButton
+            | Action::InsertChar(_)
+            | Action::DeleteChar
+            | Action::RunAct
+            | Action::RunTick
+            | Action::RunUntick
+            | Action::RunPause
+            | Action::RunResume
+            | Action::RunSkip
+            | Action::RunAbort
+            | Action::RunRetry
+            | Action::RunOverride => {}
         }
         None
     }

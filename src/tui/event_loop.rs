@@ -5,6 +5,7 @@
 use super::app::{App, ConsoleInfo, Effect};
 use super::feed::{Connected, FeedState, GameDay};
 use super::keymap;
+use super::runbook::{RunEvent, RunRequest};
 use super::terminal::TerminalGuard;
 use super::view;
 use crate::model::snapshot::Snapshot;
@@ -80,6 +81,13 @@ async fn connected(
     }
 }
 
+async fn run_event(rx: &mut Option<mpsc::UnboundedReceiver<RunEvent>>) -> Option<RunEvent> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn changed(rx: &mut Option<watch::Receiver<Arc<Snapshot>>>) -> bool {
     match rx {
         Some(rx) => rx.changed().await.is_ok(),
@@ -89,6 +97,8 @@ async fn changed(rx: &mut Option<watch::Receiver<Arc<Snapshot>>>) -> bool {
 
 struct Loop {
     app: App,
+    run_requests: Option<mpsc::UnboundedSender<RunRequest>>,
+    run_events: Option<mpsc::UnboundedReceiver<RunEvent>>,
     snapshots: Option<watch::Receiver<Arc<Snapshot>>>,
     game_day: Option<GameDay>,
     dirty: bool,
@@ -106,6 +116,7 @@ impl Loop {
                     Effect::Quit => return Some(Exit::Quit),
                     Effect::ClearTerminal => self.clear = true,
                     Effect::InjectFault(i) => self.inject(i),
+                    Effect::Run(req) => self.request(req),
                 }
             }
             Event::Resize(..) => self.dirty = true,
@@ -124,6 +135,18 @@ impl Loop {
         }
     }
 
+    fn request(&mut self, req: RunRequest) {
+        let sent = self
+            .run_requests
+            .as_ref()
+            .is_some_and(|tx| tx.send(req).is_ok());
+        if !sent {
+            self.app.on_run_event(RunEvent::Failed(
+                "runbooks are not available yet (still connecting?)".into(),
+            ));
+        }
+    }
+
     fn on_connected(&mut self, result: Result<Connected, String>) {
         self.dirty = true;
         match result {
@@ -131,6 +154,10 @@ impl Loop {
                 tracing::info!("connected; waiting for the first snapshot");
                 self.app.faults = c.game_day.as_ref().map(|g| g.entries.clone());
                 self.game_day = c.game_day;
+                if let Some(link) = c.runbooks {
+                    self.run_requests = Some(link.requests);
+                    self.run_events = Some(link.events);
+                }
                 self.app.feed = FeedState::Connected;
                 let mut rx = c.snapshots;
                 // A value already published counts as the first snapshot.
@@ -169,6 +196,10 @@ impl Loop {
         })?;
         if let Some(info) = info {
             self.app.set_viewports(info.viewport);
+            if let Some(max) = info.runbook_scroll_max {
+                let s = &mut self.app.runbook.detail_scroll;
+                *s = (*s).min(max);
+            }
         }
         self.dirty = false;
         Ok(())
@@ -184,6 +215,8 @@ pub async fn run(guard: &mut TerminalGuard, inputs: Inputs) -> anyhow::Result<Ex
     let mut connect = Some(inputs.connect);
     let mut lp = Loop {
         app: App::new(inputs.info),
+        run_requests: None,
+        run_events: None,
         snapshots: None,
         game_day: None,
         dirty: true,
@@ -214,6 +247,16 @@ pub async fn run(guard: &mut TerminalGuard, inputs: Inputs) -> anyhow::Result<Ex
                     lp.dirty = true;
                 }
             }
+            ev = run_event(&mut lp.run_events) => match ev {
+                Some(ev) => {
+                    lp.app.on_run_event(ev);
+                    lp.dirty = true;
+                }
+                None => {
+                    tracing::warn!("the runbook service stopped");
+                    lp.run_events = None;
+                }
+            },
             () = inputs.log_events.notified() => {
                 tui_logger::move_events();
                 lp.dirty |= lp.app.log_visible;
@@ -237,6 +280,13 @@ pub async fn run(guard: &mut TerminalGuard, inputs: Inputs) -> anyhow::Result<Ex
                 Ok(Err(e)) => return Err(e.into()),
                 Err(_) => break,
             }
+        }
+        for _ in 0..MAX_BURST {
+            let Some(Ok(ev)) = lp.run_events.as_mut().map(|rx| rx.try_recv()) else {
+                break;
+            };
+            lp.app.on_run_event(ev);
+            lp.dirty = true;
         }
         if lp
             .snapshots

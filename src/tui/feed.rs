@@ -26,6 +26,8 @@ pub struct Connected {
     /// Each new value is a complete, immutable snapshot.
     pub snapshots: watch::Receiver<Arc<Snapshot>>,
     pub game_day: Option<GameDay>,
+    /// The runbook service; `None` where runbooks are not offered.
+    pub runbooks: Option<crate::tui::runbook::RunbookLink>,
 }
 
 /// Where the data path is.

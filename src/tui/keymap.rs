@@ -13,15 +13,24 @@ pub enum Context {
     Confirm,
     /// The `/` filter and the `:` command line.
     TextInput,
+    /// The runbook view: steps, details and operator controls.
+    Runbook,
+    /// The list of runbooks under `runbooks/`.
+    RunbookPicker,
+    /// A runbook dialog: confirm a step, or give a reason (text is typed).
+    RunDialog,
 }
 
 impl Context {
-    pub const ALL: [Context; 5] = [
+    pub const ALL: [Context; 8] = [
         Context::Dashboard,
         Context::Help,
         Context::FaultMenu,
         Context::Confirm,
         Context::TextInput,
+        Context::Runbook,
+        Context::RunbookPicker,
+        Context::RunDialog,
     ];
 
     pub fn title(self) -> &'static str {
@@ -31,6 +40,9 @@ impl Context {
             Context::FaultMenu => "Fault menu (game day)",
             Context::Confirm => "Confirm dialog",
             Context::TextInput => "Filter and command line",
+            Context::Runbook => "Runbook view",
+            Context::RunbookPicker => "Runbook list",
+            Context::RunDialog => "Runbook dialog (confirm, reasons)",
         }
     }
 }
@@ -94,7 +106,7 @@ const fn b(
     }
 }
 
-use Context::{Confirm, Dashboard, FaultMenu, Help, TextInput};
+use Context::{Confirm, Dashboard, FaultMenu, Help, RunDialog, Runbook, RunbookPicker, TextInput};
 use KeyCode as K;
 
 /// The keymap. Order is help order.
@@ -114,6 +126,7 @@ pub static KEYMAP: &[Binding] = &[
     b(Dashboard, &[Key::ch('z')], "z", Action::ToggleZoom, "zoom the focused panel"),
     b(Dashboard, &[Key::ch('l')], "l", Action::ToggleLog, "show or hide the log pane"),
     b(Dashboard, &[Key::ch('f')], "f", Action::OpenFaultMenu, "game day: inject a fault (twin only)"),
+    b(Dashboard, &[Key::ch('r')], "r", Action::OpenRunbooks, "runbooks: the open run, or the list"),
     b(Dashboard, &[Key::plain(K::Esc)], "Esc", Action::Back, "leave zoom, clear the filter"),
     b(Dashboard, &[Key::ctrl('l')], "^L", Action::Redraw, "redraw the screen"),
     b(Dashboard, &[Key::ch('q'), Key::ctrl('c')], "q ^C", Action::AskQuit, "quit (asks first)"),
@@ -130,6 +143,32 @@ pub static KEYMAP: &[Binding] = &[
     b(TextInput, &[Key::plain(K::Enter)], "Enter", Action::Submit, "apply"),
     b(TextInput, &[Key::plain(K::Esc)], "Esc", Action::Back, "cancel"),
     b(TextInput, &[Key::plain(K::Backspace)], "Backspace", Action::DeleteChar, "delete a character"),
+    b(Runbook, &[Key::ch('?')], "?", Action::ToggleHelp, "show this help"),
+    b(Runbook, &[Key::ch('j'), Key::plain(K::Down)], "j ↓", Action::Down, "next step"),
+    b(Runbook, &[Key::ch('k'), Key::plain(K::Up)], "k ↑", Action::Up, "previous step"),
+    b(Runbook, &[Key::plain(K::PageDown), Key::ctrl('d')], "PgDn ^D", Action::PageDown, "scroll the step details down"),
+    b(Runbook, &[Key::plain(K::PageUp), Key::ctrl('u')], "PgUp ^U", Action::PageUp, "scroll the step details up"),
+    b(Runbook, &[Key::plain(K::Enter)], "Enter", Action::RunAct, "start the run, or confirm the current step (asks first)"),
+    b(Runbook, &[Key::ch('x')], "x", Action::RunTick, "tick the next checklist item"),
+    b(Runbook, &[Key::ch('X')], "X", Action::RunUntick, "untick the last ticked item"),
+    b(Runbook, &[Key::ch('p')], "p", Action::RunPause, "pause the run"),
+    b(Runbook, &[Key::ch('u')], "u", Action::RunResume, "resume a paused run"),
+    b(Runbook, &[Key::ch('s')], "s", Action::RunSkip, "skip the current step (with a reason)"),
+    b(Runbook, &[Key::ch('r')], "r", Action::RunRetry, "retry a failed or blocked step (fresh guards)"),
+    b(Runbook, &[Key::ch('o')], "o", Action::RunOverride, "break-glass override of the rules ARC named (typed reason)"),
+    b(Runbook, &[Key::ch('a')], "a", Action::RunAbort, "abort the run (asks, with a reason)"),
+    b(Runbook, &[Key::ch(':')], ":", Action::OpenCommandLine, "command line (:run NAME k=v opens a runbook)"),
+    b(Runbook, &[Key::plain(K::Esc)], "Esc", Action::Back, "back to the dashboard (the run goes on)"),
+    b(Runbook, &[Key::ctrl('l')], "^L", Action::Redraw, "redraw the screen"),
+    b(Runbook, &[Key::ch('q'), Key::ctrl('c')], "q ^C", Action::AskQuit, "quit (asks first)"),
+    b(RunbookPicker, &[Key::ch('j'), Key::plain(K::Down)], "j ↓", Action::Down, "next runbook"),
+    b(RunbookPicker, &[Key::ch('k'), Key::plain(K::Up)], "k ↑", Action::Up, "previous runbook"),
+    b(RunbookPicker, &[Key::plain(K::Enter)], "Enter", Action::Submit, "open the runbook (default parameters)"),
+    b(RunbookPicker, &[Key::plain(K::Esc), Key::ch('q')], "Esc q", Action::Back, "close the list"),
+    b(RunDialog, &[Key::plain(K::Tab), Key::plain(K::BackTab), Key::plain(K::Left), Key::plain(K::Right)], "Tab ← →", Action::NextButton, "move between Cancel and OK"),
+    b(RunDialog, &[Key::plain(K::Enter)], "Enter", Action::Submit, "press the focused button (Cancel first)"),
+    b(RunDialog, &[Key::plain(K::Backspace)], "Backspace", Action::DeleteChar, "delete a typed character"),
+    b(RunDialog, &[Key::plain(K::Esc), Key::ctrl('c')], "Esc", Action::Back, "cancel"),
 ];
 
 /// The action bound to `ev` in `context`, if any. In text input, unbound printable
@@ -143,7 +182,8 @@ pub fn lookup(context: Context, ev: &KeyEvent) -> Option<Action> {
         .filter(|b| b.context == context)
         .find(|b| b.keys.iter().any(|k| k.matches(ev)))
         .map(|b| b.action.clone());
-    if bound.is_some() || context != Context::TextInput {
+    let types = matches!(context, Context::TextInput | Context::RunDialog);
+    if bound.is_some() || !types {
         return bound;
     }
     match ev.code {
@@ -203,6 +243,8 @@ pub static COMMANDS: &[Command] = &[
     Command { names: &["log"], action: |_| Action::ToggleLog, description: "show or hide the log pane" },
     Command { names: &["zoom"], action: |_| Action::ToggleZoom, description: "zoom the focused panel" },
     Command { names: &["redraw"], action: |_| Action::Redraw, description: "redraw the screen" },
+    Command { names: &["run"], action: |arg| Action::OpenRunbook(arg.to_string()), description: "open a runbook: :run NAME [k=v…]" },
+    Command { names: &["runbooks", "rb"], action: |_| Action::OpenRunbooks, description: "the runbook view, or the list of runbooks" },
 ];
 
 /// Parses a `:` command line.
@@ -271,6 +313,26 @@ mod tests {
                 assert!(!keys[i + 1..].contains(k), "{k:?} bound twice in {ctx:?}");
             }
         }
+    }
+
+    #[test]
+    fn run_dialog_types_letters_that_are_keys_elsewhere() {
+        for c in ['q', 'n', 'h', 'l', 'u', 's'] {
+            let k = key(KeyCode::Char(c), KeyModifiers::NONE);
+            assert_eq!(lookup(Context::RunDialog, &k), Some(Action::InsertChar(c)));
+        }
+        let tab = key(KeyCode::Tab, KeyModifiers::NONE);
+        assert_eq!(lookup(Context::RunDialog, &tab), Some(Action::NextButton));
+    }
+
+    #[test]
+    fn run_command_keeps_its_arguments() {
+        assert_eq!(
+            parse_command("run pilot-light-failover to=us-west-2"),
+            Ok(Action::OpenRunbook(
+                "pilot-light-failover to=us-west-2".into()
+            ))
+        );
     }
 
     #[test]

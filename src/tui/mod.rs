@@ -11,6 +11,7 @@ pub mod feed;
 pub mod keymap;
 pub mod logging;
 pub mod rows;
+pub mod runbook;
 pub mod synthetic;
 pub mod terminal;
 pub mod view;

@@ -16,6 +16,9 @@ pub struct RunView {
     pub current: Option<usize>,
     pub rto_elapsed_s: i64,
     pub rto_target_s: u64,
+    /// When the run started and ended, on the run's clock (the RTO clock ticks from these).
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
     pub steps: Vec<StepView>,
 }
 
@@ -32,6 +35,10 @@ pub struct StepView {
     pub calls: Vec<(String, bool)>,
     pub checklist: Vec<(String, bool)>,
     pub confirmed_by: Option<String>,
+    /// Safety-rule ARNs ARC named in its last refusal (the only ones an override may name).
+    pub blocking_rules: Vec<String>,
+    /// Rules the operator overrode (break-glass) for this step.
+    pub overrides: Vec<String>,
 }
 
 impl Engine {
@@ -45,6 +52,8 @@ impl Engine {
             current: self.current,
             rto_elapsed_s: elapsed.num_seconds(),
             rto_target_s: target.as_secs(),
+            started_at: self.started_at,
+            ended_at: self.ended_at,
             steps: self
                 .rb
                 .steps
@@ -73,6 +82,8 @@ impl Engine {
                         _ => Vec::new(),
                     },
                     confirmed_by: st.confirmed_by.clone(),
+                    blocking_rules: st.blocking_rules.clone(),
+                    overrides: st.overrides.clone(),
                 })
                 .collect(),
         }

@@ -44,6 +44,10 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) -> Option<Position> {
         w.put(" ", theme::TEXT).put(msg, style);
         return None;
     }
+    if app.runbook.visible && app.runbook.open.is_some() {
+        runbook_hints(&mut w, app);
+        return None;
+    }
     for (action, word) in HINTS {
         if *action == Action::OpenFaultMenu
             && (app.faults.is_none() || app.info.mode != Mode::Simulated)
@@ -60,4 +64,50 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) -> Option<Position> {
             .put(word, theme::DIM);
     }
     None
+}
+
+/// Hints in the runbook view: what the operator can do to the run now.
+const RUN_HINTS: &[(Action, &str)] = &[
+    (Action::RunAct, "act"),
+    (Action::Down, "step"),
+    (Action::RunPause, "pause"),
+    (Action::RunResume, "resume"),
+    (Action::RunSkip, "skip"),
+    (Action::RunRetry, "retry"),
+    (Action::RunOverride, "override"),
+    (Action::RunAbort, "abort"),
+    (Action::Back, "dashboard"),
+    (Action::ToggleHelp, "help"),
+];
+
+fn runbook_hints(w: &mut Row, app: &App) {
+    let started = app
+        .runbook
+        .open
+        .as_ref()
+        .is_some_and(|o| o.run_in_progress());
+    for (action, word) in RUN_HINTS {
+        let run_only = !matches!(
+            action,
+            Action::Down | Action::Back | Action::ToggleHelp | Action::RunAct
+        );
+        if run_only && !started {
+            continue;
+        }
+        let word = match action {
+            Action::RunAct if !started && app.runbook.read_only => continue,
+            Action::RunAct if app.runbook.open.as_ref().is_some_and(|o| o.finished()) => continue,
+            Action::RunAct if !started => "start",
+            Action::RunAct => "confirm",
+            _ => word,
+        };
+        let Some(b) = keymap::bindings(Context::Runbook).find(|b| b.action == *action) else {
+            continue;
+        };
+        let key = b.label.split(' ').next().unwrap_or(b.label);
+        w.put(" ", theme::TEXT)
+            .put(key, theme::BORDER_FOCUS)
+            .put(" ", theme::TEXT)
+            .put(word, theme::DIM);
+    }
 }

@@ -67,6 +67,16 @@ fn stack(area: Rect, panels: &[(Panel, u16)], focus: Panel, out: &mut [Option<Re
     }
 }
 
+/// The rows between the header and the footer.
+pub fn body(area: Rect) -> Rect {
+    Rect::new(
+        area.x,
+        area.y + HEADER.min(area.height),
+        area.width,
+        area.height.saturating_sub(HEADER + FOOTER),
+    )
+}
+
 pub fn compute(area: Rect, app: &App) -> Areas {
     let header = Rect::new(area.x, area.y, area.width, HEADER.min(area.height));
     let footer = Rect::new(

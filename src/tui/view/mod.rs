@@ -10,6 +10,7 @@ mod panel;
 mod regions;
 mod replication;
 mod routing;
+pub mod runbook;
 pub mod text;
 pub mod theme;
 mod too_small;
@@ -28,6 +29,8 @@ pub use layout::{MIN_HEIGHT, MIN_WIDTH};
 pub struct FrameInfo {
     pub viewport: [usize; 4],
     pub cursor: Option<Position>,
+    /// The runbook view's largest detail scroll offset, when it was drawn.
+    pub runbook_scroll_max: Option<usize>,
 }
 
 /// Draws into a ratatui frame (the event loop and the screen tests).
@@ -45,6 +48,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> Fr
     let mut info = FrameInfo {
         viewport: app.viewport,
         cursor: None,
+        runbook_scroll_max: None,
     };
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small::render(buf, area);
@@ -55,6 +59,13 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> Fr
     }
     let areas = layout::compute(area, app);
     header::render(buf, areas.header, app, now);
+    if app.runbook.visible && app.runbook.open.is_some() {
+        let body = layout::body(area);
+        info.runbook_scroll_max = runbook::render(buf, body, app, now);
+        info.cursor = footer::render(buf, areas.footer, app);
+        overlay::render(buf, area, app);
+        return info;
+    }
     for p in Panel::ALL {
         let Some(r) = areas.panels[p.index()] else {
             continue;

@@ -36,7 +36,14 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
         Overlay::None => {}
         Overlay::Help { offset } => help(buf, area, *offset),
         Overlay::FaultMenu { selected } => fault_menu(buf, area, app, *selected),
-        Overlay::ConfirmQuit { ok_focused } => confirm(buf, area, *ok_focused),
+        Overlay::ConfirmQuit { ok_focused } => {
+            confirm(buf, area, *ok_focused);
+            run_note(buf, area, app);
+        }
+        Overlay::RunbookPicker { selected } => {
+            super::runbook::picker::render(buf, area, app, *selected)
+        }
+        Overlay::Run(d) => super::runbook::dialog::render(buf, area, app, d),
     }
 }
 
@@ -161,4 +168,24 @@ fn confirm(buf: &mut Buffer, area: Rect, ok_focused: bool) {
         .put("[ Cancel ]", cancel)
         .space(6)
         .put("[ OK ]", ok);
+}
+
+/// Under the quit question: a run in progress is not lost, it waits in the journal.
+fn run_note(buf: &mut Buffer, area: Rect, app: &App) {
+    if !app
+        .runbook
+        .open
+        .as_ref()
+        .is_some_and(|o| o.run_in_progress())
+    {
+        return;
+    }
+    let outer = centered(area, 40, 7);
+    let inner = Rect::new(outer.x + 1, outer.y + 1, outer.width.saturating_sub(2), 5);
+    if inner.height < 3 || inner.bottom() > area.bottom() {
+        return;
+    }
+    Row::new(buf, inner, inner.y + 2)
+        .space(2)
+        .put("the run stays resumable", theme::WARN);
 }

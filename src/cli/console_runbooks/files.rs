@@ -1,0 +1,158 @@
+//! What the console finds on disk: the runbooks under `runbooks/`, and unfinished runs
+//! under the state directory.
+
+use crate::config::Environment;
+use crate::model::Mode;
+use crate::runbook::journal::{Record, ResumePoint, RunLock, read_journal};
+use crate::runbook::validate;
+use crate::tui::runbook::{CatalogueEntry, UnfinishedRun};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// `NAME` → `runbooks/NAME.yaml`; anything that looks like a path is taken as is.
+pub(super) fn resolve(dir: &Path, name: &str) -> PathBuf {
+    if name.contains('/') || name.ends_with(".yaml") || name.ends_with(".yml") {
+        PathBuf::from(name)
+    } else {
+        dir.join(format!("{name}.yaml"))
+    }
+}
+
+/// Every `*.yaml` under the runbook directory, validated with default parameters.
+pub fn catalogue(dir: &Path, env: &Environment) -> Vec<CatalogueEntry> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let name = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            match validate::load(&p, env, &BTreeMap::new()) {
+                Ok(rb) => CatalogueEntry {
+                    name,
+                    title: rb.name,
+                    summary: rb.summary,
+                    error: None,
+                },
+                Err(e) => CatalogueEntry {
+                    title: name.clone(),
+                    name,
+                    summary: None,
+                    error: Some(e.to_string().lines().next().unwrap_or_default().to_string()),
+                },
+            }
+        })
+        .collect()
+}
+
+/// Runs under the state directory that started and never ended, newest first; only
+/// those started in the same mode (a LIVE run is never offered on the twin).
+pub fn unfinished(state_dir: &Path, mode: Mode) -> Vec<UnfinishedRun> {
+    let Ok(rd) = std::fs::read_dir(state_dir.join("runs")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    files.reverse();
+    files
+        .into_iter()
+        .filter_map(|f| {
+            let j = read_journal(&f).ok()?;
+            let same_mode = j.lines.iter().any(
+                |l| matches!(&l.record, Record::RunStart { mode: m, .. } if m == mode.as_str()),
+            );
+            let p = ResumePoint::from_lines(&j.lines);
+            (same_mode && p.is_unfinished()).then(|| UnfinishedRun {
+                last_step: p.last_step.as_ref().map(|s| {
+                    let word = p.statuses.get(s).map(|(w, _)| w.as_str()).unwrap_or("?");
+                    format!("{s} ({word})")
+                }),
+                run_id: p.run_id,
+                runbook: p.runbook,
+                started_at: p.started_at,
+                initiator: p.initiator,
+                held_by: RunLock::holder(&f),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::RUNBOOK_DIR;
+    use super::*;
+    use crate::runbook::journal;
+
+    #[test]
+    fn names_resolve_under_the_runbook_dir() {
+        let d = Path::new("runbooks");
+        assert_eq!(resolve(d, "game-day"), d.join("game-day.yaml"));
+        assert_eq!(resolve(d, "x/y.yaml"), PathBuf::from("x/y.yaml"));
+    }
+
+    #[test]
+    fn the_shipped_runbooks_are_listed_and_valid() {
+        let env = Environment::builtin_default().unwrap();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(RUNBOOK_DIR);
+        let c = catalogue(&dir, &env);
+        assert!(c.iter().any(|e| e.name == "pilot-light-failover"), "{c:?}");
+        assert!(c.iter().all(|e| e.error.is_none()), "{c:?}");
+    }
+
+    #[test]
+    fn unfinished_runs_are_found_and_ended_ones_are_not() {
+        use crate::runbook::journal::{JournalWriter, Record, Recorder};
+        let dir = tempfile::tempdir().unwrap();
+        let now = chrono::Utc::now();
+        let start = |id: &str| Record::RunStart {
+            run_id: id.into(),
+            runbook: "Pilot light failover".into(),
+            path: Some("runbooks/pilot-light-failover.yaml".into()),
+            hash: "h".into(),
+            params: BTreeMap::new(),
+            operator: "alice@box".into(),
+            identity: None,
+            mode: "SIMULATED".into(),
+            read_only: false,
+            rto_target_s: 900,
+        };
+        let mut open = JournalWriter::create(&journal::run_path(dir.path(), "r1")).unwrap();
+        open.record(now, start("r1")).unwrap();
+        open.record(
+            now,
+            Record::Step {
+                step: "assess".into(),
+                status: "done".into(),
+                detail: None,
+            },
+        )
+        .unwrap();
+        let mut ended = JournalWriter::create(&journal::run_path(dir.path(), "r2")).unwrap();
+        ended.record(now, start("r2")).unwrap();
+        ended
+            .record(
+                now,
+                Record::RunEnd {
+                    outcome: "completed".into(),
+                },
+            )
+            .unwrap();
+        assert!(unfinished(dir.path(), Mode::Live).is_empty());
+        let found = unfinished(dir.path(), Mode::Simulated);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].run_id, "r1");
+        assert_eq!(found[0].last_step.as_deref(), Some("assess (done)"));
+        assert_eq!(found[0].initiator, "alice@box");
+    }
+}
