@@ -233,6 +233,12 @@ impl Engine {
                         output: e.output.clone(),
                     },
                 )?;
+                if e.kind == CallErrorKind::Unavailable {
+                    // No answer is not a refusal: the change may have landed. Settle it by
+                    // re-reading state (as after a crash) before anything is re-sent.
+                    self.set(i, StepStatus::Settling { call: c, polls: 0 }, rec, now)?;
+                    return Ok(false);
+                }
                 let why = if e.kind == CallErrorKind::SafetyRule {
                     self.steps[i].blocking_rules = e.blocking_rules.clone();
                     self.explain_rules(&e.blocking_rules, &e.message)

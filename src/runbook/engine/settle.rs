@@ -1,5 +1,5 @@
-//! Settling a call whose intent was journaled but whose outcome was not (a crash,
-//! kill -9 or SSH drop in between): re-read state before anything is re-sent.
+//! Settling a call whose outcome is unknown (a crash, kill -9 or SSH drop between intent
+//! and outcome, or a call that got no answer): re-read state before anything is re-sent.
 
 use super::status::StepStatus;
 use super::world::World;
@@ -62,7 +62,7 @@ impl Engine {
             Applied::No | Applied::InProgress | Applied::Unknown => {
                 let mut prompt = self.prompt(i, w, true);
                 prompt.what = format!(
-                    "The outcome of {} sent before the interruption is unknown. Fresh state: {how}. Re-send it?",
+                    "The outcome of {} is unknown (no answer, or an interruption). Fresh state: {how}. Re-send it?",
                     mutation.headline()
                 );
                 self.set(i, StepStatus::AwaitingConfirmation { prompt }, rec, now)?;

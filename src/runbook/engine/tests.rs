@@ -50,6 +50,8 @@ struct Fake {
     fail: usize,
     /// ARC refuses control changes citing this rule unless it is overridden.
     rule_blocks: bool,
+    /// The next this-many calls take effect but their answer never arrives.
+    lost_answers: usize,
 }
 
 impl Fake {
@@ -72,6 +74,7 @@ impl Fake {
             apply: true,
             fail: 0,
             rule_blocks: false,
+            lost_answers: 0,
         }
     }
     fn sent_ops(&self) -> Vec<&'static str> {
@@ -124,6 +127,13 @@ impl World for Fake {
                 self.facts.writer.insert("orders".into(), region.into());
             }
             _ => {}
+        }
+        if self.lost_answers > 0 {
+            self.lost_answers -= 1;
+            return Err(CallError::new(
+                CallErrorKind::Unavailable,
+                "outcome unknown: no answer within the timeout",
+            ));
         }
         Ok(Receipt {
             request_id: Some(format!("req-{}", self.sent.len())),
@@ -778,4 +788,45 @@ fn resume_refuses_a_changed_runbook_and_an_ended_run() {
         Engine::restore(book, ctx(false), &ended, &mut rec, t0()),
         Err(EngineError::Restore(RestoreError::Ended(..)))
     ));
+}
+
+#[test]
+fn a_lost_answer_is_settled_by_reading_not_by_resending() {
+    let mut w = Fake::healthy();
+    w.lost_answers = 1;
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(FLIP), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    let next = e
+        .command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    // The change landed though its answer was lost: one send, then a read, then done.
+    assert_eq!(next, Next::Finished);
+    assert_eq!(w.sent_ops(), vec!["UpdateRoutingControlStates"]);
+    assert_eq!(status_word(&e, "flip"), "done");
+    assert!(
+        rec.lines
+            .iter()
+            .any(|l| matches!(l.record, Record::Settled { applied: true, .. }))
+    );
+}
+
+#[test]
+fn a_lost_answer_that_did_not_land_asks_before_resending() {
+    let mut w = Fake::healthy();
+    w.lost_answers = 1;
+    w.apply = false;
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(FLIP), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    assert_eq!(w.sent.len(), 1, "nothing is re-sent without the operator");
+    let StepStatus::AwaitingConfirmation { prompt } = e.status("flip").unwrap().clone() else {
+        panic!(
+            "expected a re-send question, got {}",
+            status_word(&e, "flip")
+        )
+    };
+    assert!(prompt.what.contains("unknown"), "{}", prompt.what);
 }
