@@ -16,8 +16,13 @@ pub use writer::JournalWriter;
 
 use std::path::{Path, PathBuf};
 
-/// `$XDG_STATE_HOME/drconsole/runs`, else `~/.local/state/drconsole/runs`.
+/// `$DRCONSOLE_STATE_DIR` if set (the same variable `--state-dir` reads, so the console
+/// and `drconsole run`/`journal` agree), else `$XDG_STATE_HOME/drconsole`, else
+/// `~/.local/state/drconsole`. Journals live in its `runs/`.
 pub fn default_state_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("DRCONSOLE_STATE_DIR").filter(|v| !v.is_empty()) {
+        return PathBuf::from(dir);
+    }
     let base = std::env::var_os("XDG_STATE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
