@@ -85,10 +85,11 @@ fn data_age(app: &App, now: DateTime<Utc>, wide: bool) -> (String, ratatui::styl
     match app.rows.oldest {
         Some(t) => {
             let ms = (now - t).num_milliseconds();
-            let unknown = match (app.rows.has_unknown, wide) {
-                (false, _) => "",
-                (true, true) => " · some unknown",
-                (true, false) => " ·unknown",
+            // Same words at every width: only the "oldest" is dropped when narrow.
+            let unknown = if app.rows.has_unknown {
+                " · some unknown"
+            } else {
+                ""
             };
             let label = if wide { "oldest data" } else { "data" };
             let style = match theme::age(ms, app.info.poll_period_ms) {
