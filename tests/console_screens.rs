@@ -170,6 +170,22 @@ fn calm_lag_is_not_drawn_over_target() {
 }
 
 #[test]
+fn safety_rule_wraps_instead_of_being_cut_at_120x40() {
+    let mut snap = synthetic::calm(synthetic::fixed_now());
+    snap.rules[0].description =
+        "assertion: at least 1 of cell-us-east-1, cell-us-west-2 must be On".to_string();
+    let mut app = app_with(snap);
+    let s = screen(&mut app, 120, 40);
+    let lines: Vec<&str> = s.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("✔ rule: assertion: at least 1 of"))
+        .expect("the rule is shown");
+    assert!(!lines[at].contains("…"), "{s}");
+    assert!(lines[at + 1].contains("must be On"), "{s}");
+}
+
+#[test]
 fn failover_in_flight_120x40() {
     let mut app = app_with(synthetic::failing_over(synthetic::fixed_now()));
     let s = screen(&mut app, 120, 40);
