@@ -22,8 +22,8 @@ use drconsole::tui::{Action, synthetic, view};
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
-use std::hint::black_box;
 use std::cell::RefCell;
+use std::hint::black_box;
 use std::io::{self, Write};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -182,7 +182,8 @@ fn percentiles(controls: usize, kind: Kind) -> io::Result<()> {
     }
     times.sort();
     bytes.sort();
-    let p = |q: f64| -> Duration { times[((times.len() as f64 * q) as usize).min(times.len() - 1)] };
+    let p =
+        |q: f64| -> Duration { times[((times.len() as f64 * q) as usize).min(times.len() - 1)] };
     println!(
         "frame 200x50, 20 Regions, 50 databases, {controls} controls, {}: \
          p50 {:?}  p99 {:?}  max {:?}  ({} bytes p50)",
@@ -207,7 +208,9 @@ fn self_check() -> io::Result<()> {
     let page = console.frame(&apps[1], synthetic::fixed_now() + Seconds::seconds(1))?;
     println!("bytes: first frame {first}, unchanged {same}, tick {tick}, page {page}");
     if same != 0 || tick == 0 || page <= tick || first <= page {
-        return Err(io::Error::other("frames did not write what the diff implies"));
+        return Err(io::Error::other(
+            "frames did not write what the diff implies",
+        ));
     }
     Ok(())
 }

@@ -61,7 +61,11 @@ mod tests {
     impl<S: Subscriber> Layer<S> for Seen {
         fn on_event(&self, e: &tracing::Event<'_>, _: Context<'_, S>) {
             if let Ok(mut v) = self.0.lock() {
-                v.push(format!("{}:{}", e.metadata().target(), e.metadata().level()));
+                v.push(format!(
+                    "{}:{}",
+                    e.metadata().target(),
+                    e.metadata().level()
+                ));
             }
         }
     }

@@ -217,6 +217,9 @@ mod tests {
             ]
         );
         let calm = Rows::build(&synthetic::calm(synthetic::fixed_now()), "");
-        assert_eq!(calm.regions, vec![RegionRow::Region(0), RegionRow::Region(1)]);
+        assert_eq!(
+            calm.regions,
+            vec![RegionRow::Region(0), RegionRow::Region(1)]
+        );
     }
 }

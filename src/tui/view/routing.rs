@@ -39,7 +39,8 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
     let name_w = 16u16;
     // Lines left over when every row fits: a long safety rule may wrap into them.
     // Wrapping only ever uses these, so scrolling stays one row per index entry.
-    let mut spare = usize::from(list_h).saturating_sub(app.rows.routing.len() - offset.min(app.rows.routing.len()));
+    let mut spare = usize::from(list_h)
+        .saturating_sub(app.rows.routing.len() - offset.min(app.rows.routing.len()));
     let mut y = inner.y;
     for row in app.rows.routing.iter().skip(offset) {
         if y >= bottom {

@@ -209,9 +209,16 @@ mod tests {
         assert_eq!(wrap(s, 30, 1), vec![s]);
         assert_eq!(
             wrap(s, 10, 3),
-            vec!["at least 1", "of", "cell-us-east-1, cell-us-west-2 must be On"]
+            vec![
+                "at least 1",
+                "of",
+                "cell-us-east-1, cell-us-west-2 must be On"
+            ]
         );
-        assert_eq!(wrap("averylongword and", 4, 3), vec!["averylongword", "and"]);
+        assert_eq!(
+            wrap("averylongword and", 4, 3),
+            vec!["averylongword", "and"]
+        );
         assert!(wrap("   ", 4, 3).is_empty());
     }
 
