@@ -132,7 +132,8 @@ fn stale_and_unknown_header_80x24() {
     let s = screen(&mut app, 80, 24);
     let header: Vec<&str> = s.lines().take(2).collect();
     assert!(
-        header[0].contains("data 23s · some unknown  03:12:30 UTC"),
+        header[0].contains("orders-prod (twin)")
+            && header[0].contains(" 23s old · ? unknown  03:12:30 UTC"),
         "{s}"
     );
     insta::assert_snapshot!(header.join("\n"));
