@@ -8,6 +8,9 @@ use drconsole::tui::feed::{FaultEntry, FeedState};
 use drconsole::tui::{Action, synthetic, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::buffer::{Buffer, Cell};
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier};
 use std::sync::Arc;
 
 fn info(read_only: bool) -> ConsoleInfo {
@@ -27,6 +30,10 @@ fn app_with(snap: Snapshot) -> App {
 
 /// Renders twice, as the event loop does: the first frame tells the app its viewports.
 fn screen(app: &mut App, w: u16, h: u16) -> String {
+    drawn(app, w, h).backend().to_string()
+}
+
+fn drawn(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
     let now = synthetic::fixed_now();
     for _ in 0..2 {
@@ -37,7 +44,45 @@ fn screen(app: &mut App, w: u16, h: u16) -> String {
             app.set_viewports(vp.viewport);
         }
     }
-    term.backend().to_string()
+    term
+}
+
+/// Where `needle` starts on the first row that contains it, in cells.
+fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
+    let want: Vec<String> = needle.chars().map(String::from).collect();
+    let area = buf.area;
+    (area.top()..area.bottom()).find_map(|y| {
+        let row: Vec<&str> = (area.left()..area.right())
+            .map(|x| buf[(x, y)].symbol())
+            .collect();
+        row.windows(want.len())
+            .position(|w| w.iter().zip(&want).all(|(a, b)| *a == b))
+            .map(|x| (area.x + x as u16, y))
+    })
+}
+
+/// The first cell of the value after `label` on the row that names `anchor`.
+fn value_after(buf: &Buffer, anchor: &str, label: &str) -> Option<Cell> {
+    let (_, y) = find(buf, anchor)?;
+    let row = Rect::new(buf.area.x, y, buf.area.width, 1);
+    let mut line = Buffer::empty(row);
+    for x in row.left()..row.right() {
+        line[(x, y)] = buf[(x, y)].clone();
+    }
+    let (x, _) = find(&line, label)?;
+    Some(buf[(x + label.chars().count() as u16, y)].clone())
+}
+
+fn is_over_target(c: &Cell) -> bool {
+    c.fg == Color::Red && c.modifier.contains(Modifier::BOLD)
+}
+
+/// Chart cells drawn in the "over the RPO target" style.
+fn bars_over_target(buf: &Buffer) -> usize {
+    buf.content()
+        .iter()
+        .filter(|c| c.symbol() == "█" && is_over_target(c))
+        .count()
 }
 
 fn faults() -> Vec<FaultEntry> {
@@ -79,14 +124,69 @@ fn primary_region_outage_80x24() {
 }
 
 #[test]
+fn stale_and_unknown_header_80x24() {
+    let mut app = App::new(info(true));
+    app.set_snapshot(Arc::new(synthetic::primary_region_outage(
+        synthetic::fixed_now(),
+    )));
+    let s = screen(&mut app, 80, 24);
+    let header: Vec<&str> = s.lines().take(2).collect();
+    assert!(
+        header[0].contains("orders-prod (twin)")
+            && header[0].contains(" 23s old · ? unknown  03:12:30 UTC"),
+        "{s}"
+    );
+    insta::assert_snapshot!(header.join("\n"));
+}
+
+#[test]
 fn lag_storm_120x40() {
     let mut app = app_with(synthetic::lag_storm(synthetic::fixed_now()));
-    let s = screen(&mut app, 120, 40);
+    let term = drawn(&mut app, 120, 40);
+    let buf = term.backend().buffer();
+    let s = term.backend().to_string();
+    for label in ["  lag ", "RPO lag "] {
+        let v = value_after(buf, "→ us-west-2", label).expect("the member's lag is shown");
+        assert!(
+            is_over_target(&v),
+            "{label}above the 5 s target is drawn red and bold, got {v:?}: {s}"
+        );
+    }
     assert!(
-        s.contains("█"),
-        "lag above the target fills the sparkline: {s}"
+        bars_over_target(buf) > 0,
+        "chart bars above the target are red: {s}"
     );
     insta::assert_snapshot!(s);
+}
+
+#[test]
+fn calm_lag_is_not_drawn_over_target() {
+    let mut app = app_with(synthetic::calm(synthetic::fixed_now()));
+    let term = drawn(&mut app, 120, 40);
+    let buf = term.backend().buffer();
+    let s = term.backend().to_string();
+    for label in ["  lag ", "RPO lag "] {
+        let v = value_after(buf, "→ us-west-2", label).expect("the member's lag is shown");
+        assert_ne!(v.symbol(), "u", "calm lag is known: {s}");
+        assert!(!is_over_target(&v), "{label}under the target: {v:?}: {s}");
+    }
+    assert_eq!(bars_over_target(buf), 0, "{s}");
+}
+
+#[test]
+fn safety_rule_wraps_instead_of_being_cut_at_120x40() {
+    let mut snap = synthetic::calm(synthetic::fixed_now());
+    snap.rules[0].description =
+        "assertion: at least 1 of cell-us-east-1, cell-us-west-2 must be On".to_string();
+    let mut app = app_with(snap);
+    let s = screen(&mut app, 120, 40);
+    let lines: Vec<&str> = s.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("✔ rule: assertion: at least 1 of"))
+        .expect("the rule is shown");
+    assert!(!lines[at].contains("…"), "{s}");
+    assert!(lines[at + 1].contains("must be On"), "{s}");
 }
 
 #[test]

@@ -72,10 +72,10 @@ fn region_rows(snap: &Snapshot) -> Vec<RegionRow> {
     let mut rows = Vec::with_capacity(snap.regions.len());
     for (i, r) in snap.regions.iter().enumerate() {
         rows.push(RegionRow::Region(i));
-        // A healthy Region's reasons fit on its own line; the others get one line each.
-        if r.verdict != Verdict::Healthy {
-            rows.extend((0..r.reasons.len()).map(|j| RegionRow::Reason(i, j)));
-        }
+        // A healthy Region's first reason ("2 alarms OK") fits on its own line; its
+        // notes (what is unknown) and every reason of the others get a line each.
+        let first = usize::from(r.verdict == Verdict::Healthy);
+        rows.extend((first..r.reasons.len()).map(|j| RegionRow::Reason(i, j)));
     }
     rows
 }
@@ -199,6 +199,27 @@ mod tests {
             rows.regions
                 .iter()
                 .any(|r| matches!(r, RegionRow::Reason(0, _)))
+        );
+    }
+
+    #[test]
+    fn a_healthy_region_lists_its_unknown_notes_but_not_its_summary() {
+        let snap = synthetic::primary_region_outage(synthetic::fixed_now());
+        let rows = Rows::build(&snap, "");
+        assert_eq!(snap.regions[1].reasons.len(), 2, "{:?}", snap.regions[1]);
+        assert_eq!(
+            rows.regions,
+            vec![
+                RegionRow::Region(0),
+                RegionRow::Reason(0, 0),
+                RegionRow::Region(1),
+                RegionRow::Reason(1, 1),
+            ]
+        );
+        let calm = Rows::build(&synthetic::calm(synthetic::fixed_now()), "");
+        assert_eq!(
+            calm.regions,
+            vec![RegionRow::Region(0), RegionRow::Region(1)]
         );
     }
 }

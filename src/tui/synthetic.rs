@@ -6,6 +6,7 @@ use crate::model::snapshot::{
     Identity, MemberStatus, RegionStatus, ReplicaStatus, RuleStatus, Snapshot,
 };
 use crate::model::{AlarmState, ControlState, Mode, Role, Verdict};
+use crate::monitor::verdict::{RegionEvidence, verdict};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 const ACCOUNT: &str = "111122223333";
@@ -187,23 +188,28 @@ pub fn calm(now: DateTime<Utc>) -> Snapshot {
     }
 }
 
-/// `primary-region-outage`: us-east-1 stopped answering at 03:12:09.
+/// `primary-region-outage`: us-east-1 stopped answering at 03:12:09. The verdicts
+/// come from the monitor's own verdict function, so the fixture cannot show a state
+/// the monitor would not produce: us-east-1 is unknown (no fresh data, so its alarms
+/// and health checks are unread, not failing), and us-west-2 is healthy by its alarms
+/// while its health checks are unknown, because Route 53's metrics live in us-east-1.
 pub fn primary_region_outage(now: DateTime<Utc>) -> Snapshot {
     let mut s = calm(now);
     let since = ago(now, 21);
+    for r in &mut s.regions {
+        for h in &mut r.health_checks {
+            h.healthy = None;
+        }
+    }
     let east = &mut s.regions[0];
-    east.verdict = Verdict::Unknown;
     east.observed_at = ago(now, 23);
     east.unreachable_since = since;
     east.stale = true;
-    east.reasons = vec![
-        "unreachable since 03:12:09".to_string(),
-        "health check hc-orders-use1 failing".to_string(),
-    ];
     for a in &mut east.alarms {
         a.state = None;
     }
-    east.health_checks[0].healthy = Some(false);
+    judge(east, false, Some("timed out: DescribeAlarms"));
+    judge(&mut s.regions[1], true, None);
     let db = &mut s.databases[0];
     db.stale = true;
     db.observed_at = ago(now, 23);
@@ -216,6 +222,22 @@ pub fn primary_region_outage(now: DateTime<Utc>) -> Snapshot {
     s.endpoints[0].last_error = Some("timed out after 2s".to_string());
     s.endpoints[0].last_latency_ms = None;
     s
+}
+
+/// Sets the verdict and reasons as the monitor would from what the Region shows,
+/// with Route 53 health-check data unknown (us-east-1 is dark).
+fn judge(r: &mut RegionStatus, fresh: bool, last_error: Option<&str>) {
+    let evidence = RegionEvidence {
+        region: &r.name,
+        fresh,
+        last_seen: r.observed_at,
+        unreachable_since: r.unreachable_since,
+        last_error,
+        alarms: if fresh { &r.alarms } else { &[] },
+        health_checks: &r.health_checks,
+        health_checks_known: false,
+    };
+    (r.verdict, r.reasons) = verdict(&evidence);
 }
 
 /// `lag-storm`: replication lag climbs past the RPO target.

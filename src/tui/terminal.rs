@@ -63,6 +63,11 @@ impl<W: Write> FrameWriter<W> {
     pub fn get_ref(&self) -> &W {
         self.inner.get_ref()
     }
+
+    /// The underlying writer, e.g. to empty a `Vec<u8>` between frames in the bench.
+    pub fn get_mut(&mut self) -> &mut W {
+        self.inner.get_mut()
+    }
 }
 
 impl<W: Write> Write for FrameWriter<W> {

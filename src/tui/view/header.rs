@@ -85,17 +85,24 @@ fn data_age(app: &App, now: DateTime<Utc>, wide: bool) -> (String, ratatui::styl
     match app.rows.oldest {
         Some(t) => {
             let ms = (now - t).num_milliseconds();
+            // Narrow: "23s old · ? unknown" — short enough that at 80 columns the
+            // environment name still fits, and "?" is the symbol unknown has everywhere.
             let unknown = match (app.rows.has_unknown, wide) {
                 (false, _) => "",
                 (true, true) => " · some unknown",
-                (true, false) => " ·unknown",
+                (true, false) => " · ? unknown",
             };
-            let label = if wide { "oldest data" } else { "data" };
+            let age = text::age(ms);
+            let text = if wide {
+                format!("oldest data {age}{unknown}")
+            } else {
+                format!("{age} old{unknown}")
+            };
             let style = match theme::age(ms, app.info.poll_period_ms) {
                 st if st == theme::DIM && app.rows.has_unknown => theme::UNKNOWN,
                 st => st,
             };
-            (format!("{label} {}{unknown}", text::age(ms)), style)
+            (text, style)
         }
         None => ("no data read yet".to_string(), theme::UNKNOWN),
     }

@@ -37,7 +37,12 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
             RegionRow::Region(i) => region_line(&mut w, &snap.regions[i], name_w, now),
             RegionRow::Reason(i, j) => {
                 let r = &snap.regions[i];
-                let (_, _, style) = theme::verdict(r.verdict);
+                // A healthy Region's further reasons are notes on what is unknown.
+                let style = if r.verdict == Verdict::Healthy {
+                    theme::UNKNOWN
+                } else {
+                    theme::verdict(r.verdict).2
+                };
                 w.put("    └ ", theme::DIM).put(&r.reasons[j], style);
             }
         }
@@ -74,7 +79,7 @@ fn region_line(w: &mut Row, r: &RegionStatus, name_w: u16, now: DateTime<Utc>) {
         w.put(&age, theme::WARN).put("  ", theme::TEXT);
     }
     if r.verdict == Verdict::Healthy && !r.reasons.is_empty() {
-        w.put(&r.reasons.join(" · "), theme::DIM);
+        w.put(&r.reasons[0], theme::DIM);
     } else if r.verdict == Verdict::Healthy {
         let alarms_ok = r
             .alarms

@@ -35,15 +35,25 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
         return 0;
     }
     let list_h = inner.height - strip;
+    let bottom = inner.y + list_h;
     let name_w = 16u16;
-    let rows = app
-        .rows
-        .routing
-        .iter()
-        .skip(offset)
-        .take(usize::from(list_h));
-    for (y, row) in (inner.y..).zip(rows) {
+    // Lines left over when every row fits: a long safety rule may wrap into them.
+    // Wrapping only ever uses these, so scrolling stays one row per index entry.
+    let mut spare = usize::from(list_h)
+        .saturating_sub(app.rows.routing.len() - offset.min(app.rows.routing.len()));
+    let mut y = inner.y;
+    for row in app.rows.routing.iter().skip(offset) {
+        if y >= bottom {
+            break;
+        }
+        if let RoutingRow::Rule(i) = *row {
+            let used = rule_lines(buf, inner, y, &snap.rules[i], 1 + spare);
+            spare -= used - 1;
+            y = y.saturating_add(u16::try_from(used).unwrap_or(u16::MAX));
+            continue;
+        }
         let mut w = Row::new(buf, inner, y);
+        y += 1;
         match *row {
             RoutingRow::Panel(p) => {
                 let g = &app.rows.panels[p];
@@ -56,7 +66,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
                 w.put(&count, theme::DIM);
             }
             RoutingRow::Control(i) => control_line(&mut w, &snap.controls[i], name_w, now),
-            RoutingRow::Rule(i) => rule_line(&mut w, &snap.rules[i]),
+            RoutingRow::Rule(_) => {}
             RoutingRow::NoMatch => {
                 w.put(
                     &format!(" no control matches \"{}\" (Esc clears)", app.filter),
@@ -84,16 +94,26 @@ fn control_line(w: &mut Row, c: &ControlStatus, name_w: u16, now: DateTime<Utc>)
     }
 }
 
-fn rule_line(w: &mut Row, r: &RuleStatus) {
+/// A safety rule in plain words on up to `max_lines` rows (continuations indented
+/// under the text). Returns the rows used.
+fn rule_lines(buf: &mut Buffer, area: Rect, y: u16, r: &RuleStatus, max_lines: usize) -> usize {
     let (sym, style) = match r.satisfied {
         Some(true) => ("✔ ", theme::OK),
         Some(false) => ("✖ VIOLATED ", theme::BAD),
         None => ("? ", theme::UNKNOWN),
     };
-    w.space(3)
-        .put(sym, style)
-        .put("rule: ", theme::DIM)
-        .put(&r.description, theme::LABEL);
+    let mut w = Row::new(buf, area, y);
+    w.space(3).put(sym, style).put("rule: ", theme::DIM);
+    let indent = w.x().saturating_sub(area.x);
+    let width = usize::from(area.width.saturating_sub(indent));
+    let lines = text::wrap(&r.description, width, max_lines);
+    let mut used = 0;
+    for line in &lines {
+        let mut w = Row::new(buf, area, y + used as u16);
+        w.space(indent).put(line, theme::LABEL);
+        used += 1;
+    }
+    used.max(1)
 }
 
 const STRIP_LABEL: &str = " ARC ";

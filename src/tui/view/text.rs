@@ -87,6 +87,45 @@ impl<'a> Row<'a> {
     }
 }
 
+/// Splits `s` at spaces into at most `max_lines` lines of at most `width` columns.
+/// The last line keeps whatever is left, so a row writer still marks the cut with "…";
+/// a word wider than `width` is left whole for the same reason.
+pub fn wrap(s: &str, width: usize, max_lines: usize) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut rest = s.trim();
+    while !rest.is_empty() {
+        if lines.len() + 1 >= max_lines.max(1) || Span::raw(rest).width() <= width {
+            lines.push(rest);
+            break;
+        }
+        // The last space that keeps the line within `width`, else the first space.
+        let mut cut = None;
+        let mut w = 0;
+        for (i, ch) in rest.char_indices() {
+            if ch == ' ' {
+                if w <= width || cut.is_none() {
+                    cut = Some(i);
+                }
+                if w > width {
+                    break;
+                }
+            }
+            w += Span::raw(&rest[i..i + ch.len_utf8()]).width();
+        }
+        match cut {
+            Some(i) => {
+                lines.push(&rest[..i]);
+                rest = rest[i..].trim_start();
+            }
+            None => {
+                lines.push(rest);
+                break;
+            }
+        }
+    }
+    lines
+}
+
 /// Formats milliseconds for people: 812 ms, 4.2 s, 3 m 05 s.
 pub fn ms(v: f64) -> String {
     if !v.is_finite() || v < 0.0 {
@@ -157,6 +196,30 @@ mod tests {
         let mut buf = Buffer::empty(area);
         Row::new(&mut buf, area, 0).put("abcd", Style::new());
         assert_eq!(buf[(3, 0)].symbol(), "d");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_keeps_the_rest_on_the_last_line() {
+        let s = "at least 1 of cell-us-east-1, cell-us-west-2 must be On";
+        assert_eq!(
+            wrap(s, 30, 2),
+            vec!["at least 1 of cell-us-east-1,", "cell-us-west-2 must be On"]
+        );
+        assert_eq!(wrap(s, 80, 3), vec![s]);
+        assert_eq!(wrap(s, 30, 1), vec![s]);
+        assert_eq!(
+            wrap(s, 10, 3),
+            vec![
+                "at least 1",
+                "of",
+                "cell-us-east-1, cell-us-west-2 must be On"
+            ]
+        );
+        assert_eq!(
+            wrap("averylongword and", 4, 3),
+            vec!["averylongword", "and"]
+        );
+        assert!(wrap("   ", 4, 3).is_empty());
     }
 
     #[test]
