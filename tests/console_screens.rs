@@ -276,13 +276,13 @@ fn filtered_routing_controls_200x50() {
 }
 
 #[test]
-fn docs_keys_table_is_generated_from_the_keymap() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/console.md"))
-        .expect("docs/console.md");
+fn readme_keys_table_is_generated_from_the_keymap() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
     let table = drconsole::tui::keymap::markdown_table();
     assert!(
         doc.contains(&table),
-        "docs/console.md's keys table is out of date; it should contain:\n{table}"
+        "README.md's keys table is out of date; it should contain:\n{table}"
     );
 }
 
