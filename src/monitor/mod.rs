@@ -120,6 +120,9 @@ pub fn spawn(
     }
 }
 
+/// How long reports of one poll tick are gathered before one snapshot is published.
+const PUBLISH_SETTLE: Duration = Duration::from_millis(40);
+
 /// Owns the observations; the only task that touches them.
 struct Assembler {
     provider: Arc<Provider>,
@@ -132,18 +135,36 @@ struct Assembler {
 
 impl Assembler {
     /// Applies every report and re-judges staleness on a timer (age alone can turn
-    /// an item stale while its poller is stuck in a hung call).
+    /// an item stale while its poller is stuck in a hung call). The pollers of one tick
+    /// answer within milliseconds of each other: their reports are gathered for a short
+    /// settle time and published as one snapshot, so the UI draws one frame per tick,
+    /// not one per poller.
     async fn run(mut self, mut rx: mpsc::Receiver<Update>, tick: Duration) {
         let mut timer = tokio::time::interval(tick);
         timer.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let mut pending: Option<tokio::time::Instant> = None;
         loop {
+            let deadline = pending;
+            let settle = async move {
+                match deadline {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending::<()>().await,
+                }
+            };
             tokio::select! {
                 u = rx.recv() => match u {
-                    Some(u) => self.obs.apply(u),
+                    Some(u) => {
+                        self.obs.apply(u);
+                        // The first report of a burst starts the settle time.
+                        pending.get_or_insert_with(|| tokio::time::Instant::now() + PUBLISH_SETTLE);
+                        continue;
+                    }
                     None => return,
                 },
+                _ = settle => {}
                 _ = timer.tick() => {}
             }
+            pending = None;
             self.publish();
         }
     }
