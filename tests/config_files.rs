@@ -96,7 +96,7 @@ mod never_panics {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
         /// Truncating the default file anywhere and splicing in junk yields Ok or a
         /// positioned error, never a panic.

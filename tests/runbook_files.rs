@@ -401,7 +401,7 @@ mod never_panics {
     const PILOT: &str = include_str!("../runbooks/pilot-light-failover.yaml");
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
 
         /// Splicing junk anywhere into a shipped runbook gives Ok or positioned errors.
         #[test]
