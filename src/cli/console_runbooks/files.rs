@@ -56,16 +56,7 @@ pub fn catalogue(dir: &Path, env: &Environment) -> Vec<CatalogueEntry> {
 /// Runs under the state directory that started and never ended, newest first; only
 /// those started in the same mode (a LIVE run is never offered on the twin).
 pub fn unfinished(state_dir: &Path, mode: Mode) -> Vec<UnfinishedRun> {
-    let Ok(rd) = std::fs::read_dir(state_dir.join("runs")) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = rd
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    files.sort();
-    files.reverse();
-    files
+    crate::runbook::journal::run_files(state_dir)
         .into_iter()
         .filter_map(|f| {
             let j = read_journal(&f).ok()?;

@@ -31,17 +31,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// Unfinished runs of this runbook (same file, or same name when a path is missing),
 /// newest first.
 pub fn unfinished_for(state_dir: &Path, rb: &Runbook) -> Vec<Unfinished> {
-    let runs = state_dir.join("runs");
-    let Ok(dir) = std::fs::read_dir(&runs) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = dir
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    files.sort();
-    files.reverse();
-    files
+    crate::runbook::journal::run_files(state_dir)
         .into_iter()
         .filter_map(|f| {
             let j = read_journal(&f).ok()?;

@@ -31,6 +31,21 @@ pub fn default_state_dir() -> PathBuf {
     base.join("drconsole")
 }
 
+/// Every run's journal file under the state directory, newest first (run ids sort by
+/// start time). Empty when the directory does not exist yet.
+pub fn run_files(state_dir: &Path) -> Vec<PathBuf> {
+    let Ok(dir) = std::fs::read_dir(state_dir.join("runs")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = dir
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    files.reverse();
+    files
+}
+
 /// The journal file of a run.
 pub fn run_path(state_dir: &Path, run_id: &str) -> PathBuf {
     state_dir.join("runs").join(format!("{run_id}.jsonl"))
