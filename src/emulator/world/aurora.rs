@@ -120,10 +120,13 @@ impl GlobalDb {
             }
             match &mut m.sync {
                 // Nothing arrives while either end is unreachable or the link is broken.
-                Sync::Connected => m.lag.step(
-                    rng,
-                    source_down || m.broken || faults.is_impaired(&m.region),
-                ),
+                Sync::Connected => {
+                    m.lag.source_dark(source_down);
+                    m.lag.step(
+                        rng,
+                        source_down || m.broken || faults.is_impaired(&m.region),
+                    )
+                }
                 Sync::PendingResync { up_s } => {
                     *up_s = if faults.is_impaired(&m.region) {
                         0

@@ -49,6 +49,10 @@ pub(super) struct Lag {
     stall_ms: f64,
     /// RPO lag runs a little ahead of replication lag.
     rpo_extra_ms: f64,
+    /// While the source Region is dark nothing new is committed there, so the
+    /// committed-but-unreplicated window (RPO lag) stays what it was when it went dark,
+    /// even as replication lag (time since the last record arrived) keeps growing.
+    rpo_frozen_ms: Option<f64>,
 }
 
 impl Lag {
@@ -59,6 +63,16 @@ impl Lag {
             spike: None,
             stall_ms: 0.0,
             rpo_extra_ms: rng.random_range(5.0..40.0),
+            rpo_frozen_ms: None,
+        }
+    }
+
+    /// The source Region went dark (`true`) or came back (`false`).
+    pub(super) fn source_dark(&mut self, dark: bool) {
+        match (dark, self.rpo_frozen_ms) {
+            (true, None) => self.rpo_frozen_ms = Some(self.rpo_ms()),
+            (false, Some(_)) => self.rpo_frozen_ms = None,
+            _ => {}
         }
     }
 
@@ -107,6 +121,7 @@ impl Lag {
     }
 
     pub(super) fn rpo_ms(&self) -> f64 {
-        self.ms() + self.rpo_extra_ms
+        self.rpo_frozen_ms
+            .unwrap_or_else(|| self.ms() + self.rpo_extra_ms)
     }
 }

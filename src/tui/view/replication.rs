@@ -6,6 +6,7 @@ use super::lagchart;
 use super::panel;
 use super::text::{self, Row};
 use super::theme;
+use crate::model::Verdict;
 use crate::model::snapshot::{DatabaseStatus, MemberStatus, ReplicaStatus, Snapshot};
 use crate::tui::app::{App, Panel};
 use crate::tui::rows::ReplicationRow;
@@ -50,7 +51,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
         let mut w = Row::new(buf, inner, y);
         y += 1;
         match *row {
-            ReplicationRow::Database(i) => database_line(&mut w, &snap.databases[i], now),
+            ReplicationRow::Database(i) => database_line(&mut w, snap, &snap.databases[i], now),
             ReplicationRow::Failover(i) => failover_line(&mut w, &snap.databases[i]),
             ReplicationRow::DatabaseError(i) => error_line(&mut w, &snap.databases[i]),
             ReplicationRow::Member(i, j) => {
@@ -78,16 +79,33 @@ fn stale(w: &mut Row, stale: bool, at: Option<DateTime<Utc>>, now: DateTime<Utc>
     }
 }
 
-fn database_line(w: &mut Row, db: &DatabaseStatus, now: DateTime<Utc>) {
+fn database_line(w: &mut Row, snap: &Snapshot, db: &DatabaseStatus, now: DateTime<Utc>) {
     w.put(" ", theme::TEXT).put(&db.name, theme::TITLE).col(14);
     w.put("writer ", theme::LABEL);
+    // RDS answers from any member Region, so "available" can arrive while the writer's
+    // own Region is dark: say so rather than paint it green.
+    let writer_dark = db.writer_region.as_ref().and_then(|r| {
+        snap.regions
+            .iter()
+            .find(|g| &g.name == r)
+            .filter(|g| matches!(g.verdict, Verdict::Unknown | Verdict::Impaired))
+            .map(|g| g.verdict)
+    });
     match &db.writer_region {
         Some(r) => w.put(r, theme::TEXT),
         None => w.put("unknown", theme::UNKNOWN),
     };
+    if let Some(v) = writer_dark {
+        let why = if v == Verdict::Impaired {
+            " (Region impaired)"
+        } else {
+            " (Region unreachable)"
+        };
+        w.put(why, theme::BAD);
+    }
     w.put("  ", theme::TEXT);
     match &db.status {
-        Some(s) if s == "available" => w.put(s, theme::OK),
+        Some(s) if s == "available" && writer_dark.is_none() => w.put(s, theme::OK),
         Some(s) => w.put(s, theme::WARN),
         None => w.put("status unknown", theme::UNKNOWN),
     };

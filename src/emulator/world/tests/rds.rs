@@ -147,8 +147,13 @@ fn failover_with_data_loss_records_loss_and_moves_writer() {
         (loss[0].from_region.as_str(), loss[0].to_region.as_str()),
         ("us-east-1", "us-west-2")
     );
-    // Replication stalled for 30 s: at least ~30 s of committed writes never arrived.
-    assert!(loss[0].lost_ms >= 25_000.0, "lost {} ms", loss[0].lost_ms);
+    // Nothing is committed in a dark Region: what is lost is the RPO lag at the moment
+    // it went dark (a baseline of well under a few seconds), not the outage's length.
+    assert!(
+        loss[0].lost_ms > 0.0 && loss[0].lost_ms < 10_000.0,
+        "lost {} ms",
+        loss[0].lost_ms
+    );
     let took = run_until_done(&mut w);
     assert!(took >= 60, "unplanned failover takes a while, took {took}");
     assert_eq!(writer(&w), USW2);

@@ -121,6 +121,10 @@ fn impaired_primary_stalls_replication_and_recovery_drains_it() {
     step(&mut w, 60);
     let lag = aurora_lag(&w, "AuroraGlobalDBReplicationLag", ("Maximum", 5, 6));
     assert!(lag.values[0] >= 50_000.0, "stalled lag {:?}", lag.values);
+    // Nothing new is committed in a dark Region: the writes at risk (RPO lag) stay what
+    // they were when it went dark, far below the growing replication lag.
+    let rpo = aurora_lag(&w, "AuroraGlobalDBRPOLag", ("Maximum", 5, 6));
+    assert!(rpo.values[0] < 10_000.0, "frozen RPO lag {:?}", rpo.values);
     let replica = query(
         &w,
         "us-west-2",
