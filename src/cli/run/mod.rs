@@ -130,7 +130,12 @@ async fn headless(
         provider: session.provider.clone(),
         clock: session.clock,
         state_dir,
-        operator: journal::operator_name(),
+        // Confirmations made by --auto-confirm are journaled as such, never as a person's.
+        operator: if args.auto_confirm && session.mode == crate::model::Mode::Simulated {
+            format!("{} (auto-confirm)", journal::operator_name())
+        } else {
+            journal::operator_name()
+        },
     };
     let start = match choose_start(&args, &setup, rb, &params)? {
         Some(s) => s,

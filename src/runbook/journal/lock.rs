@@ -34,7 +34,13 @@ impl RunLock {
             path: path.display().to_string(),
             source,
         };
-        let host = operator.split('@').nth(1).unwrap_or_default().to_string();
+        // "user@host" may carry a note after it ("root@vm (auto-confirm)").
+        let host = operator
+            .split('@')
+            .nth(1)
+            .and_then(|h| h.split_whitespace().next())
+            .unwrap_or_default()
+            .to_string();
         let content = format!(
             "{operator} pid {} since {}\n",
             std::process::id(),
@@ -84,13 +90,15 @@ impl Drop for RunLock {
 
 /// "user@host pid N since T": stale when on this host and the pid is gone.
 fn is_stale(holder: &str, my_host: &str) -> bool {
-    let mut words = holder.split_whitespace();
-    let who = words.next().unwrap_or_default();
+    let words: Vec<&str> = holder.split_whitespace().collect();
+    let who = words.first().copied().unwrap_or_default();
     let host = who.split('@').nth(1).unwrap_or_default();
-    let pid = match (words.next(), words.next()) {
-        (Some("pid"), Some(p)) => p.parse::<u32>().ok(),
-        _ => None,
-    };
+    // The operator may carry a note before "pid" ("root@vm (auto-confirm) pid 7 …").
+    let pid = words
+        .iter()
+        .position(|w| *w == "pid")
+        .and_then(|i| words.get(i + 1))
+        .and_then(|p| p.parse::<u32>().ok());
     match pid {
         Some(pid) if host == my_host => {
             pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
@@ -127,5 +135,17 @@ mod tests {
         )
         .unwrap();
         assert!(RunLock::acquire(&j, "bob@box").is_err());
+    }
+
+    #[test]
+    fn a_note_after_the_operator_does_not_hide_a_dead_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = dir.path().join("run.jsonl");
+        std::fs::write(
+            RunLock::path_for(&j),
+            "alice@box (auto-confirm) pid 4194304999 since x\n",
+        )
+        .unwrap();
+        assert!(RunLock::acquire(&j, "alice@box (auto-confirm)").is_ok());
     }
 }

@@ -67,11 +67,34 @@ pub fn new_run_id(now: chrono::DateTime<chrono::Utc>, runbook_file_stem: &str) -
     format!("{}-{stem}-{suffix:04x}", now.format("%Y%m%dT%H%M%SZ"))
 }
 
+/// The account name of this process's real uid, from /proc and /etc/passwd (SSH
+/// sessions and cron jobs may not set USER). Hand-written: two small file reads
+/// instead of a libc/users dependency.
+fn user_from_uid() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = passwd.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        (f.nth(1)? == uid).then(|| name.to_string())
+    });
+    Some(name.unwrap_or_else(|| format!("uid{uid}")))
+}
+
 /// user@host of whoever runs this process.
 pub fn operator_name() -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into());
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(user_from_uid)
+        .unwrap_or_else(|| "unknown".into());
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .ok()
