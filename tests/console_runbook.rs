@@ -339,6 +339,13 @@ fn runbook_view_mid_run() {
     assert!(s.contains("✔ db-failover"), "{s}");
     assert!(s.contains("waiting, 9m37s left"), "{s}");
     insta::assert_snapshot!("runbook_view_mid_run_80x24", s);
+    // The target Region stays readable at 80 columns even with a message in the
+    // header: the run id gives way first.
+    app.runbook.busy = Some("asking the run service…".into());
+    let busy = screen(&mut app, 80, 24, now() + Duration::seconds(75));
+    let header = busy.lines().nth(3).unwrap_or_default();
+    assert!(header.contains("from=us-east-1 to=us-west-2 "), "{busy}");
+    app.runbook.busy = None;
     let wide = screen(&mut app, 160, 40, now() + Duration::seconds(75));
     assert!(wide.contains("Planned API calls"), "{wide}");
     insta::assert_snapshot!("runbook_view_mid_run_160x40", wide);
