@@ -340,3 +340,24 @@ fn one_failing_arc_endpoint_is_not_a_headline() {
     // A long error is cut so that its age still shows.
     assert!(s.contains("✖ timed out … 1s 2 apne1 21ms 2s"), "{s}");
 }
+
+/// After a failover the writer sits in the configured secondary: the Regions panel
+/// says so on both Regions, and the verdict column stays aligned.
+#[test]
+fn roles_after_the_writer_moved_80x24() {
+    let mut snap = synthetic::calm(synthetic::fixed_now());
+    for d in &mut snap.databases {
+        d.writer_region = Some("us-west-2".to_string());
+    }
+    let mut app = app_with(snap);
+    let s = screen(&mut app, 80, 24);
+    assert!(
+        s.contains("us-east-1  primary · not writer    healthy"),
+        "{s}"
+    );
+    assert!(
+        s.contains("us-west-2  secondary · writer now  healthy"),
+        "{s}"
+    );
+    insta::assert_snapshot!(s);
+}
