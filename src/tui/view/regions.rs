@@ -88,7 +88,7 @@ fn role_text(r: &RegionStatus, snap: &Snapshot) -> (String, bool) {
         .iter()
         .map(|d| d.writer_region.as_deref())
         .collect();
-    let holds_writer = writers.iter().any(|w| *w == Some(r.name.as_str()));
+    let holds_writer = writers.contains(&Some(r.name.as_str()));
     let all_known = !writers.is_empty() && writers.iter().all(Option::is_some);
     match r.role {
         Role::Secondary if holds_writer => (format!("{role} · writer now"), true),
