@@ -339,6 +339,13 @@ fn runbook_view_mid_run() {
     assert!(s.contains("✔ db-failover"), "{s}");
     assert!(s.contains("waiting, 9m37s left"), "{s}");
     insta::assert_snapshot!("runbook_view_mid_run_80x24", s);
+    // The target Region stays readable at 80 columns even with a message in the
+    // header: the run id gives way first.
+    app.runbook.busy = Some("asking the run service…".into());
+    let busy = screen(&mut app, 80, 24, now() + Duration::seconds(75));
+    let header = busy.lines().nth(3).unwrap_or_default();
+    assert!(header.contains("from=us-east-1 to=us-west-2 "), "{busy}");
+    app.runbook.busy = None;
     let wide = screen(&mut app, 160, 40, now() + Duration::seconds(75));
     assert!(wide.contains("Planned API calls"), "{wide}");
     insta::assert_snapshot!("runbook_view_mid_run_160x40", wide);
@@ -913,4 +920,38 @@ fn a_killed_console_offers_its_run_for_resume() {
         s.lines()
             .any(|l| l.contains("✔ assess") && l.contains("done"))
     });
+}
+
+/// The manual first step waits for the operator: its kind line says so, it is not
+/// "confirmed by" anyone while it waits, and its instructions appear once.
+#[test]
+fn manual_step_says_what_it_waits_for_and_shows_instructions_once() {
+    let env = env();
+    let rb = runbook("pilot-light-failover", &env);
+    let mut app = app(false);
+    app.on_run_event(RunEvent::Opened(opened("pilot-light-failover", &rb, &env)));
+    let run = Run::start(rb, &env);
+    assert!(matches!(
+        run.engine.status("assess"),
+        Some(StepStatus::AwaitingConfirmation { .. })
+    ));
+    let RunEvent::View(mut v) = run.view(5) else {
+        unreachable!("view() builds a view")
+    };
+    // As seen in the trial: an operator recorded against a step still waiting.
+    v.steps[0].confirmed_by = Some("unknown@vm".into());
+    app.on_run_event(RunEvent::View(v));
+    if matches!(app.overlay, Overlay::Run(_)) {
+        app.apply(Action::Back);
+    }
+    let s = screen(&mut app, 100, 40, now() + Duration::seconds(6));
+    assert!(s.contains("assess · manual · operator acknowledges"), "{s}");
+    assert!(!s.contains("no confirm"), "{s}");
+    assert!(s.contains("awaiting"), "{s}");
+    assert!(!s.contains("confirmed by"), "{s}");
+    assert_eq!(
+        s.matches("Confirm with the incident channel").count(),
+        1,
+        "{s}"
+    );
 }

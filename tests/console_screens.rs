@@ -307,3 +307,57 @@ fn live_mode_badge_and_no_game_day() {
     let s = screen(&mut app, 80, 24);
     assert!(s.contains("only on the simulated twin"), "{s}");
 }
+
+/// After endpoints 1–5 went down and came back, only #1 is retried: the others keep
+/// their old errors. Each result shows its age, and the panel title counts failures.
+#[test]
+fn arc_endpoint_errors_show_their_age_and_a_headline_80x24() {
+    let now = synthetic::fixed_now();
+    let mut snap = synthetic::calm(now);
+    for e in snap.endpoints.iter_mut().skip(1) {
+        e.last_error = Some("timeout".to_string());
+        e.last_latency_ms = None;
+        e.last_used = Some(now - chrono::Duration::seconds(125));
+    }
+    snap.endpoints[0].last_used = Some(now - chrono::Duration::seconds(10));
+    let mut app = app_with(snap);
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("ARC: 4 of 5 endpoints failing"), "{s}");
+    // At 80 columns the word "ago" gives way so that result and age both fit.
+    assert!(s.contains("1 use1 12ms 10s "), "{s}");
+    assert_eq!(s.matches("✖ timeout 2m ").count(), 4, "{s}");
+    let wide = screen(&mut app, 200, 50);
+    assert!(wide.contains("1 use1 12ms 10s ago"), "{wide}");
+    assert!(wide.contains("2 apne1 ✖ timeout 2m ago"), "{wide}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn one_failing_arc_endpoint_is_not_a_headline() {
+    let mut app = app_with(synthetic::primary_region_outage(synthetic::fixed_now()));
+    let s = screen(&mut app, 80, 24);
+    assert!(!s.contains("endpoints failing"), "{s}");
+    // A long error is cut so that its age still shows.
+    assert!(s.contains("✖ timed out … 1s 2 apne1 21ms 2s"), "{s}");
+}
+
+/// After a failover the writer sits in the configured secondary: the Regions panel
+/// says so on both Regions, and the verdict column stays aligned.
+#[test]
+fn roles_after_the_writer_moved_80x24() {
+    let mut snap = synthetic::calm(synthetic::fixed_now());
+    for d in &mut snap.databases {
+        d.writer_region = Some("us-west-2".to_string());
+    }
+    let mut app = app_with(snap);
+    let s = screen(&mut app, 80, 24);
+    assert!(
+        s.contains("us-east-1  primary · not writer    healthy"),
+        "{s}"
+    );
+    assert!(
+        s.contains("us-west-2  secondary · writer now  healthy"),
+        "{s}"
+    );
+    insta::assert_snapshot!(s);
+}

@@ -18,6 +18,20 @@ pub fn frame(
     title: &str,
     reserved: u16,
 ) -> (Rect, usize) {
+    frame_with_alert(buf, area, app, panel, title, None, reserved)
+}
+
+/// As [`frame`], with a warning shown in the title after the panel's own title text
+/// (so a failure is seen even when the rows that explain it are scrolled away).
+pub fn frame_with_alert(
+    buf: &mut Buffer,
+    area: Rect,
+    app: &App,
+    panel: Panel,
+    title: &str,
+    alert: Option<&str>,
+    reserved: u16,
+) -> (Rect, usize) {
     let focused = app.focus == panel;
     let border = if focused {
         theme::BORDER_FOCUS
@@ -37,6 +51,10 @@ pub fn frame(
                 },
             ),
             Span::styled(title.to_string(), theme::LABEL),
+            Span::styled(
+                alert.map(|a| format!("{a} ")).unwrap_or_default(),
+                theme::BAD,
+            ),
         ]));
     let inner = block.inner(area);
     let visible = usize::from(inner.height.saturating_sub(reserved));

@@ -3,7 +3,7 @@
 use super::panel;
 use super::text::{self, Row};
 use super::theme;
-use crate::model::snapshot::{RegionStatus, Snapshot};
+use crate::model::snapshot::{RegionStatus, Role, Snapshot};
 use crate::model::{AlarmState, Verdict};
 use crate::tui::app::{App, Panel};
 use crate::tui::rows::RegionRow;
@@ -25,6 +25,13 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
         .max()
         .unwrap_or(9)
         .clamp(9, 20) as u16;
+    let roles: Vec<(String, bool)> = snap.regions.iter().map(|r| role_text(r, snap)).collect();
+    let role_w = roles
+        .iter()
+        .map(|(t, _)| t.chars().count() as u16 + 2)
+        .max()
+        .unwrap_or(11)
+        .max(11);
     let rows = app
         .rows
         .regions
@@ -34,7 +41,14 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
     for (y, row) in (inner.y..).zip(rows) {
         let mut w = Row::new(buf, inner, y);
         match *row {
-            RegionRow::Region(i) => region_line(&mut w, &snap.regions[i], name_w, now),
+            RegionRow::Region(i) => {
+                let cols = Columns {
+                    name_w,
+                    role_w,
+                    role: &roles[i],
+                };
+                region_line(&mut w, &snap.regions[i], &cols, now)
+            }
             RegionRow::Reason(i, j) => {
                 let r = &snap.regions[i];
                 // A healthy Region's further reasons are notes on what is unknown.
@@ -63,14 +77,43 @@ fn summary(s: &Snapshot) -> String {
     }
 }
 
-fn region_line(w: &mut Row, r: &RegionStatus, name_w: u16, now: DateTime<Utc>) {
+/// What a Region's configured role means now, from where the database writers are:
+/// the environment file says who is primary, a failover moves the writer regardless.
+/// Returns the text and whether it contradicts the configuration. Only known writer
+/// Regions count: an unknown writer is never taken as "not here".
+fn role_text(r: &RegionStatus, snap: &Snapshot) -> (String, bool) {
+    let role = r.role.as_str();
+    let writers: Vec<Option<&str>> = snap
+        .databases
+        .iter()
+        .map(|d| d.writer_region.as_deref())
+        .collect();
+    let holds_writer = writers.contains(&Some(r.name.as_str()));
+    let all_known = !writers.is_empty() && writers.iter().all(Option::is_some);
+    match r.role {
+        Role::Secondary if holds_writer => (format!("{role} · writer now"), true),
+        Role::Primary if all_known && !holds_writer => (format!("{role} · not writer"), true),
+        _ => (role.to_string(), false),
+    }
+}
+
+/// Column layout shared by every Region line, so verdicts line up.
+struct Columns<'a> {
+    name_w: u16,
+    role_w: u16,
+    role: &'a (String, bool),
+}
+
+fn region_line(w: &mut Row, r: &RegionStatus, c: &Columns, now: DateTime<Utc>) {
     let (sym, word, style) = theme::verdict(r.verdict);
     w.put(" ", theme::TEXT)
         .put(sym, style)
         .put(" ", theme::TEXT);
-    w.put(&r.name, theme::TITLE).col(3 + name_w + 2);
-    w.put(r.role.as_str(), theme::LABEL).col(3 + name_w + 13);
-    w.put(word, style).col(3 + name_w + 23);
+    let (role, moved) = c.role;
+    let role_style = if *moved { theme::WARN } else { theme::LABEL };
+    w.put(&r.name, theme::TITLE).col(3 + c.name_w + 2);
+    w.put(role, role_style).col(3 + c.name_w + 2 + c.role_w);
+    w.put(word, style).col(3 + c.name_w + 2 + c.role_w + 10);
     if r.stale {
         let age = r
             .observed_at
@@ -99,5 +142,61 @@ fn region_line(w: &mut Row, r: &RegionStatus, name_w: u16, now: DateTime<Utc>) {
             ),
             theme::DIM,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::synthetic;
+
+    fn with_writers(writers: &[Option<&str>]) -> Snapshot {
+        let mut snap = synthetic::calm(synthetic::fixed_now());
+        let template = snap.databases[0].clone();
+        snap.databases = writers
+            .iter()
+            .map(|w| {
+                let mut d = template.clone();
+                d.writer_region = w.map(str::to_string);
+                d
+            })
+            .collect();
+        snap
+    }
+
+    fn roles(snap: &Snapshot) -> Vec<String> {
+        snap.regions
+            .iter()
+            .map(|r| format!("{} {}", r.name, role_text(r, snap).0))
+            .collect()
+    }
+
+    #[test]
+    fn configured_roles_stand_while_the_writer_is_where_configured() {
+        let snap = with_writers(&[Some("us-east-1"), Some("us-east-1")]);
+        assert_eq!(roles(&snap), ["us-east-1 primary", "us-west-2 secondary"]);
+    }
+
+    #[test]
+    fn a_moved_writer_is_said_on_both_regions() {
+        let snap = with_writers(&[Some("us-west-2"), Some("us-west-2")]);
+        assert_eq!(
+            roles(&snap),
+            [
+                "us-east-1 primary · not writer",
+                "us-west-2 secondary · writer now"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_writer_is_not_taken_as_moved() {
+        let snap = with_writers(&[Some("us-west-2"), None]);
+        assert_eq!(
+            roles(&snap),
+            ["us-east-1 primary", "us-west-2 secondary · writer now"]
+        );
+        let none = with_writers(&[None]);
+        assert_eq!(roles(&none), ["us-east-1 primary", "us-west-2 secondary"]);
     }
 }

@@ -22,11 +22,24 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
         ),
         (None, _) => String::new(),
     };
-    let strip = app
-        .snapshot
-        .as_deref()
-        .map_or(0, |s| endpoint_rows(s, area.width.saturating_sub(2)));
-    let (inner, offset) = panel::frame(buf, area, app, Panel::Routing, &title, strip);
+    let strip = app.snapshot.as_deref().map_or(0, |s| {
+        endpoint_rows(
+            s,
+            area.width.saturating_sub(2),
+            area.height.saturating_sub(2),
+            now,
+        )
+    });
+    let alert = app.snapshot.as_deref().and_then(endpoint_alert);
+    let (inner, offset) = panel::frame_with_alert(
+        buf,
+        area,
+        app,
+        Panel::Routing,
+        &title,
+        alert.as_deref(),
+        strip,
+    );
     let Some(snap) = app.snapshot.as_deref() else {
         super::placeholder(buf, inner, app);
         return panel::rows(inner);
@@ -76,7 +89,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
         }
     }
     let strip_area = Rect::new(inner.x, inner.bottom() - strip, inner.width, strip);
-    endpoints(buf, strip_area, snap);
+    endpoints(buf, strip_area, snap, now);
     usize::from(list_h)
 }
 
@@ -118,7 +131,33 @@ fn rule_lines(buf: &mut Buffer, area: Rect, y: u16, r: &RuleStatus, max_lines: u
 
 const STRIP_LABEL: &str = " ARC ";
 
-fn endpoint_text(e: &EndpointStatus, full: bool) -> (String, String, ratatui::style::Style) {
+/// "ARC: 4 of 5 endpoints failing" when two or more endpoints' last result was an
+/// error: one dead endpoint is routine (the client rotates), several are not.
+pub fn endpoint_alert(snap: &Snapshot) -> Option<String> {
+    let failing = snap
+        .endpoints
+        .iter()
+        .filter(|e| e.last_error.is_some())
+        .count();
+    (failing >= 2).then(|| {
+        format!(
+            "· ARC: {failing} of {} endpoints failing",
+            snap.endpoints.len()
+        )
+    })
+}
+
+/// One endpoint's slot: head ("1 use1 "), last result, and the age of that result.
+/// The age matters because endpoints are only retried when the ones before them fail:
+/// an old error may be stale, and the slot has to say so.
+struct EndpointCell {
+    head: String,
+    state: String,
+    style: ratatui::style::Style,
+    age: String,
+}
+
+fn endpoint_cell(e: &EndpointStatus, full: bool, ago: bool, now: DateTime<Utc>) -> EndpointCell {
     let name = if full {
         e.region.clone()
     } else {
@@ -129,40 +168,86 @@ fn endpoint_text(e: &EndpointStatus, full: bool) -> (String, String, ratatui::st
         (None, Some(ms)) => (format!("{ms}ms"), theme::OK),
         (None, None) => ("unused".to_string(), theme::DIM),
     };
-    (format!("{} {name} ", e.index + 1), state, style)
+    let age = match (
+        e.last_used,
+        e.last_error.is_some() || e.last_latency_ms.is_some(),
+    ) {
+        (Some(t), true) => format!(
+            " {}{}",
+            text::age_compact((now - t).num_milliseconds()),
+            if ago { " ago" } else { "" }
+        ),
+        // A result with no time: say the age is unknown rather than imply it is fresh.
+        (None, true) => " age ?".to_string(),
+        (_, false) => String::new(),
+    };
+    EndpointCell {
+        head: format!("{} {name} ", e.index + 1),
+        state,
+        style,
+        age,
+    }
 }
 
-fn slot_need(snap: &Snapshot, full: bool) -> u16 {
+fn width(s: &str) -> usize {
+    ratatui::text::Span::raw(s).width()
+}
+
+fn slot_need(snap: &Snapshot, full: bool, ago: bool, now: DateTime<Utc>) -> u16 {
     let widest = snap
         .endpoints
         .iter()
         .map(|e| {
-            let (a, b, _) = endpoint_text(e, full);
-            a.chars().count() + b.chars().count() + 1
+            let c = endpoint_cell(e, full, ago, now);
+            width(&c.head) + width(&c.state) + width(&c.age) + 1
         })
         .max()
         .unwrap_or(0);
     u16::try_from(widest).unwrap_or(u16::MAX)
 }
 
-/// One row when every endpoint fits in its slot (full names or short ones), else two.
-fn endpoint_rows(snap: &Snapshot, width: u16) -> u16 {
-    let n = u16::try_from(snap.endpoints.len().max(1)).unwrap_or(u16::MAX);
+/// As few rows as let every endpoint fit its slot (short names, no "ago"): one or
+/// two, or three when the panel is tall enough that the list loses little.
+fn endpoint_rows(snap: &Snapshot, width: u16, height: u16, now: DateTime<Utc>) -> u16 {
+    let n = snap.endpoints.len().max(1);
     let avail = width.saturating_sub(STRIP_LABEL.len() as u16);
-    if slot_need(snap, false).saturating_mul(n) <= avail {
-        1
-    } else {
-        2
-    }
+    let need = slot_need(snap, false, false, now);
+    let max_rows = if height >= 12 { 3 } else { 2 };
+    (1..max_rows)
+        .find(|&rows| {
+            let per_row = u16::try_from(n.div_ceil(usize::from(rows))).unwrap_or(u16::MAX);
+            need.saturating_mul(per_row) <= avail
+        })
+        .unwrap_or(max_rows)
 }
 
-/// The five cluster endpoints in equal slots: `ARC 1 use1 12ms  2 apne1 ✖ timed out …`.
-fn endpoints(buf: &mut Buffer, area: Rect, snap: &Snapshot) {
+/// `s` cut to `max` columns, the cut marked with "…".
+fn clip(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for ch in s.chars() {
+        let mut b = [0u8; 4];
+        if width(&out) + width(ch.encode_utf8(&mut b)) + 1 > max {
+            break;
+        }
+        out.push(ch);
+    }
+    out.push('…');
+    out
+}
+
+/// The five cluster endpoints in equal slots: `ARC 1 use1 12ms 1s ago  2 apne1 ✖ timeout 2m ago …`.
+fn endpoints(buf: &mut Buffer, area: Rect, snap: &Snapshot, now: DateTime<Utc>) {
     let n = snap.endpoints.len().max(1);
     let per_row = n.div_ceil(usize::from(area.height.max(1)));
     let label_w = STRIP_LABEL.len() as u16;
     let slot = area.width.saturating_sub(label_w) / u16::try_from(per_row).unwrap_or(1).max(1);
-    let full = slot_need(snap, true) <= slot;
+    // Full Region names first, then the word "ago", give way when slots are tight;
+    // the result and its age never do.
+    let full = slot_need(snap, true, true, now) <= slot;
+    let ago = full || slot_need(snap, false, true, now) <= slot;
     for (r, chunk) in snap.endpoints.chunks(per_row.max(1)).enumerate() {
         let y = area.y + r as u16;
         if y >= area.bottom() {
@@ -171,11 +256,20 @@ fn endpoints(buf: &mut Buffer, area: Rect, snap: &Snapshot) {
         let mut w = Row::new(buf, area, y);
         w.put(if r == 0 { STRIP_LABEL } else { "     " }, theme::LABEL);
         for e in chunk {
-            let cell = Rect::new(w.x(), y, slot.saturating_sub(1).min(w.remaining()), 1);
-            let (head, state, style) = endpoint_text(e, full);
+            let cell_w = slot.saturating_sub(1).min(w.remaining());
+            let cell = Rect::new(w.x(), y, cell_w, 1);
+            let c = endpoint_cell(e, full, ago, now);
+            // A long error gives way to the age, which says whether the error is current.
+            let room = usize::from(cell_w).saturating_sub(width(&c.head) + width(&c.age));
+            let state = if e.last_error.is_some() && room >= 3 {
+                clip(&c.state, room)
+            } else {
+                c.state
+            };
             Row::new(w.buf(), cell, y)
-                .put(&head, theme::DIM)
-                .put(&state, style);
+                .put(&c.head, theme::DIM)
+                .put(&state, c.style)
+                .put(&c.age, theme::DIM);
             w.advance(slot);
         }
     }

@@ -152,6 +152,17 @@ pub fn age(ms: i64) -> String {
     }
 }
 
+/// The coarsest single unit of an age, for tight spots: 4s, 2m, 3h, 5d.
+pub fn age_compact(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86_400 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
 /// us-east-1 → use1, ap-northeast-1 → apne1.
 pub fn short_region(r: &str) -> String {
     let mut out = String::new();
@@ -227,6 +238,11 @@ mod tests {
         assert_eq!(ms(812.4), "812 ms");
         assert_eq!(ms(4210.0), "4.2 s");
         assert_eq!(age(185_000), "3m05s");
+        assert_eq!(age_compact(9_999), "9s");
+        assert_eq!(age_compact(185_000), "3m");
+        assert_eq!(age_compact(7_300_000), "2h");
+        assert_eq!(age_compact(200_000_000), "2d");
+        assert_eq!(age_compact(-5), "0s");
         assert_eq!(short_region("ap-northeast-1"), "apne1");
         assert_eq!(short_region("us-east-1"), "use1");
         assert_eq!(short_region("eu-central-1"), "euc1");

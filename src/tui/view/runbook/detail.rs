@@ -50,14 +50,34 @@ pub fn lines(
     out.out
 }
 
+/// What the step waits for before it acts, as the engine really does it: a manual
+/// step always waits for the operator, and a mutating one always confirms, whatever
+/// the file's `confirm:` says.
+fn waits_for(step: &Step) -> &'static str {
+    match (&step.kind, step.confirm) {
+        (StepKind::Manual { .. }, _) => "operator acknowledges",
+        (StepKind::Approval { .. }, _) => "second operator approves",
+        (_, Confirm::Typed) => "confirm: typed",
+        (k, Confirm::None) if !k.is_mutating() => "no confirm",
+        _ => "confirm: yes",
+    }
+}
+
+/// True once the operator's confirmation was spent on this step: before that a
+/// "confirmed by" would contradict the status.
+fn confirmation_spent(status: &StepStatus) -> bool {
+    !matches!(
+        status,
+        StepStatus::Pending
+            | StepStatus::Ready
+            | StepStatus::AwaitingConfirmation { .. }
+            | StepStatus::AwaitingApproval
+    )
+}
+
 fn status_lines(out: &mut Lines, step: &Step, view: Option<&StepView>, now: DateTime<Utc>) {
-    let confirm = match step.confirm {
-        Confirm::None => "no confirm",
-        Confirm::Yes => "confirm: yes",
-        Confirm::Typed => "confirm: typed",
-    };
     out.line(Line::new().push(step.title.clone(), theme::TITLE).push(
-        format!("  {} · {} · {confirm}", step.id, step.kind.name()),
+        format!("  {} · {} · {}", step.id, step.kind.name(), waits_for(step)),
         theme::DIM,
     ));
     let Some(v) = view else {
@@ -71,7 +91,11 @@ fn status_lines(out: &mut Lines, step: &Step, view: Option<&StepView>, now: Date
     let mut l = Line::new()
         .push("Status: ", theme::LABEL)
         .push(format!("{sym} {word}"), style);
-    if let Some(by) = &v.confirmed_by {
+    if let Some(by) = v
+        .confirmed_by
+        .as_ref()
+        .filter(|_| confirmation_spent(&v.status))
+    {
         l = l.push(format!("  confirmed by {by}"), theme::DIM);
     }
     out.line(l);
@@ -112,6 +136,14 @@ fn status_lines(out: &mut Lines, step: &Step, view: Option<&StepView>, now: Date
                     deadline.format("%H:%M:%S"),
                     if *polls == 1 { "" } else { "s" }
                 ),
+                theme::WARN,
+            );
+        }
+        // A manual step's prompt repeats its instructions, shown just below.
+        StepStatus::AwaitingConfirmation { .. } if matches!(step.kind, StepKind::Manual { .. }) => {
+            out.para(
+                &[("  ", theme::TEXT)],
+                "do the instructions below, then Enter to acknowledge",
                 theme::WARN,
             );
         }

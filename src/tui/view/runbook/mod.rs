@@ -87,37 +87,40 @@ fn title_bar(buf: &mut Buffer, area: Rect, app: &App, open: &OpenRunbook, now: D
             );
         }
     }
-    let mut r = Row::new(buf, area, area.y + 1);
-    if app.runbook.read_only {
-        r.put(
-            " READ-ONLY: walk and plan only — nothing will be executed ",
-            theme::BAD,
-        );
-        return;
-    }
-    if let Some(b) = &app.runbook.busy {
-        r.put(" ", theme::TEXT)
-            .put(b, theme::WARN)
-            .put("  ", theme::TEXT);
-    }
-    match &open.run {
-        Some(v) => {
-            r.put(" run ", theme::LABEL).put(&v.run_id, theme::DIM);
-        }
-        None => {
-            r.put(
-                " Enter starts the run; every mutating step asks first",
-                theme::DIM,
-            );
-        }
-    }
+    // Second row: the parameters (which Regions the run moves between) come before
+    // the run id, so on a narrow screen it is the id that gets cut, not the target.
     let params: Vec<String> = open
         .params
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
+    let params = params.join(" ");
+    let mut r = Row::new(buf, area, area.y + 1);
+    if app.runbook.read_only {
+        r.put(" READ-ONLY: walk and plan only ", theme::BAD)
+            .put("  ", theme::TEXT)
+            .put(&params, theme::DIM);
+        return;
+    }
+    if let Some(b) = &app.runbook.busy {
+        r.put(" ", theme::TEXT)
+            .put(b, theme::WARN)
+            .put(" ", theme::TEXT);
+    }
     if !params.is_empty() {
-        r.put("  ", theme::TEXT).put(&params.join(" "), theme::DIM);
+        r.put(" ", theme::TEXT).put(&params, theme::LABEL);
+    }
+    match &open.run {
+        Some(v) => {
+            let lead = if params.is_empty() { " run " } else { "  run " };
+            r.put(lead, theme::DIM).put(&v.run_id, theme::DIM);
+        }
+        None => {
+            r.put(
+                "  Enter starts the run; every mutating step asks first",
+                theme::DIM,
+            );
+        }
     }
 }
 
