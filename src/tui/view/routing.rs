@@ -157,7 +157,15 @@ struct EndpointCell {
     age: String,
 }
 
-fn endpoint_cell(e: &EndpointStatus, full: bool, ago: bool, now: DateTime<Utc>) -> EndpointCell {
+/// A result younger than this (two poll periods) is fresh and shows no age, so an idle
+/// screen does not redraw the strip every second.
+fn endpoint_cell(
+    e: &EndpointStatus,
+    full: bool,
+    ago: bool,
+    now: DateTime<Utc>,
+    fresh_ms: i64,
+) -> EndpointCell {
     let name = if full {
         e.region.clone()
     } else {
@@ -172,6 +180,7 @@ fn endpoint_cell(e: &EndpointStatus, full: bool, ago: bool, now: DateTime<Utc>) 
         e.last_used,
         e.last_error.is_some() || e.last_latency_ms.is_some(),
     ) {
+        (Some(t), true) if (now - t).num_milliseconds() < fresh_ms => String::new(),
         (Some(t), true) => format!(
             " {}{}",
             text::age_compact((now - t).num_milliseconds()),
@@ -189,6 +198,10 @@ fn endpoint_cell(e: &EndpointStatus, full: bool, ago: bool, now: DateTime<Utc>) 
     }
 }
 
+fn fresh_ms(snap: &Snapshot) -> i64 {
+    i64::try_from(snap.poll_period_ms.saturating_mul(2)).unwrap_or(i64::MAX)
+}
+
 fn width(s: &str) -> usize {
     ratatui::text::Span::raw(s).width()
 }
@@ -198,7 +211,7 @@ fn slot_need(snap: &Snapshot, full: bool, ago: bool, now: DateTime<Utc>) -> u16 
         .endpoints
         .iter()
         .map(|e| {
-            let c = endpoint_cell(e, full, ago, now);
+            let c = endpoint_cell(e, full, ago, now, fresh_ms(snap));
             width(&c.head) + width(&c.state) + width(&c.age) + 1
         })
         .max()
@@ -258,7 +271,7 @@ fn endpoints(buf: &mut Buffer, area: Rect, snap: &Snapshot, now: DateTime<Utc>) 
         for e in chunk {
             let cell_w = slot.saturating_sub(1).min(w.remaining());
             let cell = Rect::new(w.x(), y, cell_w, 1);
-            let c = endpoint_cell(e, full, ago, now);
+            let c = endpoint_cell(e, full, ago, now, fresh_ms(snap));
             // A long error gives way to the age, which says whether the error is current.
             let room = usize::from(cell_w).saturating_sub(width(&c.head) + width(&c.age));
             let state = if e.last_error.is_some() && room >= 3 {
