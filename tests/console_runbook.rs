@@ -526,119 +526,35 @@ fn finished_run_shows_the_summary() {
     insta::assert_snapshot!("run_summary_100x34", s);
 }
 
+#[path = "support/pty.rs"]
+mod pty_harness;
+
 mod pty {
     //! The real binary in a pseudo-terminal at 80×24 against the twin.
 
-    use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
-    use std::io::{Read, Write};
+    pub use super::pty_harness::Console;
+    use portable_pty::CommandBuilder;
     use std::path::Path;
-    use std::sync::mpsc;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     pub const ROWS: u16 = 24;
     pub const COLS: u16 = 80;
 
-    pub struct Console {
-        _master: Box<dyn MasterPty + Send>,
-        child: Box<dyn Child + Send + Sync>,
-        writer: Box<dyn Write + Send>,
-        output: mpsc::Receiver<Vec<u8>>,
-        parser: vt100::Parser,
-    }
-
-    impl Console {
-        pub fn start(args: &[&str], state_dir: &Path) -> Console {
-            let pair = native_pty_system()
-                .openpty(PtySize {
-                    rows: ROWS,
-                    cols: COLS,
-                    pixel_width: 0,
-                    pixel_height: 0,
-                })
-                .expect("openpty");
-            let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_drconsole"));
-            cmd.args(args);
-            // runbooks/ is found from the working directory.
-            cmd.cwd(env!("CARGO_MANIFEST_DIR"));
-            cmd.env("TERM", "xterm-256color");
-            cmd.env("XDG_STATE_HOME", state_dir);
-            cmd.env("USER", "alice");
-            cmd.env_remove("RUST_LOG");
-            let child = pair.slave.spawn_command(cmd).expect("spawn drconsole");
-            drop(pair.slave);
-            let mut reader = pair.master.try_clone_reader().expect("reader");
-            let writer = pair.master.take_writer().expect("writer");
-            let (tx, output) = mpsc::channel();
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 65536];
-                while let Ok(n) = reader.read(&mut buf) {
-                    if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                        break;
-                    }
-                }
-            });
-            Console {
-                _master: pair.master,
-                child,
-                writer,
-                output,
-                parser: vt100::Parser::new(ROWS, COLS, 0),
-            }
-        }
-
-        fn pump(&mut self, wait: Duration) {
-            if let Ok(bytes) = self.output.recv_timeout(wait) {
-                self.parser.process(&bytes);
-                while let Ok(more) = self.output.try_recv() {
-                    self.parser.process(&more);
-                }
-            }
-        }
-
-        pub fn screen(&self) -> String {
-            self.parser.screen().contents()
-        }
-
-        /// Waits (bounded) until the screen satisfies `pred`.
-        pub fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) {
-            let end = Instant::now() + Duration::from_secs(40);
-            while Instant::now() < end {
-                if pred(&self.screen()) {
-                    return;
-                }
-                self.pump(Duration::from_millis(100));
-            }
-            panic!("timed out waiting for {what}; screen:\n{}", self.screen());
-        }
-
-        pub fn wait_text(&mut self, text: &str) {
-            let t = text.to_string();
-            self.wait_for(text, move |s| s.contains(&t));
-        }
-
-        pub fn keys(&mut self, bytes: &[u8]) {
-            self.writer.write_all(bytes).expect("write keys");
-            self.writer.flush().expect("flush keys");
-            // Let the console take the keys in before the next look.
-            self.pump(Duration::from_millis(150));
-        }
-
-        pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {
-            let end = Instant::now() + Duration::from_secs(10);
-            loop {
-                self.pump(Duration::from_millis(50));
-                if let Some(status) = self.child.try_wait().expect("try_wait") {
-                    return status;
-                }
-                assert!(Instant::now() < end, "did not exit:\n{}", self.screen());
-            }
-        }
-    }
-
-    impl Drop for Console {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-        }
+    pub fn start(args: &[&str], state_dir: &Path) -> Console {
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_drconsole"));
+        cmd.args(args);
+        // runbooks/ is found from the working directory.
+        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+        cmd.env("XDG_STATE_HOME", state_dir);
+        cmd.env("USER", "alice");
+        // Keys are given time to land before the next look at the screen.
+        Console::spawn(
+            cmd,
+            ROWS,
+            COLS,
+            Duration::from_secs(40),
+            Duration::from_millis(150),
+        )
     }
 }
 
@@ -665,7 +581,7 @@ fn controls_flipped(s: &str) -> bool {
 #[test]
 fn pilot_light_failover_in_the_console() {
     let state = tempfile::tempdir().expect("state dir");
-    let mut c = pty::Console::start(
+    let mut c = pty::start(
         &[
             "--scenario",
             "primary-region-outage",
@@ -679,7 +595,7 @@ fn pilot_light_failover_in_the_console() {
     c.wait_text("us-east-1");
     // The writer starts in us-east-1 (shown once read, or unknown once the Region is
     // dark: the outage may already have begun by the first poll).
-    c.wait_for("the orders database", |s| {
+    c.wait_screen("the orders database", |s| {
         s.contains("writer us-east-1") || s.contains("orders")
     });
     assert!(!c.screen().contains("writer us-west-2"));
@@ -711,7 +627,7 @@ fn pilot_light_failover_in_the_console() {
     c.keys(ESC);
     c.wait_text("not confirmed: nothing was sent");
     c.keys(ESC);
-    c.wait_for("the writer in us-west-2", |s| {
+    c.wait_screen("the writer in us-west-2", |s| {
         s.contains("writer us-west-2")
     });
 
@@ -727,7 +643,7 @@ fn pilot_light_failover_in_the_console() {
 
     // The routing controls flipped, on the dashboard.
     c.keys(ESC);
-    c.wait_for("cell-us-west-2 On and cell-us-east-1 Off", controls_flipped);
+    c.wait_screen("cell-us-west-2 On and cell-us-east-1 Off", controls_flipped);
 
     c.keys(b"q");
     c.keys(TAB);
@@ -893,7 +809,7 @@ fn a_killed_console_offers_its_run_for_resume() {
         "300",
     ];
     {
-        let mut c = pty::Console::start(&args, state.path());
+        let mut c = pty::start(&args, state.path());
         c.wait_text("us-east-1");
         c.keys(b":run pilot-light-failover");
         c.keys(ENTER);
@@ -909,14 +825,14 @@ fn a_killed_console_offers_its_run_for_resume() {
         c.wait_text("Type us-west-2 to confirm");
         // Dropping the console kills it mid-run, dialog open.
     }
-    let mut c = pty::Console::start(&args, state.path());
+    let mut c = pty::start(&args, state.path());
     c.wait_text("Resume the unfinished run?");
     c.wait_text("Pilot light failover");
     confirm(&mut c, None);
     // Done steps stay done; the failover asks again, with a fresh RPO reading.
     c.wait_text("Type us-west-2 to confirm");
     c.keys(ESC);
-    c.wait_for("the declaration still done", |s| {
+    c.wait_screen("the declaration still done", |s| {
         s.lines()
             .any(|l| l.contains("✔ assess") && l.contains("done"))
     });
