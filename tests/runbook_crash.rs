@@ -15,7 +15,7 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::mpsc;
-use twin_process::{GIVE_UP, TwinProcess, control, text, writer_region};
+use twin_process::{GIVE_UP, TwinProcess, assert_serving_from, control, text, writer_region};
 
 /// Runs until the pause point, then SIGKILLs the process there. Returns its stdout.
 fn kill_at(twin: &TwinProcess, runbook: &str, point: &str) -> String {
@@ -133,12 +133,7 @@ async fn pilot_light_killed_at_every_boundary_and_between_every_intent_and_outco
     assert_eq!(n("UpdateRoutingControlStates"), 1, "sent twice? {done:?}");
 
     let p = twin.provider().await;
-    assert_eq!(
-        writer_region(&p, "us-west-2").await.as_deref(),
-        Some("us-west-2")
-    );
-    assert_eq!(control(&p, "cell-us-west-2").await, Some(ControlState::On));
-    assert_eq!(control(&p, "cell-us-east-1").await, Some(ControlState::Off));
+    assert_serving_from(&p, "us-west-2", "us-east-1").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,7 @@
 mod twin_process;
 
 use drconsole::model::ControlState;
-use twin_process::{TwinProcess, control, text, writer_region};
+use twin_process::{TwinProcess, assert_serving_from, control, text, writer_region};
 
 fn count(list: &[String], op: &str) -> usize {
     list.iter().filter(|o| *o == op).count()
@@ -26,12 +26,7 @@ async fn pilot_light_failover_on_primary_region_outage() {
         "{stdout}"
     );
     let p = twin.provider().await;
-    assert_eq!(
-        writer_region(&p, "us-west-2").await.as_deref(),
-        Some("us-west-2")
-    );
-    assert_eq!(control(&p, "cell-us-west-2").await, Some(ControlState::On));
-    assert_eq!(control(&p, "cell-us-east-1").await, Some(ControlState::Off));
+    assert_serving_from(&p, "us-west-2", "us-east-1").await;
     let done = twin.completed_mutations();
     assert_eq!(count(&done, "FailoverGlobalCluster"), 1, "{done:?}");
     assert_eq!(count(&done, "UpdateRoutingControlStates"), 1, "{done:?}");
@@ -73,12 +68,7 @@ async fn planned_switchover_then_failback_on_a_calm_day() {
 
     let out = twin.run("runbooks/failback.yaml", &["--auto-confirm"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(
-        writer_region(&p, "us-west-2").await.as_deref(),
-        Some("us-east-1")
-    );
-    assert_eq!(control(&p, "cell-us-east-1").await, Some(ControlState::On));
-    assert_eq!(control(&p, "cell-us-west-2").await, Some(ControlState::Off));
+    assert_serving_from(&p, "us-east-1", "us-west-2").await;
     let done = twin.completed_mutations();
     assert_eq!(count(&done, "SwitchoverGlobalCluster"), 2, "{done:?}");
 }
@@ -97,12 +87,7 @@ async fn game_day_on_a_calm_day() {
         "{stdout}"
     );
     let p = twin.provider().await;
-    assert_eq!(
-        writer_region(&p, "us-west-2").await.as_deref(),
-        Some("us-west-2")
-    );
-    assert_eq!(control(&p, "cell-us-west-2").await, Some(ControlState::On));
-    assert_eq!(control(&p, "cell-us-east-1").await, Some(ControlState::Off));
+    assert_serving_from(&p, "us-west-2", "us-east-1").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -78,14 +78,7 @@ impl ConfigError {
     }
 
     pub fn from_yaml(file: &str, e: &serde_saphyr::Error) -> Self {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line().max(1), l.column().max(1)))
-            .unwrap_or((1, 1));
-        // serde-saphyr's Display may repeat the position; keep the first line of its text.
-        let text = e.to_string();
-        let first = text.lines().next().unwrap_or("invalid YAML");
-        let message = strip_position_prefix(first).to_string();
+        let (line, column, message) = yaml_error_parts(e);
         ConfigError {
             kind: ConfigErrorKind::Syntax,
             file: file.to_string(),
@@ -94,6 +87,19 @@ impl ConfigError {
             message,
         }
     }
+}
+
+/// A serde-saphyr error as `(line, column, message)`: 1-based position (1:1 when it has
+/// none) and the first line of its text without the position it repeats. Shared by
+/// every YAML file the project reads (environments, scenarios, runbooks).
+pub fn yaml_error_parts(e: &serde_saphyr::Error) -> (u64, u64, String) {
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line().max(1), l.column().max(1)))
+        .unwrap_or((1, 1));
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or("invalid YAML");
+    (line, column, strip_position_prefix(first).to_string())
 }
 
 /// serde-saphyr prefixes "error: line N column M: "; the position is already ours.

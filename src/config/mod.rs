@@ -6,7 +6,7 @@ mod error;
 mod file;
 mod validate;
 
-pub use error::{ConfigError, ConfigErrorKind};
+pub use error::{ConfigError, ConfigErrorKind, yaml_error_parts};
 
 use crate::model::{ControlState, Role, SafetyRule};
 use std::path::{Path, PathBuf};

@@ -171,11 +171,15 @@ impl Assembler {
 
     fn publish(&self) {
         let endpoints = self.provider.endpoint_statuses();
-        let snap = assemble::build(&self.env, &self.obs, endpoints, &self.ctx, Utc::now());
+        let now = Utc::now();
+        let mut snap = assemble::build(&self.env, &self.obs, endpoints, &self.ctx, now);
         self.snap_tx.send_if_modified(|cur| {
-            if same_apart_from_time(cur, &snap) {
+            // Same apart from when it was assembled: keep the published one.
+            snap.taken_at = cur.taken_at;
+            if **cur == snap {
                 false
             } else {
+                snap.taken_at = now;
                 *cur = Arc::new(snap);
                 true
             }
@@ -184,10 +188,4 @@ impl Assembler {
             let _ = self.done_tx.send(true);
         }
     }
-}
-
-fn same_apart_from_time(a: &Snapshot, b: &Snapshot) -> bool {
-    let mut b2 = b.clone();
-    b2.taken_at = a.taken_at;
-    *a == b2
 }

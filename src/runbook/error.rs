@@ -99,29 +99,8 @@ impl Source<'_> {
     }
 
     pub fn yaml(&self, e: &serde_saphyr::Error) -> RunbookError {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((1, 1));
-        let text = e.to_string();
-        let first = text.lines().next().unwrap_or("invalid YAML");
-        self.at_pos(
-            RunbookErrorKind::Syntax,
-            line,
-            column,
-            strip_position_prefix(first),
-        )
-    }
-}
-
-/// serde-saphyr prefixes "error: line N column M: "; the position is already ours.
-fn strip_position_prefix(msg: &str) -> &str {
-    let Some(rest) = msg.strip_prefix("error: line ") else {
-        return msg;
-    };
-    match rest.find(": ") {
-        Some(i) if rest[..i].contains(" column ") => &rest[i + 2..],
-        _ => msg,
+        let (line, column, message) = crate::config::yaml_error_parts(e);
+        self.at_pos(RunbookErrorKind::Syntax, line, column, message)
     }
 }
 

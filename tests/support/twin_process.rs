@@ -202,3 +202,16 @@ pub async fn control(p: &Provider, name: &str) -> Option<ControlState> {
     let c = e.control_by_name(name).expect("control");
     p.get_routing_control_state(&c.arn).await.ok()?.value.state
 }
+
+/// Read back through the SDK: `active` holds the writer and its cell is On, and the
+/// `standby` cell is Off.
+pub async fn assert_serving_from(p: &Provider, active: &str, standby: &str) {
+    assert_eq!(
+        writer_region(p, "us-west-2").await.as_deref(),
+        Some(active),
+        "writer Region"
+    );
+    let cell = |r: &str| format!("cell-{r}");
+    assert_eq!(control(p, &cell(active)).await, Some(ControlState::On));
+    assert_eq!(control(p, &cell(standby)).await, Some(ControlState::Off));
+}

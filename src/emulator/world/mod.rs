@@ -276,12 +276,9 @@ impl World {
             .filter(|g| id.is_none_or(|i| g.id() == i))
             .map(GlobalDb::view)
             .collect();
-        match id {
-            Some(i) if views.is_empty() => Err(RdsError::GlobalClusterNotFound(format!(
-                "global cluster {i} not found"
-            ))),
-            _ => Ok(views),
-        }
+        found(views, id, |i| {
+            RdsError::GlobalClusterNotFound(format!("global cluster {i} not found"))
+        })
     }
 
     pub fn rds_db_clusters(
@@ -295,12 +292,9 @@ impl World {
             .flat_map(|g| g.cluster_views(region))
             .filter(|c| id.is_none_or(|i| c.id == i || c.arn == i))
             .collect();
-        match id {
-            Some(i) if views.is_empty() => Err(RdsError::DbClusterNotFound(format!(
-                "DBCluster {i} not found in {region}"
-            ))),
-            _ => Ok(views),
-        }
+        found(views, id, |i| {
+            RdsError::DbClusterNotFound(format!("DBCluster {i} not found in {region}"))
+        })
     }
 
     pub fn rds_db_instances(
@@ -314,12 +308,9 @@ impl World {
             .flat_map(|r| r.views(region))
             .filter(|v| id.is_none_or(|i| v.id == i || v.arn == i))
             .collect();
-        match id {
-            Some(i) if views.is_empty() => Err(RdsError::DbInstanceNotFound(format!(
-                "DBInstance {i} not found in {region}"
-            ))),
-            _ => Ok(views),
-        }
+        found(views, id, |i| {
+            RdsError::DbInstanceNotFound(format!("DBInstance {i} not found in {region}"))
+        })
     }
 
     /// Planned switchover, called in the current primary's Region.
@@ -416,4 +407,17 @@ impl World {
 
 fn not_found(global_id: &str) -> RdsError {
     RdsError::GlobalClusterNotFound(format!("global cluster {global_id} not found"))
+}
+
+/// A Describe* answer: asking for one identifier that matches nothing is AWS's
+/// not-found fault, not an empty list.
+fn found<T>(
+    views: Vec<T>,
+    id: Option<&str>,
+    not_found: impl FnOnce(&str) -> RdsError,
+) -> Result<Vec<T>, RdsError> {
+    match id {
+        Some(i) if views.is_empty() => Err(not_found(i)),
+        _ => Ok(views),
+    }
 }

@@ -54,14 +54,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) -> Option<Position> {
         {
             continue;
         }
-        let Some(b) = keymap::bindings(Context::Dashboard).find(|b| b.action == *action) else {
-            continue;
-        };
-        let key = b.label.split(' ').next().unwrap_or(b.label);
-        w.put(" ", theme::TEXT)
-            .put(key, theme::BORDER_FOCUS)
-            .put(" ", theme::TEXT)
-            .put(word, theme::DIM);
+        hint(&mut w, Context::Dashboard, action, word);
     }
     None
 }
@@ -101,13 +94,18 @@ fn runbook_hints(w: &mut Row, app: &App) {
             Action::RunAct => "confirm",
             _ => word,
         };
-        let Some(b) = keymap::bindings(Context::Runbook).find(|b| b.action == *action) else {
-            continue;
-        };
-        let key = b.label.split(' ').next().unwrap_or(b.label);
-        w.put(" ", theme::TEXT)
-            .put(key, theme::BORDER_FOCUS)
-            .put(" ", theme::TEXT)
-            .put(word, theme::DIM);
+        hint(w, Context::Runbook, action, word);
     }
+}
+
+/// " KEY word": the first key the keymap binds to `action` in `ctx` (nothing if unbound).
+fn hint(w: &mut Row, ctx: Context, action: &Action, word: &str) {
+    let Some(b) = keymap::bindings(ctx).find(|b| b.action == *action) else {
+        return;
+    };
+    let key = b.label.split(' ').next().unwrap_or(b.label);
+    w.put(" ", theme::TEXT)
+        .put(key, theme::BORDER_FOCUS)
+        .put(" ", theme::TEXT)
+        .put(word, theme::DIM);
 }
