@@ -686,6 +686,9 @@ fn an_unfinished_run_is_offered_for_resume() {
         initiator: "alice@bastion".into(),
         last_step: Some("db-failover (awaiting_confirmation)".into()),
         held_by: None,
+        left_by_dead: None,
+        unreadable: None,
+        fresh_twin: false,
     };
     app.on_run_event(RunEvent::Unfinished(vec![run.clone()]));
     let Overlay::Run(d) = &app.overlay else {
@@ -704,6 +707,48 @@ fn an_unfinished_run_is_offered_for_resume() {
             }
         ))
     );
+}
+
+/// Issue 7 §4: a run held by a live console is not offered; the console says who
+/// holds it. A run left by a dead console is offered and says so, and a fresh
+/// in-process twin is said not to remember the earlier calls.
+#[test]
+fn a_held_run_is_not_offered_and_a_fresh_twin_is_warned_about() {
+    let base = drconsole::tui::runbook::UnfinishedRun {
+        run_id: "20261127T031200Z-pilot-light-failover-1a2b".into(),
+        runbook: "Pilot light failover".into(),
+        started_at: Some(now()),
+        initiator: "alice@bastion".into(),
+        last_step: Some("db-failover (awaiting_confirmation)".into()),
+        held_by: Some("alice@bastion pid 77 since 03:12".into()),
+        left_by_dead: None,
+        unreadable: None,
+        fresh_twin: true,
+    };
+    let mut app = app(false);
+    app.on_run_event(RunEvent::Unfinished(vec![base.clone()]));
+    assert_eq!(app.overlay, Overlay::None, "a held run is not offered");
+    let said = app.message.clone().map(|m| m.0).unwrap_or_default();
+    assert!(
+        said.contains("held by a live console (alice@bastion pid 77"),
+        "{said}"
+    );
+
+    let mut app2 = self::app(false);
+    let dead = drconsole::tui::runbook::UnfinishedRun {
+        held_by: None,
+        left_by_dead: Some("alice@bastion pid 77 since 03:12".into()),
+        ..base
+    };
+    app2.on_run_event(RunEvent::Unfinished(vec![dead]));
+    assert!(
+        matches!(app2.overlay, Overlay::Run(_)),
+        "{:?}",
+        app2.overlay
+    );
+    let s = screen(&mut app2, 120, 40, now());
+    assert!(s.contains("whose console is gone"), "{s}");
+    assert!(s.contains("does not remember the calls"), "{s}");
 }
 
 #[test]

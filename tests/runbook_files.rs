@@ -313,7 +313,7 @@ fn journal_reader_tolerates_a_torn_last_line_and_appending_continues_cleanly() {
 
     // Damage that is not a torn write is reported, with its line number.
     let text = "{\"seq\":1,\"at\":\"2026-11-27T03:00:00Z\",\"event\":\"nonsense\"}\n{\"seq\":2}\n";
-    assert_eq!(parse_journal(text).unwrap_err().0, 1);
+    assert_eq!(parse_journal(text.as_bytes()).unwrap_err().0, 1);
 }
 
 #[test]
@@ -388,10 +388,70 @@ fn journal_export_gives_the_postmortem_timeline() {
         ])
         .output()
         .unwrap();
+    let list = String::from_utf8_lossy(&list.stdout);
+    // Issue 7 §6: a header, then start, duration, mode and outcome per run.
+    let mut rows = list.lines();
+    let header = rows.next().unwrap_or_default();
+    for col in ["RUN", "STARTED (UTC)", "DURATION", "MODE", "OUTCOME"] {
+        assert!(header.contains(col), "{list}");
+    }
+    let row = rows.next().unwrap_or_default();
+    assert!(row.starts_with("r1 "), "{list}");
+    assert!(row.contains("completed"), "{list}");
     assert!(
-        String::from_utf8_lossy(&list.stdout)
-            .contains("r1  Pilot light failover  alice@bastion  completed")
+        row.contains("Pilot light failover by alice@bastion"),
+        "{list}"
     );
+    assert!(
+        row.contains(&t.format("%Y-%m-%d").to_string()) || row.contains(" ? "),
+        "{list}"
+    );
+}
+
+/// Issue 7 §6: `journal show` takes a unique prefix of a run id, points to `journal
+/// list` when nothing matches, and the JSON export's events are typed, not strings.
+#[test]
+fn journal_show_takes_a_prefix_and_json_events_are_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("runs/20261127T030000Z-pilot-9f3c.jsonl");
+    let mut w = write_run(&path);
+    w.record(
+        chrono::Utc::now(),
+        Record::RunEnd {
+            outcome: "aborted: test".into(),
+        },
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_drconsole");
+    let state = dir.path().display().to_string();
+    let run = |args: &[&str]| {
+        let mut all = vec!["journal", "--state-dir", &state];
+        all.extend_from_slice(args);
+        Command::new(bin).args(all).output().unwrap()
+    };
+    let shown = run(&["show", "20261127T03"]);
+    assert_eq!(shown.status.code(), Some(0), "{shown:?}");
+    let md = String::from_utf8_lossy(&shown.stdout);
+    assert!(md.contains("# Run r1"), "{md}");
+    // An aborted run never met its RTO.
+    assert!(md.contains("NOT REACHED"), "{md}");
+    assert!(!md.contains("(met)"), "{md}");
+    let none = run(&["show", "1999"]);
+    assert_ne!(none.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&none.stderr).contains("drconsole journal list"),
+        "{none:?}"
+    );
+    let json = run(&["export", "2026", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["rto"]["verdict"], "not_reached");
+    let events = v["events"].as_array().unwrap();
+    assert!(!events.is_empty());
+    for e in events {
+        assert!(e["event"].is_string(), "{e}");
+        let at = e["at"].as_str().unwrap();
+        assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok(), "{at}");
+    }
 }
 
 mod never_panics {
@@ -422,7 +482,93 @@ mod never_panics {
         /// Arbitrary text never panics the journal reader.
         #[test]
         fn arbitrary_journal_text(text in "[ -~\n]{0,200}") {
-            let _ = parse_journal(&text);
+            let _ = parse_journal(text.as_bytes());
+        }
+
+        /// Arbitrary bytes (invalid UTF-8 included) never panic it either.
+        #[test]
+        fn arbitrary_journal_bytes(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let _ = parse_journal(&bytes);
         }
     }
+}
+
+/// Issue 8 §5: `drconsole approve` asks STS who the approver is (through the
+/// provider, here the twin), binds the approval to the waiting step and its record,
+/// refuses the initiator, and refuses to approve a LIVE run from the twin.
+#[test]
+fn approve_binds_the_step_and_asks_sts_who_approves() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("runs/20261127T030000Z-gate-1a2b.jsonl");
+    let write = |mode: &str, path: &Path| {
+        let mut w = JournalWriter::create(path).unwrap();
+        let t = chrono::Utc::now();
+        w.record(
+            t,
+            Record::RunStart {
+                run_id: "20261127T030000Z-gate-1a2b".into(),
+                runbook: "Gate".into(),
+                path: None,
+                hash: "h".into(),
+                params: BTreeMap::new(),
+                operator: "alice@bastion".into(),
+                identity: Some("arn:aws:sts::111122223333:assumed-role/DrOperator/twin".into()),
+                mode: mode.into(),
+                read_only: false,
+                rto_target_s: 900,
+            },
+        )
+        .unwrap();
+        w.record(
+            t,
+            Record::Step {
+                step: "gate".into(),
+                status: "awaiting_approval".into(),
+                detail: None,
+            },
+        )
+        .unwrap();
+    };
+    write("SIMULATED", &path);
+    let bin = env!("CARGO_BIN_EXE_drconsole");
+    let state = dir.path().display().to_string();
+    let approve = |user: &str, run: &str| {
+        Command::new(bin)
+            .args(["approve", run, "--state-dir", &state])
+            .env("USER", user)
+            .env_remove("DRCONSOLE_STATE_DIR")
+            .output()
+            .unwrap()
+    };
+    let own = approve("alice", "20261127T030000Z-gate");
+    assert_ne!(own.status.code(), Some(0), "{own:?}");
+    assert!(
+        String::from_utf8_lossy(&own.stderr).contains("a different person must approve"),
+        "{own:?}"
+    );
+    let ok = approve("bob", "20261127T030000Z-gate");
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    let approvals = drconsole::runbook::journal::approval::read(&path);
+    assert_eq!(approvals.len(), 1, "{approvals:?}");
+    let a = &approvals[0];
+    assert_eq!(a.step.as_deref(), Some("gate"));
+    assert_eq!(a.seq, Some(2));
+    // The twin's STS answer (its account may follow the environment file).
+    assert!(
+        a.identity
+            .as_deref()
+            .is_some_and(|i| i.starts_with("arn:aws:sts::") && i.contains(":assumed-role/")),
+        "the identity comes from STS GetCallerIdentity: {a:?}"
+    );
+    assert!(a.by.starts_with("bob@"), "{a:?}");
+
+    // A LIVE run is never approved with the twin's identity.
+    let live = dir.path().join("runs/20261127T040000Z-live-3c4d.jsonl");
+    write("LIVE", &live);
+    let refused = approve("bob", "20261127T040000Z");
+    assert_ne!(refused.status.code(), Some(0), "{refused:?}");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("is LIVE"),
+        "{refused:?}"
+    );
 }

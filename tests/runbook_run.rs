@@ -250,17 +250,32 @@ async fn the_driver_takes_step_bound_commands_and_file_approvals() {
     .unwrap()
     .unwrap();
 
-    // The initiator's own approval (written around `drconsole approve`) is refused by
-    // the engine; another operator's is taken.
+    // An approval bound to no step (the old file format) approves nothing; the
+    // initiator's own approval is refused; another operator's, bound to this step's
+    // wait, is taken.
+    let lines = drconsole::runbook::journal::read_journal(&h.journal)
+        .unwrap()
+        .lines;
+    let (step, seq) = approval::waiting(&lines).unwrap();
+    assert_eq!(step, "approve");
+    let bound = |by: &str| approval::Approval {
+        by: by.into(),
+        at: chrono::Utc::now(),
+        identity: None,
+        step: Some(step.clone()),
+        seq: Some(seq),
+    };
     std::fs::write(
         approval::path_for(&h.journal),
-        "{\"by\":\"alice@other-host\",\"at\":\"2026-11-27T03:00:00Z\"}\n",
+        "{\"by\":\"carol@box\",\"at\":\"2026-11-27T03:00:00Z\"}\n",
     )
     .unwrap();
-    let refused = tokio::time::timeout(give_up, async {
-        loop {
+    approval::append(&h.journal, &bound("alice@other-host")).unwrap();
+    let mut refused = Vec::new();
+    tokio::time::timeout(give_up, async {
+        while refused.len() < 2 {
             match h.events.recv().await {
-                Some(DriverEvent::ApprovalRefused { by, .. }) => return by,
+                Some(DriverEvent::ApprovalRefused { by, .. }) => refused.push(by),
                 Some(_) => continue,
                 None => panic!("events ended"),
             }
@@ -268,8 +283,8 @@ async fn the_driver_takes_step_bound_commands_and_file_approvals() {
     })
     .await
     .unwrap();
-    assert_eq!(refused, "alice@other-host");
-    approval::approve(&h.journal, "alice@box", "bob@box", chrono::Utc::now()).unwrap();
+    assert_eq!(refused, ["carol@box", "alice@other-host"]);
+    approval::append(&h.journal, &bound("bob@box")).unwrap();
     let approved = tokio::time::timeout(give_up, async {
         loop {
             match h.events.recv().await {

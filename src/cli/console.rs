@@ -103,7 +103,13 @@ async fn open(
         state_dir: journal::default_state_dir(),
         operator: journal::operator_name(),
     };
-    tokio::spawn(console_runbooks::serve(setup, run_requests, run_events));
+    let fresh_twin = session.emulator.is_some();
+    tokio::spawn(console_runbooks::serve(
+        setup,
+        fresh_twin,
+        run_requests,
+        run_events,
+    ));
     let connected = Connected {
         snapshots: monitor.snapshots.clone(),
         game_day,

@@ -12,6 +12,8 @@ pub mod keymap;
 pub mod logging;
 pub mod rows;
 pub mod runbook;
+/// Synthetic snapshots for screen tests and benches; not in a release build.
+#[cfg(any(test, feature = "test-hooks"))]
 pub mod synthetic;
 pub mod terminal;
 pub mod view;

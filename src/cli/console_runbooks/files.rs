@@ -3,7 +3,7 @@
 
 use crate::config::Environment;
 use crate::model::Mode;
-use crate::runbook::journal::{Record, ResumePoint, RunLock, read_journal};
+use crate::runbook::journal::{LockState, Record, ResumePoint, RunLock, read_journal};
 use crate::runbook::validate;
 use crate::tui::runbook::{CatalogueEntry, UnfinishedRun};
 use std::collections::BTreeMap;
@@ -54,12 +54,36 @@ pub fn catalogue(dir: &Path, env: &Environment) -> Vec<CatalogueEntry> {
 }
 
 /// Runs under the state directory that started and never ended, newest first; only
-/// those started in the same mode (a LIVE run is never offered on the twin).
+/// those started in the same mode (a LIVE run is never offered on the twin). A journal
+/// that cannot be read is listed with the reason instead of vanishing.
 pub fn unfinished(state_dir: &Path, mode: Mode) -> Vec<UnfinishedRun> {
     crate::runbook::journal::run_files(state_dir)
         .into_iter()
         .filter_map(|f| {
-            let j = read_journal(&f).ok()?;
+            let (held_by, left_by_dead) = match RunLock::state(&f) {
+                LockState::Held(h) => (Some(h), None),
+                LockState::LeftByDeadProcess(h) => (None, Some(h)),
+                LockState::Free => (None, None),
+            };
+            let j = match read_journal(&f) {
+                Ok(j) => j,
+                Err(e) => {
+                    return Some(UnfinishedRun {
+                        run_id: f
+                            .file_stem()
+                            .map(|s| s.to_string_lossy().to_string())
+                            .unwrap_or_default(),
+                        runbook: "?".into(),
+                        started_at: None,
+                        initiator: "?".into(),
+                        last_step: None,
+                        held_by,
+                        left_by_dead,
+                        unreadable: Some(e.to_string()),
+                        fresh_twin: false,
+                    });
+                }
+            };
             let same_mode = j.lines.iter().any(
                 |l| matches!(&l.record, Record::RunStart { mode: m, .. } if m == mode.as_str()),
             );
@@ -73,7 +97,10 @@ pub fn unfinished(state_dir: &Path, mode: Mode) -> Vec<UnfinishedRun> {
                 runbook: p.runbook,
                 started_at: p.started_at,
                 initiator: p.initiator,
-                held_by: RunLock::holder(&f),
+                held_by,
+                left_by_dead,
+                unreadable: None,
+                fresh_twin: false,
             })
         })
         .collect()
@@ -145,5 +172,56 @@ mod tests {
         assert_eq!(found[0].run_id, "r1");
         assert_eq!(found[0].last_step.as_deref(), Some("assess (done)"));
         assert_eq!(found[0].initiator, "alice@box");
+        assert!(found[0].resumable());
+    }
+
+    /// A run held by a live console (the OS lock) is listed as held and not
+    /// resumable; once its console is gone the lock's text says who left it.
+    #[test]
+    fn a_held_run_is_not_resumable_and_a_dead_holder_is_named() {
+        use crate::runbook::journal::{JournalWriter, Recorder, fixture};
+        let dir = tempfile::tempdir().unwrap();
+        let path = journal::run_path(dir.path(), "r1");
+        let mut w = JournalWriter::create(&path).unwrap();
+        for l in fixture::lines().into_iter().take(8) {
+            w.record(l.at, l.record).unwrap();
+        }
+        let lock = RunLock::acquire(&path, "alice@box").unwrap();
+        let found = unfinished(dir.path(), Mode::Simulated);
+        assert!(
+            found[0]
+                .held_by
+                .as_deref()
+                .unwrap()
+                .starts_with("alice@box")
+        );
+        assert!(!found[0].resumable());
+        assert!(found[0].why_not_offered().unwrap().contains("live console"));
+        // A crash: the kernel frees the lock, the text stays.
+        drop(lock);
+        std::fs::write(RunLock::path_for(&path), "alice@box pid 1 since x\n").unwrap();
+        let found = unfinished(dir.path(), Mode::Simulated);
+        assert!(found[0].resumable(), "{found:?}");
+        assert_eq!(
+            found[0].left_by_dead.as_deref(),
+            Some("alice@box pid 1 since x")
+        );
+    }
+
+    /// A journal damaged before its last line is listed with the reason, not dropped.
+    #[test]
+    fn an_unreadable_run_is_listed_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = journal::run_path(dir.path(), "r9");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "not json}\n{\"seq\":2}\n").unwrap();
+        let found = unfinished(dir.path(), Mode::Simulated);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].run_id, "r9");
+        assert!(!found[0].resumable());
+        assert!(
+            found[0].unreadable.as_deref().unwrap().contains(":1:"),
+            "{found:?}"
+        );
     }
 }

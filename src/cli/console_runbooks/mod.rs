@@ -50,8 +50,11 @@ struct Service {
 }
 
 /// Serves the UI's requests until the UI lets go of the link.
+/// `fresh_twin`: the twin started with this console (in-process), so it does not
+/// remember the calls of a run being resumed; the resume offer says so.
 pub async fn serve(
     setup: RunSetup,
+    fresh_twin: bool,
     mut requests: mpsc::UnboundedReceiver<RunRequest>,
     events: mpsc::UnboundedSender<RunEvent>,
 ) {
@@ -72,7 +75,10 @@ pub async fn serve(
     let found =
         tokio::task::spawn_blocking(move || (catalogue(&dir, &env), unfinished(&state, mode)))
             .await;
-    if let Ok((cat, unf)) = found {
+    if let Ok((cat, mut unf)) = found {
+        for u in &mut unf {
+            u.fresh_twin = fresh_twin;
+        }
         s.send(RunEvent::Catalogue(cat));
         if !unf.is_empty() {
             s.send(RunEvent::Unfinished(unf));

@@ -162,12 +162,26 @@ fn choose_start(
     if args.new_run {
         return Ok(Some(Start::New(rb)));
     }
+    for (f, why) in driver::unreadable_runs(&setup.state_dir) {
+        eprintln!(
+            "drconsole run: note: {} cannot be read and is not offered for resume: {why}",
+            f.display()
+        );
+    }
     let Some(u) = driver::unfinished_for(&setup.state_dir, &rb)
         .into_iter()
         .next()
     else {
         return Ok(Some(Start::New(rb)));
     };
+    if let Some(h) = &u.holder {
+        eprintln!(
+            "drconsole run: unfinished run {} of this runbook is held by a live console \
+             ({h}); it is not resumed here. Pass --new-run to start another run.",
+            u.point.run_id
+        );
+        return Ok(None);
+    }
     let p = &u.point;
     let differs = params.iter().any(|(k, v)| p.params.get(k) != Some(v));
     if differs {

@@ -56,6 +56,11 @@ pub fn resuming(u: &Unfinished) {
         p.initiator,
         p.last_step.as_deref().unwrap_or("none")
     ));
+    if let Some(h) = &u.left_by_dead {
+        say(format!(
+            "  its lock names {h}, whose console is gone (the lock was free)"
+        ));
+    }
     if !p.calls_done.is_empty() {
         say(format!(
             "  {} completed call(s) will not be sent again",

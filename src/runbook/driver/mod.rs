@@ -19,6 +19,8 @@
 
 mod calls;
 mod clock;
+#[cfg(feature = "test-hooks")]
+mod pause_hook;
 mod presettle;
 mod readback;
 mod reads;
@@ -29,9 +31,10 @@ mod world;
 
 pub use calls::{to_call_error, to_provider};
 pub use clock::RunClock;
+#[cfg(feature = "test-hooks")]
+pub use pause_hook::PAUSE_ENV;
 pub use reads::read as read_facts;
-pub use recorder::PAUSE_ENV;
-pub use runs::{Unfinished, describe, unfinished_for};
+pub use runs::{Unfinished, describe, unfinished_for, unreadable_runs};
 pub use world::ProviderWorld;
 
 use crate::config::Environment;

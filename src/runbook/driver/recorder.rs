@@ -2,110 +2,90 @@
 //! [`JournalWriter`] first, then published to whoever watches the run (console log,
 //! headless progress lines).
 //!
-//! Test hook: `DRCONSOLE_TEST_PAUSE_AT=intent:STEP|outcome:STEP|done:STEP` makes the
-//! process print `DRCONSOLE_TEST_PAUSED <point>` on stderr and stop there (after the
-//! intent is durable and before the call is sent; after the call returned and before
-//! its outcome is written; after the step's `done` is durable), so crash tests can
-//! SIGKILL it at exactly that point.
+//! Every record is stamped when it is written, on the run's clock: an outcome
+//! carries the time its answer arrived, so call latency reads from the journal.
+//!
+//! With the `test-hooks` feature, [`PauseHook`](super::pause_hook) can stop the
+//! process at a record for the crash tests; without it there is no hook at all.
 
 use crate::runbook::journal::{JournalWriter, Record, RecordError, Recorder};
 use chrono::{DateTime, Utc};
-use std::io::Write;
 use std::path::PathBuf;
-use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::DriverEvent;
-
-/// Environment variable naming the test pause point.
-pub const PAUSE_ENV: &str = "DRCONSOLE_TEST_PAUSE_AT";
-/// How long a paused process waits for its SIGKILL before giving up on its own.
-const PAUSE_LIMIT: Duration = Duration::from_secs(120);
+use super::clock::RunClock;
 
 pub struct DriverRecorder {
     journal: JournalWriter,
     events: UnboundedSender<DriverEvent>,
-    pause_at: Option<(PausePoint, String)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PausePoint {
-    Intent,
-    Outcome,
-    Done,
-}
-
-fn pause_from_env() -> Option<(PausePoint, String)> {
-    let v = std::env::var(PAUSE_ENV).ok()?;
-    let (point, step) = v.split_once(':')?;
-    let p = match point {
-        "intent" => PausePoint::Intent,
-        "outcome" => PausePoint::Outcome,
-        "done" => PausePoint::Done,
-        _ => return None,
-    };
-    Some((p, step.to_string()))
+    clock: RunClock,
+    #[cfg(feature = "test-hooks")]
+    pause: super::pause_hook::PauseHook,
 }
 
 impl DriverRecorder {
-    pub fn new(journal: JournalWriter, events: UnboundedSender<DriverEvent>) -> Self {
+    pub fn new(
+        journal: JournalWriter,
+        events: UnboundedSender<DriverEvent>,
+        clock: RunClock,
+    ) -> Self {
         DriverRecorder {
             journal,
             events,
-            pause_at: pause_from_env(),
+            clock,
+            #[cfg(feature = "test-hooks")]
+            pause: super::pause_hook::PauseHook::from_env(),
         }
     }
 
     pub fn path(&self) -> PathBuf {
         self.journal.path().to_path_buf()
     }
-
-    fn hits(&self, point: PausePoint, r: &Record) -> bool {
-        let Some((want, step)) = &self.pause_at else {
-            return false;
-        };
-        *want == point
-            && match (point, r) {
-                (PausePoint::Intent, Record::Intent { step: s, .. })
-                | (PausePoint::Outcome, Record::Outcome { step: s, .. }) => s == step,
-                (
-                    PausePoint::Done,
-                    Record::Step {
-                        step: s, status, ..
-                    },
-                ) => s == step && status == "done",
-                _ => false,
-            }
-    }
-
-    fn pause(&self) {
-        if let Some((p, step)) = &self.pause_at {
-            let name = match p {
-                PausePoint::Intent => "intent",
-                PausePoint::Outcome => "outcome",
-                PausePoint::Done => "done",
-            };
-            let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "DRCONSOLE_TEST_PAUSED {name}:{step}");
-            let _ = err.flush();
-        }
-        std::thread::sleep(PAUSE_LIMIT);
-        std::process::exit(3);
-    }
 }
 
 impl Recorder for DriverRecorder {
+    /// `at` is when the engine began the turn that produced the record; the record is
+    /// stamped now (never earlier than `at`), after whatever call it reports returned.
     fn record(&mut self, at: DateTime<Utc>, record: Record) -> Result<(), RecordError> {
-        if self.hits(PausePoint::Outcome, &record) {
-            self.pause();
-        }
+        let at = self.clock.now().max(at);
+        #[cfg(feature = "test-hooks")]
+        self.pause.before(&record);
         self.journal.record(at, record.clone())?;
-        let after = self.hits(PausePoint::Intent, &record) || self.hits(PausePoint::Done, &record);
+        #[cfg(feature = "test-hooks")]
+        let after = record.clone();
         // Nobody listening is fine: the journal is the record.
         let _ = self.events.send(DriverEvent::Journal { at, record });
-        if after {
-            self.pause();
-        }
+        #[cfg(feature = "test-hooks")]
+        self.pause.after(&after);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runbook::journal::read_journal;
+
+    /// Issue 7 §4: an outcome is stamped when its answer arrived, not when the engine
+    /// began the turn that sent the call (which is what `at` says).
+    #[test]
+    fn a_record_is_stamped_when_it_is_written_not_when_the_turn_began() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("runs/r.jsonl");
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let clock = RunClock::real();
+        let mut rec = DriverRecorder::new(JournalWriter::create(&path).unwrap(), tx, clock);
+        let turn_began = clock.now() - chrono::Duration::seconds(30);
+        let before_write = clock.now();
+        rec.record(
+            turn_began,
+            Record::RunEnd {
+                outcome: "completed".into(),
+            },
+        )
+        .unwrap();
+        let j = read_journal(&path).unwrap();
+        assert!(j.lines[0].at >= before_write, "{:?}", j.lines[0].at);
     }
 }

@@ -8,7 +8,7 @@ use super::{DriverError, DriverEvent};
 use crate::runbook::engine::{
     Command, Engine, EngineError, Next, Refusal, RunStatus, RunView, StepStatus,
 };
-use crate::runbook::journal::{RunLock, approval};
+use crate::runbook::journal::{Record, RunLock, approval, read_journal};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
@@ -170,29 +170,65 @@ impl Loop {
                 .is_some_and(|s| s.status == StepStatus::AwaitingApproval)
     }
 
-    /// Hands each new `drconsole approve` line to the engine, which refuses one from
-    /// the initiator.
+    /// Hands each new `drconsole approve` line that answers the current wait (its
+    /// step and the sequence number of its `awaiting_approval` record) and passes the
+    /// identity check to the engine; anything else is refused and said.
     fn take_approvals(&mut self, n: Next) -> Result<Next, EngineError> {
-        let all = approval::read(&self.rec.path());
+        let path = self.rec.path();
+        let all = approval::read(&path);
+        if all.len() <= self.approvals_seen {
+            return Ok(n);
+        }
         let fresh: Vec<_> = all.into_iter().skip(self.approvals_seen).collect();
+        let lines = read_journal(&path).map(|j| j.lines).unwrap_or_default();
+        let wait = approval::waiting(&lines);
+        let start = lines.iter().find_map(|l| match &l.record {
+            Record::RunStart {
+                operator,
+                identity,
+                mode,
+                ..
+            } => Some((operator.clone(), identity.clone(), mode == "SIMULATED")),
+            _ => None,
+        });
         let mut next = Ok(n);
         for a in fresh {
             self.approvals_seen += 1;
             if !self.awaiting_approval() {
                 break;
             }
+            let refuse = |why: String| DriverEvent::ApprovalRefused {
+                by: a.by.clone(),
+                why,
+            };
+            let Some((step, seq)) = wait.as_ref().filter(|(s, q)| approval::answers(&a, s, *q))
+            else {
+                let _ = self.events.send(refuse(format!(
+                    "it answers {} (record {}), not the current wait{}",
+                    a.step.as_deref().unwrap_or("no step"),
+                    a.seq.map_or("?".to_string(), |s| s.to_string()),
+                    wait.as_ref()
+                        .map(|(s, q)| format!(" of {s} (record {q})"))
+                        .unwrap_or_default()
+                )));
+                continue;
+            };
+            let _ = (step, seq);
+            if let Some((initiator, identity, simulated)) = &start
+                && let Err(e) = approval::check(initiator, identity.as_deref(), &a, *simulated)
+            {
+                let _ = self.events.send(refuse(e.to_string()));
+                continue;
+            }
             let now = self.clock.now();
-            let cmd = Command::Approve { by: a.by.clone() };
+            let cmd = Command::Approve { by: a.approver() };
             match self
                 .engine
                 .command(cmd, &mut self.world, &mut self.rec, now)
             {
                 Ok(n2) => next = Ok(n2),
                 Err(EngineError::Refused(r)) => {
-                    let _ = self.events.send(DriverEvent::ApprovalRefused {
-                        by: a.by,
-                        why: r.to_string(),
-                    });
+                    let _ = self.events.send(refuse(r.to_string()));
                 }
                 Err(e) => return Err(e),
             }

@@ -7,7 +7,7 @@ use super::world::ProviderWorld;
 use super::{DriverError, DriverEvent, RunSetup, Start};
 use crate::runbook::engine::RunStatus;
 use crate::runbook::engine::{Engine, RunContext, RunView};
-use crate::runbook::journal::{self, JournalWriter, ResumePoint, RunLock, read_journal};
+use crate::runbook::journal::{self, JournalWriter, LockState, ResumePoint, RunLock, read_journal};
 use crate::runbook::step::Runbook;
 use std::path::{Path, PathBuf};
 use tokio::runtime::Handle;
@@ -19,8 +19,11 @@ use tokio::sync::watch;
 pub struct Unfinished {
     pub journal: PathBuf,
     pub point: ResumePoint,
-    /// Who holds its lock, if a console is executing it right now.
+    /// Who holds its lock, if a live console is executing it right now (the OS lock
+    /// is held): such a run is not resumed here.
     pub holder: Option<String>,
+    /// The name a console that died left in the lock (the kernel freed the lock).
+    pub left_by_dead: Option<String>,
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -43,12 +46,30 @@ pub fn unfinished_for(state_dir: &Path, rb: &Runbook) -> Vec<Unfinished> {
                 (Some(a), Some(b)) => same_file(Path::new(a), b),
                 _ => point.runbook == rb.name,
             };
-            matches.then(|| Unfinished {
-                holder: RunLock::holder(&f),
+            if !matches {
+                return None;
+            }
+            let (holder, left_by_dead) = match RunLock::state(&f) {
+                LockState::Held(h) => (Some(h), None),
+                LockState::LeftByDeadProcess(h) => (None, Some(h)),
+                LockState::Free => (None, None),
+            };
+            Some(Unfinished {
+                holder,
+                left_by_dead,
                 journal: f,
                 point,
             })
         })
+        .collect()
+}
+
+/// Journals under the state directory that cannot be read, with the reason: they are
+/// listed rather than silently left out of the resume offers.
+pub fn unreadable_runs(state_dir: &Path) -> Vec<(PathBuf, String)> {
+    crate::runbook::journal::run_files(state_dir)
+        .into_iter()
+        .filter_map(|f| read_journal(&f).err().map(|e| (f, e.to_string())))
         .collect()
 }
 
@@ -112,7 +133,7 @@ pub(super) fn prepare(
             }
             let lock = RunLock::acquire(&path, &setup.operator)?;
             let writer = JournalWriter::create(&path).map_err(|e| journal_err(&path, e))?;
-            let mut rec = DriverRecorder::new(writer, events.clone());
+            let mut rec = DriverRecorder::new(writer, events.clone(), setup.clock);
             let engine = Engine::start(rb, ctx(run_id.clone()), &mut rec, now)?;
             Ok(Prepared {
                 run_id,
@@ -132,7 +153,7 @@ pub(super) fn prepare(
             let mut point = ResumePoint::from_lines(&j.lines);
             let writer = JournalWriter::append(&journal, j.last_seq())
                 .map_err(|e| journal_err(&journal, e))?;
-            let mut rec = DriverRecorder::new(writer, events.clone());
+            let mut rec = DriverRecorder::new(writer, events.clone(), setup.clock);
             if runbook.hash == point.hash && point.is_unfinished() {
                 presettle::promotions(
                     &mut point,

@@ -1,12 +1,18 @@
-//! One console per run: a lock file next to the journal says who holds it.
+//! One console per run: an OS file lock (`flock` through `File::try_lock`) on
+//! `RUN.lock` next to the journal. The file is never deleted, so there is no
+//! remove-and-retry race, and the kernel releases the lock when its holder dies
+//! (crash, kill -9, a dropped SSH session): no PID liveness guess is needed. The
+//! file's text only says who holds it (or held it, when it was left by a process that
+//! died); it never decides anything.
 
-use std::fs::OpenOptions;
-use std::io::Write;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("run is held by {holder} (lock file {path})")]
+    #[error("run is held by a live console: {holder} (lock file {path})")]
     Held { holder: String, path: String },
     #[error("{path}: {source}")]
     Io {
@@ -15,10 +21,44 @@ pub enum LockError {
     },
 }
 
-/// Held while a console executes a run; removed on drop.
+/// What the lock of a run says right now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockState {
+    /// Nobody holds it and nobody left a name in it.
+    Free,
+    /// A live process holds the OS lock; the text names it.
+    Held(String),
+    /// The OS lock is free but the text names a holder: that process ended without
+    /// releasing it cleanly (crash, kill -9), so the kernel released it.
+    LeftByDeadProcess(String),
+}
+
+/// Held while a console executes a run; released (and its text cleared) on drop, and
+/// by the kernel if the process dies.
 #[derive(Debug)]
 pub struct RunLock {
-    path: PathBuf,
+    file: File,
+}
+
+/// How many times a lock that looks held is tried again: a `journal list` or a resume
+/// offer probing the lock holds it for a moment.
+const ACQUIRE_TRIES: u32 = 5;
+const ACQUIRE_PAUSE: Duration = Duration::from_millis(20);
+
+fn open(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+}
+
+fn text_of(file: &mut File) -> String {
+    let mut s = String::new();
+    let _ = file.seek(SeekFrom::Start(0));
+    let _ = file.read_to_string(&mut s);
+    s.trim().to_string()
 }
 
 impl RunLock {
@@ -26,84 +66,97 @@ impl RunLock {
         journal.with_extension("lock")
     }
 
-    /// Takes the lock for `journal`. A lock left by a dead process on this host is
-    /// taken over; a live holder (or one on another host) refuses.
+    /// Takes the lock for `journal`, or says who holds it.
     pub fn acquire(journal: &Path, operator: &str) -> Result<Self, LockError> {
         let path = Self::path_for(journal);
         let io = |source| LockError::Io {
             path: path.display().to_string(),
             source,
         };
-        // "user@host" may carry a note after it ("root@vm (auto-confirm)").
-        let host = operator
-            .split('@')
-            .nth(1)
-            .and_then(|h| h.split_whitespace().next())
-            .unwrap_or_default()
-            .to_string();
+        let mut file = open(&path).map_err(io)?;
+        let mut tries = 0;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) if tries + 1 < ACQUIRE_TRIES => {
+                    tries += 1;
+                    std::thread::sleep(ACQUIRE_PAUSE);
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(LockError::Held {
+                        holder: holder_text(&mut file),
+                        path: path.display().to_string(),
+                    });
+                }
+                Err(TryLockError::Error(e)) => return Err(io(e)),
+            }
+        }
         let content = format!(
             "{operator} pid {} since {}\n",
             std::process::id(),
             chrono::Utc::now().to_rfc3339()
         );
-        // Two attempts: the second after removing a stale lock.
-        for _ in 0..2 {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    f.write_all(content.as_bytes()).map_err(io)?;
-                    f.sync_all().map_err(io)?;
-                    return Ok(RunLock { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                    if is_stale(&holder, &host) {
-                        std::fs::remove_file(&path).map_err(io)?;
-                        continue;
-                    }
-                    return Err(LockError::Held {
-                        holder: holder.trim().to_string(),
-                        path: path.display().to_string(),
-                    });
-                }
-                Err(e) => return Err(io(e)),
-            }
-        }
-        Err(LockError::Held {
-            holder: "another process (lock re-taken while retrying)".into(),
-            path: path.display().to_string(),
-        })
+        file.set_len(0).map_err(io)?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        file.write_all(content.as_bytes()).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        Ok(RunLock { file })
     }
 
-    /// Who holds the lock of `journal`, if anyone.
+    /// The state of `journal`'s lock. Probing holds a shared lock for an instant, so
+    /// it never takes a run from anyone.
+    pub fn state(journal: &Path) -> LockState {
+        let path = Self::path_for(journal);
+        let Ok(mut file) = OpenOptions::new().read(true).open(&path) else {
+            return LockState::Free;
+        };
+        match file.try_lock_shared() {
+            Ok(()) => {
+                let text = text_of(&mut file);
+                let _ = file.unlock();
+                if text.is_empty() {
+                    LockState::Free
+                } else {
+                    LockState::LeftByDeadProcess(text)
+                }
+            }
+            Err(TryLockError::WouldBlock) => LockState::Held(holder_text(&mut file)),
+            // Unlockable (e.g. a filesystem without flock): say what the file says.
+            Err(TryLockError::Error(_)) => {
+                let text = text_of(&mut file);
+                if text.is_empty() {
+                    LockState::Free
+                } else {
+                    LockState::Held(text)
+                }
+            }
+        }
+    }
+
+    /// Who holds the lock of `journal` right now (a live process), if anyone.
     pub fn holder(journal: &Path) -> Option<String> {
-        std::fs::read_to_string(Self::path_for(journal))
-            .ok()
-            .map(|s| s.trim().to_string())
+        match Self::state(journal) {
+            LockState::Held(h) => Some(h),
+            _ => None,
+        }
+    }
+}
+
+fn holder_text(file: &mut File) -> String {
+    let t = text_of(file);
+    if t.is_empty() {
+        "another process (it has not written its name yet)".into()
+    } else {
+        t
     }
 }
 
 impl Drop for RunLock {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-/// "user@host pid N since T": stale when on this host and the pid is gone.
-fn is_stale(holder: &str, my_host: &str) -> bool {
-    let words: Vec<&str> = holder.split_whitespace().collect();
-    let who = words.first().copied().unwrap_or_default();
-    let host = who.split('@').nth(1).unwrap_or_default();
-    // The operator may carry a note before "pid" ("root@vm (auto-confirm) pid 7 …").
-    let pid = words
-        .iter()
-        .position(|w| *w == "pid")
-        .and_then(|i| words.get(i + 1))
-        .and_then(|p| p.parse::<u32>().ok());
-    match pid {
-        Some(pid) if host == my_host => {
-            pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
-        }
-        _ => false,
+        // A clean release clears the name; closing the file releases the lock.
+        let _ = self.file.set_len(0);
+        let _ = self.file.sync_data();
+        let _ = self.file.unlock();
     }
 }
 
@@ -118,34 +171,39 @@ mod tests {
         let held = RunLock::acquire(&j, "alice@box").unwrap();
         let err = RunLock::acquire(&j, "bob@box").unwrap_err().to_string();
         assert!(err.contains("alice@box"), "{err}");
+        assert!(matches!(RunLock::state(&j), LockState::Held(h) if h.starts_with("alice@box")));
         drop(held);
+        assert_eq!(RunLock::state(&j), LockState::Free);
         assert!(RunLock::acquire(&j, "bob@box").is_ok());
+        // The lock file is never deleted.
+        assert!(RunLock::path_for(&j).exists());
     }
 
+    /// A crashed holder leaves its name but not the OS lock: the next console takes
+    /// the run, and until then the state says the holder died. No PID is consulted:
+    /// the text here names a pid that is alive (this test's own).
     #[test]
-    fn dead_holder_on_this_host_is_taken_over() {
+    fn a_name_left_without_the_os_lock_is_a_dead_holder_and_is_taken_over() {
         let dir = tempfile::tempdir().unwrap();
         let j = dir.path().join("run.jsonl");
-        // A pid above the kernel maximum is never alive.
+        let left = format!("alice@box pid {} since x", std::process::id());
+        std::fs::write(RunLock::path_for(&j), format!("{left}\n")).unwrap();
+        assert_eq!(RunLock::state(&j), LockState::LeftByDeadProcess(left));
+        assert_eq!(RunLock::holder(&j), None);
+        let l = RunLock::acquire(&j, "bob@box").unwrap();
+        assert!(matches!(RunLock::state(&j), LockState::Held(h) if h.starts_with("bob@box")));
+        drop(l);
+    }
+
+    /// A live holder on another host's name, or with a dead-looking pid, is still a
+    /// live holder: only the kernel's lock decides.
+    #[test]
+    fn the_os_lock_decides_not_the_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = dir.path().join("run.jsonl");
+        let held = RunLock::acquire(&j, "alice@box").unwrap();
         std::fs::write(RunLock::path_for(&j), "alice@box pid 4194304999 since x\n").unwrap();
-        assert!(RunLock::acquire(&j, "bob@box").is_ok());
-        std::fs::write(
-            RunLock::path_for(&j),
-            "alice@other pid 4194304999 since x\n",
-        )
-        .unwrap();
-        assert!(RunLock::acquire(&j, "bob@box").is_err());
-    }
-
-    #[test]
-    fn a_note_after_the_operator_does_not_hide_a_dead_holder() {
-        let dir = tempfile::tempdir().unwrap();
-        let j = dir.path().join("run.jsonl");
-        std::fs::write(
-            RunLock::path_for(&j),
-            "alice@box (auto-confirm) pid 4194304999 since x\n",
-        )
-        .unwrap();
-        assert!(RunLock::acquire(&j, "alice@box (auto-confirm)").is_ok());
+        assert!(RunLock::acquire(&j, "alice@box").is_err());
+        drop(held);
     }
 }

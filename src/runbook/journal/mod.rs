@@ -2,13 +2,15 @@
 //! An intent is durable before each mutating call, an outcome after it.
 
 pub mod approval;
+#[cfg(test)]
+pub mod fixture;
 pub mod lock;
 pub mod reader;
 pub mod record;
 pub mod resume;
 pub mod writer;
 
-pub use lock::{LockError, RunLock};
+pub use lock::{LockError, LockState, RunLock};
 pub use reader::{ReadJournal, read_journal};
 pub use record::{Line, MemoryRecorder, Record, RecordError, Recorder};
 pub use resume::ResumePoint;

@@ -31,8 +31,36 @@ pub struct UnfinishedRun {
     pub initiator: String,
     /// The last step that moved, and its status word.
     pub last_step: Option<String>,
-    /// Who holds the run's lock now, if anyone.
+    /// Who holds the run's lock now (a live console), if anyone: such a run is not
+    /// offered for resume.
     pub held_by: Option<String>,
+    /// The name left in the lock by a console that died without releasing it.
+    pub left_by_dead: Option<String>,
+    /// Why the journal could not be read: listed, never offered.
+    pub unreadable: Option<String>,
+    /// The twin started with this console and does not remember the earlier run's
+    /// calls.
+    pub fresh_twin: bool,
+}
+
+impl UnfinishedRun {
+    /// A run this console may offer to continue.
+    pub fn resumable(&self) -> bool {
+        self.held_by.is_none() && self.unreadable.is_none()
+    }
+
+    /// Why a run is not offered, in one line.
+    pub fn why_not_offered(&self) -> Option<String> {
+        if let Some(h) = &self.held_by {
+            return Some(format!(
+                "run {} is held by a live console ({h}); not offered for resume",
+                self.run_id
+            ));
+        }
+        self.unreadable
+            .as_ref()
+            .map(|why| format!("run {} cannot be resumed: {why}", self.run_id))
+    }
 }
 
 /// A runbook loaded and validated against the environment, with what the console

@@ -93,9 +93,18 @@ impl RunbookState {
             }
             RunEvent::Unfinished(runs) => {
                 self.unfinished = runs;
-                match self.unfinished.first() {
-                    Some(r) if self.open.is_none() => Reaction::OfferResume(r.clone()),
-                    _ => Reaction::None,
+                if self.open.is_some() {
+                    return Reaction::None;
+                }
+                // A run held by a live console, or whose journal cannot be read, is
+                // never offered: the operator is told why instead.
+                match self.unfinished.iter().find(|r| r.resumable()) {
+                    Some(r) => Reaction::OfferResume(r.clone()),
+                    None => self
+                        .unfinished
+                        .iter()
+                        .find_map(|r| r.why_not_offered())
+                        .map_or(Reaction::None, Reaction::Warn),
                 }
             }
             RunEvent::Opened(o) => {

@@ -218,6 +218,20 @@ fn content(app: &App, d: &RunDialog, width: u16) -> (String, Vec<Line>, Option<S
                     theme::BAD,
                 );
             }
+            if let Some(h) = &run.left_by_dead {
+                out.para(
+                    &[("Lock: ", theme::LABEL)],
+                    &format!("left by {h}, whose console is gone (the lock is free)"),
+                    theme::WARN,
+                );
+            }
+            if run.fresh_twin {
+                out.para(
+                    &[("Note: ", theme::WARN)],
+                    "this twin started with this console and does not remember the calls of the earlier run.",
+                    theme::WARN,
+                );
+            }
             out.para(
                 &[("", theme::TEXT)],
                 "Completed mutating steps are never repeated; a call whose outcome is unknown is re-read first and you are asked before anything is re-sent.",

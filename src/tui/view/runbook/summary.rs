@@ -4,6 +4,7 @@
 use super::lines::{Line, Lines};
 use super::{bordered, lines, status};
 use crate::runbook::engine::RunStatus;
+use crate::runbook::summary::RtoVerdict;
 use crate::tui::app::App;
 use crate::tui::runbook::OpenRunbook;
 use crate::tui::view::theme;
@@ -46,7 +47,17 @@ fn summary_lines(app: &App, open: &OpenRunbook, width: u16, now: DateTime<Utc>) 
         .and_then(|s| s.rto_achieved_s)
         .unwrap_or_else(|| (v.ended_at.unwrap_or(now) - v.started_at).num_seconds());
     let target = i64::try_from(v.rto_target_s).unwrap_or(i64::MAX);
-    let met = if achieved <= target { "met" } else { "MISSED" };
+    // Only a completed run reaches its RTO; an aborted or stopped one never "met" it.
+    let ended = match &v.run {
+        RunStatus::Completed => Some("completed".to_string()),
+        RunStatus::Aborted { reason } => Some(format!("aborted: {reason}")),
+        RunStatus::Stopped { step, why } => Some(format!("stopped at {step}: {why}")),
+        _ => None,
+    };
+    let met = journal
+        .map(|s| s.rto.clone())
+        .unwrap_or_else(|| RtoVerdict::of(ended.as_deref(), Some(achieved), v.rto_target_s))
+        .text();
     out.line(Line::new().push("RTO achieved: ", theme::LABEL).push(
         format!(
             "{} against a target of {} ({met})",
@@ -81,9 +92,20 @@ fn summary_lines(app: &App, open: &OpenRunbook, width: u16, now: DateTime<Utc>) 
             (Some(a), Some(b)) => status::duration((b - a).num_seconds()),
             _ => "—".to_string(),
         };
-        let who = s
-            .confirmed_by
-            .as_deref()
+        // The journal keeps every confirmation, including those before a resume
+        // (the restored engine does not know who confirmed earlier steps).
+        let journaled = journal
+            .and_then(|j| j.steps.iter().find(|st| st.id == s.id))
+            .filter(|st| !st.confirmed_by.is_empty())
+            .map(|st| {
+                st.confirmed_by
+                    .iter()
+                    .map(|c| format!("{} at {}", c.by, c.at.format("%H:%M:%S")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+        let who = journaled
+            .or_else(|| s.confirmed_by.clone())
             .map(|b| format!("confirmed by {b}"))
             .unwrap_or_default();
         out.line(
@@ -98,7 +120,7 @@ fn summary_lines(app: &App, open: &OpenRunbook, width: u16, now: DateTime<Utc>) 
     if let Some(s) = journal {
         out.line(Line::new().push("Timeline (journal):", theme::LABEL));
         for e in &s.events {
-            out.para(&[("  ", theme::TEXT)], e, theme::DIM);
+            out.para(&[("  ", theme::TEXT)], &e.text(), theme::DIM);
         }
     }
     out.para(
