@@ -41,9 +41,28 @@ impl Drop for Running {
 }
 
 /// Starts `drconsole emulator --seed 7` and reads its six endpoint lines.
+/// The built-in environment plus a composite Region-health alarm in us-west-2, so
+/// boto3 can check DescribeAlarms' AlarmTypes (issue 8 §3).
+fn wire_env_file() -> std::path::PathBuf {
+    let text = drconsole::config::DEFAULT_ENV.replace(
+        "alarms: [orders-api-5xx-usw2, orders-api-latency-usw2]",
+        "alarms: [orders-api-5xx-usw2, orders-api-latency-usw2, orders-region-health-usw2]",
+    );
+    assert_ne!(
+        text,
+        drconsole::config::DEFAULT_ENV,
+        "default env changed shape"
+    );
+    let path = std::env::temp_dir().join(format!("drconsole-wire-env-{}.yaml", std::process::id()));
+    std::fs::write(&path, text).expect("write the wire-check environment");
+    path
+}
+
 fn spawn_emulator() -> (Running, String, Vec<(String, String)>) {
+    let env_file = wire_env_file();
     let child = Command::new(env!("CARGO_BIN_EXE_drconsole"))
-        .args(["emulator", "--seed", "7"])
+        .args(["emulator", "--seed", "7", "--env"])
+        .arg(&env_file)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

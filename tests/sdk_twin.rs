@@ -632,3 +632,143 @@ async fn a_mutating_call_without_an_answer_is_sent_once_and_outcome_unknown() {
         assert_eq!(sent.len(), 1, "{mode:?}: sent once, not retried: {sent:?}");
     }
 }
+
+// ───────────────────────────────────────────────────────────────────────────────
+// Issue 8 §2, §3, §7 and issue 7 §4 (status words, freshness, composite alarms,
+// period-aligned metrics, the environment's account): the production provider
+// against the twin through the real SDK.
+// ───────────────────────────────────────────────────────────────────────────────
+
+mod fresh {
+    use super::*;
+    use drconsole::config::DEFAULT_ENV;
+    use drconsole::runbook::condition::FailoverPhase;
+
+    /// The default environment with a composite Region-health alarm in us-east-1.
+    fn composite_env() -> Environment {
+        let text = DEFAULT_ENV.replace(
+            "alarms: [orders-api-5xx-use1, orders-api-latency-use1]",
+            "alarms: [orders-api-5xx-use1, orders-api-latency-use1, orders-region-health-use1]",
+        );
+        assert_ne!(text, DEFAULT_ENV, "the default environment changed shape");
+        Environment::parse(&text, "composite.yaml").expect("env")
+    }
+
+    /// AWS-FACTS.md (RDS API reference, FailoverState): a switchover runs as
+    /// `switching-over`; the console reads it as an operation in progress.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn switchover_walks_switching_over_and_reads_as_in_progress() {
+        let env = default_env();
+        let (_emu, provider) = twin(&env, 20.0, false).await;
+        let db = &env.aurora[0];
+        let usw2 = db.members.iter().find(|m| m.region == "us-west-2").unwrap();
+        provider
+            .mutate(&Mutation::SwitchoverGlobalCluster {
+                global_cluster_id: db.global_cluster_id.clone(),
+                primary_region: "us-east-1".into(),
+                target_cluster_arn: usw2.cluster_arn.clone(),
+                target_region: "us-west-2".into(),
+            })
+            .await
+            .expect("switchover accepted");
+        let mut seen = Vec::new();
+        watch_cluster(&provider, "us-west-2", &usw2.cluster_arn, &mut seen).await;
+        assert!(seen.contains(&"switching-over".to_string()), "{seen:?}");
+        assert!(
+            !seen.iter().any(|s| s.starts_with("failing-over")),
+            "{seen:?}"
+        );
+        assert!(FailoverPhase::from_aws(Some("switching-over")).in_progress());
+    }
+
+    /// AWS-FACTS.md (CloudWatch API reference, DescribeAlarms): composite alarms come
+    /// back only when AlarmTypes asks; at most 100 names a call. A composite
+    /// Region-health alarm must not read as "not found".
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn composite_alarms_are_read_and_many_names_are_batched() {
+        let env = composite_env();
+        let (_emu, provider) = twin(&env, 1.0, true).await;
+        let names = env.region("us-east-1").unwrap().alarms.clone();
+        let read = provider
+            .describe_alarms("us-east-1", &names)
+            .await
+            .expect("alarms");
+        let composite = read
+            .iter()
+            .find(|a| a.name == "orders-region-health-use1")
+            .expect("the composite alarm is found");
+        assert!(composite.composite);
+        assert!(composite.state.is_some());
+        assert_eq!(read.len(), 3, "{read:?}");
+
+        let mut many = names.clone();
+        many.extend((0..150).map(|i| format!("no-such-alarm-{i:03}")));
+        let read = provider
+            .describe_alarms("us-east-1", &many)
+            .await
+            .expect("more than 100 names are sent in batches");
+        assert_eq!(read.len(), 3, "{read:?}");
+
+        let opts = MonitorOptions {
+            poll: Duration::from_millis(200),
+            ..MonitorOptions::default()
+        };
+        let mut mon = monitor::spawn(provider.clone(), Arc::new(env.clone()), opts);
+        let snap = tokio::time::timeout(GIVE_UP, mon.first_complete())
+            .await
+            .expect("first snapshot");
+        let east = &snap.regions[0];
+        assert!(
+            east.reasons.iter().all(|r| !r.contains("not found")),
+            "{:?}",
+            east.reasons
+        );
+        assert!(east.alarms.iter().all(|a| a.state.is_some()), "{east:?}");
+    }
+
+    /// AWS-FACTS.md (GetMetricData API reference): datapoints sit on period
+    /// boundaries whatever StartTime was sent, so two polls agree on every minute.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn metric_timestamps_are_on_period_boundaries() {
+        let env = default_env();
+        let (_emu, provider) = twin(&env, 1.0, true).await;
+        let plan = monitor::metric_plan(&env, "us-west-2", 60);
+        let now = chrono::Utc::now();
+        let read = |start_s: i64| {
+            let (p, plan) = (provider.clone(), plan.clone());
+            async move {
+                p.get_metric_data(
+                    "us-west-2",
+                    &plan,
+                    now - chrono::Duration::seconds(start_s),
+                    now,
+                )
+                .await
+                .expect("metrics")
+            }
+        };
+        let a = read(607).await;
+        let b = read(613).await;
+        for (x, y) in a.iter().zip(&b) {
+            let stamps = |m: &drconsole::provider::MetricPoints| {
+                m.points.iter().map(|p| p.0).collect::<Vec<_>>()
+            };
+            assert!(x.points.iter().all(|p| p.0.timestamp() % 60 == 0), "{x:?}");
+            // The newest minutes agree (the longer window may hold one more old one).
+            let (sx, sy) = (stamps(x), stamps(y));
+            assert_eq!(sx.last(), sy.last(), "{sx:?} vs {sy:?}");
+            assert!(x.incomplete.is_none());
+        }
+    }
+
+    /// The twin answers STS in the account of the environment file it serves.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn caller_identity_is_in_the_environment_files_account() {
+        let text = DEFAULT_ENV.replace("111122223333", "444455556666");
+        let env = Environment::parse(&text, "other-account.yaml").expect("env");
+        let (_emu, provider) = twin(&env, 1.0, true).await;
+        let me = provider.caller_identity().await.expect("identity");
+        assert_eq!(me.account, "444455556666");
+        assert!(me.arn.contains(":444455556666:"), "{}", me.arn);
+    }
+}

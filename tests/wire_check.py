@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 try:
     import boto3
@@ -96,6 +97,9 @@ def rds_checks(main):
         [c.get("GlobalClusterIdentifier") for c in by_arn] == ["orders-global"],
         by_arn,
     )
+    # AWS-FACTS.md (RDS API reference, FailoverGlobalCluster / FailoverState): with
+    # neither AllowDataLoss nor Switchover the call is a switchover, which runs as
+    # `switching-over`. Runs last among the RDS checks: it moves the writer.
     instances = rds.describe_db_instances(DBInstanceIdentifier="ledger-usw2")["DBInstances"]
     infos = instances[0].get("StatusInfos", []) if instances else []
     check(
@@ -103,6 +107,24 @@ def rds_checks(main):
         any(i["StatusType"] == "read replication" for i in infos),
         instances,
     )
+    started = rds.failover_global_cluster(
+        GlobalClusterIdentifier="orders-global",
+        TargetDbClusterIdentifier="arn:aws:rds:us-west-2:111122223333:cluster:orders-usw2",
+    )["GlobalCluster"].get("FailoverState", {})
+    check(
+        "rds: failover without AllowDataLoss is a switchover",
+        started.get("Status") == "pending" and started.get("IsDataLossAllowed") is False,
+        started,
+    )
+    seen = []
+    deadline = datetime.datetime.now() + datetime.timedelta(seconds=20)
+    while datetime.datetime.now() < deadline and "switching-over" not in seen:
+        g = rds.describe_global_clusters(GlobalClusterIdentifier="orders-global")["GlobalClusters"][0]
+        status = g.get("FailoverState", {}).get("Status")
+        if status and status not in seen:
+            seen.append(status)
+        time.sleep(0.5)
+    check("rds: a switchover walks switching-over", "switching-over" in seen, seen)
 
 
 def arc_checks(arc_urls):
@@ -168,6 +190,31 @@ def cloudwatch_checks(main):
     stamps = results[0]["Timestamps"] if results else []
     check("cw: lag values present", len(values) > 0 and len(values) == len(stamps), results)
     check("cw: timestamps parse as datetimes", all(isinstance(t, datetime.datetime) for t in stamps), stamps)
+
+    # AWS-FACTS.md (CloudWatch API reference, DescribeAlarms): composite alarms only
+    # when AlarmTypes asks for them.
+    names = ["orders-api-5xx-usw2", "orders-region-health-usw2"]
+    plain = cw.describe_alarms(AlarmNames=names)
+    check(
+        "cw: without AlarmTypes, metric alarms only",
+        [a["AlarmName"] for a in plain["MetricAlarms"]] == ["orders-api-5xx-usw2"]
+        and plain.get("CompositeAlarms", []) == [],
+        plain,
+    )
+    both = cw.describe_alarms(AlarmNames=names, AlarmTypes=["MetricAlarm", "CompositeAlarm"])
+    composite = both.get("CompositeAlarms", [])
+    check(
+        "cw: composite alarm with AlarmTypes",
+        [a["AlarmName"] for a in composite] == ["orders-region-health-usw2"]
+        and composite[0].get("AlarmRule", "").startswith("ALARM(")
+        and composite[0]["StateValue"] in ("OK", "ALARM", "INSUFFICIENT_DATA"),
+        both,
+    )
+    check(
+        "cw: timestamps on minute boundaries",
+        all(t.second == 0 and t.microsecond == 0 for t in stamps),
+        stamps,
+    )
 
     alarms = cw.describe_alarms(AlarmNames=["orders-api-5xx-usw2"])["MetricAlarms"]
     check("cw: alarm found by name", [a["AlarmName"] for a in alarms] == ["orders-api-5xx-usw2"], alarms)

@@ -99,6 +99,9 @@ pub struct Scenario {
     pub description: String,
     /// Sorted by `at`.
     pub events: Vec<ScenarioEvent>,
+    /// Size of each Aurora database in GiB: an old primary rejoining as a secondary
+    /// after a failover takes longer the bigger it is (`None`: the twin's default).
+    pub database_gib: Option<u32>,
 }
 
 const BUILTIN: &[(&str, &str)] = &[
@@ -124,6 +127,8 @@ struct ScenarioFile {
     description: String,
     #[serde(default)]
     events: Vec<EventFile>,
+    #[serde(default)]
+    database_gib: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -197,6 +202,7 @@ impl Scenario {
             name: raw.name,
             description: raw.description,
             events,
+            database_gib: raw.database_gib,
         })
     }
 }

@@ -158,7 +158,8 @@ impl DatabaseStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailoverStatus {
-    /// pending | failing-over | cancelling
+    /// As AWS sent it: pending | failing-over | cancelling | switching-over (or a word
+    /// this console does not know, which means an operation is in progress).
     pub status: String,
     pub from_region: Option<String>,
     pub to_region: Option<String>,
@@ -178,7 +179,16 @@ pub struct MemberStatus {
     /// Recent lag samples, oldest first, for sparklines.
     pub lag_history: Vec<f64>,
     pub rpo_history: Vec<f64>,
+    /// Sample time of the lag shown: the CloudWatch period the datapoint describes.
     pub metrics_at: Option<DateTime<Utc>>,
+    /// What the lag chart draws — RPO lag (else replication lag) — one point per
+    /// CloudWatch period, stamped as CloudWatch stamps it, oldest first.
+    #[serde(default)]
+    pub chart: Vec<(DateTime<Utc>, f64)>,
+    /// The global cluster was read and does not list this cluster: it has been
+    /// detached (removed from the global database).
+    #[serde(default)]
+    pub detached: bool,
 }
 
 impl MemberStatus {
@@ -339,6 +349,8 @@ mod tests {
             lag_history: vec![],
             rpo_history: vec![],
             metrics_at: None,
+            chart: vec![],
+            detached: false,
         }
     }
 

@@ -38,6 +38,11 @@ impl History {
         self.points.back().copied()
     }
 
+    /// Every (period start, value), oldest first.
+    pub fn points(&self) -> Vec<(DateTime<Utc>, f64)> {
+        self.points.iter().copied().collect()
+    }
+
     pub fn values(&self) -> Vec<f64> {
         self.points.iter().map(|p| p.1).collect()
     }

@@ -4,18 +4,19 @@
 //! unknown on time while the others stay fresh.
 
 mod assemble;
+pub mod clock;
 mod history;
 mod observe;
 mod poll;
 pub mod verdict;
 
-pub use assemble::HEALTH_CHECK_REGION;
+pub use assemble::{HEALTH_CHECK_REGION, metric_freshness};
 pub use poll::{metric_plan, metric_regions};
 
 use crate::config::Environment;
 use crate::model::snapshot::Snapshot;
 use crate::provider::Provider;
-use chrono::Utc;
+use clock::steady_now;
 use observe::{Observations, Update};
 use std::sync::Arc;
 use std::time::Duration;
@@ -92,10 +93,13 @@ pub fn spawn(
     opts: MonitorOptions,
 ) -> MonitorHandle {
     let tick = assemble::assembler_tick(opts.poll);
-    let ctx = assemble::Context::new(provider.mode(), provider.read_only(), opts.poll);
+    let mut ctx = assemble::Context::new(provider.mode(), provider.read_only(), opts.poll);
+    ctx.metric_fresh_for = assemble::metric_freshness(opts.metric_period_s);
+    ctx.metric_read_within =
+        chrono::Duration::seconds(i64::from(opts.metric_period_s)) + ctx.stale_after;
     let metric_regions = poll::metric_regions(&env);
     let obs = Observations::new(&env, &metric_regions, opts.history_len);
-    let first = assemble::build(&env, &obs, provider.endpoint_statuses(), &ctx, Utc::now());
+    let first = assemble::build(&env, &obs, provider.endpoint_statuses(), &ctx, steady_now());
     let (snap_tx, snapshots) = watch::channel(Arc::new(first));
     let (done_tx, complete) = watch::channel(false);
     let (tx, rx) = mpsc::channel::<Update>(256);
@@ -171,7 +175,8 @@ impl Assembler {
 
     fn publish(&self) {
         let endpoints = self.provider.endpoint_statuses();
-        let now = Utc::now();
+        // Ages are judged on the steady clock, as the pollers stamp their reports.
+        let now = steady_now();
         let mut snap = assemble::build(&self.env, &self.obs, endpoints, &self.ctx, now);
         self.snap_tx.send_if_modified(|cur| {
             // Same apart from when it was assembled: keep the published one.

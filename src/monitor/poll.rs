@@ -3,6 +3,7 @@
 
 use super::MonitorOptions;
 use super::assemble::HEALTH_CHECK_REGION;
+use super::clock::steady_now;
 use super::observe::{Report, Update, health_check_key, lag_key, replica_key, rpo_key};
 use crate::config::Environment;
 use crate::provider::{MetricRequest, Provider, ProviderError};
@@ -16,12 +17,13 @@ use tokio::time::MissedTickBehavior;
 
 type Tx = mpsc::Sender<Update>;
 
+/// Runs one read and stamps it on the steady clock (ages must survive clock steps).
 async fn report<T>(fut: impl Future<Output = Result<T, ProviderError>>) -> Report<T> {
-    let started = Utc::now();
+    let started = steady_now();
     let result = fut.await.map_err(|e| e.to_string());
     Report {
         started,
-        at: Utc::now(),
+        at: steady_now(),
         result,
     }
 }
@@ -73,6 +75,23 @@ pub fn metric_window_start(
         Some(last) if last_ok_epoch_s > 0 => (last - period * 3).max(earliest),
         _ => earliest,
     }
+}
+
+/// Seconds after a period boundary before the new period's datapoint is read, so the
+/// read comes after the value can have changed.
+const METRIC_READ_AFTER_BOUNDARY_S: i64 = 2;
+
+/// CloudWatch metrics change once a period, so they are read once a period (just
+/// after a boundary), not at every tick; until a read has succeeded (or after a
+/// failed one, which leaves `last_ok` behind) they are read at every tick. ARC and
+/// RDS stay at the tick.
+pub fn metric_read_due(now: DateTime<Utc>, last_ok_epoch_s: i64, period_s: i32) -> bool {
+    if last_ok_epoch_s <= 0 {
+        return true;
+    }
+    let period = i64::from(period_s.max(1));
+    let next = (last_ok_epoch_s.div_euclid(period) + 1) * period + METRIC_READ_AFTER_BOUNDARY_S;
+    now.timestamp() >= next
 }
 
 /// Regions whose CloudWatch metrics are read: every Region, plus us-east-1 when
@@ -179,13 +198,13 @@ pub fn spawn_all(
                 (p.clone(), region.clone(), plan.clone(), last_ok.clone());
             let now = Utc::now();
             let period = chrono::Duration::seconds(i64::from(o.metric_period_s));
-            let start = metric_window_start(
-                now,
-                last_ok.load(Ordering::Relaxed),
-                period,
-                o.history_window,
-            );
+            let last = last_ok.load(Ordering::Relaxed);
+            let due = metric_read_due(now, last, o.metric_period_s);
+            let start = metric_window_start(now, last, period, o.history_window);
             async move {
+                if !due {
+                    return Vec::new();
+                }
                 let report = report(p.get_metric_data(&region, &plan, start, now + period)).await;
                 if report.result.is_ok() {
                     last_ok.store(now.timestamp(), Ordering::Relaxed);
@@ -284,6 +303,33 @@ mod tests {
         );
         let long_ago = (now - Duration::hours(2)).timestamp();
         assert_eq!(metric_window_start(now, long_ago, p, h), now - h);
+    }
+
+    /// Issue 8 §7: a metric that changes once a minute is read once a minute, just
+    /// after the boundary, not at every 2 s tick.
+    #[test]
+    fn metrics_are_read_once_per_period_after_the_boundary() {
+        let at = |s: i64| Utc.timestamp_opt(1_800_000_000 + s, 0).single().unwrap();
+        // 1_800_000_000 is a whole minute.
+        assert!(metric_read_due(at(5), 0, 60), "never read: read now");
+        let last = at(5).timestamp();
+        let reads = (6..=180)
+            .step_by(2)
+            .filter(|s| metric_read_due(at(*s), last, 60))
+            .count();
+        assert!(reads > 0);
+        assert!(
+            !metric_read_due(at(61), last, 60),
+            "before the boundary's settle"
+        );
+        assert!(
+            metric_read_due(at(62), last, 60),
+            "just after the next boundary"
+        );
+        // After a read at 62, nothing until 122.
+        let last = at(62).timestamp();
+        assert!(!metric_read_due(at(90), last, 60));
+        assert!(metric_read_due(at(122), last, 60));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use super::error::from_sdk;
 use super::types::{AlarmInfo, MetricPoints, MetricRequest};
 use super::{Provider, ProviderError};
 use crate::model::AlarmState;
-use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+use aws_sdk_cloudwatch::types::{AlarmType, Dimension, Metric, MetricDataQuery, MetricStat};
 use chrono::{DateTime, TimeZone, Utc};
 
 /// GetMetricData takes at most 500 queries per call.
@@ -13,6 +13,9 @@ const MAX_QUERIES: usize = 500;
 const MAX_PAGES: usize = 20;
 /// Bound on DescribeAlarms pages (100 alarms a page).
 const MAX_ALARM_PAGES: usize = 20;
+/// DescribeAlarms takes at most 100 AlarmNames per call (AWS-FACTS.md; CloudWatch API
+/// reference, DescribeAlarms).
+const MAX_ALARM_NAMES: usize = 100;
 
 impl Provider {
     /// Fetches every requested metric in `region` between `start` and `end` in one call
@@ -47,7 +50,7 @@ impl Provider {
             .iter()
             .map(|r| MetricPoints {
                 key: r.key.clone(),
-                points: Vec::new(),
+                ..MetricPoints::default()
             })
             .collect();
         let mut token: Option<String> = None;
@@ -76,6 +79,19 @@ impl Provider {
                         slot.points.push((t, *v));
                     }
                 }
+                let messages: Vec<String> = r
+                    .messages()
+                    .iter()
+                    .map(|m| {
+                        format!(
+                            "{}: {}",
+                            m.code().unwrap_or_default(),
+                            m.value().unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                let status = r.status_code().map(|s| s.as_str().to_string());
+                judge_status(slot, status.as_deref(), &messages);
             }
             match out.next_token() {
                 Some(t) if !t.is_empty() => token = Some(t.to_string()),
@@ -89,8 +105,27 @@ impl Provider {
         Ok(results)
     }
 
-    /// DescribeAlarms in `region` for the named alarms.
+    /// DescribeAlarms in `region` for the named alarms, metric and composite alike:
+    /// without `AlarmTypes` CloudWatch returns metric alarms only, so a composite
+    /// Region-health alarm would read as "not found" (AWS-FACTS.md). More than 100
+    /// names are asked for in batches of 100.
     pub async fn describe_alarms(
+        &self,
+        region: &str,
+        names: &[String],
+    ) -> Result<Vec<AlarmInfo>, ProviderError> {
+        if names.is_empty() {
+            return self.describe_alarm_batch(region, &[]).await;
+        }
+        let mut out = Vec::new();
+        for batch in names.chunks(MAX_ALARM_NAMES) {
+            out.extend(self.describe_alarm_batch(region, batch).await?);
+        }
+        Ok(out)
+    }
+
+    /// One DescribeAlarms (paged) for at most 100 names.
+    async fn describe_alarm_batch(
         &self,
         region: &str,
         names: &[String],
@@ -104,6 +139,8 @@ impl Provider {
                     client
                         .describe_alarms()
                         .set_alarm_names((!names.is_empty()).then(|| names.to_vec()))
+                        .alarm_types(AlarmType::MetricAlarm)
+                        .alarm_types(AlarmType::CompositeAlarm)
                         .set_next_token(token.take())
                         .send(),
                 )
@@ -112,6 +149,15 @@ impl Provider {
             for a in page.metric_alarms() {
                 out.push(AlarmInfo {
                     name: a.alarm_name().unwrap_or_default().to_string(),
+                    composite: false,
+                    state: a.state_value().and_then(|s| AlarmState::parse(s.as_str())),
+                    reason: a.state_reason().map(str::to_string),
+                });
+            }
+            for a in page.composite_alarms() {
+                out.push(AlarmInfo {
+                    name: a.alarm_name().unwrap_or_default().to_string(),
+                    composite: true,
                     state: a.state_value().and_then(|s| AlarmState::parse(s.as_str())),
                     reason: a.state_reason().map(str::to_string),
                 });
@@ -122,6 +168,39 @@ impl Provider {
             }
         }
         Ok(out)
+    }
+}
+
+/// Applies one result's StatusCode (AWS-FACTS.md; GetMetricData API reference,
+/// MetricDataResult.StatusCode: Complete | PartialData | InternalError | Forbidden).
+/// PartialData: the points are real but more pages follow (or the page bound cut them
+/// off): kept, and noted. InternalError and Forbidden — and any status word not
+/// known here — make the metric unknown: its points are dropped, never shown as
+/// current.
+fn judge_status(slot: &mut MetricPoints, status: Option<&str>, messages: &[String]) {
+    let detail = |code: &str| {
+        if messages.is_empty() {
+            code.to_string()
+        } else {
+            format!("{code} ({})", messages.join("; "))
+        }
+    };
+    match status {
+        // A later page completes what an earlier one called partial.
+        None | Some("Complete") => {
+            if slot
+                .incomplete
+                .as_deref()
+                .is_some_and(|i| i.starts_with("PartialData"))
+            {
+                slot.incomplete = None;
+            }
+        }
+        Some("PartialData") => slot.incomplete = Some(detail("PartialData")),
+        Some(other) => {
+            slot.points.clear();
+            slot.incomplete = Some(detail(other));
+        }
     }
 }
 
@@ -158,4 +237,37 @@ fn to_smithy(t: DateTime<Utc>) -> aws_smithy_types::DateTime {
 
 fn from_smithy(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
     Utc.timestamp_opt(t.secs(), t.subsec_nanos()).single()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot() -> MetricPoints {
+        MetricPoints {
+            key: "k".into(),
+            points: vec![(Utc::now(), 1.0)],
+            incomplete: None,
+        }
+    }
+
+    #[test]
+    fn status_codes_keep_partial_data_and_drop_errors() {
+        let mut s = slot();
+        judge_status(&mut s, Some("Complete"), &[]);
+        assert_eq!((s.points.len(), s.incomplete.as_deref()), (1, None));
+        let mut s = slot();
+        judge_status(&mut s, Some("PartialData"), &[]);
+        assert_eq!(s.points.len(), 1);
+        assert_eq!(s.incomplete.as_deref(), Some("PartialData"));
+        for code in ["InternalError", "Forbidden", "SomethingNew"] {
+            let mut s = slot();
+            judge_status(&mut s, Some(code), &["Throttled: slow down".to_string()]);
+            assert!(s.points.is_empty(), "{code}");
+            assert_eq!(
+                s.incomplete.as_deref(),
+                Some(format!("{code} (Throttled: slow down)").as_str())
+            );
+        }
+    }
 }

@@ -40,15 +40,7 @@ impl Provider {
                         })
                     })
                     .collect(),
-                // An empty FailoverState (no status) means no operation runs.
-                failover: g.failover_state().and_then(|f| {
-                    Some(FailoverInfo {
-                        status: f.status()?.as_str().to_string(),
-                        from_cluster_arn: f.from_db_cluster_arn().map(str::to_string),
-                        to_cluster_arn: f.to_db_cluster_arn().map(str::to_string),
-                        data_loss_allowed: f.is_data_loss_allowed().unwrap_or(false),
-                    })
-                }),
+                failover: g.failover_state().and_then(failover_info),
             })
             .filter(|g| id.is_none_or(|want| g.id == want))
             .collect())
@@ -90,5 +82,63 @@ impl Provider {
                 .read_replica_source_db_instance_identifier()
                 .map(str::to_string),
         })
+    }
+}
+
+/// FailoverState as the console reads it. An empty FailoverState means no operation
+/// runs (AWS-FACTS.md). The status word is kept as AWS sent it, whatever it is — the
+/// SDK keeps words it does not know (`switching-over` in older SDKs) as `Unknown`,
+/// whose `as_str` is the word itself — so a word the console does not know reads as
+/// "in progress", never as idle. A FailoverState that names clusters but carries no
+/// status is not documented (unverified): it is read as in progress too.
+fn failover_info(f: &aws_sdk_rds::types::FailoverState) -> Option<FailoverInfo> {
+    let from = f.from_db_cluster_arn().map(str::to_string);
+    let to = f.to_db_cluster_arn().map(str::to_string);
+    let status = match f.status() {
+        Some(s) if !s.as_str().is_empty() => s.as_str().to_string(),
+        _ if from.is_some() || to.is_some() => NO_STATUS.to_string(),
+        _ => return None,
+    };
+    Some(FailoverInfo {
+        status,
+        from_cluster_arn: from,
+        to_cluster_arn: to,
+        data_loss_allowed: f.is_data_loss_allowed().unwrap_or(false),
+    })
+}
+
+/// The status shown for a FailoverState that names clusters but has no status word.
+pub const NO_STATUS: &str = "in-progress (no status)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_rds::types::{FailoverState, FailoverStatus};
+
+    #[test]
+    fn every_failover_status_word_is_kept_and_empty_state_is_idle() {
+        for word in [
+            "pending",
+            "failing-over",
+            "cancelling",
+            "switching-over",
+            "new-word",
+        ] {
+            let f = FailoverState::builder()
+                .status(FailoverStatus::from(word))
+                .is_data_loss_allowed(word == "failing-over")
+                .build();
+            let info = failover_info(&f).expect("an operation runs");
+            assert_eq!(info.status, word);
+            assert_eq!(info.data_loss_allowed, word == "failing-over");
+        }
+        assert_eq!(failover_info(&FailoverState::builder().build()), None);
+        let no_word = FailoverState::builder()
+            .to_db_cluster_arn("arn:aws:rds:us-west-2:1:cluster:x")
+            .build();
+        assert_eq!(
+            failover_info(&no_word).map(|i| i.status),
+            Some(NO_STATUS.to_string())
+        );
     }
 }

@@ -41,6 +41,8 @@ pub struct InstanceInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlarmInfo {
     pub name: String,
+    /// A composite alarm (DescribeAlarms CompositeAlarms), not a metric alarm.
+    pub composite: bool,
     pub state: Option<AlarmState>,
     pub reason: Option<String>,
 }
@@ -57,11 +59,15 @@ pub struct MetricRequest {
     pub stat: String,
 }
 
-/// Datapoints of one metric, oldest first.
+/// Datapoints of one metric, oldest first, each stamped with the period it describes.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MetricPoints {
     pub key: String,
     pub points: Vec<(DateTime<Utc>, f64)>,
+    /// Why this is not CloudWatch's whole answer (a StatusCode other than Complete,
+    /// with its Messages); None when complete. After InternalError or Forbidden the
+    /// points are dropped: the metric is unknown.
+    pub incomplete: Option<String>,
 }
 
 /// One routing control as ARC reports it.

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
 
-/// What an Aurora global cluster's FailoverState says.
+/// What an Aurora global cluster's FailoverState says. AWS documents `pending`,
+/// `failing-over`, `cancelling` and `switching-over` (AWS-FACTS.md; RDS API reference,
+/// FailoverState — older SDK docs list only the first three).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailoverPhase {
@@ -16,24 +18,50 @@ pub enum FailoverPhase {
     Pending,
     FailingOver,
     Cancelling,
+    /// A planned switchover is running.
+    SwitchingOver,
+    /// A status word this console does not know: some operation is in progress, so it
+    /// is never read as idle.
+    Unrecognised,
 }
 
 impl FailoverPhase {
+    /// A word of the runbook vocabulary (`idle` and the AWS status words).
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "idle" => Some(Self::Idle),
             "pending" => Some(Self::Pending),
             "failing-over" => Some(Self::FailingOver),
             "cancelling" => Some(Self::Cancelling),
+            "switching-over" => Some(Self::SwitchingOver),
             _ => None,
         }
     }
+
+    /// FailoverState.Status as AWS sent it (None = FailoverState empty). A word this
+    /// console does not know means an operation is in progress, never idle.
+    pub fn from_aws(status: Option<&str>) -> Self {
+        match status.map(str::trim) {
+            None | Some("") => Self::Idle,
+            // "idle" is our word, not AWS's: from AWS it is unknown, so in progress.
+            Some("idle") => Self::Unrecognised,
+            Some(word) => Self::parse(word).unwrap_or(Self::Unrecognised),
+        }
+    }
+
+    /// Any phase but idle: a switchover or failover is running.
+    pub fn in_progress(self) -> bool {
+        self != Self::Idle
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Idle => "idle",
             Self::Pending => "pending",
             Self::FailingOver => "failing-over",
             Self::Cancelling => "cancelling",
+            Self::SwitchingOver => "switching-over",
+            Self::Unrecognised => "in progress (unrecognised status)",
         }
     }
 }
@@ -102,6 +130,9 @@ pub struct Facts {
     pub lag_ms: HashMap<(String, String), f64>,
     /// (database, region) → ms
     pub rpo_lag_ms: HashMap<(String, String), f64>,
+    /// (database, region) → the sample time of the RPO lag (the CloudWatch period it
+    /// describes), when known.
+    pub rpo_lag_at: HashMap<(String, String), chrono::DateTime<chrono::Utc>>,
     pub writer: HashMap<String, String>,
     pub failover: HashMap<String, FailoverPhase>,
     /// By control ARN.
@@ -129,13 +160,9 @@ impl Facts {
                 f.writer.insert(d.name.clone(), w.clone());
             }
             if d.observed_at.is_some() {
-                let phase = match &d.failover {
-                    None => Some(FailoverPhase::Idle),
-                    Some(fs) => FailoverPhase::parse(&fs.status),
-                };
-                if let Some(p) = phase {
-                    f.failover.insert(d.name.clone(), p);
-                }
+                let status = d.failover.as_ref().map(|fs| fs.status.as_str());
+                f.failover
+                    .insert(d.name.clone(), FailoverPhase::from_aws(status));
             }
             for m in &d.members {
                 if let Some(l) = m.lag_ms {
@@ -395,6 +422,40 @@ fn list(f: &mut fmt::Formatter<'_>, word: &str, cs: &[Condition]) -> fmt::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// AWS-FACTS.md (RDS API reference, FailoverState): pending | failing-over |
+    /// cancelling | switching-over; any other word is an operation in progress.
+    #[test]
+    fn every_aws_failover_status_and_any_unknown_one_is_in_progress() {
+        for word in [
+            "pending",
+            "failing-over",
+            "cancelling",
+            "switching-over",
+            "rolling-back",
+            "idle",
+        ] {
+            let p = FailoverPhase::from_aws(Some(word));
+            assert!(p.in_progress(), "{word} → {p:?}");
+            let mut f = Facts::default();
+            f.failover.insert("orders".into(), p);
+            let idle = Condition::FailoverState {
+                database: "orders".into(),
+                phase: FailoverPhase::Idle,
+            };
+            assert_eq!(idle.evaluate(&f).holds, Some(false), "{word}");
+        }
+        assert_eq!(
+            FailoverPhase::from_aws(Some("switching-over")),
+            FailoverPhase::SwitchingOver
+        );
+        assert_eq!(FailoverPhase::from_aws(None), FailoverPhase::Idle);
+        assert_eq!(FailoverPhase::from_aws(Some("")), FailoverPhase::Idle);
+        assert_eq!(
+            FailoverPhase::parse("switching-over"),
+            Some(FailoverPhase::SwitchingOver)
+        );
+    }
 
     #[test]
     fn unknown_never_reads_as_true() {

@@ -269,7 +269,7 @@ impl<'a> Resolver<'a> {
                         K::Invalid,
                         f.is.referenced,
                         format!(
-                            "`{word}` is not a failover state (idle, pending, failing-over, cancelling)"
+                            "`{word}` is not a failover state (idle, pending, failing-over, cancelling, switching-over)"
                         ),
                     );
                     return None;

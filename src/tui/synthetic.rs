@@ -84,6 +84,21 @@ fn member(
             lag.iter().map(|v| v * 1.1).collect()
         },
         metrics_at: ago(now, 2),
+        // One point per minute, on minute boundaries, ending at the current minute.
+        chart: if writer {
+            Vec::new()
+        } else {
+            let minute = now.timestamp().div_euclid(60) * 60;
+            let n = lag.len() as i64;
+            lag.iter()
+                .enumerate()
+                .filter_map(|(i, v)| {
+                    let at = DateTime::<Utc>::from_timestamp(minute - (n - 1 - i as i64) * 60, 0)?;
+                    Some((at, v * 1.1))
+                })
+                .collect()
+        },
+        detached: false,
     }
 }
 

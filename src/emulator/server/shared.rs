@@ -59,10 +59,12 @@ impl Shared {
         self.arc_regions.get(index).map_or("", String::as_str)
     }
 
-    /// A request id shaped like AWS's (a UUID), unique per request, seeded.
+    /// A request id shaped like AWS's (a UUID), unique per request and per run: the
+    /// world's seed is mixed with a per-process random value, so two runs of the same
+    /// scenario never hand out the same ids (journals of both can sit side by side).
     pub(super) fn next_request_id(&self) -> String {
         let n = self.request_seq.fetch_add(1, Ordering::Relaxed);
-        let a = splitmix(self.seed ^ n);
+        let a = splitmix(self.seed ^ run_salt() ^ n);
         let b = splitmix(a ^ n.rotate_left(17));
         format!(
             "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
@@ -195,6 +197,12 @@ impl Shared {
         }
         reply
     }
+}
+
+/// A random value drawn once per process.
+fn run_salt() -> u64 {
+    static SALT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *SALT.get_or_init(rand::random::<u64>)
 }
 
 fn splitmix(mut z: u64) -> u64 {

@@ -272,7 +272,7 @@ pub fn execute(world: &mut World, call: &Call, request_id: &str) -> Reply {
                 .map(Reply::xml)
         }
         (Service::Sts, Input::Query(params)) => {
-            sts_query::handle(&call.operation, params, request_id).map(Reply::xml)
+            sts_query::handle(world, &call.operation, params, request_id).map(Reply::xml)
         }
         _ => Err(call.protocol.unknown_operation(&call.operation)),
     };

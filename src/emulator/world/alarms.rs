@@ -1,8 +1,12 @@
 //! CloudWatch alarms per Region: INSUFFICIENT_DATA at creation, OK once evaluated,
-//! ALARM while the Region is impaired.
+//! ALARM while the Region is impaired. An alarm whose name says it is a composite
+//! (`…region-health…` or `…composite…`, the twin's own convention) is served as a
+//! composite alarm over the Region's metric alarms: DescribeAlarms returns it only
+//! when `AlarmTypes` asks for `CompositeAlarm` (AWS-FACTS.md; CloudWatch API
+//! reference, DescribeAlarms).
 
+use super::AlarmView;
 use super::faults::FaultState;
-use super::{ACCOUNT_ID, AlarmView};
 use crate::model::AlarmState;
 use chrono::{DateTime, Utc};
 
@@ -43,9 +47,16 @@ fn metric_for(name: &str) -> Metric {
     }
 }
 
+/// True for the alarm names the twin serves as composite alarms.
+pub(super) fn is_composite_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("region-health") || n.contains("composite")
+}
+
 #[derive(Debug, Clone)]
 struct Alarm {
     name: String,
+    composite: bool,
     region: String,
     metric: Metric,
     state: AlarmState,
@@ -57,18 +68,22 @@ struct Alarm {
 
 #[derive(Debug, Clone, Default)]
 pub(super) struct AlarmBook {
+    account: String,
     alarms: Vec<Alarm>,
 }
 
 impl AlarmBook {
     pub(super) fn new<'a>(
+        account: &str,
         alarms: impl Iterator<Item = (&'a str, &'a str)>,
         created: DateTime<Utc>,
     ) -> AlarmBook {
         AlarmBook {
+            account: account.to_string(),
             alarms: alarms
                 .map(|(region, name)| Alarm {
                     name: name.to_string(),
+                    composite: is_composite_name(name),
                     region: region.to_string(),
                     metric: metric_for(name),
                     state: AlarmState::InsufficientData,
@@ -98,7 +113,11 @@ impl AlarmBook {
                 _ => TO_OK_S,
             };
             if a.pending_s >= needed {
-                a.reason = reason(&a.metric, a.state, want, now);
+                a.reason = if a.composite {
+                    composite_reason(a.state, want)
+                } else {
+                    reason(&a.metric, a.state, want, now)
+                };
                 a.state = want;
                 a.updated = now;
                 a.pending_s = 0;
@@ -107,15 +126,25 @@ impl AlarmBook {
     }
 
     pub(super) fn views(&self, region: &str, names: &[String]) -> Vec<AlarmView> {
+        let rule = |region: &str| {
+            let parts: Vec<String> = self
+                .alarms
+                .iter()
+                .filter(|m| m.region == region && !m.composite)
+                .map(|m| format!("ALARM(\"{}\")", m.name))
+                .collect();
+            parts.join(" OR ")
+        };
         self.alarms
             .iter()
             .filter(|a| a.region == region)
             .filter(|a| names.is_empty() || names.contains(&a.name))
             .map(|a| AlarmView {
+                composite_rule: a.composite.then(|| rule(&a.region)),
                 name: a.name.clone(),
                 arn: format!(
-                    "arn:aws:cloudwatch:{}:{ACCOUNT_ID}:alarm:{}",
-                    a.region, a.name
+                    "arn:aws:cloudwatch:{}:{}:alarm:{}",
+                    a.region, self.account, a.name
                 ),
                 state: a.state,
                 reason: a.reason.clone(),
@@ -125,6 +154,11 @@ impl AlarmBook {
             })
             .collect()
     }
+}
+
+/// A composite alarm's StateReason (wording unverified).
+fn composite_reason(from: AlarmState, to: AlarmState) -> String {
+    format!("Composite alarm rule evaluated to {to} (was {from})")
 }
 
 /// CloudWatch's StateReason wording.
@@ -152,7 +186,7 @@ mod tests {
             .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
             .single()
             .expect("time");
-        let mut book = AlarmBook::new([("r1", "api-5xx")].into_iter(), t0);
+        let mut book = AlarmBook::new("111122223333", [("r1", "api-5xx")].into_iter(), t0);
         let mut faults = FaultState::new(5);
         let state = |b: &AlarmBook| b.views("r1", &[])[0].state;
         assert_eq!(state(&book), AlarmState::InsufficientData);

@@ -163,6 +163,8 @@ pub struct MetricSeries {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlarmView {
+    /// `Some(AlarmRule)` for a composite alarm, `None` for a metric alarm.
+    pub composite_rule: Option<String>,
     pub name: String,
     pub arn: String,
     pub state: AlarmState,

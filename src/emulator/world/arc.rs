@@ -1,6 +1,6 @@
 //! Routing controls and safety rules, judged as ARC judges them.
 
-use super::{ACCOUNT_ID, ArcError, ControlView};
+use super::{ArcError, ControlView};
 use crate::config::Environment;
 use crate::model::arc::evaluate_update;
 use crate::model::{ControlState, SafetyRule};
@@ -23,13 +23,15 @@ struct Control {
 
 #[derive(Debug, Clone)]
 pub(super) struct ArcState {
+    /// Owner of every routing control: the environment's account.
+    account: String,
     controls: Vec<Control>,
     panels: Vec<(String, String)>,
     rules: Vec<SafetyRule>,
 }
 
 impl ArcState {
-    pub(super) fn new(env: &Environment) -> ArcState {
+    pub(super) fn new(env: &Environment, account: &str) -> ArcState {
         let panel_arn = |name: &str| {
             env.arc
                 .panels
@@ -39,6 +41,7 @@ impl ArcState {
                 .unwrap_or_default()
         };
         ArcState {
+            account: account.to_string(),
             controls: env
                 .arc
                 .controls
@@ -62,22 +65,23 @@ impl ArcState {
         }
     }
 
-    fn view(c: &Control) -> ControlView {
+    fn view(&self, c: &Control) -> ControlView {
         ControlView {
             panel_arn: c.panel_arn.clone(),
             panel_name: c.panel_name.clone(),
             arn: c.arn.clone(),
             name: c.name.clone(),
             state: c.state,
-            owner: ACCOUNT_ID.to_string(),
+            owner: self.account.clone(),
         }
     }
 
     pub(super) fn get(&self, arn: &str) -> Result<ControlView, ArcError> {
+        check_arn_shape(arn)?;
         self.controls
             .iter()
             .find(|c| c.arn == arn)
-            .map(Self::view)
+            .map(|c| self.view(c))
             .ok_or_else(|| ArcError::NotFound(format!("routing control {arn} not found")))
     }
 
@@ -91,7 +95,7 @@ impl ArcState {
             .controls
             .iter()
             .filter(|c| panel_arn.is_none_or(|p| c.panel_arn == p))
-            .map(Self::view)
+            .map(|c| self.view(c))
             .collect())
     }
 
@@ -141,6 +145,9 @@ impl ArcState {
             return Err(ArcError::Validation(format!(
                 "routing control {arn} appears more than once in one update"
             )));
+        }
+        for (arn, _) in updates {
+            check_arn_shape(arn)?;
         }
         if let Some((arn, _)) = updates
             .iter()
@@ -192,5 +199,29 @@ impl ArcState {
             }
         }
         Ok(())
+    }
+}
+
+/// A RoutingControlArn that is not an ARN at all is refused with ValidationException
+/// (the API reference types it as an ARN; ARC's exact pattern is unverified, so only
+/// the shape `arn:partition:route53-recovery-control::account:controlpanel/…/routingcontrol/…`
+/// is checked). A well-formed ARN that names nothing stays ResourceNotFound.
+fn check_arn_shape(arn: &str) -> Result<(), ArcError> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ok = matches!(
+        parts.as_slice(),
+        ["arn", partition, "route53-recovery-control", _, account, resource]
+            if !partition.is_empty()
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && resource.starts_with("controlpanel/")
+                && resource.contains("/routingcontrol/")
+    );
+    if ok {
+        Ok(())
+    } else {
+        Err(ArcError::Validation(format!(
+            "RoutingControlArn {arn:?} is not a routing control ARN"
+        )))
     }
 }

@@ -3,8 +3,7 @@
 use super::faults::FaultState;
 use super::lag::{AURORA, Lag};
 use super::{
-    ACCOUNT_ID, DataLossEvent, DbClusterView, FailoverView, GlobalClusterView, GlobalMemberView,
-    RdsError,
+    DataLossEvent, DbClusterView, FailoverView, GlobalClusterView, GlobalMemberView, RdsError,
 };
 use crate::config::AuroraGlobal;
 use chrono::{DateTime, Duration, Utc};
@@ -15,15 +14,28 @@ const ENGINE: &str = "aurora-postgresql";
 const ENGINE_VERSION: &str = "16.4";
 /// Every operation sits this long in `pending`, so a second call sees it running.
 const PENDING_S: i64 = 5;
-/// A member left behind by a data-loss failover resyncs this long after its Region is back.
-const RESYNC_S: u32 = 60;
+/// Size of a database when the scenario names none, GiB.
+const DEFAULT_SIZE_GIB: u32 = 500;
+
+/// How long an old primary takes to rejoin as a secondary once its Region is back,
+/// after a data-loss failover: it is rebuilt from the new primary, which takes
+/// minutes and grows with the data (AWS user guide, "Recovering an Amazon Aurora
+/// global database from an unplanned outage": the old primary is re-added as a
+/// secondary and must resynchronize). The figures — 5 min plus 1 min per 100 GiB —
+/// are the twin's guess (unverified), set per scenario with `database_gib`.
+fn rejoin_s(size_gib: u32) -> u32 {
+    300 + size_gib.saturating_mul(60) / 100
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Sync {
     Connected,
-    /// Old writer after an unplanned failover; counts sim seconds its Region has been up.
-    PendingResync {
-        up_s: u32,
+    /// Old writer after an unplanned failover, waiting for its Region to come back.
+    PendingResync,
+    /// Its Region is back: being rebuilt from the new primary (`done_s` of `need_s`).
+    Rejoining {
+        done_s: u32,
+        need_s: u32,
     },
 }
 
@@ -40,7 +52,9 @@ struct Member {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Pending,
-    FailingOver,
+    /// Shown as `switching-over` for a switchover and `failing-over` for a failover
+    /// with data loss (AWS-FACTS.md; RDS API reference, FailoverState).
+    Running,
 }
 
 #[derive(Debug, Clone)]
@@ -55,11 +69,13 @@ struct Op {
 #[derive(Debug, Clone)]
 pub(super) struct GlobalDb {
     name: String,
+    account: String,
     id: String,
     resource_id: String,
     members: Vec<Member>,
     writer: usize,
     op: Option<Op>,
+    size_gib: u32,
 }
 
 /// One secondary's lag as the world samples it into metrics.
@@ -71,7 +87,12 @@ pub(super) struct LagSample<'a> {
 }
 
 impl GlobalDb {
-    pub(super) fn new(g: &AuroraGlobal, primary_region: &str, rng: &mut ChaCha8Rng) -> GlobalDb {
+    pub(super) fn new(
+        g: &AuroraGlobal,
+        primary_region: &str,
+        account: &str,
+        rng: &mut ChaCha8Rng,
+    ) -> GlobalDb {
         let members: Vec<Member> = g
             .members
             .iter()
@@ -90,12 +111,18 @@ impl GlobalDb {
             .unwrap_or(0);
         GlobalDb {
             name: g.name.clone(),
+            account: account.to_string(),
             id: g.global_cluster_id.clone(),
             resource_id: format!("cluster-{:016x}", rng.random::<u64>()),
             members,
             writer,
             op: None,
+            size_gib: DEFAULT_SIZE_GIB,
         }
+    }
+
+    pub(super) fn set_size_gib(&mut self, gib: u32) {
+        self.size_gib = gib;
     }
 
     pub(super) fn id(&self) -> &str {
@@ -108,7 +135,7 @@ impl GlobalDb {
     }
 
     fn arn(&self) -> String {
-        format!("arn:aws:rds::{ACCOUNT_ID}:global-cluster:{}", self.id)
+        format!("arn:aws:rds::{}:global-cluster:{}", self.account, self.id)
     }
 
     /// One sim second.
@@ -127,15 +154,23 @@ impl GlobalDb {
                         source_down || m.broken || faults.is_impaired(&m.region),
                     )
                 }
-                Sync::PendingResync { up_s } => {
-                    *up_s = if faults.is_impaired(&m.region) {
-                        0
-                    } else {
-                        *up_s + 1
-                    };
-                    if *up_s >= RESYNC_S {
+                Sync::PendingResync => {
+                    if !faults.is_impaired(&m.region) {
+                        m.sync = Sync::Rejoining {
+                            done_s: 0,
+                            need_s: rejoin_s(self.size_gib),
+                        };
+                    }
+                }
+                Sync::Rejoining { done_s, need_s } => {
+                    // A Region that goes dark again starts the rebuild over.
+                    if faults.is_impaired(&m.region) {
+                        m.sync = Sync::PendingResync;
+                    } else if *done_s + 1 >= *need_s {
                         m.sync = Sync::Connected;
                         m.lag = Lag::new(AURORA, rng);
+                    } else {
+                        *done_s += 1;
                     }
                 }
             }
@@ -157,16 +192,16 @@ impl GlobalDb {
                     let lag_s = self.members[op.to].lag.ms() / 1000.0;
                     20 + (10.0 * lag_s).round() as i64
                 };
-                op.phase = Phase::FailingOver;
+                op.phase = Phase::Running;
                 op.until = now + Duration::seconds(secs);
             }
-            Phase::FailingOver => {
+            Phase::Running => {
                 let (from, to, data_loss) = (op.from, op.to, op.data_loss);
                 self.op = None;
                 self.writer = to;
                 let old = &mut self.members[from];
                 old.sync = if data_loss {
-                    Sync::PendingResync { up_s: 0 }
+                    Sync::PendingResync
                 } else {
                     Sync::Connected
                 };
@@ -242,17 +277,20 @@ impl GlobalDb {
                     },
                     is_writer: i == self.writer,
                     write_forwarding: "disabled".to_string(),
+                    // AWS documents connected | pending-resync (API reference,
+                    // GlobalClusterMember.SynchronizationStatus).
                     synchronization: match m.sync {
                         Sync::Connected => "connected",
-                        Sync::PendingResync { .. } => "pending-resync",
+                        Sync::PendingResync | Sync::Rejoining { .. } => "pending-resync",
                     }
                     .to_string(),
                 })
                 .collect(),
             failover: self.op.as_ref().map(|op| FailoverView {
-                status: match op.phase {
-                    Phase::Pending => "pending",
-                    Phase::FailingOver => "failing-over",
+                status: match (op.phase, op.data_loss) {
+                    (Phase::Pending, _) => "pending",
+                    (Phase::Running, true) => "failing-over",
+                    (Phase::Running, false) => "switching-over",
                 }
                 .to_string(),
                 from_cluster_arn: self.members[op.from].arn.clone(),
@@ -271,7 +309,13 @@ impl GlobalDb {
             .map(|(i, m)| DbClusterView {
                 id: m.id.clone(),
                 arn: m.arn.clone(),
-                status: "available".to_string(),
+                // While rebuilt from the new primary the old writer's cluster is not
+                // "available" (the intermediate word is the twin's, unverified).
+                status: match m.sync {
+                    Sync::Rejoining { .. } => "resyncing",
+                    _ => "available",
+                }
+                .to_string(),
                 engine: ENGINE.to_string(),
                 engine_version: ENGINE_VERSION.to_string(),
                 global_cluster_id: Some(self.id.clone()),

@@ -1,7 +1,7 @@
 //! Metric history: one bounded ring per series, aggregated on read like GetMetricData.
 
 use super::{MetricQuery, MetricSeries};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, VecDeque};
 
 /// Sim seconds between samples.
@@ -64,17 +64,29 @@ impl MetricStore {
         if period <= 0 {
             return MetricSeries::default();
         }
+        // Datapoints sit on period boundaries (a 60 s period gives whole minutes),
+        // whatever StartTime the caller sent: CloudWatch rounds StartTime down and
+        // buckets from there (AWS-FACTS.md; GetMetricData API reference, StartTime and
+        // Period). Buckets are aligned to the epoch, so two polls with different
+        // StartTimes stamp the same minute the same way.
+        let start = q.start.timestamp().div_euclid(period) * period;
+        let end = q.end.timestamp();
         let mut buckets: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
-        for (t, v) in ring.iter().filter(|(t, _)| *t >= q.start && *t < q.end) {
-            let k = (*t - q.start).num_seconds() / period;
-            buckets.entry(k).or_default().push(*v);
+        for (t, v) in ring.iter() {
+            let s = t.timestamp();
+            if s >= start && s < end {
+                buckets.entry(s.div_euclid(period)).or_default().push(*v);
+            }
         }
         let mut out = MetricSeries::default();
         for (k, values) in buckets.iter().rev() {
-            let Some(v) = aggregate(&q.stat, values) else {
+            let (Some(v), Some(at)) = (
+                aggregate(&q.stat, values),
+                DateTime::<Utc>::from_timestamp(k * period, 0),
+            ) else {
                 return MetricSeries::default();
             };
-            out.timestamps.push(q.start + Duration::seconds(k * period));
+            out.timestamps.push(at);
             out.values.push(v);
         }
         out
@@ -98,7 +110,7 @@ fn aggregate(stat: &str, values: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{Duration, TimeZone};
 
     #[test]
     fn buckets_newest_first_clipped_and_aggregated() {
@@ -126,13 +138,56 @@ mod tests {
             period_s: 20,
             stat: stat.into(),
         };
-        // Samples 1..=9 (t = 5..45): buckets [5,25) = 1..4, [25,45) = 5..8, [45,50) = 9.
+        // StartTime 5 s rounds down to the 20 s boundary at 0: samples 0..=9 (t = 0..45)
+        // fall in [0,20) = 0..3, [20,40) = 4..7, [40,60) = 8..9 (clipped at EndTime).
         let s = m.query("r", &q("Maximum"));
-        assert_eq!(s.values, vec![9.0, 8.0, 4.0]);
-        assert_eq!(s.timestamps[0], t0 + Duration::seconds(45));
-        assert_eq!(m.query("r", &q("SampleCount")).values, vec![1.0, 4.0, 4.0]);
-        assert_eq!(m.query("r", &q("Average")).values, vec![9.0, 6.5, 2.5]);
+        assert_eq!(s.values, vec![9.0, 7.0, 3.0]);
+        assert_eq!(s.timestamps[0], t0 + Duration::seconds(40));
+        assert_eq!(m.query("r", &q("SampleCount")).values, vec![2.0, 4.0, 4.0]);
+        assert_eq!(m.query("r", &q("Average")).values, vec![8.5, 5.5, 1.5]);
         assert!(m.query("other", &q("Average")).values.is_empty());
         assert!(m.query("r", &q("p99.9")).values.is_empty());
+    }
+
+    /// AWS-FACTS.md (GetMetricData API reference): datapoints sit on period boundaries,
+    /// so polls with different StartTimes stamp each minute the same way. The old twin
+    /// stamped relative to StartTime, so every poll invented new minutes.
+    #[test]
+    fn timestamps_are_on_period_boundaries_whatever_the_start_time() {
+        let t0 = Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("time");
+        let mut m = MetricStore::default();
+        for i in 0..120 {
+            m.record(
+                "r",
+                "NS",
+                "M",
+                ("D", "x"),
+                t0 + Duration::seconds(i * 5),
+                1.0,
+            );
+        }
+        let stamps = |start_s: i64| {
+            m.query(
+                "r",
+                &MetricQuery {
+                    namespace: "NS".into(),
+                    metric_name: "M".into(),
+                    dimensions: vec![("D".into(), "x".into())],
+                    start: t0 + Duration::seconds(start_s),
+                    end: t0 + Duration::seconds(600),
+                    period_s: 60,
+                    stat: "Maximum".into(),
+                },
+            )
+            .timestamps
+        };
+        let a = stamps(127);
+        let b = stamps(133);
+        assert_eq!(a, b);
+        assert!(a.iter().all(|t| t.timestamp() % 60 == 0), "{a:?}");
+        assert_eq!(a.last().copied(), Some(t0 + Duration::seconds(120)));
     }
 }

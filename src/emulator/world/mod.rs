@@ -30,10 +30,31 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use replica::ReplicaDb;
 
-/// The fixed simulated identity STS returns.
+/// The account the twin answers with when the environment file names none in its ARNs.
 pub const ACCOUNT_ID: &str = "111122223333";
-pub const CALLER_ARN: &str = "arn:aws:sts::111122223333:assumed-role/DrOperator/twin";
+/// The simulated caller's role session (its account is the environment's).
+const CALLER_ROLE: &str = "assumed-role/DrOperator/twin";
 pub const CALLER_USER_ID: &str = "AROATWINOPERATOR0001:twin";
+
+/// The account the environment file's ARNs name (routing controls first, then Aurora
+/// members), so the twin's STS identity and ARNs match the file it serves.
+pub fn environment_account(env: &Environment) -> String {
+    let arns = env
+        .arc
+        .controls
+        .iter()
+        .map(|c| c.arn.as_str())
+        .chain(env.arc.panels.iter().map(|p| p.arn.as_str()))
+        .chain(
+            env.aurora
+                .iter()
+                .flat_map(|d| d.members.iter().map(|m| m.cluster_arn.as_str())),
+        );
+    arns.filter_map(|arn| arn.split(':').nth(4))
+        .find(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or(ACCOUNT_ID)
+        .to_string()
+}
 
 /// Sim time simulated before `start`, so history exists and alarms have evaluated.
 const WARM_UP_S: i64 = 15 * 60;
@@ -45,6 +66,8 @@ const ROUTE53_METRICS_REGION: &str = "us-east-1";
 
 pub struct World {
     env: Environment,
+    /// The environment's account: STS answers and every ARN the twin makes use it.
+    account: String,
     start: DateTime<Utc>,
     now: DateTime<Utc>,
     /// Drives the world's own motion (lag, durations).
@@ -71,17 +94,19 @@ impl World {
         let err_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_e440_0000_0001);
         let warm = start - Duration::seconds(WARM_UP_S);
         let primary = env.primary().name.clone();
+        let account = environment_account(env);
         let aurora = env
             .aurora
             .iter()
-            .map(|g| GlobalDb::new(g, &primary, &mut rng))
+            .map(|g| GlobalDb::new(g, &primary, &account, &mut rng))
             .collect();
         let replicas = env
             .replicas
             .iter()
-            .map(|p| ReplicaDb::new(p, &mut rng))
+            .map(|p| ReplicaDb::new(p, &account, &mut rng))
             .collect();
         let alarms = AlarmBook::new(
+            &account,
             env.regions
                 .iter()
                 .flat_map(|r| r.alarms.iter().map(|a| (r.name.as_str(), a.as_str()))),
@@ -89,12 +114,13 @@ impl World {
         );
         let mut world = World {
             env: env.clone(),
+            arc: ArcState::new(env, &account),
+            account,
             start,
             now: warm,
             rng,
             err_rng,
             faults: FaultState::new(env.arc.endpoints.len()),
-            arc: ArcState::new(env),
             aurora,
             replicas,
             alarms,
@@ -106,6 +132,16 @@ impl World {
         world.sample_metrics();
         world.advance_to(start);
         world
+    }
+
+    /// The account STS reports and the twin's ARNs carry.
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    /// The caller identity's ARN (STS GetCallerIdentity).
+    pub fn caller_arn(&self) -> String {
+        format!("arn:aws:sts::{}:{CALLER_ROLE}", self.account)
     }
 
     /// Simulated "now".
@@ -120,6 +156,11 @@ impl World {
 
     /// Installs a scenario; events already due (e.g. `at: 0s`) fire at once.
     pub fn set_scenario(&mut self, s: Scenario) {
+        if let Some(gib) = s.database_gib {
+            for g in &mut self.aurora {
+                g.set_size_gib(gib);
+            }
+        }
         self.scenario = Some(s);
         self.next_event = 0;
         self.fire_due_events();
@@ -350,10 +391,9 @@ impl World {
             (true, true) => Err(RdsError::InvalidParameterCombination(
                 "AllowDataLoss and Switchover cannot both be true".into(),
             )),
-            (false, false) => Err(RdsError::InvalidParameterCombination(
-                "set exactly one of AllowDataLoss or Switchover to true".into(),
-            )),
-            (false, true) => g.switchover(now, target_cluster, faults),
+            // With neither AllowDataLoss nor Switchover, FailoverGlobalCluster is a
+            // switchover (AWS-FACTS.md; RDS API reference, FailoverGlobalCluster).
+            (false, _) => g.switchover(now, target_cluster, faults),
             (true, false) => {
                 let (view, event) = g.failover(now, region, target_cluster)?;
                 self.data_loss.push(event);

@@ -2,7 +2,7 @@
 
 use super::faults::FaultState;
 use super::lag::{Lag, REPLICA};
-use super::{ACCOUNT_ID, DbInstanceView, RdsError};
+use super::{DbInstanceView, RdsError};
 use crate::config::{ReplicaEnd, ReplicaPair};
 use chrono::{DateTime, Duration, Utc};
 use rand_chacha::ChaCha8Rng;
@@ -21,6 +21,7 @@ enum Promotion {
 #[derive(Debug, Clone)]
 pub(super) struct ReplicaDb {
     name: String,
+    account: String,
     primary: ReplicaEnd,
     replica: ReplicaEnd,
     lag: Lag,
@@ -28,17 +29,18 @@ pub(super) struct ReplicaDb {
     promotion: Promotion,
 }
 
-fn arn(end: &ReplicaEnd) -> String {
+fn arn(account: &str, end: &ReplicaEnd) -> String {
     format!(
-        "arn:aws:rds:{}:{ACCOUNT_ID}:db:{}",
+        "arn:aws:rds:{}:{account}:db:{}",
         end.region, end.instance_id
     )
 }
 
 impl ReplicaDb {
-    pub(super) fn new(p: &ReplicaPair, rng: &mut ChaCha8Rng) -> ReplicaDb {
+    pub(super) fn new(p: &ReplicaPair, account: &str, rng: &mut ChaCha8Rng) -> ReplicaDb {
         ReplicaDb {
             name: p.name.clone(),
+            account: account.to_string(),
             primary: p.primary.clone(),
             replica: p.replica.clone(),
             lag: Lag::new(REPLICA, rng),
@@ -93,7 +95,7 @@ impl ReplicaDb {
         if self.primary.region == region {
             out.push(DbInstanceView {
                 id: self.primary.instance_id.clone(),
-                arn: arn(&self.primary),
+                arn: arn(&self.account, &self.primary),
                 status: "available".into(),
                 engine: ENGINE.into(),
                 replica_source: None,
@@ -114,10 +116,10 @@ impl ReplicaDb {
             let replication = if self.broken { "error" } else { "replicating" };
             out.push(DbInstanceView {
                 id: self.replica.instance_id.clone(),
-                arn: arn(&self.replica),
+                arn: arn(&self.account, &self.replica),
                 status: status.into(),
                 engine: ENGINE.into(),
-                replica_source: self.linked().then(|| arn(&self.primary)),
+                replica_source: self.linked().then(|| arn(&self.account, &self.primary)),
                 replicas: Vec::new(),
                 replication_status: self.linked().then(|| replication.to_string()),
             });

@@ -22,6 +22,50 @@ pub struct Context {
     /// Older observations are stale (two poll periods, a little less to leave room
     /// for the assembler's tick).
     pub stale_after: Duration,
+    /// A metric datapoint older than this (by the period it describes, not by when
+    /// it was read) is unknown: max(3 periods, 3 minutes).
+    pub metric_fresh_for: Duration,
+    /// Metrics are read once a period: a Region's metric read counts as current while
+    /// it succeeded within one period plus the staleness window (a hung read still
+    /// turns its numbers unknown).
+    pub metric_read_within: Duration,
+}
+
+/// How old a metric datapoint may be and still count: max(3 periods, 3 minutes).
+/// CloudWatch stamps a datapoint with the start of its period and metrics arrive with
+/// an ingestion delay of minutes (AWS-FACTS.md), so a value's age is part of its
+/// meaning.
+pub fn metric_freshness(period_s: i32) -> Duration {
+    (Duration::seconds(i64::from(period_s)) * 3).max(Duration::minutes(3))
+}
+
+/// Whether a Region's CloudWatch numbers count as current: its metric read (once a
+/// period) succeeded within a period and a staleness window, and the Region itself
+/// still answers at the tick (its alarms poller is not silent or failing). A Region
+/// that goes dark takes its metrics with it within two poll periods, not a minute.
+fn metrics_current(obs: &Observations, region: &str, ctx: &Context, now: DateTime<Utc>) -> bool {
+    let read = obs
+        .metrics
+        .get(region)
+        .is_some_and(|o| o.fresh(now, ctx.metric_read_within));
+    let answers = obs
+        .alarms
+        .get(region)
+        .is_none_or(|a| !a.reported || a.fresh(now, ctx.stale_after));
+    read && answers
+}
+
+/// The latest datapoint of a metric history, only while young enough: `None` when
+/// there is none, when it is older than `fresh_for`, or when the last read of its
+/// Region failed (a dark Region's numbers are not current).
+pub fn fresh_sample(
+    h: Option<&super::history::History>,
+    read_ok: bool,
+    now: DateTime<Utc>,
+    fresh_for: Duration,
+) -> Option<(DateTime<Utc>, f64)> {
+    let (at, v) = h?.latest()?;
+    (read_ok && now - at <= fresh_for).then_some((at, v))
 }
 
 impl Context {
@@ -36,6 +80,9 @@ impl Context {
             read_only,
             poll_period_ms: u64::try_from(poll.as_millis()).unwrap_or(u64::MAX),
             stale_after: Duration::from_std(window).unwrap_or(Duration::seconds(4)),
+            metric_fresh_for: metric_freshness(60),
+            metric_read_within: Duration::seconds(60)
+                + Duration::from_std(window).unwrap_or(Duration::seconds(4)),
         }
     }
 }
@@ -87,8 +134,9 @@ fn regions(
     now: DateTime<Utc>,
 ) -> Vec<RegionStatus> {
     let w = ctx.stale_after;
-    let hc_obs = obs.metrics.get(HEALTH_CHECK_REGION);
-    let hc_known = hc_obs.is_some_and(|o| o.fresh(now, w));
+    // Metrics are read once a period: known while us-east-1's read is current; each
+    // check's own datapoint must then be young enough.
+    let hc_known = metrics_current(obs, HEALTH_CHECK_REGION, ctx, now);
     env.regions
         .iter()
         .map(|r| {
@@ -112,14 +160,13 @@ fn regions(
                 .iter()
                 .map(|id| HealthCheckStatus {
                     id: id.clone(),
-                    healthy: if hc_known {
-                        obs.history
-                            .get(&health_check_key(id))
-                            .and_then(|h| h.latest())
-                            .map(|(_, v)| v >= 1.0)
-                    } else {
-                        None
-                    },
+                    healthy: fresh_sample(
+                        obs.history.get(&health_check_key(id)),
+                        hc_known,
+                        now,
+                        ctx.metric_fresh_for,
+                    )
+                    .map(|(_, v)| v >= 1.0),
                 })
                 .collect();
             // Read "not found" only from a fresh list; otherwise the alarms are unknown.
@@ -226,17 +273,11 @@ fn database(
         .members
         .iter()
         .map(|m| {
-            let mo = obs.metrics.get(&m.region);
-            let metrics_fresh = mo.is_some_and(|o| o.fresh(now, w));
+            let read_ok = metrics_current(obs, &m.region, ctx, now);
             let lag = obs.history.get(&lag_key(&d.name, &m.region));
             let rpo = obs.history.get(&rpo_key(&d.name, &m.region));
-            let latest = |h: Option<&super::history::History>| {
-                if metrics_fresh {
-                    h.and_then(|h| h.latest()).map(|p| p.1)
-                } else {
-                    None
-                }
-            };
+            let lag_now = fresh_sample(lag, read_ok, now, ctx.metric_fresh_for);
+            let rpo_now = fresh_sample(rpo, read_ok, now, ctx.metric_fresh_for);
             MemberStatus {
                 region: m.region.clone(),
                 cluster_arn: m.cluster_arn.clone(),
@@ -246,11 +287,19 @@ fn database(
                         .find(|x| x.cluster_arn == m.cluster_arn)
                         .and_then(|x| x.is_writer)
                 }),
-                lag_ms: latest(lag),
-                rpo_lag_ms: latest(rpo),
+                lag_ms: lag_now.map(|p| p.1),
+                rpo_lag_ms: rpo_now.map(|p| p.1),
                 lag_history: lag.map(|h| h.values()).unwrap_or_default(),
                 rpo_history: rpo.map(|h| h.values()).unwrap_or_default(),
-                metrics_at: mo.and_then(|o| o.at),
+                chart: rpo
+                    .filter(|h| h.latest().is_some())
+                    .or(lag)
+                    .map(|h| h.points())
+                    .unwrap_or_default(),
+                detached: info
+                    .is_some_and(|g| !g.members.iter().any(|x| x.cluster_arn == m.cluster_arn)),
+                // The sample time of the lag shown (the period it describes).
+                metrics_at: lag_now.or(rpo_now).map(|p| p.0),
             }
         })
         .collect();
@@ -280,10 +329,7 @@ fn replicas(
             let o = obs.instances.get(&p.name);
             let info = o.and_then(|o| o.value.as_ref());
             let fresh = o.is_some_and(|o| o.fresh(now, w));
-            let metrics_fresh = obs
-                .metrics
-                .get(&p.replica.region)
-                .is_some_and(|m| m.fresh(now, w));
+            let read_ok = metrics_current(obs, &p.replica.region, ctx, now);
             let hist = obs.history.get(&replica_key(&p.name));
             ReplicaStatus {
                 name: p.name.clone(),
@@ -293,11 +339,7 @@ fn replicas(
                 replica_instance: p.replica.instance_id.clone(),
                 replica_status: info.and_then(|i| i.status.clone()),
                 replication_status: info.and_then(|i| i.replication_status.clone()),
-                lag_s: if metrics_fresh {
-                    hist.and_then(|h| h.latest()).map(|p| p.1)
-                } else {
-                    None
-                },
+                lag_s: fresh_sample(hist, read_ok, now, ctx.metric_fresh_for).map(|p| p.1),
                 lag_history: hist.map(|h| h.values()).unwrap_or_default(),
                 observed_at: o.and_then(|o| o.at),
                 stale: !fresh,

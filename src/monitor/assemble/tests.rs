@@ -24,6 +24,8 @@ fn ctx() -> Context {
         read_only: false,
         poll_period_ms: 2000,
         stale_after: Duration::milliseconds(3500),
+        metric_fresh_for: metric_freshness(60),
+        metric_read_within: Duration::milliseconds(63_500),
     }
 }
 
@@ -33,6 +35,7 @@ fn alarms_ok(env: &Environment, region: &str) -> Vec<AlarmInfo> {
         .alarms
         .iter()
         .map(|n| AlarmInfo {
+            composite: false,
             name: n.clone(),
             state: Some(AlarmState::Ok),
             reason: None,
@@ -58,6 +61,7 @@ fn a_silent_region_is_unknown_and_takes_health_checks_with_it() {
             vec![MetricPoints {
                 key: "hc/hc-orders-usw2".into(),
                 points: vec![(t(0), 1.0)],
+                incomplete: None,
             }],
         ),
     });
@@ -82,8 +86,12 @@ fn a_silent_region_is_unknown_and_takes_health_checks_with_it() {
     );
     assert_eq!(west.verdict, crate::model::Verdict::Healthy);
     assert!(!west.stale);
-    assert_eq!(west.health_checks[0].healthy, None);
     assert!(late.has_unknown());
+    // us-east-1 fell silent, so its metrics (health checks) are unknown too, though
+    // they are read only once a period.
+    assert_eq!(west.health_checks[0].healthy, None);
+    let much_later = build(&env, &obs, vec![], &ctx(), t(64));
+    assert_eq!(much_later.regions[1].health_checks[0].healthy, None);
 }
 
 #[test]
@@ -173,4 +181,74 @@ fn a_region_turns_unknown_at_exactly_two_poll_periods() {
     let at_boundary = west(14);
     assert!(at_boundary.stale, "{at_boundary:?}");
     assert_eq!(at_boundary.verdict, crate::model::Verdict::Unknown);
+}
+
+/// Issue 8 §3: lag shown on the dashboard is unknown once its datapoint (by the
+/// period it describes, not by when it was read) is older than max(3 periods, 3 min),
+/// even though CloudWatch keeps answering; and it carries its sample time.
+#[test]
+fn an_old_lag_datapoint_is_unknown_even_from_a_fresh_read() {
+    let env = Environment::builtin_default().unwrap();
+    let regions = crate::monitor::metric_regions(&env);
+    let mut obs = Observations::new(&env, &regions, 10);
+    let points = |at: i64| {
+        vec![MetricPoints {
+            key: crate::monitor::observe::lag_key("orders", "us-west-2"),
+            points: vec![(t(at), 250.0)],
+            incomplete: None,
+        }]
+    };
+    obs.apply(Update::Metrics {
+        region: "us-west-2".into(),
+        report: ok(0, points(0)),
+    });
+    let member = |s: &Snapshot| {
+        s.databases[0]
+            .members
+            .iter()
+            .find(|m| m.region == "us-west-2")
+            .cloned()
+            .unwrap()
+    };
+    // Read again at 170 s; CloudWatch still has nothing newer than t=0.
+    obs.apply(Update::Metrics {
+        region: "us-west-2".into(),
+        report: ok(170, points(0)),
+    });
+    let young = build(&env, &obs, vec![], &ctx(), t(171));
+    assert_eq!(member(&young).lag_ms, Some(250.0));
+    assert_eq!(member(&young).metrics_at, Some(t(0)), "the sample time");
+    obs.apply(Update::Metrics {
+        region: "us-west-2".into(),
+        report: ok(181, points(0)),
+    });
+    let old = build(&env, &obs, vec![], &ctx(), t(181));
+    assert_eq!(member(&old).lag_ms, None, "181 s old: unknown");
+}
+
+/// Issue 8 §2: a member the global cluster no longer lists is flagged detached, not
+/// merely "role unknown".
+#[test]
+fn a_member_missing_from_the_global_cluster_is_detached() {
+    let env = Environment::builtin_default().unwrap();
+    let mut obs = Observations::new(&env, &[], 10);
+    let db = &env.aurora[0];
+    let info = GlobalClusterInfo {
+        id: db.global_cluster_id.clone(),
+        status: Some("available".into()),
+        members: vec![GlobalMemberInfo {
+            cluster_arn: db.members[0].cluster_arn.clone(),
+            is_writer: Some(true),
+        }],
+        failover: None,
+    };
+    obs.apply(Update::Cluster {
+        db: db.name.clone(),
+        region: db.members[0].region.clone(),
+        report: ok(0, info),
+    });
+    let s = build(&env, &obs, vec![], &ctx(), t(1));
+    let members = &s.databases[0].members;
+    assert!(!members[0].detached);
+    assert!(members[1].detached, "{members:?}");
 }

@@ -35,8 +35,10 @@ impl RunClock {
         self.speed
     }
 
+    /// Run time now, on the steady clock: waits, pauses and deadlines survive a step
+    /// of the system clock (issue 8 §3).
     pub fn now(&self) -> DateTime<Utc> {
-        self.at(Utc::now())
+        self.at(crate::monitor::clock::steady_now())
     }
 
     /// Run time at wall time `wall`.

@@ -278,6 +278,8 @@ impl Engine {
         if self.run != RunStatus::Running {
             return Err(self.refuse("confirm"));
         }
+        // The data-loss estimate is read again now: the dialog may have been open for minutes.
+        let prompt = self.reread_data_loss(i, prompt, w);
         if let Some(expected) = &prompt.typed
             && typed.as_deref().map(str::trim) != Some(expected.as_str())
         {

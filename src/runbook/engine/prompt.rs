@@ -6,9 +6,65 @@ use super::world::World;
 use crate::model::arc::evaluate_update;
 use crate::runbook::condition::Probe;
 use crate::runbook::step::{Confirm, StepKind};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
+/// The data-loss line of a failover dialog. RPO lag is a lower bound on what is lost:
+/// it is the committed-but-unreplicated window as of its sample time, and the old
+/// primary may still be taking writes (write fencing is best-effort, AWS-FACTS.md).
+/// The sample time is part of the words, so the journal's copy of the prompt keeps it.
+pub fn data_loss_risk(
+    lag_ms: Option<f64>,
+    sampled: Option<DateTime<Utc>>,
+    from_region: &str,
+    allow_data_loss: bool,
+) -> String {
+    match (lag_ms, allow_data_loss) {
+        (_, false) => "data loss is not allowed: the failover waits for full sync".into(),
+        (Some(ms), true) => {
+            let when = sampled
+                .map(|t| format!(" as of {}", t.format("%H:%M:%S")))
+                .unwrap_or_default();
+            format!(
+                "at least ≈{:.1} s of writes in {from_region}{when}; more if {from_region} still accepts writes",
+                ms / 1000.0
+            )
+        }
+        (None, true) => format!(
+            "RPO lag is unknown: an unknown amount of committed writes in {from_region} may be lost"
+        ),
+    }
+}
+
 impl Engine {
+    /// Reads the data-loss estimate again as the operator confirms a failover, so the
+    /// number confirmed (and journaled) is current, not the one drawn minutes earlier.
+    pub(super) fn reread_data_loss(&self, i: usize, mut p: Prompt, w: &mut dyn World) -> Prompt {
+        if let StepKind::AuroraFailover {
+            database,
+            from_region,
+            to_region,
+            allow_data_loss: true,
+            ..
+        } = &self.rb.steps[i].kind
+        {
+            let key = (database.clone(), to_region.clone());
+            let facts = w.read(&[Probe::RpoLag {
+                database: database.clone(),
+                region: to_region.clone(),
+            }]);
+            let lag = facts.rpo_lag_ms.get(&key).copied();
+            p.data_loss_ms = lag;
+            p.risk = Some(data_loss_risk(
+                lag,
+                facts.rpo_lag_at.get(&key).copied(),
+                from_region,
+                true,
+            ));
+        }
+        p
+    }
+
     pub(super) fn prompt(&self, i: usize, w: &mut dyn World, resend: bool) -> Prompt {
         let step = &self.rb.steps[i];
         let calls = &self.calls[i];
@@ -41,23 +97,15 @@ impl Engine {
                     region: to_region.clone(),
                 };
                 let facts = w.read(&[probe]);
-                let lag = facts
-                    .rpo_lag_ms
-                    .get(&(database.clone(), to_region.clone()))
-                    .copied();
+                let key = (database.clone(), to_region.clone());
+                let lag = facts.rpo_lag_ms.get(&key).copied();
                 p.data_loss_ms = lag;
-                p.risk = Some(match (lag, allow_data_loss) {
-                    (_, false) => {
-                        "data loss is not allowed: the failover waits for full sync".into()
-                    }
-                    (Some(ms), true) => format!(
-                        "about {:.1} s of committed writes in {from_region} will be lost",
-                        ms / 1000.0
-                    ),
-                    (None, true) => format!(
-                        "RPO lag is unknown: an unknown amount of committed writes in {from_region} may be lost"
-                    ),
-                });
+                p.risk = Some(data_loss_risk(
+                    lag,
+                    facts.rpo_lag_at.get(&key).copied(),
+                    from_region,
+                    *allow_data_loss,
+                ));
             }
             StepKind::AuroraSwitchover { from_region, .. } => {
                 p.risk = Some(format!(
@@ -176,5 +224,23 @@ fn what(kind: &StepKind, title: &str) -> String {
         }
         StepKind::Manual { instructions, .. } => instructions.clone(),
         _ => title.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// Issue 8 §3: the estimate is a lower bound with its sample time.
+    #[test]
+    fn data_loss_is_worded_as_a_lower_bound_with_its_time() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 27, 14, 2, 10).single();
+        assert_eq!(
+            data_loss_risk(Some(1800.0), at, "us-east-1", true),
+            "at least ≈1.8 s of writes in us-east-1 as of 14:02:10; more if us-east-1 still accepts writes"
+        );
+        assert!(data_loss_risk(None, None, "us-east-1", true).contains("unknown"));
+        assert!(data_loss_risk(Some(1.0), at, "us-east-1", false).contains("not allowed"));
     }
 }

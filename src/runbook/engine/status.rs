@@ -83,7 +83,8 @@ pub struct Prompt {
     pub what: String,
     /// Where: Region or "ARC cluster endpoints (rotating)"; empty when no call is made.
     pub target: String,
-    /// The risk, e.g. "about 1.8 s of committed writes in us-east-1 will be lost".
+    /// The risk, e.g. "at least ≈1.8 s of writes in us-east-1 as of 14:02:10; more if
+    /// us-east-1 still accepts writes".
     pub risk: Option<String>,
     /// Safety-rule preview for routing controls.
     pub rules: Option<String>,

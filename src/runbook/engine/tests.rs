@@ -403,7 +403,7 @@ fn typed_confirm_must_match_the_target() {
     assert_eq!(prompt.typed.as_deref(), Some("us-west-2"));
     assert_eq!(
         prompt.risk.as_deref(),
-        Some("about 1.8 s of committed writes in us-east-1 will be lost")
+        Some("at least ≈1.8 s of writes in us-east-1; more if us-east-1 still accepts writes")
     );
     for wrong in [None, Some("us-east-1"), Some("us-west")] {
         let err = e
@@ -423,6 +423,11 @@ fn typed_confirm_must_match_the_target() {
     }
     assert!(w.sent.is_empty());
     assert_eq!(status_word(&e, "db"), "awaiting_confirmation");
+    // Lag grew while the dialog was open: the estimate is read again at confirmation
+    // and the journal keeps the new one (issue 8 §3).
+    w.facts
+        .rpo_lag_ms
+        .insert(("orders".into(), "us-west-2".into()), 2600.0);
     e.command(
         Command::Confirm {
             typed: Some("us-west-2".into()),
@@ -432,6 +437,13 @@ fn typed_confirm_must_match_the_target() {
         t0(),
     )
     .unwrap();
+    assert!(
+        rec.lines.iter().any(|l| matches!(&l.record,
+        Record::Confirmed { data_loss_ms: Some(ms), prompt, .. }
+            if *ms == 2600.0 && prompt.contains("at least ≈2.6 s of writes in us-east-1"))),
+        "{:?}",
+        rec.lines
+    );
     assert_eq!(w.sent_ops(), vec!["FailoverGlobalCluster"]);
     let Mutation::FailoverGlobalCluster {
         region,

@@ -4,6 +4,7 @@
 
 use super::text::Row;
 use super::theme;
+use chrono::{DateTime, Utc};
 use ratatui::style::Style;
 
 const BARS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
@@ -27,12 +28,31 @@ pub fn sparkline(w: &mut Row, samples: &[f64], target: f64, width: u16, label: &
     w.put(&label, theme::DIM);
 }
 
-/// A chart `area.height` rows tall: bars in eighths, the RPO target as a dashed line
-/// with its value at the right edge. The scale always shows the target and the peak.
+/// The time axis of a lag chart: one column per CloudWatch period, the rightmost
+/// the period holding `now`, and marks where an outage or failover began.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeAxis {
+    pub now: DateTime<Utc>,
+    pub period_s: i64,
+    pub marks: Vec<DateTime<Utc>>,
+}
+
+impl TimeAxis {
+    fn period_of(&self, t: DateTime<Utc>) -> i64 {
+        t.timestamp().div_euclid(self.period_s.max(1))
+    }
+}
+
+/// A chart `area.height` rows tall: bars in eighths, one column per period placed by
+/// its timestamp (a period without a datapoint stays blank, never zero), the RPO
+/// target as a dashed line with its value at the right edge, and — when there are at
+/// least three rows — a time row (−15m … now) with ▲ under each mark. The scale
+/// always shows the target and the peak.
 pub fn chart(
     buf: &mut ratatui::buffer::Buffer,
     area: ratatui::layout::Rect,
-    samples: &[f64],
+    points: &[(DateTime<Utc>, f64)],
+    axis: &TimeAxis,
     target: f64,
     label: &str,
 ) {
@@ -42,38 +62,53 @@ pub fn chart(
         return;
     }
     let bars = usize::from(area.width - label_w);
-    let peak = samples
+    let time_row = area.height >= 3;
+    let rows = usize::from(area.height) - usize::from(time_row);
+    let last = axis.period_of(axis.now);
+    let first = last - (bars as i64 - 1);
+    // Column of each period shown; points outside the window are left out.
+    let mut cols: Vec<Option<f64>> = vec![None; bars];
+    for (t, v) in points {
+        let k = axis.period_of(*t);
+        if (first..=last).contains(&k) {
+            cols[(k - first) as usize] = Some(*v);
+        }
+    }
+    let mark_cols: Vec<usize> = axis
+        .marks
         .iter()
+        .map(|m| axis.period_of(*m))
+        .filter(|k| (first..=last).contains(k))
+        .map(|k| (k - first) as usize)
+        .collect();
+    let peak = cols
+        .iter()
+        .flatten()
         .copied()
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
     let top = (target * 1.25).max(peak).max(1.0);
-    let rows = usize::from(area.height);
     let eighths = (rows * 8) as f64;
     // Row (from the bottom) holding the target line.
     let t_row = (((target / top) * rows as f64).ceil() as usize).clamp(1, rows) - 1;
-    let n = bars.min(samples.len());
-    let x0 = area.x + (bars - n) as u16;
+    let bottom = area.bottom() - 1 - u16::from(time_row);
     for r in 0..rows {
-        let y = area.bottom() - 1 - r as u16;
-        for x in area.x..x0 {
-            if r == t_row {
-                buf.set_string(x, y, "╌", theme::BAD_DIM);
-            }
-        }
-        for (i, v) in samples[samples.len() - n..].iter().enumerate() {
-            let x = x0 + i as u16;
-            let h = if v.is_finite() && *v > 0.0 {
-                (v / top * eighths) as usize
-            } else {
-                0
+        let y = bottom - r as u16;
+        for (i, v) in cols.iter().enumerate() {
+            let x = area.x + i as u16;
+            let fill = match v {
+                Some(v) if v.is_finite() && *v > 0.0 => {
+                    ((v / top * eighths) as usize).saturating_sub(r * 8).min(8)
+                }
+                _ => 0,
             };
-            let fill = h.saturating_sub(r * 8).min(8);
-            let (_, style) = bar(*v, target);
             if fill > 0 {
+                let (_, style) = bar(v.unwrap_or_default(), target);
                 buf.set_string(x, y, BARS[fill - 1], style);
             } else if r == t_row {
                 buf.set_string(x, y, "╌", theme::BAD_DIM);
+            } else if mark_cols.contains(&i) {
+                buf.set_string(x, y, "┊", theme::WARN);
             }
         }
         if r == t_row {
@@ -85,6 +120,34 @@ pub fn chart(
                 theme::DIM,
             );
         }
+    }
+    if time_row {
+        time_labels(buf, area, bars, axis, &mark_cols);
+    }
+}
+
+/// "−15m" under the oldest column, "now" under the newest, ▲ under each mark.
+fn time_labels(
+    buf: &mut ratatui::buffer::Buffer,
+    area: ratatui::layout::Rect,
+    bars: usize,
+    axis: &TimeAxis,
+    mark_cols: &[usize],
+) {
+    let y = area.bottom() - 1;
+    let span_s = (bars as i64 - 1) * axis.period_s.max(1);
+    let oldest = if span_s >= 120 {
+        format!("−{}m", span_s / 60)
+    } else {
+        format!("−{span_s}s")
+    };
+    buf.set_string(area.x, y, &oldest, theme::DIM);
+    let now_x = area.x + bars as u16 - 3;
+    if now_x > area.x + oldest.chars().count() as u16 {
+        buf.set_string(now_x, y, "now", theme::DIM);
+    }
+    for c in mark_cols {
+        buf.set_string(area.x + *c as u16, y, "▲", theme::WARN);
     }
 }
 
@@ -110,23 +173,75 @@ mod tests {
     use ratatui::buffer::Buffer;
     use ratatui::layout::Rect;
 
-    #[test]
-    fn chart_draws_the_target_line_and_bars_above_it() {
-        let area = Rect::new(0, 0, 20, 4);
+    fn render(area: Rect, points: &[(DateTime<Utc>, f64)], axis: &TimeAxis) -> String {
         let mut buf = Buffer::empty(area);
-        chart(&mut buf, area, &[1000.0, 10_000.0], 5000.0, "5s");
-        let text: String = (0..4)
+        chart(&mut buf, area, points, axis, 5000.0, "5s");
+        (0..area.height)
             .map(|y| {
-                (0..20)
+                (0..area.width)
                     .map(|x| buf[(x, y)].symbol().to_string())
                     .collect::<String>()
                     + "\n"
             })
-            .collect();
+            .collect()
+    }
+
+    fn at(min: i64, sec: i64) -> DateTime<Utc> {
+        // 1_800_000_000 is on a whole minute.
+        DateTime::<Utc>::from_timestamp(1_800_000_000 + min * 60 + sec, 0).expect("time")
+    }
+
+    #[test]
+    fn chart_draws_the_target_line_and_bars_above_it() {
+        let axis = TimeAxis {
+            now: at(1, 30),
+            period_s: 60,
+            marks: vec![],
+        };
+        let text = render(
+            Rect::new(0, 0, 20, 2),
+            &[(at(0, 0), 1000.0), (at(1, 0), 10_000.0)],
+            &axis,
+        );
         assert!(text.contains("╌"), "{text}");
         assert!(text.contains("┤5s"), "{text}");
-        // The 10 s sample reaches the top row.
-        assert_ne!(buf[(16, 0)].symbol(), " ", "{text}");
+        // The 10 s sample (the current minute) reaches the top row, in the last column.
+        assert_eq!(
+            text.lines().next().and_then(|l| l.chars().nth(16)),
+            Some('█'),
+            "{text}"
+        );
+    }
+
+    /// Issue 7 §4: one column per period placed by its timestamp (a missing minute is
+    /// a gap), a time row from −Nm to now, and a mark where the outage began.
+    #[test]
+    fn chart_has_a_true_time_axis_with_gaps_and_an_outage_mark() {
+        let axis = TimeAxis {
+            now: at(15, 20),
+            period_s: 60,
+            marks: vec![at(12, 40)],
+        };
+        // Minutes 0..=15 with minute 6 missing; lag climbs after the outage at 12:40.
+        let points: Vec<(DateTime<Utc>, f64)> = (0..=15)
+            .filter(|m| *m != 6)
+            .map(|m| {
+                (
+                    at(m, 0),
+                    if m >= 12 {
+                        2000.0 * (m - 11) as f64
+                    } else {
+                        300.0
+                    },
+                )
+            })
+            .collect();
+        let text = render(Rect::new(0, 0, 19, 5), &points, &axis);
+        insta::assert_snapshot!(text);
+        let last = text.lines().last().unwrap_or_default();
+        assert!(last.starts_with("−15m"), "{text}");
+        assert!(last.contains("now"), "{text}");
+        assert_eq!(last.chars().nth(12), Some('▲'), "{text}");
     }
 
     #[test]

@@ -60,7 +60,8 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
                 if chart_h > 0 {
                     let area = Rect::new(inner.x + 5, y, inner.width.saturating_sub(6), chart_h);
                     let target = snap.rpo_target_ms as f64;
-                    lagchart::chart(buf, area, history(m), target, &text::ms(target));
+                    let axis = time_axis(snap, &snap.databases[i], now);
+                    lagchart::chart(buf, area, &m.chart, &axis, target, &text::ms(target));
                     y += chart_h;
                 }
             }
@@ -146,6 +147,22 @@ fn lag_value(w: &mut Row, label: &str, v: Option<f64>, target: f64) {
     };
 }
 
+/// The chart's time axis: CloudWatch's 60 s period, marked where a member Region of
+/// the database became unreachable (an outage began).
+fn time_axis(snap: &Snapshot, db: &DatabaseStatus, now: DateTime<Utc>) -> lagchart::TimeAxis {
+    let marks = snap
+        .regions
+        .iter()
+        .filter(|r| db.members.iter().any(|m| m.region == r.name))
+        .filter_map(|r| r.unreachable_since)
+        .collect();
+    lagchart::TimeAxis {
+        now,
+        period_s: 60,
+        marks,
+    }
+}
+
 fn history(m: &MemberStatus) -> &[f64] {
     if m.rpo_history.is_empty() {
         &m.lag_history
@@ -159,7 +176,9 @@ fn member_line(w: &mut Row, snap: &Snapshot, m: &MemberStatus, sparkline: bool) 
     w.put("   → ", theme::DIM)
         .put(&m.region, theme::TEXT)
         .col(19);
-    if m.is_writer.is_none() {
+    if m.detached {
+        w.put("detached from the global cluster ", theme::BAD);
+    } else if m.is_writer.is_none() {
         w.put("role unknown ", theme::UNKNOWN);
     }
     lag_value(w, "lag ", m.lag_ms, target);

@@ -175,17 +175,64 @@ fn describe_alarms(world: &World, region: &str, input: &Value) -> Result<Value, 
         ),
     };
     let prefix = input.get("AlarmNamePrefix").and_then(Value::as_str);
-    let alarms: Vec<Value> = world
+    // Without AlarmTypes only metric alarms are returned (AWS-FACTS.md; CloudWatch API
+    // reference, DescribeAlarms: "If you omit this parameter, only metric alarms are
+    // returned").
+    let mut types = Vec::new();
+    for t in input
+        .get("AlarmTypes")
+        .and_then(Value::as_list)
+        .unwrap_or_default()
+    {
+        match t.as_str() {
+            Some(w @ ("MetricAlarm" | "CompositeAlarm")) => types.push(w),
+            _ => {
+                return Err(invalid(
+                    "AlarmTypes must list MetricAlarm or CompositeAlarm",
+                ));
+            }
+        }
+    }
+    if types.is_empty() {
+        types.push("MetricAlarm");
+    }
+    let matching: Vec<AlarmView> = world
         .cw_alarms(region, &names)
-        .iter()
+        .into_iter()
         .filter(|a| state.is_none_or(|s| a.state == s))
         .filter(|a| prefix.is_none_or(|p| a.name.starts_with(p)))
+        .collect();
+    let metric: Vec<Value> = matching
+        .iter()
+        .filter(|a| a.composite_rule.is_none() && types.contains(&"MetricAlarm"))
         .map(alarm)
         .collect();
+    let composite: Vec<Value> = matching
+        .iter()
+        .filter(|_| types.contains(&"CompositeAlarm"))
+        .filter_map(|a| {
+            a.composite_rule
+                .as_deref()
+                .map(|rule| composite_alarm(a, rule))
+        })
+        .collect();
     Ok(Value::map(vec![
-        ("MetricAlarms", Value::List(alarms)),
-        ("CompositeAlarms", Value::List(Vec::new())),
+        ("MetricAlarms", Value::List(metric)),
+        ("CompositeAlarms", Value::List(composite)),
     ]))
+}
+
+fn composite_alarm(a: &AlarmView, rule: &str) -> Value {
+    Value::map(vec![
+        ("AlarmName", Value::str(&a.name)),
+        ("AlarmArn", Value::str(&a.arn)),
+        ("ActionsEnabled", Value::Bool(true)),
+        ("AlarmRule", Value::str(rule)),
+        ("StateValue", Value::str(a.state.as_str())),
+        ("StateReason", Value::str(&a.reason)),
+        ("StateUpdatedTimestamp", Value::Time(a.updated)),
+        ("StateTransitionedTimestamp", Value::Time(a.updated)),
+    ])
 }
 
 fn alarm(a: &AlarmView) -> Value {

@@ -204,3 +204,44 @@ fn list_by_panel() {
         Err(ArcError::NotFound(_))
     ));
 }
+
+/// A RoutingControlArn that is not a routing-control ARN is a ValidationException;
+/// a well-formed one that names nothing stays ResourceNotFound.
+#[test]
+fn malformed_routing_control_arn_is_a_validation_error() {
+    let mut w = World::new(&super::default_env(), 1, t0());
+    for bad in [
+        "",
+        "not-an-arn",
+        "arn:aws:rds:us-east-1:111122223333:cluster:x",
+    ] {
+        assert!(
+            matches!(w.arc_get(bad), Err(ArcError::Validation(_))),
+            "{bad:?}: {:?}",
+            w.arc_get(bad)
+        );
+        let r = w.arc_update(&[(bad.to_string(), On)], &[]);
+        assert!(matches!(r, Err(ArcError::Validation(_))), "{bad:?}: {r:?}");
+    }
+    let unknown =
+        "arn:aws:route53-recovery-control::111122223333:controlpanel/abc/routingcontrol/def";
+    assert!(matches!(w.arc_get(unknown), Err(ArcError::NotFound(_))));
+}
+
+/// ARNs the twin makes carry the environment file's account, not a fixed one.
+#[test]
+fn arns_carry_the_environment_files_account() {
+    let text = crate::config::DEFAULT_ENV.replace("111122223333", "444455556666");
+    let env = crate::config::Environment::parse(&text, "other.yaml").expect("env");
+    let w = World::new(&env, 1, t0());
+    assert_eq!(w.account(), "444455556666");
+    let g = w
+        .rds_global_clusters("us-east-1", None)
+        .expect("globals")
+        .remove(0);
+    assert!(g.arn.contains(":444455556666:"), "{}", g.arn);
+    let alarms = w.cw_alarms("us-east-1", &[]);
+    assert!(alarms.iter().all(|a| a.arn.contains(":444455556666:")));
+    let c = w.arc_list(None).expect("controls").remove(0);
+    assert_eq!(c.owner, "444455556666");
+}

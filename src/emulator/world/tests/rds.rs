@@ -55,10 +55,19 @@ fn switchover_walks_and_loses_nothing() {
         "{again:?}"
     );
     step(&mut w, 6);
-    assert_eq!(global(&w).failover.expect("running").status, "failing-over");
+    // A switchover runs as `switching-over`, never `failing-over` (AWS-FACTS.md; RDS
+    // API reference, FailoverState).
+    let running = global(&w).failover.expect("running");
+    assert_eq!(
+        (running.status.as_str(), running.is_data_loss_allowed),
+        ("switching-over", false)
+    );
     assert_eq!(writer(&w), USE1, "writer moves only at the end");
     let took = run_until_done(&mut w);
-    assert!(took >= 15, "failing-over lasts at least 20 s, took {took}");
+    assert!(
+        took >= 15,
+        "switching-over lasts at least 20 s, took {took}"
+    );
     assert_eq!(writer(&w), USW2);
     let g = global(&w);
     assert_eq!(g.status, "available");
@@ -95,22 +104,42 @@ fn switchover_errors() {
 #[test]
 fn failover_parameter_combinations() {
     let mut w = world(3);
-    for (dl, so) in [
-        (Some(true), Some(true)),
-        (None, None),
-        (Some(false), Some(false)),
-    ] {
-        let r = w.rds_failover("us-west-2", G, USW2, dl, so);
-        assert!(
-            matches!(r, Err(RdsError::InvalidParameterCombination(_))),
-            "{dl:?} {so:?}: {r:?}"
-        );
-    }
+    let r = w.rds_failover("us-west-2", G, USW2, Some(true), Some(true));
+    assert!(
+        matches!(r, Err(RdsError::InvalidParameterCombination(_))),
+        "{r:?}"
+    );
     let v = w
         .rds_failover("us-east-1", G, USW2, None, Some(true))
         .expect("switchover via failover");
     assert_eq!(v.status, "switching-over");
     assert!(w.data_loss_events().is_empty());
+}
+
+/// AWS-FACTS.md (RDS API reference, FailoverGlobalCluster): with neither AllowDataLoss
+/// nor Switchover the call is a switchover, not an error.
+#[test]
+fn failover_without_allow_data_loss_is_a_switchover() {
+    for (dl, so) in [
+        (None, None),
+        (Some(false), Some(false)),
+        (Some(false), None),
+    ] {
+        let mut w = world(3);
+        let v = w
+            .rds_failover("us-east-1", G, USW2, dl, so)
+            .unwrap_or_else(|e| panic!("{dl:?} {so:?}: {e:?}"));
+        let f = v.failover.expect("in flight");
+        assert!(!f.is_data_loss_allowed, "{dl:?} {so:?}");
+        step(&mut w, 6);
+        assert_eq!(
+            global(&w).failover.expect("running").status,
+            "switching-over"
+        );
+        run_until_done(&mut w);
+        assert_eq!(writer(&w), USW2);
+        assert!(w.data_loss_events().is_empty());
+    }
 }
 
 #[test]
@@ -141,6 +170,13 @@ fn failover_with_data_loss_records_loss_and_moves_writer() {
         matches!(second, Err(RdsError::InvalidGlobalClusterState(_))),
         "{second:?}"
     );
+    step(&mut w, 6);
+    let running = global(&w).failover.expect("running");
+    assert_eq!(
+        (running.status.as_str(), running.is_data_loss_allowed),
+        ("failing-over", true),
+        "a data-loss failover walks failing-over with IsDataLossAllowed"
+    );
     let loss = w.data_loss_events();
     assert_eq!(loss.len(), 1);
     assert_eq!(
@@ -166,13 +202,72 @@ fn failover_with_data_loss_records_loss_and_moves_writer() {
     w.inject(&Fault::RegionRecovered {
         region: "us-east-1".into(),
     });
+    // Rejoining takes minutes (5 min + 1 min per 100 GiB; 500 GiB by default): the
+    // old twin reconnected after 60 s, which made failback rehearsals look easy.
+    let sync = |w: &World| {
+        global(w)
+            .members
+            .into_iter()
+            .find(|m| m.cluster_arn == USE1)
+            .expect("member")
+            .synchronization
+    };
+    let status = |w: &World| {
+        w.rds_db_clusters("us-east-1", Some("orders-use1"))
+            .expect("cluster")[0]
+            .status
+            .clone()
+    };
     step(&mut w, 90);
-    let old = global(&w)
-        .members
-        .into_iter()
-        .find(|m| m.cluster_arn == USE1)
-        .expect("member");
-    assert_eq!(old.synchronization, "connected");
+    assert_eq!(sync(&w), "pending-resync");
+    assert_eq!(
+        status(&w),
+        "resyncing",
+        "an intermediate status while rebuilt"
+    );
+    step(&mut w, 8 * 60);
+    assert_eq!(sync(&w), "pending-resync", "600 s are needed for 500 GiB");
+    step(&mut w, 60);
+    assert_eq!(sync(&w), "connected");
+    assert_eq!(status(&w), "available");
+}
+
+/// The rejoin time grows with the database's size, set per scenario.
+#[test]
+fn a_bigger_database_rejoins_later() {
+    use crate::emulator::scenario::Scenario;
+    let rejoined_after = |gib: u32| {
+        let mut w = world(5);
+        let mut s = Scenario::load("calm", &super::default_env()).expect("calm");
+        s.database_gib = Some(gib);
+        w.set_scenario(s);
+        w.inject(&Fault::RegionImpaired {
+            region: "primary".into(),
+            mode: ImpairMode::Hang,
+        });
+        step(&mut w, 30);
+        w.rds_failover("us-west-2", G, USW2, Some(true), None)
+            .expect("accepted");
+        run_until_done(&mut w);
+        w.inject(&Fault::RegionRecovered {
+            region: "us-east-1".into(),
+        });
+        for s in 0..7200 {
+            let connected = global(&w)
+                .members
+                .iter()
+                .all(|m| m.synchronization == "connected");
+            if connected {
+                return s;
+            }
+            step(&mut w, 1);
+        }
+        panic!("never rejoined");
+    };
+    let small = rejoined_after(10);
+    let big = rejoined_after(2000);
+    assert!((300..=310).contains(&small), "{small}");
+    assert!((1500..=1510).contains(&big), "{big}");
 }
 
 #[test]

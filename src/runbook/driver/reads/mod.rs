@@ -154,6 +154,14 @@ impl Plan {
     }
 }
 
+/// A datapoint's value while its sample time (the period it describes) is within
+/// max(3 periods, 3 minutes) of `now`; older, it is unknown and fails the guard that
+/// needs it (issue 8 §3; AWS-FACTS.md: a metric's age is part of its meaning).
+fn young(point: Option<&(DateTime<Utc>, f64)>, now: DateTime<Utc>) -> Option<f64> {
+    let (at, v) = point?;
+    (now - *at <= crate::monitor::metric_freshness(METRIC_PERIOD_S)).then_some(*v)
+}
+
 /// Reads every probe now and returns what could be read.
 pub async fn read(
     provider: &Arc<Provider>,
@@ -279,7 +287,15 @@ fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTim
     let latest = |region: &str, key: &str| -> Option<f64> {
         let list = metrics.get(region)?.as_ref().ok()?;
         let m = list.iter().find(|m| m.key == key)?;
-        m.points.last().map(|p| p.1)
+        young(m.points.last(), now)
+    };
+    let sampled = |region: &str, key: &str| -> Option<DateTime<Utc>> {
+        let list = metrics.get(region)?.as_ref().ok()?;
+        list.iter()
+            .find(|m| m.key == key)?
+            .points
+            .last()
+            .map(|p| p.0)
     };
     for (region, reqs) in &plan.metrics {
         for r in reqs {
@@ -308,6 +324,9 @@ fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTim
                     f.lag_ms.insert(key, v);
                 }
                 ("rpo", _) => {
+                    if let Some(at) = sampled(region, &r.key) {
+                        f.rpo_lag_at.insert(key.clone(), at);
+                    }
                     f.rpo_lag_ms.insert(key, v);
                 }
                 _ => {}
@@ -342,13 +361,9 @@ fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTim
                 f.writer.insert(db.clone(), r);
             }
         }
-        let phase = match &g.failover {
-            None => Some(FailoverPhase::Idle),
-            Some(fo) => FailoverPhase::parse(&fo.status),
-        };
-        if let Some(p) = phase {
-            f.failover.insert(db.clone(), p);
-        }
+        let status = g.failover.as_ref().map(|fo| fo.status.as_str());
+        f.failover
+            .insert(db.clone(), FailoverPhase::from_aws(status));
     }
     f
 }
@@ -391,8 +406,8 @@ fn region_verdict(
             healthy: hc.and_then(|list| {
                 list.iter()
                     .find(|m| m.key == hc_key(id))
-                    .and_then(|m| m.points.last())
-                    .map(|p| p.1 >= 1.0)
+                    .and_then(|m| young(m.points.last(), now))
+                    .map(|v| v >= 1.0)
             }),
         })
         .collect();

@@ -9,6 +9,7 @@ fn env() -> Environment {
 
 fn alarm(name: &str, state: AlarmState) -> AlarmInfo {
     AlarmInfo {
+        composite: false,
         name: name.into(),
         state: Some(state),
         reason: None,
@@ -103,6 +104,7 @@ fn a_region_that_did_not_answer_is_unknown_not_healthy() {
             result: Ok(vec![MetricPoints {
                 key: hc_key("hc-orders-usw2"),
                 points: vec![(t, 0.0)],
+                incomplete: None,
             }]),
         },
     ];
@@ -126,6 +128,7 @@ fn replica_lag_in_seconds_becomes_ms_and_inactive_is_unknown() {
             result: Ok(vec![MetricPoints {
                 key: key.clone(),
                 points: vec![(t, v)],
+                incomplete: None,
             }]),
         }]
     };
@@ -137,4 +140,38 @@ fn replica_lag_in_seconds_becomes_ms_and_inactive_is_unknown() {
     );
     let f = facts_from(&env, &plan, answer(-1.0), t);
     assert!(f.lag_ms.is_empty());
+}
+
+/// Issue 8 §3: a datapoint older than max(3 periods, 3 minutes) is unknown, so the
+/// guard that needs it cannot pass on it; a young one still counts.
+#[test]
+fn a_stale_metric_is_unknown_and_fails_its_guard() {
+    use crate::runbook::condition::Condition;
+    let env = env();
+    let probes = [Probe::Lag {
+        database: "orders".into(),
+        region: "us-west-2".into(),
+    }];
+    let plan = Plan::new(&env, &probes);
+    let key = lag_key(false, "orders", "us-west-2");
+    let now = Utc::now();
+    let answer = |age_s: i64| {
+        vec![Answer::Metrics {
+            region: "us-west-2".into(),
+            result: Ok(vec![MetricPoints {
+                key: key.clone(),
+                points: vec![(now - chrono::Duration::seconds(age_s), 120.0)],
+                incomplete: None,
+            }]),
+        }]
+    };
+    let guard = Condition::ReplicationLag {
+        database: "orders".into(),
+        region: "us-west-2".into(),
+        below_ms: 5000,
+    };
+    let young = facts_from(&env, &plan, answer(150), now);
+    assert_eq!(guard.evaluate(&young).holds, Some(true));
+    let stale = facts_from(&env, &plan, answer(181), now);
+    assert_eq!(guard.evaluate(&stale).holds, None, "{stale:?}");
 }
