@@ -913,3 +913,131 @@ fn manual_step_says_what_it_waits_for_and_shows_instructions_once() {
         "{s}"
     );
 }
+
+/// Break-glass, after the override: the dialog and the detail pane name the rule the
+/// change violates and say the override is in effect with its reason; the calls carry
+/// `SafetyRulesToOverride` (ARC UpdateRoutingControlStates request parameter); the risk
+/// line says no Region serves traffic when every control ends Off; the journal keeps
+/// the same words.
+#[test]
+fn break_glass_confirm_tells_the_truth_about_the_override() {
+    let env = env();
+    let rb = validate::parse(DRAIN_FIRST, "drain-first.yaml", &env, &BTreeMap::new())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut app = app(false);
+    app.on_run_event(RunEvent::Opened(opened("drain-first", &rb, &env)));
+    let mut run = Run::start(rb, &env);
+    run.cmd(Command::Confirm { typed: None }, 10);
+    let reason = "IC approved: us-west-2 is serving";
+    run.cmd(
+        Command::Override {
+            reason: reason.into(),
+        },
+        14,
+    );
+    let Some(StepStatus::AwaitingConfirmation { prompt }) = run.engine.status("drain-east") else {
+        panic!("the overridden step asks again");
+    };
+    let rules = prompt.rules.clone().unwrap_or_default();
+    assert!(!rules.contains("every safety rule holds"), "{rules}");
+    assert!(
+        rules.contains("violates safety rule at-least-one-cell-on"),
+        "{rules}"
+    );
+    let bg = prompt.break_glass.clone().unwrap_or_default();
+    assert!(
+        bg.contains("at-least-one-cell-on") && bg.contains(reason),
+        "{bg}"
+    );
+    assert!(
+        prompt
+            .calls
+            .iter()
+            .any(|c| c.contains("SafetyRulesToOverride=[arn:")),
+        "{:?}",
+        prompt.calls
+    );
+    let risk = prompt.risk.clone().unwrap_or_default();
+    assert!(!risk.contains("traffic moves"), "{risk}");
+    assert!(
+        risk.contains("no Region is meant to serve traffic"),
+        "{risk}"
+    );
+
+    app.on_run_event(run.view(15));
+    if !matches!(app.overlay, Overlay::Run(_)) {
+        app.apply(Action::RunAct);
+    }
+    let s = screen(&mut app, 100, 40, now() + Duration::seconds(16));
+    assert!(s.contains("BREAK-GLASS"), "{s}");
+    assert!(s.contains("SafetyRulesToOverride"), "{s}");
+    insta::assert_snapshot!("break_glass_confirm_after_override_100x40", s);
+
+    app.apply(Action::Back);
+    let s = screen(&mut app, 100, 40, now() + Duration::seconds(17));
+    assert!(!s.contains("every safety rule holds"), "{s}");
+    assert!(
+        s.contains("override of at-least-one-cell-on in effect"),
+        "{s}"
+    );
+    assert!(s.contains("(overridden)"), "{s}");
+    assert!(s.contains("SafetyRulesToOverride"), "{s}");
+    insta::assert_snapshot!("break_glass_detail_after_override_100x40", s);
+
+    run.cmd(Command::Confirm { typed: None }, 20);
+    let journaled = run
+        .rec
+        .lines
+        .iter()
+        .filter_map(|l| match &l.record {
+            drconsole::runbook::journal::Record::Confirmed { prompt, .. } => Some(prompt.clone()),
+            _ => None,
+        })
+        .next_back()
+        .unwrap_or_default();
+    assert!(journaled.contains("BREAK-GLASS"), "{journaled}");
+    assert!(
+        !journaled.contains("every safety rule holds"),
+        "{journaled}"
+    );
+}
+
+/// The dashboard beside the run: from 160 columns Regions, replication and routing
+/// stay in sight beside the steps; below that `d` switches between the steps and the
+/// panels without leaving the run.
+#[test]
+fn dashboard_panels_beside_the_run() {
+    let (run, mut app) = to_failover_confirm();
+    app.on_run_event(run.view(40));
+    if matches!(app.overlay, Overlay::Run(_)) {
+        app.apply(Action::Back);
+    }
+    let wide = screen(&mut app, 160, 40, now() + Duration::seconds(41));
+    for want in [
+        "Steps",
+        "Regions",
+        "Replication",
+        "Routing controls",
+        "RUNBOOK",
+    ] {
+        assert!(wide.contains(want), "{want}:\n{wide}");
+    }
+    insta::assert_snapshot!("runbook_with_dashboard_160x40", wide);
+
+    let narrow = screen(&mut app, 100, 30, now() + Duration::seconds(41));
+    assert!(
+        narrow.contains("Steps") && !narrow.contains("Routing controls"),
+        "{narrow}"
+    );
+    app.apply(Action::ToggleRunDashboard);
+    let panels = screen(&mut app, 100, 30, now() + Duration::seconds(42));
+    assert!(panels.contains("RUNBOOK"), "still in the run:\n{panels}");
+    assert!(
+        panels.contains("Routing controls") && !panels.contains("Steps"),
+        "{panels}"
+    );
+    assert!(app.runbook.visible, "the run view is still up");
+    app.apply(Action::ToggleRunDashboard);
+    let back = screen(&mut app, 100, 30, now() + Duration::seconds(43));
+    assert!(back.contains("Steps"), "{back}");
+}

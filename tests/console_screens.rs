@@ -146,7 +146,8 @@ fn lag_storm_120x40() {
     let buf = term.backend().buffer();
     let s = term.backend().to_string();
     for label in ["  lag ", "RPO lag "] {
-        let v = value_after(buf, "→ us-west-2", label).expect("the member's lag is shown");
+        // Three spaces: the member's row, not the header's "RPO breach: orders → us-west-2".
+        let v = value_after(buf, "   → us-west-2", label).expect("the member's lag is shown");
         assert!(
             is_over_target(&v),
             "{label}above the 5 s target is drawn red and bold, got {v:?}: {s}"
@@ -363,4 +364,75 @@ fn roles_after_the_writer_moved_80x24() {
         "{s}"
     );
     insta::assert_snapshot!(s);
+}
+
+/// ARC unreachable: every endpoint failing and the controls' last read 41 s old. The
+/// controls are unknown now: "?" with the last state read and its age, dimmed, never
+/// green; the failing headline is whole at every width from 80 to 200 columns.
+#[test]
+fn routing_controls_unknown_when_arc_is_unreachable_120x30() {
+    let now = synthetic::fixed_now();
+    let mut snap = synthetic::calm(now);
+    for e in &mut snap.endpoints {
+        e.last_error = Some("timed out".to_string());
+        e.last_latency_ms = None;
+        e.last_used = Some(now - chrono::Duration::seconds(3));
+    }
+    for c in &mut snap.controls {
+        c.stale = true;
+        c.observed_at = Some(now - chrono::Duration::seconds(41));
+    }
+    let mut app = app_with(snap);
+    for w in (80..=200).step_by(10) {
+        let s = screen(&mut app, w, 30);
+        assert!(
+            s.contains("ARC: 5 of 5 endpoints failing"),
+            "{w} columns:\n{s}"
+        );
+    }
+    let term = drawn(&mut app, 120, 30);
+    let buf = term.backend().buffer();
+    let (x, y) = find(buf, "? On (41s ago)").expect("unknown On with its age");
+    assert_eq!(buf[(x + 2, y)].fg, Color::DarkGray, "dimmed, not green");
+    assert!(find(buf, "? Off (41s ago)").is_some());
+    assert!(find(buf, "● On").is_none(), "no control is shown as known");
+    assert!(
+        find(buf, "✔ rule").is_none(),
+        "a rule over stale states is not known to hold"
+    );
+    insta::assert_snapshot!(term.backend().to_string());
+}
+
+/// An RPO breach is named in the header and the Replication title, and a secondary
+/// that stopped receiving says "stalled" in words.
+#[test]
+fn rpo_breach_at_a_glance_80x24() {
+    let now = synthetic::fixed_now();
+    let mut snap = synthetic::calm(now);
+    let m = &mut snap.databases[0].members[1];
+    m.lag_history = vec![300.0, 400.0, 15_400.0, 23_400.0, 31_400.0];
+    m.lag_ms = Some(31_400.0);
+    m.rpo_lag_ms = Some(31_000.0);
+    snap.replicas[0].replication_status = Some("error".to_string());
+    let mut app = app_with(snap);
+    let s = screen(&mut app, 80, 24);
+    let header: Vec<&str> = s.lines().take(2).collect();
+    assert!(
+        header[1].contains("RPO breach: orders → us-west-2 31.0 s > 5.0 s"),
+        "{s}"
+    );
+    assert_eq!(
+        s.matches("RPO breach: orders → us-west-2 31.0 s > 5.0 s")
+            .count(),
+        2,
+        "header and Replication title:\n{s}"
+    );
+    assert!(s.contains("stalled"), "{s}");
+    assert!(s.contains("replication error"), "{s}");
+    insta::assert_snapshot!(s);
+    let wide = screen(&mut app, 200, 50);
+    assert!(
+        wide.contains("· RPO breach: orders → us-west-2 31.0 s > 5.0 s"),
+        "{wide}"
+    );
 }

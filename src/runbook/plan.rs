@@ -140,6 +140,20 @@ impl Mutation {
         }
     }
 
+    /// The call as it is sent once a break-glass override is in effect: a routing
+    /// control update carries `SafetyRulesToOverride` (ARC's UpdateRoutingControlStates
+    /// request parameter); other calls are unchanged.
+    pub fn with_overrides(mut self, overrides: &[String]) -> Mutation {
+        if let Mutation::UpdateRoutingControlStates {
+            safety_rules_to_override,
+            ..
+        } = &mut self
+        {
+            *safety_rules_to_override = overrides.to_vec();
+        }
+        self
+    }
+
     /// One line: `Operation @ endpoint`.
     pub fn headline(&self) -> String {
         format!("{} @ {}", self.operation(), self.endpoint())

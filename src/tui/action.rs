@@ -56,4 +56,7 @@ pub enum Action {
     RunRetry,
     /// Break-glass override of the safety rules ARC named (asks for a typed reason).
     RunOverride,
+    /// The dashboard panels in the runbook view: beside the steps on a wide screen
+    /// (hide / show), instead of them on a narrower one (switch), the run going on.
+    ToggleRunDashboard,
 }

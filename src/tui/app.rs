@@ -122,6 +122,9 @@ pub struct App {
     pub message: Option<(String, Severity)>,
     pub log_state: tui_logger::TuiWidgetState,
     pub runbook: RunbookState,
+    /// `d` in the runbook view: flips whether the dashboard panels are shown there
+    /// (shown beside the steps by default from 160 columns, hidden below).
+    pub run_dashboard_flipped: bool,
 }
 
 impl App {
@@ -141,6 +144,7 @@ impl App {
             scroll: [0; 4],
             viewport: [usize::MAX; 4],
             faults: None,
+            run_dashboard_flipped: false,
             message: None,
             log_state: tui_logger::TuiWidgetState::new()
                 .set_default_display_level(tui_logger::LevelFilter::Info),
@@ -242,6 +246,10 @@ impl App {
             Context::FaultMenu => self.apply_fault_menu(action),
             Context::TextInput => self.apply_input(action),
             Context::Dashboard => self.apply_dashboard(action),
+            Context::Runbook if action == Action::ToggleRunDashboard => {
+                self.run_dashboard_flipped = !self.run_dashboard_flipped;
+                None
+            }
             Context::Runbook => self.apply_runbook(action),
             Context::RunbookPicker => self.apply_picker(action),
             Context::RunDialog => self.apply_run_dialog(action),
@@ -426,7 +434,8 @@ impl App {
             | Action::RunSkip
             | Action::RunAbort
             | Action::RunRetry
-            | Action::RunOverride => {}
+            | Action::RunOverride
+            | Action::ToggleRunDashboard => {}
         }
         None
     }

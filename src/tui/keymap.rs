@@ -157,6 +157,7 @@ pub static KEYMAP: &[Binding] = &[
     b(Runbook, &[Key::ch('r')], "r", Action::RunRetry, "retry a failed or blocked step (fresh guards)"),
     b(Runbook, &[Key::ch('o')], "o", Action::RunOverride, "break-glass override of the rules ARC named (typed reason)"),
     b(Runbook, &[Key::ch('a')], "a", Action::RunAbort, "abort the run (asks, with a reason)"),
+    b(Runbook, &[Key::ch('d')], "d", Action::ToggleRunDashboard, "dashboard panels: hide or show beside the steps (160+ columns), else switch with the steps"),
     b(Runbook, &[Key::ch(':')], ":", Action::OpenCommandLine, "command line (:run NAME k=v opens a runbook)"),
     b(Runbook, &[Key::plain(K::Esc)], "Esc", Action::Back, "back to the dashboard (the run goes on)"),
     b(Runbook, &[Key::ctrl('l')], "^L", Action::Redraw, "redraw the screen"),

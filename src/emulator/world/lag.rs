@@ -31,6 +31,8 @@ pub(super) const REPLICA: LagModel = LagModel {
 
 /// Lag added per sim second while replication is stalled (source impaired, link broken).
 const STALL_GROWTH_MS: f64 = 1000.0;
+/// The largest spontaneous spike (see [`Lag::step`]).
+const SPONTANEOUS_PEAK_MAX_MS: f64 = 3000.0;
 /// How fast a backlog drains once replication resumes.
 const DRAIN_MS: f64 = 3000.0;
 
@@ -83,7 +85,11 @@ impl Lag {
         self.base_ms = (self.base_ms + delta).clamp(m.lo, m.hi);
         self.rpo_extra_ms = rng.random_range(5.0..40.0);
         if m.spike_chance > 0.0 && self.spike.is_none() && rng.random_bool(m.spike_chance) {
-            let peak = rng.random_range(2000.0..=8000.0);
+            // Spontaneous spikes are noise, not incidents: with the baseline (≤ 400 ms)
+            // and the RPO extra (< 40 ms) they stay under 3.5 s, below the built-in
+            // environments' RPO targets (5 s, 10 s), so `calm` never shows an RPO
+            // breach. Incidents come from a scenario's `lag_spike` fault.
+            let peak = rng.random_range(1000.0..=SPONTANEOUS_PEAK_MAX_MS);
             let secs = rng.random_range(20.0..=60.0);
             self.spike = Some(Spike {
                 peak_ms: peak,
@@ -123,5 +129,32 @@ impl Lag {
     pub(super) fn rpo_ms(&self) -> f64 {
         self.rpo_frozen_ms
             .unwrap_or_else(|| self.ms() + self.rpo_extra_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// `calm` shows no incident: ten simulated hours of Aurora lag on several seeds,
+    /// spontaneous spikes included, never reach the built-in 5 s RPO target.
+    #[test]
+    fn spontaneous_aurora_lag_stays_under_the_rpo_target() {
+        for seed in 0..5u64 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut lag = Lag::new(AURORA, &mut rng);
+            let mut worst: f64 = 0.0;
+            let mut spikes = 0;
+            for _ in 0..36_000 {
+                lag.step(&mut rng, false);
+                if lag.spike.is_some() {
+                    spikes += 1;
+                }
+                worst = worst.max(lag.rpo_ms());
+            }
+            assert!(spikes > 0, "seed {seed}: the noise still has spikes");
+            assert!(worst < 5000.0, "seed {seed}: RPO lag reached {worst} ms");
+        }
     }
 }

@@ -6,7 +6,6 @@ use super::world::{CallErrorKind, World};
 use super::{Engine, EngineError};
 use crate::runbook::condition::{Condition, Truth};
 use crate::runbook::journal::record::{Record, Recorder};
-use crate::runbook::plan::Mutation;
 use crate::runbook::step::{Confirm, StepKind};
 use chrono::{DateTime, Utc};
 
@@ -181,14 +180,9 @@ impl Engine {
         rec: &mut dyn Recorder,
         now: DateTime<Utc>,
     ) -> Result<bool, EngineError> {
-        let mut call = self.calls[i][c].clone();
-        if let Mutation::UpdateRoutingControlStates {
-            safety_rules_to_override,
-            ..
-        } = &mut call
-        {
-            *safety_rules_to_override = self.steps[i].overrides.clone();
-        }
+        let call = self.calls[i][c]
+            .clone()
+            .with_overrides(&self.steps[i].overrides);
         let step = self.rb.steps[i].id.clone();
         // If this write fails the call is not sent: nothing happens that is not journaled.
         rec.record(

@@ -220,10 +220,11 @@ impl Engine {
                         step: self.rb.steps[i].id.clone(),
                         by: self.ctx.operator.clone(),
                         rule_arns: rules.clone(),
-                        reason,
+                        reason: reason.clone(),
                     },
                 )?;
                 self.steps[i].overrides = rules;
+                self.steps[i].override_reason = Some(reason);
                 self.set(i, StepStatus::Ready, rec, now)?;
                 self.run = RunStatus::Running;
             }

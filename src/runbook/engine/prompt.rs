@@ -3,6 +3,7 @@
 use super::Engine;
 use super::status::Prompt;
 use super::world::World;
+use crate::model::ControlState;
 use crate::model::arc::evaluate_update;
 use crate::runbook::condition::Probe;
 use crate::runbook::step::{Confirm, StepKind};
@@ -70,9 +71,14 @@ impl Engine {
         let calls = &self.calls[i];
         let target = calls.first().map(|c| c.endpoint()).unwrap_or_default();
         let typed = (step.confirm == Confirm::Typed).then(|| step.kind.typed_target());
+        // The calls exactly as they will be sent, SafetyRulesToOverride included.
+        let overrides = &self.steps[i].overrides;
         let call_lines = calls
             .iter()
-            .map(|c| format!("{} {}", c.headline(), c.parameters().join(" ")))
+            .map(|c| {
+                let c = c.clone().with_overrides(overrides);
+                format!("{} {}", c.headline(), c.parameters().join(" "))
+            })
             .collect();
         let mut p = Prompt {
             what: what(&step.kind, &step.title),
@@ -83,6 +89,7 @@ impl Engine {
             calls: call_lines,
             resend,
             data_loss_ms: None,
+            break_glass: None,
         };
         match &step.kind {
             StepKind::AuroraFailover {
@@ -121,8 +128,10 @@ impl Engine {
                 p.risk = Some("runs a local program with your credentials".into());
             }
             StepKind::RoutingControls { changes } => {
-                p.rules = Some(self.preview_rules(i, changes, w));
-                p.risk = Some("traffic moves between Regions as soon as ARC accepts".into());
+                let preview = self.preview_rules(i, changes, w);
+                p.rules = Some(preview.rules);
+                p.risk = Some(preview.risk);
+                p.break_glass = preview.break_glass;
             }
             _ => {}
         }
@@ -130,42 +139,55 @@ impl Engine {
     }
 
     /// Evaluates the change against the environment's safety rules over fresh states.
+    /// Overridden rules are still judged: the operator must see which rules the change
+    /// violates, and that the override is what lets it through.
     fn preview_rules(
         &self,
         i: usize,
         changes: &[crate::runbook::step::ControlChange],
         w: &mut dyn World,
-    ) -> String {
-        let arns: Vec<String> = self
+    ) -> RulePreview {
+        let overrides = &self.steps[i].overrides;
+        let break_glass = (!overrides.is_empty()).then(|| {
+            let names: Vec<String> = overrides.iter().map(|a| self.rule_name(a)).collect();
+            let reason = self.steps[i]
+                .override_reason
+                .as_deref()
+                .unwrap_or("not journaled");
+            format!(
+                "override of {} in effect (reason: \"{reason}\"); ARC is told to ignore it",
+                names.join(", ")
+            )
+        });
+        // Every control the environment knows: the end state decides whether any
+        // Region still serves traffic, not only the controls this step touches.
+        let mut arns: Vec<String> = self
             .ctx
             .safety_rules
             .iter()
             .flat_map(|r| r.controls().cloned())
             .chain(changes.iter().map(|c| c.arn.clone()))
+            .chain(self.ctx.control_names.keys().cloned())
             .collect();
-        let mut probes: Vec<Probe> = Vec::new();
-        for a in arns {
-            let p = Probe::Control { arn: a };
-            if !probes.contains(&p) {
-                probes.push(p);
-            }
-        }
+        arns.sort();
+        arns.dedup();
+        let probes: Vec<Probe> = arns.into_iter().map(|arn| Probe::Control { arn }).collect();
         let facts = w.read(&probes);
         let unknown: Vec<String> = probes
             .iter()
             .filter_map(|p| match p {
-                Probe::Control { arn } if !facts.controls.contains_key(arn) => Some(
-                    self.ctx
-                        .control_names
-                        .get(arn)
-                        .cloned()
-                        .unwrap_or_else(|| arn.clone()),
-                ),
+                Probe::Control { arn } if !facts.controls.contains_key(arn) => {
+                    Some(self.control_name(arn))
+                }
                 _ => None,
             })
             .collect();
         if !unknown.is_empty() {
-            return format!("cannot preview: state of {} is unknown", unknown.join(", "));
+            return RulePreview {
+                rules: format!("cannot preview: state of {} is unknown", unknown.join(", ")),
+                risk: "traffic moves as soon as ARC accepts; where it goes is unknown (control states unknown)".into(),
+                break_glass,
+            };
         }
         let updates: Vec<_> = changes.iter().map(|c| (c.arn.clone(), c.state)).collect();
         let current: HashMap<_, _> = facts.controls.clone();
@@ -173,20 +195,82 @@ impl Engine {
             &self.ctx.safety_rules,
             &current,
             &updates,
-            &self.steps[i].overrides,
+            &[],
             &[],
             &self.ctx.control_names,
         );
-        if violations.is_empty() {
+        let rules = if violations.is_empty() {
             "every safety rule holds after this change".into()
         } else {
             violations
                 .iter()
-                .map(|v| format!("would be blocked by {v}"))
+                .map(|v| {
+                    if overrides.contains(&v.rule_arn) {
+                        format!("violates {v} (overridden)")
+                    } else {
+                        format!("would be blocked by {v}")
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("; ")
+        };
+        let mut after = current;
+        for (arn, state) in updates {
+            after.insert(arn, state);
+        }
+        RulePreview {
+            rules,
+            risk: self.traffic_risk(&after),
+            break_glass,
         }
     }
+
+    /// Where traffic goes once the change is in, from the controls' end state.
+    fn traffic_risk(&self, after: &HashMap<String, ControlState>) -> String {
+        let mut on: Vec<String> = after
+            .iter()
+            .filter(|(_, s)| **s == ControlState::On)
+            .map(|(arn, _)| self.control_name(arn))
+            .collect();
+        on.sort();
+        if on.is_empty() {
+            // Route 53 developer guide, "How Amazon Route 53 chooses records when health
+            // checking is configured": when every record's health check is unhealthy,
+            // Route 53 considers them all healthy (fails open).
+            "no routing control is On after this change: no Region is meant to serve traffic, \
+             and Route 53 fails open (answers with every record) when all health checks fail"
+                .into()
+        } else {
+            format!(
+                "traffic moves as soon as ARC accepts; On after this change: {}",
+                on.join(", ")
+            )
+        }
+    }
+
+    fn control_name(&self, arn: &str) -> String {
+        self.ctx
+            .control_names
+            .get(arn)
+            .cloned()
+            .unwrap_or_else(|| arn.to_string())
+    }
+
+    fn rule_name(&self, arn: &str) -> String {
+        self.ctx
+            .safety_rules
+            .iter()
+            .find(|r| r.arn == arn)
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| arn.to_string())
+    }
+}
+
+/// The routing-control part of a confirm prompt.
+struct RulePreview {
+    rules: String,
+    risk: String,
+    break_glass: Option<String>,
 }
 
 fn what(kind: &StepKind, title: &str) -> String {

@@ -47,6 +47,7 @@ impl Engine {
             }
             if let Some(o) = point.overrides.get(&step.id) {
                 st.overrides = o.clone();
+                st.override_reason = point.override_reasons.get(&step.id).cloned();
             }
             st.status = match point.statuses.get(&step.id) {
                 Some((s, _)) if s == "done" => StepStatus::Done,

@@ -96,6 +96,10 @@ pub struct Prompt {
     pub resend: bool,
     /// Estimated data loss in ms (aurora_failover), as read fresh.
     pub data_loss_ms: Option<f64>,
+    /// A break-glass override in effect for this step: which rules and the typed
+    /// reason, in words. `rules` then names the rules the change violates.
+    #[serde(default)]
+    pub break_glass: Option<String>,
 }
 
 impl Prompt {
@@ -110,6 +114,9 @@ impl Prompt {
         }
         if let Some(r) = &self.rules {
             s.push_str(&format!("; safety rules: {r}"));
+        }
+        if let Some(b) = &self.break_glass {
+            s.push_str(&format!("; BREAK-GLASS: {b}"));
         }
         s
     }
@@ -155,6 +162,9 @@ pub struct StepState {
     pub calls_done: Vec<bool>,
     /// Safety rules the operator chose to override (only those ARC named).
     pub overrides: Vec<String>,
+    /// The typed reason of that break-glass override.
+    #[serde(default)]
+    pub override_reason: Option<String>,
     /// Rules ARC named in its last refusal.
     pub blocking_rules: Vec<String>,
     pub confirmed_by: Option<String>,
@@ -170,6 +180,7 @@ impl StepState {
             checklist: vec![false; checklist],
             calls_done: vec![false; calls],
             overrides: Vec::new(),
+            override_reason: None,
             blocking_rules: Vec::new(),
             confirmed_by: None,
             entries: 0,

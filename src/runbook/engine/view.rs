@@ -39,6 +39,8 @@ pub struct StepView {
     pub blocking_rules: Vec<String>,
     /// Rules the operator overrode (break-glass) for this step.
     pub overrides: Vec<String>,
+    /// The operator's typed reason for that override.
+    pub override_reason: Option<String>,
 }
 
 impl Engine {
@@ -84,6 +86,7 @@ impl Engine {
                     confirmed_by: st.confirmed_by.clone(),
                     blocking_rules: st.blocking_rules.clone(),
                     overrides: st.overrides.clone(),
+                    override_reason: st.override_reason.clone(),
                 })
                 .collect(),
         }

@@ -23,6 +23,8 @@ pub struct ResumePoint {
     /// Intents with no outcome and not yet settled: their effect is unknown.
     pub dangling: BTreeSet<(String, usize)>,
     pub overrides: HashMap<String, Vec<String>>,
+    /// The typed reason of each step's break-glass override.
+    pub override_reasons: HashMap<String, String>,
     /// Set when the run ended (completed or aborted): nothing to resume.
     pub ended: Option<String>,
 }
@@ -81,9 +83,13 @@ impl ResumePoint {
                     }
                 }
                 Record::Override {
-                    step, rule_arns, ..
+                    step,
+                    rule_arns,
+                    reason,
+                    ..
                 } => {
                     p.overrides.insert(step.clone(), rule_arns.clone());
+                    p.override_reasons.insert(step.clone(), reason.clone());
                 }
                 Record::RunEnd { outcome } => p.ended = Some(outcome.clone()),
                 _ => {}

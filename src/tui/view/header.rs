@@ -47,6 +47,10 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) {
     let y = area.y + 1;
     let mut row = Row::new(buf, area, y);
     row.put(" ", theme::TEXT);
+    // An RPO breach comes first: the identity may be cut, the breach may not.
+    if let Some(h) = app.snapshot.as_deref().and_then(super::rpo::headline) {
+        row.put(&h, theme::BAD).put("  ", theme::TEXT);
+    }
     match app.snapshot.as_deref() {
         Some(s) => match (&s.identity, &s.identity_error) {
             (Some(id), _) => {

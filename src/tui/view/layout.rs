@@ -77,6 +77,44 @@ pub fn body(area: Rect) -> Rect {
     )
 }
 
+/// From this width the runbook view keeps the dashboard panels beside the steps.
+pub const RUN_BESIDE: u16 = 160;
+
+/// The runbook view's body split: the run's area and the dashboard panels' area.
+/// From [`RUN_BESIDE`] columns both, side by side (`flipped` hides the panels);
+/// below it one or the other (`flipped` shows the panels instead of the run).
+pub fn beside_run(body: Rect, flipped: bool) -> (Option<Rect>, Option<Rect>) {
+    if body.width >= RUN_BESIDE {
+        if flipped {
+            return (Some(body), None);
+        }
+        let dash_w = body.width * 2 / 5;
+        let run = Rect::new(body.x, body.y, body.width - dash_w, body.height);
+        let dash = Rect::new(run.right(), body.y, dash_w, body.height);
+        (Some(run), Some(dash))
+    } else if flipped {
+        (None, Some(body))
+    } else {
+        (Some(body), None)
+    }
+}
+
+/// Regions, replication and routing stacked in `area` (the runbook view's panels).
+pub fn stacked(area: Rect, app: &App) -> Vec<(Panel, Rect)> {
+    let want = |p: Panel| (p, desired(app, p));
+    let list = [
+        want(Panel::Regions),
+        want(Panel::Replication),
+        want(Panel::Routing),
+    ];
+    let mut out = [None; 4];
+    // Routing is last: it takes whatever is left after the others got what they want.
+    stack(area, &list, Panel::Regions, &mut out);
+    list.iter()
+        .filter_map(|(p, _)| out[p.index()].map(|r| (*p, r)))
+        .collect()
+}
+
 pub fn compute(area: Rect, app: &App) -> Areas {
     let header = Rect::new(area.x, area.y, area.width, HEADER.min(area.height));
     let footer = Rect::new(

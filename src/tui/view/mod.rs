@@ -10,6 +10,7 @@ mod panel;
 mod regions;
 mod replication;
 mod routing;
+pub mod rpo;
 pub mod runbook;
 pub mod text;
 pub mod theme;
@@ -61,7 +62,23 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> Fr
     header::render(buf, areas.header, app, now);
     if app.runbook.visible && app.runbook.open.is_some() {
         let body = layout::body(area);
-        info.runbook_scroll_max = runbook::render(buf, body, app, now);
+        let (run_area, dash) = layout::beside_run(body, app.run_dashboard_flipped);
+        match (run_area, dash) {
+            (Some(r), dash) => {
+                info.runbook_scroll_max = runbook::render(buf, r, app, now);
+                if let Some(d) = dash {
+                    dashboard_beside(buf, d, app, now, &mut info);
+                }
+            }
+            (None, Some(d)) => {
+                // Narrow, switched to the panels: the run's title bar stays on top.
+                let title_h = 2.min(d.height);
+                runbook::title(buf, Rect::new(d.x, d.y, d.width, title_h), app, now);
+                let rest = Rect::new(d.x, d.y + title_h, d.width, d.height - title_h);
+                dashboard_beside(buf, rest, app, now, &mut info);
+            }
+            (None, None) => {}
+        }
         info.cursor = footer::render(buf, areas.footer, app);
         overlay::render(buf, area, app);
         return info;
@@ -81,6 +98,27 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> Fr
     info.cursor = footer::render(buf, areas.footer, app);
     overlay::render(buf, area, app);
     info
+}
+
+/// Regions, replication and routing stacked in `area`, beside (or instead of) the
+/// runbook steps; each gets what it wants, routing the rest.
+fn dashboard_beside(
+    buf: &mut Buffer,
+    area: Rect,
+    app: &App,
+    now: DateTime<Utc>,
+    info: &mut FrameInfo,
+) {
+    let panels = layout::stacked(area, app);
+    for (p, r) in panels {
+        let rows = match p {
+            Panel::Regions => regions::render(buf, r, app, now),
+            Panel::Replication => replication::render(buf, r, app, now),
+            Panel::Routing => routing::render(buf, r, app, now),
+            Panel::Log => continue,
+        };
+        info.viewport[p.index()] = rows;
+    }
 }
 
 /// The body of a panel before data arrives: connecting, or why there is none.

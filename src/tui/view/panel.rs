@@ -39,11 +39,21 @@ pub fn frame_with_alert(
         theme::BORDER
     };
     let total = app.row_count(panel);
+    // The alert is what must be read: when the title row cannot hold everything, the
+    // panel's own title text (counts, filter) gives way, never the alert.
+    let head = format!(" {} ", panel.title());
+    let alert = alert.map(|a| format!("{a} "));
+    let room = usize::from(area.width.saturating_sub(2));
+    let used = |t: &str| Span::raw(head.as_str()).width() + Span::raw(t).width();
+    let title = match &alert {
+        Some(a) if used(title) + Span::raw(a.as_str()).width() > room => "",
+        _ => title,
+    };
     let block = Block::bordered()
         .border_style(border)
         .title(Line::from(vec![
             Span::styled(
-                format!(" {} ", panel.title()),
+                head,
                 if focused {
                     theme::BORDER_FOCUS
                 } else {
@@ -51,10 +61,7 @@ pub fn frame_with_alert(
                 },
             ),
             Span::styled(title.to_string(), theme::LABEL),
-            Span::styled(
-                alert.map(|a| format!("{a} ")).unwrap_or_default(),
-                theme::BAD,
-            ),
+            Span::styled(alert.unwrap_or_default(), theme::BAD),
         ]));
     let inner = block.inner(area);
     let visible = usize::from(inner.height.saturating_sub(reserved));

@@ -20,7 +20,23 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
         .as_deref()
         .map(|s| format!("RPO target {} ", text::ms(s.rpo_target_ms as f64)))
         .unwrap_or_default();
-    let (inner, offset) = panel::frame(buf, area, app, Panel::Replication, &title, 0);
+    // " Replication " + "· " + the headline + " " must fit between the corners.
+    let room = usize::from(area.width.saturating_sub(2)).saturating_sub(16);
+    let alert = app.snapshot.as_deref().and_then(|s| {
+        super::rpo::headline(s)
+            .filter(|h| ratatui::text::Span::raw(h.as_str()).width() <= room)
+            .or_else(|| super::rpo::headline_short(s))
+            .map(|h| format!("· {h}"))
+    });
+    let (inner, offset) = panel::frame_with_alert(
+        buf,
+        area,
+        app,
+        Panel::Replication,
+        &title,
+        alert.as_deref(),
+        0,
+    );
     let Some(snap) = app.snapshot.as_deref() else {
         super::placeholder(buf, inner, app);
         return panel::rows(inner);
@@ -184,6 +200,10 @@ fn member_line(w: &mut Row, snap: &Snapshot, m: &MemberStatus, sparkline: bool) 
     lag_value(w, "lag ", m.lag_ms, target);
     w.col(34);
     lag_value(w, "RPO lag ", m.rpo_lag_ms, target);
+    // Red digits alone do not say why: a secondary that stopped receiving says so.
+    if super::rpo::stalled(m, target) {
+        w.put("  stalled: lag climbing", theme::BAD);
+    }
     if sparkline {
         w.col(53);
         let width = w.remaining();
@@ -210,7 +230,9 @@ fn replica_line(w: &mut Row, snap: &Snapshot, r: &ReplicaStatus, now: DateTime<U
     w.put(" · ", theme::DIM);
     match &r.replication_status {
         Some(s) if s == "replicating" => w.put(s, theme::OK),
-        Some(s) => w.put(s, theme::BAD),
+        // StatusInfos "read replication" status other than replicating (error,
+        // stopped, terminated): the word says replication is broken.
+        Some(s) => w.put(&format!("replication {s}"), theme::BAD),
         None => w.put("replication unknown", theme::UNKNOWN),
     };
     w.col(53);

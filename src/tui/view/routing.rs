@@ -50,6 +50,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
     let list_h = inner.height - strip;
     let bottom = inner.y + list_h;
     let name_w = 16u16;
+    let state_w = state_width(snap, now);
     // Lines left over when every row fits: a long safety rule may wrap into them.
     // Wrapping only ever uses these, so scrolling stays one row per index entry.
     let mut spare = usize::from(list_h)
@@ -60,7 +61,13 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
             break;
         }
         if let RoutingRow::Rule(i) = *row {
-            let used = rule_lines(buf, inner, y, &snap.rules[i], 1 + spare);
+            let rule = &snap.rules[i];
+            // Judged over controls read too long ago: not known to hold now.
+            let stale = snap
+                .controls
+                .iter()
+                .any(|c| c.panel == rule.panel && c.stale);
+            let used = rule_lines(buf, inner, y, rule, stale, 1 + spare);
             spare -= used - 1;
             y = y.saturating_add(u16::try_from(used).unwrap_or(u16::MAX));
             continue;
@@ -78,7 +85,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
                 };
                 w.put(&count, theme::DIM);
             }
-            RoutingRow::Control(i) => control_line(&mut w, &snap.controls[i], name_w, now),
+            RoutingRow::Control(i) => control_line(&mut w, &snap.controls[i], name_w, state_w, now),
             RoutingRow::Rule(_) => {}
             RoutingRow::NoMatch => {
                 w.put(
@@ -93,27 +100,60 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
     usize::from(list_h)
 }
 
-fn control_line(w: &mut Row, c: &ControlStatus, name_w: u16, now: DateTime<Utc>) {
-    let (word, style) = theme::control(c.state);
-    w.space(3).put(word, style).col(10);
-    w.put(&c.name, theme::TEXT).col(10 + name_w + 1);
-    w.put("gates ", theme::DIM).put(&c.gates, theme::LABEL);
-    if c.stale {
-        let age = c
-            .observed_at
-            .map(|t| format!("  stale {}", text::age((now - t).num_milliseconds())))
-            .unwrap_or_else(|| "  never read".to_string());
-        w.put(&age, theme::WARN);
+/// A control's state cell. A control whose last read is stale (ARC unreachable) is
+/// unknown now: it shows "?" with the last state read and its age, dimmed, never in
+/// the colour of a known state.
+fn state_cell(c: &ControlStatus, now: DateTime<Utc>) -> (String, ratatui::style::Style) {
+    if !c.stale {
+        let (word, style) = theme::control(c.state);
+        return (word.to_string(), style);
     }
+    match (c.state, c.observed_at) {
+        (Some(s), Some(t)) => (
+            format!("? {s} ({} ago)", text::age((now - t).num_milliseconds())),
+            theme::DIM,
+        ),
+        (Some(s), None) => (format!("? {s} (age ?)"), theme::DIM),
+        (None, _) => ("? never read".to_string(), theme::UNKNOWN),
+    }
+}
+
+/// The width of the state column: the widest cell among the controls shown.
+fn state_width(snap: &Snapshot, now: DateTime<Utc>) -> u16 {
+    let widest = snap
+        .controls
+        .iter()
+        .map(|c| width(&state_cell(c, now).0))
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    u16::try_from(widest).unwrap_or(u16::MAX)
+}
+
+fn control_line(w: &mut Row, c: &ControlStatus, name_w: u16, state_w: u16, now: DateTime<Utc>) {
+    let (word, style) = state_cell(c, now);
+    let name_x = 3 + state_w + 2;
+    w.space(3).put(&word, style).col(name_x);
+    w.put(&c.name, theme::TEXT).col(name_x + name_w + 1);
+    w.put("gates ", theme::DIM).put(&c.gates, theme::LABEL);
 }
 
 /// A safety rule in plain words on up to `max_lines` rows (continuations indented
 /// under the text). Returns the rows used.
-fn rule_lines(buf: &mut Buffer, area: Rect, y: u16, r: &RuleStatus, max_lines: usize) -> usize {
-    let (sym, style) = match r.satisfied {
-        Some(true) => ("✔ ", theme::OK),
-        Some(false) => ("✖ VIOLATED ", theme::BAD),
-        None => ("? ", theme::UNKNOWN),
+fn rule_lines(
+    buf: &mut Buffer,
+    area: Rect,
+    y: u16,
+    r: &RuleStatus,
+    stale: bool,
+    max_lines: usize,
+) -> usize {
+    let (sym, style) = match (r.satisfied, stale) {
+        // "?" as everywhere for unknown; dimmed like the stale controls it judges.
+        (Some(_), true) => ("? ", theme::DIM),
+        (Some(true), false) => ("✔ ", theme::OK),
+        (Some(false), false) => ("✖ VIOLATED ", theme::BAD),
+        (None, _) => ("? ", theme::UNKNOWN),
     };
     let mut w = Row::new(buf, area, y);
     w.space(3).put(sym, style).put("rule: ", theme::DIM);

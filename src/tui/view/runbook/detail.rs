@@ -40,8 +40,7 @@ pub fn lines(
         StepKind::Check { conditions: c } => conditions(&mut out, "Checks, live", c, facts),
         StepKind::Wait { until, .. } => conditions(&mut out, "Waits until, live", until, facts),
         StepKind::RoutingControls { changes } => {
-            let overrides = view.map(|v| v.overrides.clone()).unwrap_or_default();
-            rule_preview(&mut out, open, changes, &overrides, facts);
+            rule_preview(&mut out, open, changes, view, facts);
         }
         _ => {}
     }
@@ -252,12 +251,35 @@ fn rule_preview(
     out: &mut Lines,
     open: &OpenRunbook,
     changes: &[crate::runbook::step::ControlChange],
-    overrides: &[String],
+    view: Option<&StepView>,
     facts: Option<&Facts>,
 ) {
     let rules = &open.opened.safety_rules;
     let names = &open.opened.control_names;
+    let overrides = view.map(|v| v.overrides.as_slice()).unwrap_or_default();
     out.line(Line::new().push("Safety rules, preview over the last poll:", theme::LABEL));
+    if let Some(v) = view.filter(|v| !v.overrides.is_empty()) {
+        let names: Vec<String> = v
+            .overrides
+            .iter()
+            .map(|a| {
+                rules
+                    .iter()
+                    .find(|r| &r.arn == a)
+                    .map(|r| r.name.clone())
+                    .unwrap_or_else(|| a.clone())
+            })
+            .collect();
+        out.para(
+            &[("  BREAK-GLASS: ", theme::BAD)],
+            &format!(
+                "override of {} in effect (reason: \"{}\"); ARC is told to ignore it",
+                names.join(", "),
+                v.override_reason.as_deref().unwrap_or("not journaled")
+            ),
+            theme::BAD,
+        );
+    }
     let current: HashMap<_, _> = facts.map(|f| f.controls.clone()).unwrap_or_default();
     let mut unknown: Vec<String> = rules
         .iter()
@@ -277,7 +299,9 @@ fn rule_preview(
         return;
     }
     let updates: Vec<_> = changes.iter().map(|c| (c.arn.clone(), c.state)).collect();
-    let v = evaluate_update(rules, &current, &updates, overrides, &[], names);
+    // Overridden rules are judged too: the override lets the change through, it does
+    // not make the rule hold.
+    let v = evaluate_update(rules, &current, &updates, &[], &[], names);
     if v.is_empty() {
         out.para(
             &[("  ✔ ", theme::OK)],
@@ -286,16 +310,22 @@ fn rule_preview(
         );
     }
     for v in v {
-        out.para(
-            &[("  ✖ ", theme::BAD)],
-            &format!("would be blocked by {v}"),
-            theme::BAD,
-        );
+        let text = if overrides.contains(&v.rule_arn) {
+            format!("violates {v} (overridden)")
+        } else {
+            format!("would be blocked by {v}")
+        };
+        out.para(&[("  ✖ ", theme::BAD)], &text, theme::BAD);
     }
 }
 
 fn calls(out: &mut Lines, step: &Step, view: Option<&StepView>) {
-    let planned = plan::calls(step);
+    // As they will be sent: with SafetyRulesToOverride once an override is in effect.
+    let overrides = view.map(|v| v.overrides.as_slice()).unwrap_or_default();
+    let planned: Vec<_> = plan::calls(step)
+        .into_iter()
+        .map(|m| m.with_overrides(overrides))
+        .collect();
     if planned.is_empty() {
         out.line(
             Line::new()

@@ -255,7 +255,7 @@ fn confirm_body(out: &mut Lines, p: &Prompt) {
         out.para(&[("Where: ", theme::LABEL)], &p.target, theme::TEXT);
     }
     if let Some(r) = &p.risk {
-        let style = if p.data_loss_ms.is_some() {
+        let style = if p.data_loss_ms.is_some() || r.starts_with("no routing control is On") {
             theme::BAD
         } else {
             theme::WARN
@@ -269,6 +269,9 @@ fn confirm_body(out: &mut Lines, p: &Prompt) {
             theme::BAD
         };
         out.para(&[("Safety rules: ", theme::LABEL)], r, style);
+    }
+    if let Some(b) = &p.break_glass {
+        out.para(&[("BREAK-GLASS: ", theme::BAD)], b, theme::BAD);
     }
     if !p.calls.is_empty() {
         out.line(Line::new().push("Calls:", theme::LABEL));

@@ -57,6 +57,15 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> Op
     })
 }
 
+/// The run's two title rows alone (above the dashboard panels when they replace the
+/// steps on a narrow screen).
+pub fn title(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) {
+    if let Some(open) = app.runbook.open.as_ref() {
+        let now = open.opened.clock.at(now);
+        title_bar(buf, area, app, open, now);
+    }
+}
+
 fn title_bar(buf: &mut Buffer, area: Rect, app: &App, open: &OpenRunbook, now: DateTime<Utc>) {
     let rb = &open.opened.runbook;
     let mut r = Row::new(buf, area, area.y);
