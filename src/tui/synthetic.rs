@@ -88,15 +88,7 @@ fn member(
         chart: if writer {
             Vec::new()
         } else {
-            let minute = now.timestamp().div_euclid(60) * 60;
-            let n = lag.len() as i64;
-            lag.iter()
-                .enumerate()
-                .filter_map(|(i, v)| {
-                    let at = DateTime::<Utc>::from_timestamp(minute - (n - 1 - i as i64) * 60, 0)?;
-                    Some((at, v * 1.1))
-                })
-                .collect()
+            per_minute(now, &lag.iter().map(|v| v * 1.1).collect::<Vec<_>>())
         },
         detached: false,
     }
@@ -255,6 +247,20 @@ fn judge(r: &mut RegionStatus, fresh: bool, last_error: Option<&str>) {
     (r.verdict, r.reasons) = verdict(&evidence);
 }
 
+/// One point per minute, on minute boundaries, ending at the current minute.
+fn per_minute(now: DateTime<Utc>, values: &[f64]) -> Vec<(DateTime<Utc>, f64)> {
+    let minute = now.timestamp().div_euclid(60) * 60;
+    let n = values.len() as i64;
+    values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            let at = DateTime::<Utc>::from_timestamp(minute - (n - 1 - i as i64) * 60, 0)?;
+            Some((at, *v))
+        })
+        .collect()
+}
+
 /// `lag-storm`: replication lag climbs past the RPO target.
 pub fn lag_storm(now: DateTime<Utc>) -> Snapshot {
     let mut s = calm(now);
@@ -271,6 +277,7 @@ pub fn lag_storm(now: DateTime<Utc>) -> Snapshot {
     m.lag_ms = lag.last().copied();
     m.rpo_lag_ms = lag.last().map(|v| v * 1.05);
     m.rpo_history = lag.iter().map(|v| v * 1.05).collect();
+    m.chart = per_minute(now, &m.rpo_history);
     m.lag_history = lag;
     s.regions[1].verdict = Verdict::Degraded;
     s.regions[1].reasons = vec!["alarm orders-api-latency-usw2 in ALARM".to_string()];
