@@ -44,14 +44,14 @@ pub fn run(args: &JournalArgs) -> anyhow::Result<i32> {
         JournalAction::List => list(&dir),
         JournalAction::Show { run } => {
             let s = load(&dir, run)?;
-            print!("{}", to_markdown(&s));
+            super::out::text(&to_markdown(&s))?;
             Ok(0)
         }
         JournalAction::Export { run, format } => {
             let s = load(&dir, run)?;
             match format {
-                ExportFormat::Md => print!("{}", to_markdown(&s)),
-                ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+                ExportFormat::Md => super::out::text(&to_markdown(&s))?,
+                ExportFormat::Json => super::out::line(serde_json::to_string_pretty(&s)?)?,
             }
             Ok(0)
         }
@@ -78,7 +78,7 @@ fn list(dir: &std::path::Path) -> anyhow::Result<i32> {
             .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
             .collect(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            println!("no runs journaled under {}", runs.display());
+            super::out::line(format_args!("no runs journaled under {}", runs.display()))?;
             return Ok(0);
         }
         Err(e) => return Err(e.into()),
@@ -102,7 +102,7 @@ fn list(dir: &std::path::Path) -> anyhow::Result<i32> {
             }
             Err(e) => format!("{id}  unreadable: {e}"),
         };
-        println!("{line}");
+        super::out::line(line)?;
     }
     Ok(0)
 }
@@ -128,6 +128,6 @@ pub fn approve(args: &ApproveArgs) -> anyhow::Result<i32> {
     }
     let me = journal::operator_name();
     approval::approve(&path, &point.initiator, &me, chrono::Utc::now())?;
-    println!("approved run {} as {me}", args.run);
+    super::out::line(format_args!("approved run {} as {me}", args.run))?;
     Ok(0)
 }

@@ -18,6 +18,9 @@ impl ReadJournal {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    /// Not a regular file, too large or unreadable (see `config::read_input_file`).
+    #[error(transparent)]
+    Input(#[from] crate::config::InputFileError),
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -33,10 +36,7 @@ pub enum ReadError {
 }
 
 pub fn read_journal(path: &Path) -> Result<ReadJournal, ReadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let text = crate::config::read_input_file(path)?;
     parse_journal(&text).map_err(|(line, message)| ReadError::Corrupt {
         path: path.display().to_string(),
         line,
