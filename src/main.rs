@@ -17,6 +17,10 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        // A closed stdout (`| head`) ends the command quietly, as it does a filter.
+        Err(e) if drconsole::cli::out::is_broken_pipe(&e) => {
+            ExitCode::from(drconsole::cli::out::BROKEN_PIPE_EXIT)
+        }
         Err(e) => {
             eprintln!("drconsole: {e:#}");
             ExitCode::from(2)

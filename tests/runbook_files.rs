@@ -572,3 +572,92 @@ fn approve_binds_the_step_and_asks_sts_who_approves() {
         "{refused:?}"
     );
 }
+
+#[test]
+fn a_step_that_leaves_no_cell_on_is_flagged_as_break_glass_by_validate_and_plan() {
+    let path = root().join("tests/fixtures/runbook-break-glass.yaml");
+    let rb = validate::load(&path, &env(), &no_params()).unwrap_or_else(|e| panic!("{e}"));
+    let flags = plan::break_glass(&rb, &env());
+    assert_eq!(flags.len(), 1, "{flags:?}");
+    assert_eq!(flags[0].step, "dark");
+    let m = &flags[0].message;
+    assert!(m.starts_with("this step needs break-glass: "), "{m}");
+    assert!(m.ends_with("against at-least-one-cell-on"), "{m}");
+    assert!(
+        plan::render_flagged(&rb, &flags).contains("WARNING: this step needs break-glass"),
+        "plan shows it under the step"
+    );
+    // The shipped runbooks keep a cell On at every step.
+    for n in ["pilot-light-failover", "warm-standby-failover", "failback"] {
+        let rb = validate::load(
+            &root().join(format!("runbooks/{n}.yaml")),
+            &env(),
+            &no_params(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(plan::break_glass(&rb, &env()).is_empty(), "{n}");
+    }
+    let bin = env!("CARGO_BIN_EXE_drconsole");
+    let v = Command::new(bin)
+        .arg("validate")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(v.status.code(), Some(0), "a warning, not an error");
+    let err = String::from_utf8_lossy(&v.stderr);
+    assert!(
+        err.contains("warning: step dark: this step needs break-glass"),
+        "{err}"
+    );
+    let p = Command::new(bin).arg("plan").arg(&path).output().unwrap();
+    let out = String::from_utf8_lossy(&p.stdout);
+    assert!(
+        out.contains("WARNING: this step needs break-glass"),
+        "{out}"
+    );
+}
+
+#[test]
+fn template_errors_point_at_their_line_in_multi_line_blocks_once_per_parameter() {
+    let text = "\
+name: T
+environment: orders-prod
+rto: 15m
+parameters:
+  to: { description: where to }
+steps:
+  - id: a
+    title: Move to {{to}}
+    manual:
+      instructions: |
+        First line
+        then {{nope}} here
+      checklist:
+        - >
+          folded
+          and {{folded}} too
+        - \"quoted
+          over {{quoted}} lines\"
+  - id: b
+    title: Again {{to}} and {{nope}}
+    pause: 1s
+";
+    let errs = validate::parse(text, "t.yaml", &env(), &no_params())
+        .expect_err("broken")
+        .0;
+    let shown: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+    let about =
+        |needle: &str| -> Vec<&String> { shown.iter().filter(|s| s.contains(needle)).collect() };
+    // One missing parameter, one error: at its declaration, not at each use.
+    assert_eq!(about("`to`").len(), 1, "{shown:#?}");
+    assert!(about("`to`")[0].starts_with("t.yaml:5:"), "{shown:#?}");
+    assert_eq!(about("`nope`").len(), 1, "{shown:#?}");
+    assert!(
+        about("`nope`")[0].starts_with("t.yaml:12:14: "),
+        "{shown:#?}"
+    );
+    // No Rust Debug text in any message.
+    for s in &shown {
+        assert!(!s.contains("Spanned") && !s.contains("Some("), "{s}");
+    }
+}

@@ -5,9 +5,9 @@
 //! UI a snapshot channel when ready. The UI loop runs on the main thread, so a slow
 //! terminal write never stalls a poller.
 
-use crate::cli::TargetArgs;
 use crate::cli::console_runbooks;
-use crate::cli::target::{self, Session};
+use crate::cli::target::{self, Preflight, Session};
+use crate::cli::{ConsoleArgs, TargetArgs};
 use crate::config::Environment;
 use crate::emulator::scenario::{self, Fault};
 use crate::model::Mode;
@@ -24,12 +24,17 @@ use tokio::sync::{mpsc, oneshot};
 /// How long exit waits for background tasks (pollers stuck on a hung endpoint).
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 
-pub fn run(args: TargetArgs) -> anyhow::Result<i32> {
-    // Bad input fails before the terminal is touched.
-    let env = match &args.env {
-        Some(path) => Environment::load(path)?,
-        None => Environment::builtin_default()?,
-    };
+pub fn run(console: ConsoleArgs) -> anyhow::Result<i32> {
+    let ConsoleArgs {
+        target: args,
+        runbooks,
+    } = console;
+    let runbook_dirs = console_runbooks::search::search_path(&runbooks);
+    // Bad input (files, scenario name, flag combinations) fails before the terminal
+    // is touched, so the error is printed on a normal screen.
+    let pre = target::preflight(&args)?;
+    require_terminal()?;
+    let env = pre.env().clone();
     let twin = args.env.is_none() || args.twin || args.twin_endpoints.is_some();
     let info = ConsoleInfo {
         environment: env.name.clone(),
@@ -45,7 +50,7 @@ pub fn run(args: TargetArgs) -> anyhow::Result<i32> {
         .build()
         .context("cannot start the async runtime")?;
     let (connect_tx, connect_rx) = oneshot::channel();
-    runtime.spawn(open(args, env, connect_tx));
+    runtime.spawn(open(args, pre, runbook_dirs, env, connect_tx));
     let result = {
         let mut guard = TerminalGuard::enter().context("cannot take over the terminal")?;
         let inputs = Inputs {
@@ -60,14 +65,31 @@ pub fn run(args: TargetArgs) -> anyhow::Result<i32> {
     result.map(|exit| exit.code())
 }
 
+/// The console draws on a terminal and reads keys from it; without one (a pipe, cron,
+/// CI) it says what to use instead rather than fail inside the terminal library.
+fn require_terminal() -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    anyhow::bail!(NO_TERMINAL)
+}
+
+/// What the console says when stdin or stdout is not a terminal.
+pub const NO_TERMINAL: &str = "the console needs a terminal (stdin and stdout); \
+     without one use `drconsole status` (one snapshot) or `drconsole run` (headless runbook)";
+
 /// Opens the session and the monitor, reports to the UI, then keeps both alive and
 /// serves game-day injections until the runtime shuts down.
 async fn open(
     args: TargetArgs,
+    pre: Preflight,
+    runbook_dirs: Vec<std::path::PathBuf>,
     env: Environment,
     reply: oneshot::Sender<Result<Connected, String>>,
 ) {
-    let session = match target::connect(&args).await {
+    let config = args.provider_config();
+    let session = match target::connect_prepared(&args, pre, config).await {
         Ok(s) => s,
         Err(e) => {
             let _ = reply.send(Err(format!("{e:#}")));
@@ -107,6 +129,7 @@ async fn open(
     tokio::spawn(console_runbooks::serve(
         setup,
         fresh_twin,
+        runbook_dirs,
         run_requests,
         run_events,
     ));

@@ -43,8 +43,8 @@ impl TwinEndpoints {
     }
 
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the twin endpoints file {}", path.display()))?;
+        let text =
+            crate::config::read_input_file(path).context("cannot read the twin endpoints file")?;
         serde_json::from_str(&text)
             .with_context(|| format!("{}: not a twin endpoints file", path.display()))
     }

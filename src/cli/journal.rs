@@ -48,14 +48,14 @@ pub fn run(args: &JournalArgs) -> anyhow::Result<i32> {
         JournalAction::List => list(&dir),
         JournalAction::Show { run } => {
             let s = load(&resolve_run(&dir, run)?)?;
-            print!("{}", to_markdown(&s));
+            super::out::text(&to_markdown(&s))?;
             Ok(0)
         }
         JournalAction::Export { run, format } => {
             let s = load(&resolve_run(&dir, run)?)?;
             match format {
-                ExportFormat::Md => print!("{}", to_markdown(&s)),
-                ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+                ExportFormat::Md => super::out::text(&to_markdown(&s))?,
+                ExportFormat::Json => super::out::line(serde_json::to_string_pretty(&s)?)?,
             }
             Ok(0)
         }
@@ -110,19 +110,19 @@ fn duration(s: i64) -> String {
 
 fn list(dir: &Path) -> anyhow::Result<i32> {
     let runs = dir.join("runs");
-    if !runs.is_dir() {
-        println!("no runs journaled under {}", runs.display());
-        return Ok(0);
-    }
-    let files = journal::run_files(dir);
+    let files = if runs.is_dir() {
+        journal::run_files(dir)
+    } else {
+        Vec::new()
+    };
     if files.is_empty() {
-        println!("no runs journaled under {}", runs.display());
+        super::out::line(format_args!("no runs journaled under {}", runs.display()))?;
         return Ok(0);
     }
-    println!(
+    super::out::line(format_args!(
         "{:<44} {:<20} {:>8} {:<10} OUTCOME",
         "RUN", "STARTED (UTC)", "DURATION", "MODE"
-    );
+    ))?;
     for f in files {
         let id = f
             .file_stem()
@@ -153,7 +153,7 @@ fn list(dir: &Path) -> anyhow::Result<i32> {
             }
             Err(e) => format!("{id:<44} unreadable: {e}"),
         };
-        println!("{line}");
+        super::out::line(line)?;
     }
     Ok(0)
 }
@@ -230,16 +230,16 @@ pub fn approve(args: &ApproveArgs) -> anyhow::Result<i32> {
         run_mode == "SIMULATED",
     )?;
     approval::append(&path, &a)?;
-    println!(
+    super::out::line(format_args!(
         "approved step {step} of run {} as {}",
         point.run_id,
         a.approver()
-    );
+    ))?;
     if run_mode == "SIMULATED" {
-        println!(
+        super::out::line(
             "note: on the twin every caller has the same simulated identity, so only \
-             user@host was compared"
-        );
+             user@host was compared",
+        )?;
     }
     Ok(0)
 }

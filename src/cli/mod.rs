@@ -5,6 +5,7 @@ pub mod console;
 pub mod console_runbooks;
 pub mod emulator;
 pub mod journal;
+pub mod out;
 pub mod plan;
 pub mod run;
 pub mod status;
@@ -28,13 +29,13 @@ pub struct Cli {
     pub command: Option<Command>,
     /// Options for the default `console` sub-command.
     #[command(flatten)]
-    pub console: TargetArgs,
+    pub console: ConsoleArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The full-screen console (the default).
-    Console(TargetArgs),
+    Console(ConsoleArgs),
     /// Print one snapshot of the environment and exit (non-zero if anything is unknown or stale).
     Status(StatusArgs),
     /// Run the simulated twin alone, for boto3, the AWS CLI or another console.
@@ -49,6 +50,18 @@ pub enum Command {
     Approve(journal::ApproveArgs),
     /// Run a runbook headless: one line per step; exit 0 done, 1 failed or aborted, 2 error.
     Run(run::RunArgs),
+}
+
+/// The console's options: the target, and where its runbooks are.
+#[derive(Debug, Clone, Args)]
+pub struct ConsoleArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Directory of runbooks (repeatable, searched in order). Without it:
+    /// DRCONSOLE_RUNBOOKS (a `:`-separated list), else ./runbooks then
+    /// $XDG_CONFIG_HOME/drconsole/runbooks (~/.config when unset).
+    #[arg(long = "runbooks", value_name = "DIR")]
+    pub runbooks: Vec<PathBuf>,
 }
 
 /// Which environment to look at, and how.

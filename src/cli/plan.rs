@@ -1,7 +1,7 @@
 //! `drconsole plan RUNBOOK [--env FILE] [--param k=v…] [--json]`: prints every step and
 //! the exact calls it would make. Makes none.
 
-use super::validate::{load_env, parse_params};
+use super::validate::{is_unreadable, load_env, parse_params};
 use crate::runbook::{plan, validate};
 use clap::Args;
 use std::path::PathBuf;
@@ -24,6 +24,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<i32> {
     let params = parse_params(&args.params)?;
     let rb = match validate::load(&args.runbook, &env, &params) {
         Ok(rb) => rb,
+        Err(errs) if is_unreadable(&errs) => anyhow::bail!("{errs}"),
         Err(errs) => {
             eprintln!("{errs}");
             return Ok(1);
@@ -56,11 +57,16 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<i32> {
             "environment": rb.environment,
             "params": rb.params,
             "rto_s": rb.rto.as_secs(),
+            "break_glass": plan::break_glass(&rb, &env)
+                .iter()
+                .map(|f| serde_json::json!({ "step": f.step, "message": f.message }))
+                .collect::<Vec<_>>(),
             "steps": steps,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        super::out::line(serde_json::to_string_pretty(&doc)?)?;
     } else {
-        print!("{}", plan::render(&rb));
+        let flags = plan::break_glass(&rb, &env);
+        super::out::text(&plan::render_flagged(&rb, &flags))?;
     }
     Ok(0)
 }

@@ -42,7 +42,28 @@ pub async fn connect(args: &TargetArgs) -> anyhow::Result<Session> {
     connect_with(args, args.provider_config()).await
 }
 
-pub async fn connect_with(args: &TargetArgs, config: ProviderConfig) -> anyhow::Result<Session> {
+/// What the command line names, read and checked before anything else happens (the
+/// console takes the terminal only after this): the environment, and the scenario or
+/// the running twin's endpoints file. No network, no terminal.
+pub struct Preflight {
+    env: Environment,
+    world: World,
+}
+
+enum World {
+    Live,
+    Twin(Scenario),
+    External(crate::cli::emulator::TwinEndpoints, std::path::PathBuf),
+}
+
+impl Preflight {
+    pub fn env(&self) -> &Environment {
+        &self.env
+    }
+}
+
+/// Reads the files and checks the flag combinations; every bad input fails here.
+pub fn preflight(args: &TargetArgs) -> anyhow::Result<Preflight> {
     let env = match &args.env {
         Some(path) => Environment::load(path)?,
         None => Environment::builtin_default()?,
@@ -51,40 +72,65 @@ pub async fn connect_with(args: &TargetArgs, config: ProviderConfig) -> anyhow::
         // clap's parser already refuses < 100; this guards hand-built arguments.
         bail!("--poll-ms must be at least 1");
     }
-    let poll = Duration::from_millis(args.poll_ms);
-    if let Some(file) = &args.twin_endpoints {
-        return external_twin(args, env, file, poll, config).await;
-    }
-    let twin = args.env.is_none() || args.twin;
-    if !twin {
+    let world = if let Some(file) = &args.twin_endpoints {
+        World::External(
+            crate::cli::emulator::TwinEndpoints::load(file)?,
+            file.clone(),
+        )
+    } else if args.env.is_some() && !args.twin {
         if args.scenario.is_some() {
             bail!("--scenario applies to the simulated twin only (add --twin)");
         }
-        let target = Target::Live {
-            profile: args.profile.clone(),
-            region: args.region.clone(),
-        };
-        let provider = Provider::connect(&env, target, config, args.read_only)
-            .await
-            .context("cannot set up the AWS clients")?;
-        if let Err(e) = provider.resolve_credentials(CREDENTIALS_WITHIN).await {
-            tracing::debug!(error = %e, "credential chain");
-            bail!(NO_CREDENTIALS);
+        World::Live
+    } else {
+        if args.profile.is_some() {
+            bail!("--profile applies to a real account only (the twin uses its own credentials)");
         }
-        return Ok(Session {
-            env: Arc::new(env),
-            provider: Arc::new(provider),
-            mode: Mode::Live,
-            poll,
-            emulator: None,
-            clock: RunClock::real(),
-        });
-    }
-    if args.profile.is_some() {
-        bail!("--profile applies to a real account only (the twin uses its own credentials)");
-    }
-    let name = args.scenario.as_deref().unwrap_or("calm");
-    let scenario = Scenario::load(name, &env)?;
+        let name = args.scenario.as_deref().unwrap_or("calm");
+        World::Twin(Scenario::load(name, &env)?)
+    };
+    Ok(Preflight { env, world })
+}
+
+pub async fn connect_with(args: &TargetArgs, config: ProviderConfig) -> anyhow::Result<Session> {
+    connect_prepared(args, preflight(args)?, config).await
+}
+
+/// Connects what [`preflight`] read and checked.
+pub async fn connect_prepared(
+    args: &TargetArgs,
+    pre: Preflight,
+    config: ProviderConfig,
+) -> anyhow::Result<Session> {
+    let Preflight { env, world } = pre;
+    let poll = Duration::from_millis(args.poll_ms);
+    let scenario = match world {
+        World::External(ep, file) => {
+            return external_twin(args, env, ep, &file, poll, config).await;
+        }
+        World::Live => {
+            let target = Target::Live {
+                profile: args.profile.clone(),
+                region: args.region.clone(),
+            };
+            let provider = Provider::connect(&env, target, config, args.read_only)
+                .await
+                .context("cannot set up the AWS clients")?;
+            if let Err(e) = provider.resolve_credentials(CREDENTIALS_WITHIN).await {
+                tracing::debug!(error = %e, "credential chain");
+                bail!(NO_CREDENTIALS);
+            }
+            return Ok(Session {
+                env: Arc::new(env),
+                provider: Arc::new(provider),
+                mode: Mode::Live,
+                poll,
+                emulator: None,
+                clock: RunClock::real(),
+            });
+        }
+        World::Twin(scenario) => scenario,
+    };
     let opts = EmulatorOptions {
         seed: args.seed,
         speed: args.speed,
@@ -117,11 +163,11 @@ pub async fn connect_with(args: &TargetArgs, config: ProviderConfig) -> anyhow::
 async fn external_twin(
     args: &TargetArgs,
     env: Environment,
+    ep: crate::cli::emulator::TwinEndpoints,
     file: &std::path::Path,
     poll: Duration,
     config: ProviderConfig,
 ) -> anyhow::Result<Session> {
-    let ep = crate::cli::emulator::TwinEndpoints::load(file)?;
     if args.speed != 1.0 && args.speed != ep.speed {
         bail!(
             "--speed is set by the running twin (×{}); drop --speed or restart the emulator",

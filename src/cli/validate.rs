@@ -41,15 +41,27 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<i32> {
     let env = load_env(args.env.as_ref())?;
     let params = parse_params(&args.params)?;
     let mut bad = 0;
+    let mut unreadable = 0;
     for f in &args.files {
         match validate::load(f, &env, &params) {
-            Ok(rb) => println!(
-                "{}: ok — {} ({} steps, {} mutating)",
-                f.display(),
-                rb.name,
-                rb.steps.len(),
-                rb.steps.iter().filter(|s| s.kind.is_mutating()).count()
-            ),
+            Ok(rb) => {
+                super::out::line(format_args!(
+                    "{}: ok — {} ({} steps, {} mutating)",
+                    f.display(),
+                    rb.name,
+                    rb.steps.len(),
+                    rb.steps.iter().filter(|s| s.kind.is_mutating()).count()
+                ))?;
+                // A warning, not an error: a game day may mean to break glass.
+                for b in crate::runbook::plan::break_glass(&rb, &env) {
+                    eprintln!("{}: warning: step {}: {}", f.display(), b.step, b.message);
+                }
+            }
+            // Not a runbook at all (a device, a directory, too large): bad input, exit 2.
+            Err(errs) if is_unreadable(&errs) => {
+                unreadable += 1;
+                eprintln!("drconsole: {errs}");
+            }
             Err(errs) => {
                 bad += 1;
                 eprintln!("{errs}");
@@ -58,7 +70,19 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<i32> {
     }
     if bad > 0 {
         eprintln!("{bad} of {} runbook(s) have errors", args.files.len());
-        return Ok(1);
     }
-    Ok(0)
+    Ok(if unreadable > 0 {
+        2
+    } else if bad > 0 {
+        1
+    } else {
+        0
+    })
+}
+
+/// The file could not be read as a runbook (see `config::read_input_file`).
+pub fn is_unreadable(errs: &crate::runbook::error::RunbookErrors) -> bool {
+    errs.0
+        .iter()
+        .any(|e| e.kind == crate::runbook::error::RunbookErrorKind::Io)
 }

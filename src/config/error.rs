@@ -67,14 +67,9 @@ impl ConfigError {
         }
     }
 
-    pub fn io(file: String, e: std::io::Error) -> Self {
-        ConfigError {
-            kind: ConfigErrorKind::Io,
-            file,
-            line: 1,
-            column: 1,
-            message: format!("cannot read: {e}"),
-        }
+    /// A file refused by [`read_input_file`](super::read_input_file): one line, no position.
+    pub fn input(e: &super::InputFileError) -> Self {
+        Self::plain(ConfigErrorKind::Io, e.path(), e.to_string())
     }
 
     pub fn from_yaml(file: &str, e: &serde_saphyr::Error) -> Self {

@@ -4,9 +4,11 @@
 
 mod error;
 mod file;
+pub mod input_file;
 mod validate;
 
 pub use error::{ConfigError, ConfigErrorKind, yaml_error_parts};
+pub use input_file::{InputFileError, MAX_INPUT_BYTES, read_input_bytes, read_input_file};
 
 use crate::model::{ControlState, Role, SafetyRule};
 use std::path::{Path, PathBuf};
@@ -118,8 +120,7 @@ pub struct ReplicaEnd {
 impl Environment {
     /// Reads and validates a file; errors carry `file:line:column`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError::io(path.display().to_string(), e))?;
+        let text = read_input_file(path).map_err(|e| ConfigError::input(&e))?;
         let mut env = Self::parse(&text, &path.display().to_string())?;
         env.source = Some(path.to_path_buf());
         Ok(env)

@@ -151,8 +151,8 @@ impl Scenario {
         }
         let path = Path::new(name_or_path);
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound && !looks_like_path(name_or_path) {
+        let text = crate::config::read_input_file(path).map_err(|e| {
+            if e.is_not_found() && !looks_like_path(name_or_path) {
                 ConfigError::plain(
                     ConfigErrorKind::UnknownReference,
                     &origin,
@@ -163,11 +163,7 @@ impl Scenario {
                     ),
                 )
             } else {
-                ConfigError::plain(
-                    ConfigErrorKind::Io,
-                    &origin,
-                    format!("cannot read scenario file {origin}: {e}"),
-                )
+                ConfigError::input(&e)
             }
         })?;
         Self::parse(&text, &origin, env)

@@ -27,6 +27,10 @@ pub struct RunbookError {
 
 impl fmt::Display for RunbookError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Line 0: about the file as a whole; the message names it.
+        if self.line == 0 {
+            return f.write_str(&self.message);
+        }
         write!(
             f,
             "{}:{}:{}: {}",
@@ -87,13 +91,15 @@ impl Source<'_> {
         self.at_pos(kind, loc.line(), loc.column(), message)
     }
 
-    pub fn io(&self, e: &std::io::Error) -> RunbookError {
+    /// A file refused by [`read_input_file`](crate::config::read_input_file): one
+    /// line, no position (line 0).
+    pub fn input(&self, e: &crate::config::InputFileError) -> RunbookError {
         RunbookError {
             kind: RunbookErrorKind::Io,
             file: self.origin.to_string(),
-            line: 1,
-            column: 1,
-            message: format!("cannot read: {e}"),
+            line: 0,
+            column: 0,
+            message: e.to_string(),
             snippet: String::new(),
         }
     }

@@ -224,8 +224,65 @@ pub fn calls(step: &Step) -> Vec<Mutation> {
     }
 }
 
+/// A `routing_controls` step the environment's safety rules would refuse without an
+/// override: ARC rejects such an update unless `SafetyRulesToOverride` names the rule
+/// (UpdateRoutingControlStates, ARC Routing Control API reference).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakGlass {
+    pub step: String,
+    /// "this step needs break-glass: …, against RULE" (one per violated rule).
+    pub message: String,
+}
+
+/// Walks the runbook's routing changes in order from the environment's initial control
+/// states (the twin's start; against AWS the real states may differ, so this is a
+/// warning, not an error) and names every step whose end state a safety rule refuses,
+/// using the same evaluation the twin and the engine use ([`evaluate_update`]).
+pub fn break_glass(rb: &Runbook, env: &crate::config::Environment) -> Vec<BreakGlass> {
+    use crate::model::arc::evaluate_update;
+    use std::collections::HashMap;
+    let rules: Vec<crate::model::SafetyRule> =
+        env.arc.rules.iter().map(|r| r.rule.clone()).collect();
+    let names: HashMap<String, String> = env
+        .arc
+        .controls
+        .iter()
+        .map(|c| (c.arn.clone(), c.name.clone()))
+        .collect();
+    let mut states: HashMap<String, ControlState> = env
+        .arc
+        .controls
+        .iter()
+        .map(|c| (c.arn.clone(), c.initial))
+        .collect();
+    let mut out = Vec::new();
+    for step in &rb.steps {
+        let StepKind::RoutingControls { changes } = &step.kind else {
+            continue;
+        };
+        let updates: Vec<(String, ControlState)> =
+            changes.iter().map(|c| (c.arn.clone(), c.state)).collect();
+        for v in evaluate_update(&rules, &states, &updates, &[], &[], &names) {
+            out.push(BreakGlass {
+                step: step.id.clone(),
+                message: format!(
+                    "this step needs break-glass: {}, against {}",
+                    v.reason, v.rule_name
+                ),
+            });
+        }
+        states.extend(updates);
+    }
+    out
+}
+
 /// The human-readable plan: every step, its guards, and every call it would make.
 pub fn render(rb: &Runbook) -> String {
+    render_flagged(rb, &[])
+}
+
+/// [`render`] with the [`break_glass`] flags shown under their steps.
+pub fn render_flagged(rb: &Runbook, flags: &[BreakGlass]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Runbook: {}", rb.name);
     if let Some(s) = &rb.summary {
@@ -254,6 +311,9 @@ pub fn render(rb: &Runbook) -> String {
             step.title
         );
         describe_kind(&mut out, step);
+        for f in flags.iter().filter(|f| f.step == step.id) {
+            let _ = writeln!(out, "      WARNING: {}", f.message);
+        }
         for c in &step.require {
             let _ = writeln!(out, "      require: {c}");
         }

@@ -31,16 +31,72 @@ impl<'a> Resolver<'a> {
         match template::render(&s.value, &self.params) {
             Ok(v) => Some(v),
             Err(e) => {
-                let msg = match e.missing {
-                    Some(name) if self.declared.contains(&name) => format!(
-                        "parameter `{name}` has no value: give it a default or pass --param {name}=VALUE"
-                    ),
-                    _ => e.message,
-                };
-                self.err(K::Template, s.referenced, msg);
+                if let Some(name) = &e.missing {
+                    // Declared without a value: already reported once, at the declaration.
+                    if self.declared.contains(name) {
+                        return None;
+                    }
+                    // Undeclared: one error for the name, at its first use.
+                    if self.errors.iter().any(|x| x.message == e.message) {
+                        return None;
+                    }
+                }
+                let (line, column) = self.template_position(s, e.offset);
+                self.errors
+                    .push(self.src.at_pos(K::Template, line, column, e.message));
                 None
             }
         }
+    }
+
+    /// Where in the file the template at byte `offset` of the value is: the line that
+    /// holds it, also inside a multi-line (`|`, `>` or quoted) scalar. The value's text
+    /// from `{{` to its line end appears as is in the file (block scalars keep it
+    /// verbatim, minus indentation), so the n-th such occurrence after the scalar's
+    /// start is it. Falls back to the scalar's start when it cannot be found.
+    fn template_position(&self, s: &S, offset: usize) -> (u64, u64) {
+        let fallback = (s.referenced.line(), s.referenced.column());
+        let value = &s.value;
+        let Some(rest) = value.get(offset..) else {
+            return fallback;
+        };
+        // `{{name}}`, or for an unclosed one `{{` up to the next blank: a folded (`>`)
+        // scalar joins lines, so nothing longer is sure to be on one line of the file.
+        let end = rest
+            .find("}}")
+            .map(|i| i + 2)
+            .filter(|&e| !rest[..e].contains('\n'))
+            .unwrap_or_else(|| rest.find(char::is_whitespace).unwrap_or(rest.len()));
+        let token = &rest[..end];
+        if token.is_empty() {
+            return fallback;
+        }
+        let nth = value[..offset].matches(token).count();
+        let text = self.src.text;
+        // Byte index of the scalar's start in the file.
+        let mut start = 0;
+        for (i, l) in text.split_inclusive('\n').enumerate() {
+            if (i as u64) + 1 == fallback.0 {
+                start += l
+                    .char_indices()
+                    .nth(fallback.1.saturating_sub(1) as usize)
+                    .map(|(b, _)| b)
+                    .unwrap_or(0);
+                break;
+            }
+            start += l.len();
+        }
+        let Some(after) = text.get(start..) else {
+            return fallback;
+        };
+        let Some((at, _)) = after.match_indices(token).nth(nth) else {
+            return fallback;
+        };
+        let abs = start + at;
+        let line = text[..abs].matches('\n').count() as u64 + 1;
+        let line_start = text[..abs].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let column = text[line_start..abs].chars().count() as u64 + 1;
+        (line, column)
     }
 
     pub fn duration(&mut self, s: &S) -> Option<Duration> {

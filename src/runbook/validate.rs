@@ -18,13 +18,13 @@ pub fn load(
     params: &BTreeMap<String, String>,
 ) -> Result<Runbook, RunbookErrors> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::config::read_input_file(path).map_err(|e| {
         RunbookErrors(vec![
             Source {
                 origin: &origin,
                 text: "",
             }
-            .io(&e),
+            .input(&e),
         ])
     })?;
     let mut rb = parse(&text, &origin, env, params)?;

@@ -9,25 +9,27 @@ use crate::tui::runbook::{CatalogueEntry, UnfinishedRun};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// `NAME` → `runbooks/NAME.yaml`; anything that looks like a path is taken as is.
-pub(super) fn resolve(dir: &Path, name: &str) -> PathBuf {
-    if name.contains('/') || name.ends_with(".yaml") || name.ends_with(".yml") {
-        PathBuf::from(name)
-    } else {
-        dir.join(format!("{name}.yaml"))
+/// Every `*.yaml` (and `*.yml`) in the search path, validated with default
+/// parameters; a name already found in an earlier directory hides a later one (as
+/// [`resolve`](super::search::resolve) picks the earlier one too).
+pub fn catalogue(dirs: &[PathBuf], env: &Environment) -> Vec<CatalogueEntry> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in dirs {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut here: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        here.sort();
+        for p in here {
+            if seen.insert(p.file_stem().map(|s| s.to_os_string())) {
+                files.push(p);
+            }
+        }
     }
-}
-
-/// Every `*.yaml` under the runbook directory, validated with default parameters.
-pub fn catalogue(dir: &Path, env: &Environment) -> Vec<CatalogueEntry> {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = rd
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-        .collect();
-    files.sort();
     files
         .into_iter()
         .map(|p| {
@@ -113,19 +115,28 @@ mod tests {
     use crate::runbook::journal;
 
     #[test]
-    fn names_resolve_under_the_runbook_dir() {
-        let d = Path::new("runbooks");
-        assert_eq!(resolve(d, "game-day"), d.join("game-day.yaml"));
-        assert_eq!(resolve(d, "x/y.yaml"), PathBuf::from("x/y.yaml"));
-    }
-
-    #[test]
     fn the_shipped_runbooks_are_listed_and_valid() {
         let env = Environment::builtin_default().unwrap();
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(RUNBOOK_DIR);
-        let c = catalogue(&dir, &env);
+        let c = catalogue(&[dir], &env);
         assert!(c.iter().any(|e| e.name == "pilot-light-failover"), "{c:?}");
         assert!(c.iter().all(|e| e.error.is_none()), "{c:?}");
+    }
+
+    #[test]
+    fn an_earlier_directory_hides_the_same_name_in_a_later_one() {
+        let env = Environment::builtin_default().unwrap();
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join(RUNBOOK_DIR);
+        let mine = tempfile::tempdir().unwrap();
+        std::fs::write(mine.path().join("game-day.yaml"), "not: a runbook\n").unwrap();
+        let c = catalogue(&[mine.path().to_path_buf(), shipped.clone()], &env);
+        let game_days: Vec<_> = c.iter().filter(|e| e.name == "game-day").collect();
+        assert_eq!(game_days.len(), 1, "{c:?}");
+        assert!(
+            game_days[0].error.is_some(),
+            "the earlier (broken) one wins"
+        );
+        assert_eq!(c.len(), catalogue(&[shipped], &env).len());
     }
 
     #[test]

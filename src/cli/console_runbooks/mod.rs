@@ -5,20 +5,22 @@
 
 mod files;
 mod log;
+pub mod search;
 
 use crate::runbook::driver::{self, DriverEvent, DriverHandle, RunSetup, Start};
 use crate::runbook::engine::{RunStatus, RunView};
 use crate::runbook::journal::{self, ResumePoint, read_journal};
 use crate::runbook::{Runbook, summary, validate};
 use crate::tui::runbook::{Opened, RunEvent, RunRequest, RunbookLink};
-use files::{catalogue, resolve, unfinished};
+use files::{catalogue, unfinished};
 use log::log_record;
+use search::resolve;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// Where the console looks for runbooks.
+/// The first directory of the default search path (see [`search`]).
 pub const RUNBOOK_DIR: &str = "runbooks";
 
 /// Both ends of the link: the UI's and the service's.
@@ -41,7 +43,8 @@ pub fn link() -> (
 
 struct Service {
     setup: RunSetup,
-    dir: PathBuf,
+    /// The runbook search path, absolute (see [`search`]).
+    dirs: Vec<PathBuf>,
     events: mpsc::UnboundedSender<RunEvent>,
     /// The runbook last opened (file name or path, and parameters).
     opened: Option<(String, BTreeMap<String, String>)>,
@@ -55,31 +58,34 @@ struct Service {
 pub async fn serve(
     setup: RunSetup,
     fresh_twin: bool,
+    dirs: Vec<PathBuf>,
     mut requests: mpsc::UnboundedReceiver<RunRequest>,
     events: mpsc::UnboundedSender<RunEvent>,
 ) {
     let mut s = Service {
         setup,
-        dir: PathBuf::from(RUNBOOK_DIR),
+        dirs,
         events,
         opened: None,
         run: None,
         summarized: false,
     };
     let mode = s.setup.provider.mode();
-    let (env, dir, state) = (
+    let (env, dirs, state) = (
         s.setup.env.clone(),
-        s.dir.clone(),
+        s.dirs.clone(),
         s.setup.state_dir.clone(),
     );
     let found =
-        tokio::task::spawn_blocking(move || (catalogue(&dir, &env), unfinished(&state, mode)))
+        tokio::task::spawn_blocking(move || (catalogue(&dirs, &env), unfinished(&state, mode)))
             .await;
     if let Ok((cat, mut unf)) = found {
         for u in &mut unf {
             u.fresh_twin = fresh_twin;
         }
         s.send(RunEvent::Catalogue(cat));
+        // After the catalogue: an empty list can now say where it looked.
+        s.send(RunEvent::SearchedDirs(s.dirs.clone()));
         if !unf.is_empty() {
             s.send(RunEvent::Unfinished(unf));
         }
@@ -179,7 +185,12 @@ impl Service {
                     ));
                     return;
                 }
-                match self.load(resolve(&self.dir, &name), params.clone()).await {
+                let found = resolve(&self.dirs, &name);
+                let loaded = match found {
+                    Ok(path) => self.load(path, params.clone()).await,
+                    Err(e) => Err(e),
+                };
+                match loaded {
                     Ok(rb) => {
                         self.run = None;
                         self.opened = Some((name.clone(), params));
@@ -236,7 +247,11 @@ impl Service {
             self.send(RunEvent::Failed("a run is already in progress".into()));
             return;
         }
-        let rb = match self.load(resolve(&self.dir, &name), params).await {
+        let loaded = match resolve(&self.dirs, &name) {
+            Ok(path) => self.load(path, params).await,
+            Err(e) => Err(e),
+        };
+        let rb = match loaded {
             Ok(rb) => rb,
             Err(e) => {
                 self.send(RunEvent::Failed(format!("cannot start {name}: {e}")));

@@ -22,6 +22,9 @@ impl ReadJournal {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    /// Not a regular file, too large or unreadable (see `config::read_input_file`).
+    #[error(transparent)]
+    Input(#[from] crate::config::InputFileError),
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -37,10 +40,7 @@ pub enum ReadError {
 }
 
 pub fn read_journal(path: &Path) -> Result<ReadJournal, ReadError> {
-    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let bytes = crate::config::read_input_bytes(path)?;
     let mut j = parse_journal(&bytes).map_err(|(line, message)| ReadError::Corrupt {
         path: path.display().to_string(),
         line,

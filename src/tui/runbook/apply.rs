@@ -29,7 +29,8 @@ impl App {
                 self.overlay = Overlay::Run(RunDialog::boxed(DialogKind::Confirm { step, prompt }));
             }
         } else if self.runbook.catalogue.is_empty() {
-            self.warn("no runbooks found under runbooks/ (or the list is still loading)");
+            let msg = empty_catalogue_message(&self.runbook.searched);
+            self.warn(msg);
         } else {
             self.overlay = Overlay::RunbookPicker { selected: 0 };
         }
@@ -387,5 +388,38 @@ impl App {
                 Some(Effect::Run(RunRequest::Resume { run_id: run.run_id }))
             }
         }
+    }
+}
+
+/// What `r` says when there is no runbook to list: where it looked, absolute.
+pub(crate) fn empty_catalogue_message(searched: &[std::path::PathBuf]) -> String {
+    if searched.is_empty() {
+        return "the runbook list is still loading".into();
+    }
+    let dirs: Vec<String> = searched.iter().map(|d| d.display().to_string()).collect();
+    format!(
+        "no runbooks found in {} (use --runbooks DIR or DRCONSOLE_RUNBOOKS)",
+        dirs.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod empty_catalogue_tests {
+    use super::empty_catalogue_message;
+    use std::path::PathBuf;
+
+    #[test]
+    fn an_empty_list_names_every_directory_it_searched() {
+        let dirs = [
+            PathBuf::from("/home/op/runbooks"),
+            PathBuf::from("/home/op/.config/drconsole/runbooks"),
+        ];
+        let m = empty_catalogue_message(&dirs);
+        assert!(
+            m.contains("/home/op/runbooks, /home/op/.config/drconsole/runbooks"),
+            "{m}"
+        );
+        assert!(m.contains("--runbooks DIR"), "{m}");
+        assert!(empty_catalogue_message(&[]).contains("loading"));
     }
 }

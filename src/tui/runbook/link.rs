@@ -101,6 +101,8 @@ pub enum RunRequest {
 #[derive(Debug, Clone)]
 pub enum RunEvent {
     Catalogue(Vec<CatalogueEntry>),
+    /// The runbook search path, absolute; sent after the catalogue.
+    SearchedDirs(Vec<std::path::PathBuf>),
     Unfinished(Vec<UnfinishedRun>),
     Opened(Opened),
     /// Open, start or resume failed; the words say why.

@@ -47,6 +47,8 @@ impl OpenRunbook {
 #[derive(Debug, Clone, Default)]
 pub struct RunbookState {
     pub catalogue: Vec<CatalogueEntry>,
+    /// Where the catalogue was looked for; empty until it has been.
+    pub searched: Vec<std::path::PathBuf>,
     pub unfinished: Vec<UnfinishedRun>,
     pub open: Option<OpenRunbook>,
     /// The runbook view has the body instead of the dashboard.
@@ -89,6 +91,10 @@ impl RunbookState {
         match ev {
             RunEvent::Catalogue(c) => {
                 self.catalogue = c;
+                Reaction::None
+            }
+            RunEvent::SearchedDirs(d) => {
+                self.searched = d;
                 Reaction::None
             }
             RunEvent::Unfinished(runs) => {

@@ -1,4 +1,4 @@
-//! The runbooks under `runbooks/`, to open one.
+//! The runbooks found on the search path (`--runbooks`, `DRCONSOLE_RUNBOOKS`, `./runbooks`, XDG), to open one.
 
 use crate::tui::app::App;
 use crate::tui::view::text::Row;
@@ -24,10 +24,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, selected: usize) {
     Clear.render(outer, buf);
     let block = Block::bordered()
         .border_style(theme::BORDER_FOCUS)
-        .title(Span::styled(
-            " Runbooks (runbooks/*.yaml) ",
-            theme::BORDER_FOCUS,
-        ));
+        .title(Span::styled(" Runbooks ", theme::BORDER_FOCUS));
     let inner = block.inner(outer);
     block.render(outer, buf);
     if inner.height < 2 {
