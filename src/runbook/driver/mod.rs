@@ -19,6 +19,7 @@
 
 mod calls;
 mod clock;
+mod live_view;
 mod presettle;
 mod readback;
 mod reads;
