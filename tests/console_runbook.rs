@@ -253,8 +253,10 @@ fn to_failover_confirm() -> (Run, App) {
 fn data_loss_failover_confirm_dialog() {
     let (run, mut app) = to_failover_confirm();
     app.on_run_event(run.view(40));
+    assert_eq!(app.overlay, Overlay::None, "no dialog opens by itself");
+    app.apply(Action::RunAct);
     let Overlay::Run(d) = &app.overlay else {
-        panic!("the confirm dialog opens by itself: {:?}", app.overlay);
+        panic!("Enter opens the confirm dialog: {:?}", app.overlay);
     };
     assert!(!d.ok_focused, "Cancel has the focus");
     assert!(matches!(d.kind, DialogKind::Confirm { .. }));
@@ -271,6 +273,7 @@ fn data_loss_failover_confirm_dialog() {
 fn typed_confirm_must_match_and_enter_on_cancel_sends_nothing() {
     let (run, mut app) = to_failover_confirm();
     app.on_run_event(run.view(40));
+    app.apply(Action::RunAct);
     for c in "us-east-1".chars() {
         app.apply(Action::InsertChar(c));
     }
@@ -314,7 +317,6 @@ fn typed_confirm_must_match_and_enter_on_cancel_sends_nothing() {
 fn runbook_view_mid_run() {
     let (mut run, mut app) = to_failover_confirm();
     app.on_run_event(run.view(40));
-    app.apply(Action::Back); // the dialog
     // The failover is accepted; the writer has not moved yet, so the wait polls.
     run.engine
         .command(
@@ -559,8 +561,20 @@ const TAB: &[u8] = b"\t";
 const ENTER: &[u8] = b"\r";
 const ESC: &[u8] = b"\x1b";
 
-/// Confirms the dialog on screen: optionally types, moves to OK, presses it.
+/// Longer than the console's dialog guard (300 ms after a dialog is first drawn):
+/// keys sent after this are the operator's answer to a dialog they have seen.
+const GUARD_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Lets the dialog guard pass: the dialog is on screen, the operator reads it.
+fn read_dialog(c: &mut pty::Console) {
+    std::thread::sleep(GUARD_WAIT);
+    c.pump(std::time::Duration::from_millis(50));
+}
+
+/// Confirms the dialog on screen (after the guard): optionally types, moves to OK,
+/// presses it.
 fn confirm(c: &mut pty::Console, typed: Option<&str>) {
+    read_dialog(c);
     if let Some(t) = typed {
         c.keys(t.as_bytes());
     }
@@ -605,33 +619,59 @@ fn pilot_light_failover_in_the_console() {
     c.keys(ENTER);
     c.wait_text("Start the run?");
     confirm(&mut c, None);
-    c.wait_text("awaiting confirmation");
+    c.wait_text("checklist: 2 left");
 
-    // The declaration: tick the checklist, then its confirm dialog opens by itself.
+    // The declaration: Enter before the checklist is ticked says what is left.
+    c.keys(ENTER);
+    c.wait_text("tick the checklist first");
+    assert!(
+        !c.screen().contains("Confirm:"),
+        "no dialog for an unticked checklist"
+    );
     c.keys(b"x");
     c.keys(b"x");
+    c.wait_text("Enter to review");
+    assert!(
+        !c.screen().contains("Confirm:"),
+        "no dialog opens by itself"
+    );
+    c.keys(ENTER);
     c.wait_text("Confirm: Declare the outage");
     confirm(&mut c, None);
 
     // The checks pass; the failover asks, with the data loss, for the Region typed.
+    c.wait_screen("db-failover awaiting", |s| {
+        s.lines()
+            .any(|l| l.contains("db-failover") && l.contains("Enter to review"))
+    });
+    c.keys(ENTER);
     c.wait_text("Type us-west-2 to confirm");
     c.wait_text("at least ≈");
     confirm(&mut c, Some("us-west-2"));
 
-    // The wait for the writer ends and the scale-out asks; look at the dashboard
+    // The wait for the writer ends and the scale-out awaits; look at the dashboard
     // first: the writer has moved.
-    c.wait_text("Confirm: Scale out");
-    c.keys(ESC);
-    c.wait_text("not confirmed: nothing was sent");
+    c.wait_screen("scale-out awaiting", |s| {
+        s.lines()
+            .any(|l| l.contains("scale-out") && l.contains("Enter to review"))
+    });
     c.keys(ESC);
     c.wait_screen("the writer in us-west-2", |s| {
         s.contains("writer us-west-2")
     });
 
-    // Back to the run: the scale-out asks again, then the flip with the Region typed.
+    // Back to the run: `r` opens no dialog; Enter reviews the scale-out, then the flip.
     c.keys(b"r");
+    c.wait_text("scale-out awaits confirmation");
+    assert!(!c.screen().contains("Confirm:"), "r opens no dialog");
+    c.keys(ENTER);
     c.wait_text("Confirm: Scale out");
     confirm(&mut c, None);
+    c.wait_screen("flip awaiting", |s| {
+        s.lines()
+            .any(|l| l.contains("flip") && l.contains("Enter to review"))
+    });
+    c.keys(ENTER);
     c.wait_text("Confirm: Move traffic");
     c.wait_text("every safety rule holds after this change");
     confirm(&mut c, Some("us-west-2"));
@@ -643,6 +683,8 @@ fn pilot_light_failover_in_the_console() {
     c.wait_screen("cell-us-west-2 On and cell-us-east-1 Off", controls_flipped);
 
     c.keys(b"q");
+    c.wait_text("Leave drconsole?");
+    read_dialog(&mut c);
     c.keys(TAB);
     c.keys(ENTER);
     assert!(c.wait_exit().success());
@@ -688,8 +730,16 @@ fn an_unfinished_run_is_offered_for_resume() {
         fresh_twin: false,
     };
     app.on_run_event(RunEvent::Unfinished(vec![run.clone()]));
+    // Offered by a line, never by a dialog that opens by itself.
+    assert_eq!(app.overlay, Overlay::None);
+    let (msg, _) = app.message.clone().expect("a line offers it");
+    assert!(msg.contains("R reviews resuming it"), "{msg}");
+    app.message = None;
+    let s = screen(&mut app, 80, 24, now());
+    assert!(s.contains("unfinished run Pilot light failover"), "{s}");
+    app.apply(Action::ReviewResume);
     let Overlay::Run(d) = &app.overlay else {
-        panic!("resume is offered: {:?}", app.overlay);
+        panic!("R opens the resume dialog: {:?}", app.overlay);
     };
     assert!(!d.ok_focused, "Cancel has the focus");
     let s = screen(&mut app, 80, 24, now());
@@ -754,7 +804,6 @@ fn operator_controls_become_engine_commands() {
     use drconsole::tui::runbook::RunRequest;
     let (run, mut app) = to_failover_confirm();
     app.on_run_event(run.view(40));
-    app.apply(Action::Back); // leave the confirm dialog
     let cmd = |c: Command| Some(Effect::Run(RunRequest::Command(c)));
     let at = |c: Command| {
         Some(Effect::Run(RunRequest::StepCommand {
@@ -859,19 +908,35 @@ fn a_killed_console_offers_its_run_for_resume() {
         c.keys(ENTER);
         c.wait_text("Start the run?");
         confirm(&mut c, None);
-        c.wait_text("awaiting confirmation");
+        c.wait_text("checklist: 2 left");
         c.keys(b"x");
         c.keys(b"x");
+        c.wait_text("Enter to review");
+        c.keys(ENTER);
         c.wait_text("Confirm: Declare the outage");
         confirm(&mut c, None);
+        c.wait_screen("db-failover awaiting", |s| {
+            s.lines()
+                .any(|l| l.contains("db-failover") && l.contains("Enter to review"))
+        });
+        c.keys(ENTER);
         c.wait_text("Type us-west-2 to confirm");
         // Dropping the console kills it mid-run, dialog open.
     }
     let mut c = pty::start(&args, state.path());
+    // Offered by a line; `R` opens the dialog.
+    c.wait_text("unfinished run");
+    assert!(!c.screen().contains("Resume the unfinished run?"));
+    c.keys(b"R");
     c.wait_text("Resume the unfinished run?");
     c.wait_text("Pilot light failover");
     confirm(&mut c, None);
     // Done steps stay done; the failover asks again, with a fresh RPO reading.
+    c.wait_screen("db-failover awaiting", |s| {
+        s.lines()
+            .any(|l| l.contains("db-failover") && l.contains("Enter to review"))
+    });
+    c.keys(ENTER);
     c.wait_text("Type us-west-2 to confirm");
     c.keys(ESC);
     c.wait_screen("the declaration still done", |s| {
@@ -1040,4 +1105,414 @@ fn dashboard_panels_beside_the_run() {
     app.apply(Action::ToggleRunDashboard);
     let back = screen(&mut app, 100, 30, now() + Duration::seconds(43));
     assert!(back.contains("Steps"), "{back}");
+
+/// A step awaiting confirmation opens no dialog by itself (not on a view, not on `r`);
+/// Enter does, for the step that awaits it.
+#[test]
+fn no_dialog_opens_by_itself() {
+    let (run, mut app) = to_failover_confirm();
+    app.on_run_event(run.view(40));
+    assert_eq!(app.overlay, Overlay::None);
+    let s = screen(&mut app, 80, 24, now() + Duration::seconds(41));
+    assert!(s.contains("awaiting confirmation — Enter to review"), "{s}");
+    app.runbook.visible = false;
+    app.apply(Action::OpenRunbooks);
+    assert_eq!(app.overlay, Overlay::None, "r opens no dialog");
+    app.apply(Action::RunAct);
+    assert!(matches!(
+        &app.overlay,
+        Overlay::Run(d) if matches!(d.kind, DialogKind::Confirm { step: 3, .. })
+    ));
+}
+
+/// Enter on a manual step with unticked items says which are left; no dialog.
+#[test]
+fn an_incomplete_checklist_opens_no_confirm_dialog() {
+    let env = env();
+    let rb = runbook("pilot-light-failover", &env);
+    let mut app = app(false);
+    app.on_run_event(RunEvent::Opened(opened("pilot-light-failover", &rb, &env)));
+    let mut run = Run::start(rb, &env);
+    run.cmd(Command::Tick { item: 0 }, 2);
+    app.on_run_event(run.view(3));
+    app.apply(Action::RunAct);
+    assert_eq!(app.overlay, Overlay::None);
+    let (msg, _) = app.message.clone().expect("says what is left");
+    assert!(msg.contains("1 left: Writers in us-east-1"), "{msg}");
+    let s = screen(&mut app, 80, 24, now() + Duration::seconds(3));
+    assert!(s.contains("checklist: 1 left — x ticks"), "{s}");
+}
+
+/// A dialog for a step the run has left closes itself, and says why.
+#[test]
+fn a_dialog_for_a_step_no_longer_current_closes_itself() {
+    let (mut run, mut app) = to_failover_confirm();
+    app.on_run_event(run.view(40));
+    app.apply(Action::RunAct);
+    let s = screen(&mut app, 100, 30, now() + Duration::seconds(41));
+    assert!(
+        s.contains("Confirm: Fail over the Aurora global database to us-west-2 (db-failover)"),
+        "the dialog names its step: {s}"
+    );
+    // Another console (or the headless runner) confirmed it meanwhile.
+    run.cmd(
+        Command::Confirm {
+            typed: Some("us-west-2".into()),
+        },
+        45,
+    );
+    app.on_run_event(run.view(46));
+    assert_eq!(app.overlay, Overlay::None);
+    let (msg, _) = app.message.clone().expect("a line says why");
+    assert!(
+        msg.contains("closed the confirm dialog: the run moved on from db-failover"),
+        "{msg}"
+    );
+    assert!(msg.contains("nothing was sent"), "{msg}");
+}
+
+/// Type-ahead through the real key path: `s`, a reason, Tab and Enter in one burst
+/// open the skip dialog and nothing else; the dialog says the keys were ignored.
+#[test]
+fn typed_ahead_keys_never_act_in_a_runbook_dialog() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use std::time::Instant;
+    let (run, mut app) = to_failover_confirm();
+    app.on_run_event(run.view(40));
+    let t0 = Instant::now();
+    let mut effects = Vec::new();
+    for k in "sreason\t\r".chars() {
+        let code = match k {
+            '\t' => KeyCode::Tab,
+            '\r' => KeyCode::Enter,
+            c => KeyCode::Char(c),
+        };
+        effects.extend(app.on_key(&KeyEvent::new(code, KeyModifiers::NONE), t0));
+    }
+    assert!(effects.is_empty(), "{effects:?}");
+    let Overlay::Run(d) = &app.overlay else {
+        panic!("the skip dialog is open: {:?}", app.overlay);
+    };
+    assert!(d.text.is_empty() && !d.ok_focused, "{d:?}");
+    let s = screen(&mut app, 100, 30, now() + Duration::seconds(41));
+    assert!(s.contains("Skip: db-failover"), "{s}");
+    assert!(
+        s.contains("8 keys typed before this dialog was on screen were ignored"),
+        "{s}"
+    );
+}
+
+#[test]
+fn g_and_capital_g_jump_and_the_cursor_follows_the_run_unless_moved() {
+    let (mut run, mut app) = to_failover_confirm();
+    app.on_run_event(run.view(40));
+    assert_eq!(app.runbook.selected, 3, "follows the current step");
+    app.apply(Action::Top);
+    assert_eq!(app.runbook.selected, 0);
+    run.cmd(
+        Command::Confirm {
+            typed: Some("us-west-2".into()),
+        },
+        45,
+    );
+    app.on_run_event(run.view(46));
+    assert_eq!(app.runbook.selected, 0, "moved by the operator: stays");
+    app.apply(Action::Bottom);
+    assert_eq!(app.runbook.selected, app.runbook.step_count() - 1);
+    // Back on the current step, it follows again.
+    let cur = app.runbook.open.as_ref().and_then(|o| o.current()).unwrap();
+    while app.runbook.selected > cur {
+        app.apply(Action::Up);
+    }
+    assert!(app.runbook.follow);
+}
+
+#[path = "support/twin_process.rs"]
+mod twin_process;
+
+mod external {
+    //! The console against a twin in another process, whose request log says what
+    //! was sent.
+
+    use super::pty::{COLS, Console, ROWS};
+    use super::twin_process::TwinProcess;
+    use portable_pty::CommandBuilder;
+    use std::path::Path;
+    use std::time::Duration;
+
+    pub fn start(twin: &TwinProcess, state: &Path, env: &[(&str, &str)]) -> Console {
+        let mut cmd = CommandBuilder::new("sh");
+        // stderr goes to a file: test hooks print there, not over the screen.
+        cmd.arg("-c");
+        cmd.arg("exec \"$0\" \"$@\" 2>>\"$DRCONSOLE_TEST_STDERR\"");
+        cmd.arg(env!("CARGO_BIN_EXE_drconsole"));
+        cmd.args(["--poll-ms", "300", "--twin-endpoints"]);
+        cmd.arg(&twin.file);
+        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+        cmd.env("XDG_STATE_HOME", state);
+        cmd.env("USER", "alice");
+        cmd.env("DRCONSOLE_TEST_STDERR", state.join("stderr.txt"));
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Console::spawn(
+            cmd,
+            ROWS,
+            COLS,
+            Duration::from_secs(60),
+            Duration::from_millis(150),
+        )
+    }
+
+    /// Mutating requests the twin received (any outcome), by operation.
+    pub fn mutations(twin: &TwinProcess) -> Vec<String> {
+        twin.requests()
+            .into_iter()
+            .filter(|r| r["mutating"] == true)
+            .map(|r| r["operation"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+}
+
+/// Keys typed ahead into every kind of dialog (quit, start, yes-confirm, skip reason,
+/// abort, typed confirm, override) act on nothing: the dialog stays open with Cancel
+/// focused and the twin's request log shows nothing sent.
+#[test]
+fn typed_ahead_keys_send_nothing_from_any_dialog() {
+    let twin = twin_process::TwinProcess::start("calm", 1.0);
+    let state = tempfile::tempdir().expect("state dir");
+    let mut c = external::start(&twin, state.path(), &[]);
+    c.wait_text("us-east-1");
+    let sent = |t: &twin_process::TwinProcess| external::mutations(t).len();
+
+    // Types `keys` in one write, waits for `title`, lets the guard pass, and checks
+    // the dialog is still open and nothing more was sent; then cancels it.
+    let type_ahead = |c: &mut pty::Console, keys: &[u8], title: &str, before: usize| {
+        c.keys(keys);
+        c.wait_text(title);
+        read_dialog(c);
+        c.pump(std::time::Duration::from_millis(300));
+        let s = c.screen();
+        assert!(s.contains(title), "the dialog stays open:\n{s}");
+        assert!(s.contains("ignored"), "it says keys were ignored:\n{s}");
+        assert_eq!(sent(&twin), before, "nothing sent:\n{s}");
+        assert!(c.running());
+        c.keys(ESC);
+        let t = title.to_string();
+        c.wait_screen("the dialog closed", move |s| !s.contains(&t));
+    };
+
+    type_ahead(&mut c, b"q\t\r", "Leave drconsole?", 0);
+    c.keys(b":run tests/fixtures/runbook-console/type-ahead.yaml");
+    c.keys(ENTER);
+    c.wait_text("not started");
+    type_ahead(&mut c, b"\r\t\r", "Start the run?", 0);
+    assert!(c.screen().contains("not started"));
+    c.keys(ENTER);
+    c.wait_text("Start the run?");
+    confirm(&mut c, None);
+
+    // The pause ends; the routing change awaits, and no dialog opens by itself.
+    c.wait_text("awaiting confirmation — Enter to review");
+    c.pump(std::time::Duration::from_millis(800));
+    assert!(!c.screen().contains("Confirm:"), "{}", c.screen());
+    type_ahead(&mut c, b"\r\t\r", "Confirm: Turn on us-west-2 (west-on)", 0);
+    type_ahead(&mut c, b"sreason\t\r", "Skip: west-on", 0);
+    type_ahead(&mut c, b"a\t\r", "Abort the run?", 0);
+    assert!(!c.screen().contains("ABORTED"));
+
+    // Confirmed when seen: one call.
+    c.keys(ENTER);
+    c.wait_text("Confirm: Turn on us-west-2 (west-on)");
+    confirm(&mut c, None);
+    c.wait_screen("west-typed awaiting", |s| {
+        s.lines()
+            .any(|l| l.contains("west-typed") && l.contains("Enter to review"))
+    });
+    assert_eq!(
+        external::mutations(&twin),
+        vec!["UpdateRoutingControlStates".to_string()]
+    );
+    type_ahead(
+        &mut c,
+        b"\rus-west-2\t\r",
+        "Confirm: Turn on us-west-2 again, typed",
+        1,
+    );
+
+    // Skipped when seen, with a reason.
+    c.keys(b"s");
+    c.wait_text("Skip: west-typed");
+    read_dialog(&mut c);
+    c.keys(b"already on");
+    c.keys(TAB);
+    c.keys(ENTER);
+    c.wait_screen("all-off awaiting", |s| {
+        s.lines()
+            .any(|l| l.contains("all-off") && l.contains("Enter to review"))
+    });
+    // ARC refuses turning every cell off; the override dialog gets typed-ahead keys.
+    c.keys(ENTER);
+    c.wait_text("Confirm: Turn every cell off");
+    confirm(&mut c, None);
+    c.wait_screen("all-off failed", |s| {
+        s.lines()
+            .any(|l| l.contains("all-off") && l.contains("failed"))
+    });
+    let refused = sent(&twin);
+    assert!(refused >= 2, "{:?}", external::mutations(&twin));
+    type_ahead(
+        &mut c,
+        b"oreason\t\r",
+        "Break-glass override: all-off",
+        refused,
+    );
+
+    c.keys(b"q");
+    c.wait_text("Leave drconsole?");
+    read_dialog(&mut c);
+    c.keys(b"\t\r");
+    assert!(c.wait_exit().success());
+    assert_eq!(sent(&twin), refused, "{:?}", external::mutations(&twin));
+}
+
+/// Ctrl-L and `:redraw` at 80×24 mid-run: the console stays alive (it used to ask the
+/// terminal for the cursor position and exit 2 after 2 s), repaints every cell of a
+/// screen it cannot trust, and the run goes on.
+#[test]
+fn ctrl_l_and_redraw_repaint_everything_and_the_run_goes_on() {
+    let state = tempfile::tempdir().expect("state dir");
+    let mut c = pty::start(&["--scenario", "calm", "--poll-ms", "300"], state.path());
+    c.wait_text("us-east-1");
+    c.keys(b":run tests/fixtures/runbook-console/pauses.yaml");
+    c.keys(ENTER);
+    c.wait_text("not started");
+    c.keys(ENTER);
+    c.wait_text("Start the run?");
+    confirm(&mut c, None);
+    c.wait_text("waiting");
+    let whole = |s: &str| {
+        s.contains("RUNBOOK")
+            && s.contains("Two pauses")
+            && s.contains("Steps 2")
+            && s.lines().any(|l| l.contains("breathe"))
+            && s.lines().any(|l| l.contains("after"))
+    };
+    assert!(whole(&c.screen()), "{}", c.screen());
+
+    // A garbled terminal: what is on it is no longer what the console drew.
+    c.forget_screen();
+    c.keys(b"\x0c");
+    c.wait_screen("the whole screen after Ctrl-L", whole);
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert!(c.running(), "alive after Ctrl-L:\n{}", c.screen());
+
+    c.forget_screen();
+    c.keys(b":redraw");
+    c.keys(ENTER);
+    c.wait_screen("the whole screen after :redraw", whole);
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert!(c.running(), "alive after :redraw:\n{}", c.screen());
+
+    c.wait_text("COMPLETED");
+    c.keys(b"q");
+    c.wait_text("Leave drconsole?");
+    read_dialog(&mut c);
+    c.keys(b"\t\r");
+    assert!(c.wait_exit().success());
+}
+
+/// A `command` step running `sleep 20` shows "running" once confirmed, not "awaiting
+/// confirmation" until the program ends.
+#[test]
+fn a_long_command_shows_running_while_it_runs() {
+    let state = tempfile::tempdir().expect("state dir");
+    let mut c = pty::start(&["--scenario", "calm", "--poll-ms", "300"], state.path());
+    c.wait_text("us-east-1");
+    c.keys(b":run tests/fixtures/runbook-console/sleep.yaml");
+    c.keys(ENTER);
+    c.wait_text("not started");
+    c.keys(ENTER);
+    c.wait_text("Start the run?");
+    confirm(&mut c, None);
+    c.wait_text("Enter to review");
+    c.keys(ENTER);
+    c.wait_text("Confirm: Sleep twenty seconds (nap)");
+    confirm(&mut c, None);
+    let nap = |s: &str, word: &str| s.lines().any(|l| l.contains("nap") && l.contains(word));
+    c.wait_screen("nap running", move |s| nap(s, "running"));
+    // Still running (the program takes 20 s): the view did not wait for it.
+    assert!(!nap(&c.screen(), "done"), "{}", c.screen());
+}
+
+/// On the outage scenario, the confirmed failover shows "running" before its call is
+/// even sent: the engine is held (test hook) right after the call's intent is
+/// journaled, and the twin's request log has no FailoverGlobalCluster yet. The time
+/// from the confirming key to "running" on screen is printed (README Measurements).
+#[test]
+fn outage_failover_shows_running_before_its_call() {
+    let twin = twin_process::TwinProcess::start("primary-region-outage", 20.0);
+    let state = tempfile::tempdir().expect("state dir");
+    let mut c = external::start(
+        &twin,
+        state.path(),
+        &[("DRCONSOLE_TEST_PAUSE_AT", "intent:db-failover")],
+    );
+    c.wait_text("us-east-1");
+    c.keys(b":run pilot-light-failover");
+    c.keys(ENTER);
+    c.wait_text("not started");
+    c.keys(ENTER);
+    c.wait_text("Start the run?");
+    confirm(&mut c, None);
+    c.wait_text("checklist: 2 left");
+    c.keys(b"x");
+    c.keys(b"x");
+    c.wait_text("Enter to review");
+    c.keys(ENTER);
+    c.wait_text("Confirm: Declare the outage");
+    confirm(&mut c, None);
+    let row = |s: &str, word: &str| {
+        s.lines()
+            .any(|l| l.contains("db-failover") && l.contains(word))
+    };
+    c.wait_screen("db-failover awaiting", move |s| row(s, "Enter to review"));
+    c.keys(ENTER);
+    c.wait_text("Type us-west-2 to confirm");
+    read_dialog(&mut c);
+    c.keys(b"us-west-2");
+    c.keys(TAB);
+    // The confirming key, then every screen until the step shows "running".
+    let key_at = std::time::Instant::now();
+    c.keys_now(ENTER);
+    c.wait_for(
+        "db-failover running",
+        std::time::Duration::from_secs(60),
+        move |c| row(&c.screen(), "running"),
+    );
+    let shown = key_at.elapsed();
+    eprintln!(
+        "MEASUREMENT confirm key → \"running\" on screen: {} ms",
+        shown.as_millis()
+    );
+    // The order: "running" is on screen while the call is not yet sent.
+    assert!(
+        !external::mutations(&twin).contains(&"FailoverGlobalCluster".to_string()),
+        "the failover call went out before the screen said running"
+    );
+    assert!(!row(&c.screen(), "awaiting"), "{}", c.screen());
+}
+
+/// The help and the README say why typed-ahead keys do nothing in a dialog.
+#[test]
+fn help_and_readme_explain_the_dialog_guard() {
+    let note = drconsole::tui::keymap::DIALOG_GUARD_NOTE;
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README");
+    assert!(readme.contains(note), "README lacks: {note}");
+    let mut app = app(false);
+    app.apply(Action::ToggleHelp);
+    app.apply(Action::Bottom);
+    let s = screen(&mut app, 100, 40, now());
+    assert!(s.contains("Dialogs never open by themselves"), "{s}");
 }

@@ -38,6 +38,8 @@ pub enum Action {
     SetFilter(String),
     /// Show the runbook view, or the list of runbooks when none is open.
     OpenRunbooks,
+    /// Open the resume dialog for the unfinished run the banner names.
+    ReviewResume,
     /// Open a runbook by name with parameters (`:run NAME k=v…`).
     OpenRunbook(String),
     /// Act on the current step: start the run, or open its confirm dialog.

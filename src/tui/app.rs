@@ -3,6 +3,7 @@
 
 use super::action::Action;
 use super::feed::{FaultEntry, FeedState};
+use super::guard::{DialogTag, InputGuard};
 use super::keymap::{self, Context};
 use super::rows::Rows;
 use super::runbook::dialog::RunDialog;
@@ -10,7 +11,9 @@ use super::runbook::link::RunRequest;
 use super::runbook::state::RunbookState;
 use crate::model::Mode;
 use crate::model::snapshot::Snapshot;
+use crossterm::event::KeyEvent;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// What is known before any API answers: from the environment file and the flags.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +128,8 @@ pub struct App {
     /// `d` in the runbook view: flips whether the dashboard panels are shown there
     /// (shown beside the steps by default from 160 columns, hidden below).
     pub run_dashboard_flipped: bool,
+    /// Drops keys that arrived before the dialog on screen was drawn (and just after).
+    pub guard: InputGuard,
 }
 
 impl App {
@@ -152,7 +157,56 @@ impl App {
                 read_only,
                 ..RunbookState::default()
             },
+            guard: InputGuard::default(),
         }
+    }
+
+    /// The dialog on screen that can lead to an action (a mutating call, quitting,
+    /// a fault), named so that another dialog is told apart.
+    fn dialog_tag(&self) -> Option<DialogTag> {
+        match &self.overlay {
+            Overlay::ConfirmQuit { .. } => Some(DialogTag("quit".into())),
+            Overlay::FaultMenu { .. } => Some(DialogTag("faults".into())),
+            Overlay::Run(d) => Some(DialogTag(d.tag())),
+            Overlay::None | Overlay::Help { .. } | Overlay::RunbookPicker { .. } => None,
+        }
+    }
+
+    /// Keeps the input guard on the dialog now on screen (after any change of state).
+    pub fn sync_guard(&mut self) {
+        let tag = self.dialog_tag();
+        self.guard.track(tag);
+    }
+
+    /// One key from the terminal at `now` (monotonic). Keys that reach a dialog before
+    /// it was drawn, or within the guard interval after, are dropped and counted.
+    pub fn on_key(&mut self, key: &KeyEvent, now: Instant) -> Option<Effect> {
+        self.sync_guard();
+        if key.kind == crossterm::event::KeyEventKind::Release {
+            return None;
+        }
+        if self.guard.blocks(now) {
+            let n = self.guard.ignored();
+            self.message = Some((
+                format!(
+                    "ignored {n} key{} typed before this dialog was on screen",
+                    if n == 1 { "" } else { "s" }
+                ),
+                Severity::Warn,
+            ));
+            return None;
+        }
+        let action = keymap::lookup(self.context(), key)?;
+        let effect = self.apply(action);
+        self.sync_guard();
+        effect
+    }
+
+    /// A frame was drawn at `now`. True when it showed a dialog for the first time:
+    /// the event loop then drops the input already waiting.
+    pub fn frame_drawn(&mut self, now: Instant) -> bool {
+        self.sync_guard();
+        self.guard.drawn(now)
     }
 
     /// A new snapshot replaces the old one; row indexes are rebuilt here, not per frame.
@@ -273,9 +327,15 @@ impl App {
         let Overlay::Help { offset } = &mut self.overlay else {
             return None;
         };
+        // The help box is at least this tall on the smallest screen the console draws.
+        const PAGE: usize = 10;
         match action {
             Action::Down => *offset = offset.saturating_add(1).min(help_len()),
             Action::Up => *offset = offset.saturating_sub(1),
+            Action::PageDown => *offset = offset.saturating_add(PAGE).min(help_len()),
+            Action::PageUp => *offset = offset.saturating_sub(PAGE),
+            Action::Top => *offset = 0,
+            Action::Bottom => *offset = help_len(),
             Action::Back | Action::ToggleHelp => self.overlay = Overlay::None,
             _ => {}
         }
@@ -421,6 +481,7 @@ impl App {
                 }
             },
             Action::OpenRunbooks => self.open_runbooks(),
+            Action::ReviewResume => self.review_resume(),
             Action::OpenRunbook(arg) => return self.open_runbook(&arg),
             Action::Submit
             | Action::NextButton
@@ -443,13 +504,18 @@ impl App {
 
 /// Lines in the generated help (for scroll bounds).
 pub fn help_len() -> usize {
-    keymap::KEYMAP.len() + keymap::COMMANDS.len() + 2 * keymap::Context::ALL.len() + 4
+    keymap::KEYMAP.len()
+        + keymap::COMMANDS.len()
+        + 2 * keymap::Context::ALL.len()
+        + keymap::dialog_guard_note_lines().len()
+        + 5
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tui::synthetic;
+    use std::time::Duration;
 
     fn app() -> App {
         let mut a = App::new(ConsoleInfo {
@@ -555,6 +621,92 @@ mod tests {
         a.apply(Action::OpenFaultMenu);
         assert_eq!(a.overlay, Overlay::None);
         assert!(a.message.is_some());
+    }
+
+    fn key(c: char) -> KeyEvent {
+        KeyEvent::new(
+            crossterm::event::KeyCode::Char(c),
+            crossterm::event::KeyModifiers::NONE,
+        )
+    }
+
+    fn keys(a: &mut App, text: &str, now: Instant) -> Vec<Effect> {
+        text.chars()
+            .filter_map(|c| {
+                let k = match c {
+                    '\t' => KeyEvent::from(crossterm::event::KeyCode::Tab),
+                    '\r' => KeyEvent::from(crossterm::event::KeyCode::Enter),
+                    c => key(c),
+                };
+                a.on_key(&k, now)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keys_typed_ahead_of_the_quit_dialog_never_answer_it() {
+        let mut a = app();
+        let t0 = Instant::now();
+        // `q`, then Tab Enter in the same burst: the dialog is not drawn yet.
+        assert!(keys(&mut a, "q\t\r", t0).is_empty());
+        assert_eq!(a.overlay, Overlay::ConfirmQuit { ok_focused: false });
+        assert!(a.frame_drawn(t0 + Duration::from_millis(5)));
+        // In flight when it appeared: still dropped within the interval.
+        assert!(keys(&mut a, "\t\r", t0 + Duration::from_millis(200)).is_empty());
+        assert_eq!(a.overlay, Overlay::ConfirmQuit { ok_focused: false });
+        assert_eq!(a.guard.ignored(), 4);
+        assert!(
+            a.message
+                .as_ref()
+                .is_some_and(|(m, _)| m.contains("ignored 4 keys"))
+        );
+        // Seen and answered: the operator's own keys act.
+        assert_eq!(
+            keys(&mut a, "\t\r", t0 + Duration::from_millis(400)),
+            vec![Effect::Quit]
+        );
+    }
+
+    #[test]
+    fn the_guard_interval_is_injectable() {
+        let mut a = app();
+        a.guard = InputGuard::new(Duration::ZERO);
+        let t0 = Instant::now();
+        keys(&mut a, "q", t0);
+        a.frame_drawn(t0);
+        assert_eq!(keys(&mut a, "\t\r", t0), vec![Effect::Quit]);
+    }
+
+    #[test]
+    fn a_key_that_opens_a_dialog_is_not_itself_dropped_and_closing_disarms() {
+        let mut a = app();
+        let t0 = Instant::now();
+        keys(&mut a, "q", t0);
+        a.frame_drawn(t0);
+        keys(&mut a, "n", t0 + Duration::from_millis(500));
+        assert_eq!(a.overlay, Overlay::None);
+        // No dialog: keys act at once.
+        keys(&mut a, "?", t0 + Duration::from_millis(501));
+        assert!(matches!(a.overlay, Overlay::Help { .. }));
+    }
+
+    #[test]
+    fn help_pages_and_jumps() {
+        let mut a = app();
+        a.apply(Action::ToggleHelp);
+        a.apply(Action::PageDown);
+        assert_eq!(a.overlay, Overlay::Help { offset: 10 });
+        a.apply(Action::Bottom);
+        assert_eq!(a.overlay, Overlay::Help { offset: help_len() });
+        a.apply(Action::PageUp);
+        assert_eq!(
+            a.overlay,
+            Overlay::Help {
+                offset: help_len() - 10
+            }
+        );
+        a.apply(Action::Top);
+        assert_eq!(a.overlay, Overlay::Help { offset: 0 });
     }
 
     #[test]

@@ -4,7 +4,6 @@
 
 use super::app::{App, ConsoleInfo, Effect};
 use super::feed::{Connected, FeedState, GameDay};
-use super::keymap;
 use super::runbook::{RunEvent, RunRequest};
 use super::terminal::TerminalGuard;
 use super::view;
@@ -110,9 +109,9 @@ impl Loop {
     fn on_event(&mut self, ev: Event) -> Option<Exit> {
         match ev {
             Event::Key(key) => {
-                let action = keymap::lookup(self.app.context(), &key)?;
                 self.dirty = true;
-                match self.app.apply(action)? {
+                // The app drops keys that would land in a dialog not yet seen.
+                match self.app.on_key(&key, std::time::Instant::now())? {
                     Effect::Quit => return Some(Exit::Quit),
                     Effect::ClearTerminal => self.clear = true,
                     Effect::InjectFault(i) => self.inject(i),
@@ -182,13 +181,15 @@ impl Loop {
         }
     }
 
-    fn draw(&mut self, guard: &mut TerminalGuard) -> io::Result<()> {
+    /// Draws a frame. True when it showed a dialog for the first time: input already
+    /// waiting was typed before the operator could see it and is dropped.
+    fn draw(&mut self, guard: &mut TerminalGuard) -> io::Result<bool> {
         let now = Utc::now();
         let clear = std::mem::take(&mut self.clear);
         let app = &self.app;
         let info = guard.frame(|term| {
             if clear {
-                term.clear()?;
+                super::terminal::repaint_all(term)?;
             }
             let mut info = None;
             term.draw(|f| info = Some(view::draw(f, app, now)))?;
@@ -202,8 +203,28 @@ impl Loop {
             }
         }
         self.dirty = false;
-        Ok(())
+        Ok(self.app.frame_drawn(std::time::Instant::now()))
     }
+}
+
+/// After a dialog's first frame: everything already waiting goes through the guard,
+/// which drops the keys (resizes still count).
+fn drain_typed_ahead(
+    lp: &mut Loop,
+    input: &mut mpsc::UnboundedReceiver<io::Result<Event>>,
+) -> anyhow::Result<Option<Exit>> {
+    for _ in 0..MAX_BURST {
+        match input.try_recv() {
+            Ok(Ok(ev)) => {
+                if let Some(exit) = lp.on_event(ev) {
+                    return Ok(Some(exit));
+                }
+            }
+            Ok(Err(e)) => return Err(e.into()),
+            Err(_) => break,
+        }
+    }
+    Ok(None)
 }
 
 /// Runs the console until the user quits or a signal arrives.
@@ -295,8 +316,14 @@ pub async fn run(guard: &mut TerminalGuard, inputs: Inputs) -> anyhow::Result<Ex
         {
             lp.take_snapshot();
         }
-        if lp.dirty {
-            lp.draw(guard)?;
+        if lp.dirty && lp.draw(guard)? {
+            if let Some(exit) = drain_typed_ahead(&mut lp, &mut input)? {
+                return Ok(exit);
+            }
+            // The frame shows how many keys were dropped.
+            if lp.dirty {
+                lp.draw(guard)?;
+            }
         }
     }
 }

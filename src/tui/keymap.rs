@@ -127,11 +127,16 @@ pub static KEYMAP: &[Binding] = &[
     b(Dashboard, &[Key::ch('l')], "l", Action::ToggleLog, "show or hide the log pane"),
     b(Dashboard, &[Key::ch('f')], "f", Action::OpenFaultMenu, "game day: inject a fault (twin only)"),
     b(Dashboard, &[Key::ch('r')], "r", Action::OpenRunbooks, "runbooks: the open run, or the list"),
+    b(Dashboard, &[Key::ch('R')], "R", Action::ReviewResume, "review resuming an unfinished run (asks first)"),
     b(Dashboard, &[Key::plain(K::Esc)], "Esc", Action::Back, "leave zoom, clear the filter"),
     b(Dashboard, &[Key::ctrl('l')], "^L", Action::Redraw, "redraw the screen"),
     b(Dashboard, &[Key::ch('q'), Key::ctrl('c')], "q ^C", Action::AskQuit, "quit (asks first)"),
     b(Help, &[Key::ch('j'), Key::plain(K::Down)], "j ↓", Action::Down, "scroll down"),
     b(Help, &[Key::ch('k'), Key::plain(K::Up)], "k ↑", Action::Up, "scroll up"),
+    b(Help, &[Key::plain(K::PageDown), Key::ctrl('d')], "PgDn ^D", Action::PageDown, "page down"),
+    b(Help, &[Key::plain(K::PageUp), Key::ctrl('u')], "PgUp ^U", Action::PageUp, "page up"),
+    b(Help, &[Key::ch('g'), Key::plain(K::Home)], "g Home", Action::Top, "go to the top"),
+    b(Help, &[Key::ch('G'), Key::plain(K::End)], "G End", Action::Bottom, "go to the bottom"),
     b(Help, &[Key::plain(K::Esc), Key::ch('?'), Key::ch('q')], "Esc ? q", Action::Back, "close help"),
     b(FaultMenu, &[Key::ch('j'), Key::plain(K::Down)], "j ↓", Action::Down, "next fault"),
     b(FaultMenu, &[Key::ch('k'), Key::plain(K::Up)], "k ↑", Action::Up, "previous fault"),
@@ -148,7 +153,9 @@ pub static KEYMAP: &[Binding] = &[
     b(Runbook, &[Key::ch('k'), Key::plain(K::Up)], "k ↑", Action::Up, "previous step"),
     b(Runbook, &[Key::plain(K::PageDown), Key::ctrl('d')], "PgDn ^D", Action::PageDown, "scroll the step details down"),
     b(Runbook, &[Key::plain(K::PageUp), Key::ctrl('u')], "PgUp ^U", Action::PageUp, "scroll the step details up"),
-    b(Runbook, &[Key::plain(K::Enter)], "Enter", Action::RunAct, "start the run, or confirm the current step (asks first)"),
+    b(Runbook, &[Key::ch('g'), Key::plain(K::Home)], "g Home", Action::Top, "first step (the list stops following the run)"),
+    b(Runbook, &[Key::ch('G'), Key::plain(K::End)], "G End", Action::Bottom, "last step (back on the current step it follows again)"),
+    b(Runbook, &[Key::plain(K::Enter)], "Enter", Action::RunAct, "start the run, or review the step awaiting confirmation (asks first)"),
     b(Runbook, &[Key::ch('x')], "x", Action::RunTick, "tick the next checklist item"),
     b(Runbook, &[Key::ch('X')], "X", Action::RunUntick, "untick the last ticked item"),
     b(Runbook, &[Key::ch('p')], "p", Action::RunPause, "pause the run"),
@@ -159,6 +166,7 @@ pub static KEYMAP: &[Binding] = &[
     b(Runbook, &[Key::ch('a')], "a", Action::RunAbort, "abort the run (asks, with a reason)"),
     b(Runbook, &[Key::ch('d')], "d", Action::ToggleRunDashboard, "dashboard panels: hide or show beside the steps (160+ columns), else switch with the steps"),
     b(Runbook, &[Key::ch(':')], ":", Action::OpenCommandLine, "command line (:run NAME k=v opens a runbook)"),
+    b(Runbook, &[Key::ch('R')], "R", Action::ReviewResume, "review resuming an unfinished run (asks first)"),
     b(Runbook, &[Key::plain(K::Esc)], "Esc", Action::Back, "back to the dashboard (the run goes on)"),
     b(Runbook, &[Key::ctrl('l')], "^L", Action::Redraw, "redraw the screen"),
     b(Runbook, &[Key::ch('q'), Key::ctrl('c')], "q ^C", Action::AskQuit, "quit (asks first)"),
@@ -171,6 +179,24 @@ pub static KEYMAP: &[Binding] = &[
     b(RunDialog, &[Key::plain(K::Backspace)], "Backspace", Action::DeleteChar, "delete a typed character"),
     b(RunDialog, &[Key::plain(K::Esc), Key::ctrl('c')], "Esc", Action::Back, "cancel"),
 ];
+
+/// Said in help and the README: why keys typed ahead do nothing in a dialog.
+pub const DIALOG_GUARD_NOTE: &str = "Dialogs never open by themselves, and ignore keys typed before they were on screen and for 0.3 s after (no type-ahead into a confirmation).";
+
+/// [`DIALOG_GUARD_NOTE`] in lines that fit the help box.
+pub fn dialog_guard_note_lines() -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in DIALOG_GUARD_NOTE.split(' ') {
+        match out.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= 66 => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => out.push(word.to_string()),
+        }
+    }
+    out
+}
 
 /// The action bound to `ev` in `context`, if any. In text input, unbound printable
 /// characters are typed.

@@ -8,6 +8,7 @@ pub mod action;
 pub mod app;
 pub mod event_loop;
 pub mod feed;
+pub mod guard;
 pub mod keymap;
 pub mod logging;
 pub mod rows;

@@ -8,7 +8,8 @@ use crossterm::terminal::{
 };
 use crossterm::{QueueableCommand, execute};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend as RatatuiBackend, CrosstermBackend};
+use ratatui::layout::Rect;
 use std::io::{self, BufWriter, Stdout, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -175,6 +176,17 @@ impl TerminalGuard {
     }
 }
 
+/// Ctrl-L and `:redraw`: clears the whole screen and forgets what ratatui believes is
+/// on it, so the next frame paints every cell. Unlike `Terminal::clear`, this never asks
+/// the terminal anything: `clear` reads the cursor position (an escape-sequence query
+/// whose answer the input thread, which owns crossterm's reader, would swallow; the
+/// console then waited 2 s and died). The size comes from an ioctl, and a fullscreen
+/// `resize` clears with `ESC [2J` and resets the previous buffer, with no query.
+pub fn repaint_all<B: RatatuiBackend>(term: &mut Terminal<B>) -> Result<(), B::Error> {
+    let size = term.size()?;
+    term.resize(Rect::new(0, 0, size.width, size.height))
+}
+
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();
@@ -210,6 +222,80 @@ fn install_panic_hook() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ratatui::backend::{ClearType, TestBackend, WindowSize};
+    use ratatui::buffer::Cell;
+    use ratatui::layout::{Position, Size};
+
+    /// A backend that fails any query of the terminal, as a real one does while the
+    /// input thread owns the reader; it records what was drawn.
+    struct NoQueries {
+        inner: TestBackend,
+        cells_drawn: usize,
+        cleared: usize,
+    }
+
+    impl RatatuiBackend for NoQueries {
+        type Error = io::Error;
+        fn draw<'a, I: Iterator<Item = (u16, u16, &'a Cell)>>(&mut self, c: I) -> io::Result<()> {
+            let cells: Vec<_> = c.collect();
+            self.cells_drawn += cells.len();
+            let _ = self.inner.draw(cells.into_iter());
+            Ok(())
+        }
+        fn hide_cursor(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+        fn show_cursor(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+        fn get_cursor_position(&mut self) -> io::Result<Position> {
+            Err(io::Error::other("the cursor position could not be read"))
+        }
+        fn set_cursor_position<P: Into<Position>>(&mut self, _p: P) -> io::Result<()> {
+            Ok(())
+        }
+        fn clear(&mut self) -> io::Result<()> {
+            self.cleared += 1;
+            Ok(())
+        }
+        fn clear_region(&mut self, _t: ClearType) -> io::Result<()> {
+            self.cleared += 1;
+            Ok(())
+        }
+        fn size(&self) -> io::Result<Size> {
+            Ok(Size::new(20, 5))
+        }
+        fn window_size(&mut self) -> io::Result<WindowSize> {
+            Err(io::Error::other("no window size query either"))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn repaint_all_asks_the_terminal_nothing_and_repaints_every_cell() {
+        let backend = NoQueries {
+            inner: TestBackend::new(20, 5),
+            cells_drawn: 0,
+            cleared: 0,
+        };
+        let mut term = Terminal::new(backend).expect("no query to create");
+        let frame = |f: &mut ratatui::Frame| f.render_widget("hello", f.area());
+        term.draw(frame).expect("first frame");
+        term.backend_mut().cells_drawn = 0;
+        // The same frame again changes no cell: nothing is drawn.
+        term.draw(frame).expect("same frame");
+        assert_eq!(term.backend().cells_drawn, 0);
+        // `Terminal::clear` queries the cursor position, which fails here.
+        assert!(term.clear().is_err());
+        repaint_all(&mut term).expect("no query");
+        assert!(term.backend().cleared >= 1, "the screen is cleared");
+        term.draw(frame).expect("frame after the repaint");
+        // The screen was cleared and the previous buffer forgotten: every cell that is
+        // not blank is sent again (blank cells are what a cleared screen shows).
+        assert_eq!(term.backend().cells_drawn, "hello".len());
+    }
 
     #[test]
     fn a_frame_is_one_write_inside_bsu_esu() {

@@ -105,6 +105,19 @@ impl Console {
         }
     }
 
+    /// Types without waiting afterwards (to time what follows from the key).
+    pub fn keys_now(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).expect("write keys");
+        self.writer.flush().expect("flush keys");
+    }
+
+    /// Forgets what is on screen, as a garbled terminal would: only a full repaint
+    /// by the console shows it whole again.
+    pub fn forget_screen(&mut self) {
+        self.pump(Duration::from_millis(50));
+        self.parser.process(b"\x1b[2J\x1b[H");
+    }
+
     /// Waits for the process to end and drains its last output.
     pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {
         let end = Instant::now() + Duration::from_secs(10);

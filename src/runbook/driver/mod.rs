@@ -19,6 +19,7 @@
 
 mod calls;
 mod clock;
+mod live_view;
 #[cfg(feature = "test-hooks")]
 mod pause_hook;
 mod presettle;

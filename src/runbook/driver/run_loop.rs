@@ -2,6 +2,7 @@
 //! next wake-up, repeat. Nothing here runs on the UI thread.
 
 use super::clock::RunClock;
+use super::live_view::{Publishing, wait_lengths};
 use super::recorder::DriverRecorder;
 use super::world::ProviderWorld;
 use super::{DriverError, DriverEvent};
@@ -43,7 +44,15 @@ pub(super) struct Loop {
 impl Loop {
     pub fn run(mut self, rx: Receiver<Control>) -> Result<RunStatus, DriverError> {
         let now = self.clock.now();
-        let mut next = self.engine.advance(&mut self.world, &mut self.rec, now);
+        // Every transition inside an engine call is published as soon as it is durable
+        // (live_view), before the engine's next read or call, which may hang.
+        let waits = wait_lengths(self.engine.runbook());
+        let mut rec = Publishing {
+            rec: &mut self.rec,
+            view: &self.view,
+            waits: &waits,
+        };
+        let mut next = self.engine.advance(&mut self.world, &mut rec, now);
         // Every turn either handles a message or a wake-up; each is bounded work.
         loop {
             self.publish();
@@ -67,15 +76,22 @@ impl Loop {
             let now = self.clock.now();
             next = match msg {
                 Ok(Control::Command { cmd, step, reply }) => {
-                    self.apply(cmd, step.as_deref(), reply, n, now)
+                    self.apply(cmd, step.as_deref(), reply, n, now, &waits)
                 }
                 Ok(Control::Stop) | Err(RecvTimeoutError::Disconnected) => {
                     self.publish();
                     return Ok(self.engine.run_status().clone());
                 }
-                Err(RecvTimeoutError::Timeout) if awaiting_approval => self.take_approvals(n),
+                Err(RecvTimeoutError::Timeout) if awaiting_approval => {
+                    self.take_approvals(n, &waits)
+                }
                 Err(RecvTimeoutError::Timeout) => {
-                    self.engine.advance(&mut self.world, &mut self.rec, now)
+                    let mut rec = Publishing {
+                        rec: &mut self.rec,
+                        view: &self.view,
+                        waits: &waits,
+                    };
+                    self.engine.advance(&mut self.world, &mut rec, now)
                 }
             };
         }
@@ -90,14 +106,18 @@ impl Loop {
         reply: oneshot::Sender<Result<(), EngineError>>,
         n: Next,
         now: chrono::DateTime<chrono::Utc>,
+        waits: &[Option<(Duration, bool)>],
     ) -> Result<Next, EngineError> {
         if let Some(refusal) = self.wrong_step(&cmd, step) {
             let _ = reply.send(Err(refusal));
             return Ok(n);
         }
-        let result = self
-            .engine
-            .command(cmd, &mut self.world, &mut self.rec, now);
+        let mut rec = Publishing {
+            rec: &mut self.rec,
+            view: &self.view,
+            waits,
+        };
+        let result = self.engine.command(cmd, &mut self.world, &mut rec, now);
         self.publish();
         match result {
             Ok(n2) => {
@@ -173,7 +193,11 @@ impl Loop {
     /// Hands each new `drconsole approve` line that answers the current wait (its
     /// step and the sequence number of its `awaiting_approval` record) and passes the
     /// identity check to the engine; anything else is refused and said.
-    fn take_approvals(&mut self, n: Next) -> Result<Next, EngineError> {
+    fn take_approvals(
+        &mut self,
+        n: Next,
+        waits: &[Option<(Duration, bool)>],
+    ) -> Result<Next, EngineError> {
         let path = self.rec.path();
         let all = approval::read(&path);
         if all.len() <= self.approvals_seen {
@@ -222,10 +246,12 @@ impl Loop {
             }
             let now = self.clock.now();
             let cmd = Command::Approve { by: a.approver() };
-            match self
-                .engine
-                .command(cmd, &mut self.world, &mut self.rec, now)
-            {
+            let mut rec = Publishing {
+                rec: &mut self.rec,
+                view: &self.view,
+                waits,
+            };
+            match self.engine.command(cmd, &mut self.world, &mut rec, now) {
                 Ok(n2) => next = Ok(n2),
                 Err(EngineError::Refused(r)) => {
                     let _ = self.events.send(refuse(r.to_string()));

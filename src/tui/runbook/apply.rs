@@ -17,16 +17,14 @@ impl App {
         self.message = Some((msg.into(), Severity::Warn));
     }
 
-    /// `r` on the dashboard: back to the open runbook, else the list.
+    /// `r` on the dashboard: back to the open runbook, else the list. Never a dialog:
+    /// a step awaiting confirmation is reviewed with Enter, on the operator's own key.
     pub(crate) fn open_runbooks(&mut self) {
         if self.runbook.open.is_some() {
             self.runbook.visible = true;
-            // A confirmation that came while the dashboard was up is asked now.
-            if let Some((step, StepStatus::AwaitingConfirmation { prompt }, RunStatus::Running)) =
-                self.current_step()
-                && self.checklist_done(step)
-            {
-                self.overlay = Overlay::Run(RunDialog::boxed(DialogKind::Confirm { step, prompt }));
+            if let Some((step, StepStatus::AwaitingConfirmation { .. }, _)) = self.current_step() {
+                let id = self.step_id(step);
+                self.say(format!("{id} awaits confirmation: Enter to review"));
             }
         } else if self.runbook.catalogue.is_empty() {
             let msg = empty_catalogue_message(&self.runbook.searched);
@@ -34,6 +32,32 @@ impl App {
         } else {
             self.overlay = Overlay::RunbookPicker { selected: 0 };
         }
+    }
+
+    /// `R`: the resume dialog for the unfinished run the banner names.
+    pub(crate) fn review_resume(&mut self) {
+        if self
+            .runbook
+            .open
+            .as_ref()
+            .is_some_and(|o| o.run_in_progress())
+        {
+            self.warn("a run is in progress: finish or abort it before resuming another");
+            return;
+        }
+        match self.runbook.unfinished.iter().find(|r| r.resumable()).cloned() {
+            Some(run) => self.overlay = Overlay::Run(RunDialog::boxed(DialogKind::Resume(run))),
+            None => self.say("no unfinished run to resume"),
+        }
+    }
+
+    fn step_id(&self, i: usize) -> String {
+        self.runbook
+            .open
+            .as_ref()
+            .and_then(|o| o.opened.runbook.steps.get(i))
+            .map(|s| s.id.clone())
+            .unwrap_or_else(|| format!("step {}", i + 1))
     }
 
     /// `:run NAME k=v…`
@@ -60,27 +84,102 @@ impl App {
         Some(Effect::Run(RunRequest::Open { name, params }))
     }
 
-    /// An event from the runbook service.
+    /// An event from the runbook service. It never opens a dialog; it closes one that
+    /// no longer applies, with a line saying why.
     pub fn on_run_event(&mut self, ev: RunEvent) {
         match self.runbook.on_event(ev) {
             Reaction::None => {}
             Reaction::Say(m) => self.say(m),
             Reaction::Warn(m) => self.warn(m),
-            Reaction::OfferConfirm { step, prompt } => {
-                // Never pops over another dialog or typing; Enter opens it later.
-                if self.runbook.visible && self.overlay == Overlay::None && self.input.is_none() {
-                    self.overlay =
-                        Overlay::Run(RunDialog::boxed(DialogKind::Confirm { step, prompt }));
-                } else {
-                    self.say("a step awaits your confirmation (r, then Enter)");
+            Reaction::AwaitsConfirmation { step } => {
+                // In the runbook view the step list says so; on the dashboard, a line.
+                let id = self.step_id(step);
+                if !self.runbook.visible && self.overlay == Overlay::None && self.input.is_none() {
+                    self.say(format!("{id} awaits confirmation: r, then Enter to review"));
                 }
             }
-            Reaction::OfferResume(run) => {
-                if self.overlay == Overlay::None {
-                    self.overlay = Overlay::Run(RunDialog::boxed(DialogKind::Resume(run)));
+            Reaction::ResumeOffered(run) => {
+                if self.input.is_none() {
+                    self.warn(format!(
+                        "unfinished run {} ({}): R reviews resuming it",
+                        run.runbook, run.run_id
+                    ));
                 }
             }
         }
+        self.close_stale_dialog();
+        self.sync_guard();
+    }
+
+    /// Why the runbook dialog on screen no longer applies to the run, if it does not.
+    fn stale(&self, d: &RunDialog) -> Option<String> {
+        let open = self.runbook.open.as_ref();
+        let in_progress = open.is_some_and(|o| o.run_in_progress());
+        match &d.kind {
+            DialogKind::Start => open
+                .is_none_or(|o| o.run.is_some())
+                .then(|| "a run has started".to_string()),
+            DialogKind::Resume(r) => {
+                if in_progress {
+                    Some("a run is in progress".into())
+                } else if !self.runbook.unfinished.iter().any(|u| u.run_id == r.run_id) {
+                    Some(format!("run {} is no longer unfinished", r.run_id))
+                } else {
+                    None
+                }
+            }
+            DialogKind::Abort => (!in_progress).then(|| "the run has ended".to_string()),
+            DialogKind::Confirm { step, .. }
+            | DialogKind::Skip { step }
+            | DialogKind::Override { step, .. } => {
+                let id = self.step_id(*step);
+                let Some((cur, status, run)) = self.current_step() else {
+                    return Some(format!("{id} is no longer the current step"));
+                };
+                if cur != *step {
+                    return Some(format!(
+                        "the run moved on from {id} to {}",
+                        self.step_id(cur)
+                    ));
+                }
+                let applies = match (&d.kind, &status) {
+                    (
+                        DialogKind::Confirm { prompt, .. },
+                        StepStatus::AwaitingConfirmation { prompt: now },
+                    ) => {
+                        if prompt != now {
+                            return Some(format!("what {id} will do has changed"));
+                        }
+                        run == RunStatus::Running
+                    }
+                    (DialogKind::Override { .. }, StepStatus::Failed { .. }) => true,
+                    (DialogKind::Skip { .. }, st) => {
+                        in_progress && !st.is_finished() && *st != StepStatus::Running
+                    }
+                    _ => false,
+                };
+                if applies {
+                    None
+                } else if run == RunStatus::Paused {
+                    Some("the run was paused".into())
+                } else {
+                    Some(format!("{id} is now {}", status.label().replace('_', " ")))
+                }
+            }
+        }
+    }
+
+    /// Closes a runbook dialog meant for a moment that has passed.
+    fn close_stale_dialog(&mut self) {
+        let Overlay::Run(d) = &self.overlay else {
+            return;
+        };
+        let Some(why) = self.stale(d) else {
+            return;
+        };
+        let name = d.name();
+        self.overlay = Overlay::None;
+        self.warn(format!("closed {name}: {why}; nothing was sent"));
     }
 
     pub(crate) fn apply_picker(&mut self, action: Action) -> Option<Effect> {
@@ -169,6 +268,9 @@ impl App {
             Action::OpenRunbooks => self.overlay = Overlay::RunbookPicker { selected: 0 },
             Action::Down => self.runbook.select(1),
             Action::Up => self.runbook.select(-1),
+            Action::Top => self.runbook.select(isize::MIN / 2),
+            Action::Bottom => self.runbook.select(isize::MAX / 2),
+            Action::ReviewResume => self.review_resume(),
             Action::PageDown => {
                 self.runbook.detail_scroll = self.runbook.detail_scroll.saturating_add(5)
             }
@@ -248,7 +350,18 @@ impl App {
             (StepStatus::AwaitingConfirmation { prompt }, _) => {
                 self.runbook.selected = step;
                 self.runbook.follow = true;
-                self.overlay = Overlay::Run(RunDialog::boxed(DialogKind::Confirm { step, prompt }));
+                let left = self.runbook.checklist_left(step);
+                if left.is_empty() {
+                    self.overlay =
+                        Overlay::Run(RunDialog::boxed(DialogKind::Confirm { step, prompt }));
+                } else {
+                    // No dialog for an unfinished checklist: say what is left.
+                    self.warn(format!(
+                        "tick the checklist first (x ticks the next); {} left: {}",
+                        left.len(),
+                        left.join("; ")
+                    ));
+                }
             }
             (StepStatus::Blocked { guard, why }, _) => self.warn(format!(
                 "blocked by {guard}: {why} — r retries with a fresh read, s skips, a aborts"
@@ -268,15 +381,6 @@ impl App {
             (st, _) => self.say(format!("the step is {}; nothing to confirm", st.label())),
         }
         None
-    }
-
-    fn checklist_done(&self, step: usize) -> bool {
-        self.runbook
-            .open
-            .as_ref()
-            .and_then(|o| o.run.as_ref())
-            .and_then(|v| v.steps.get(step))
-            .is_none_or(|s| s.checklist.iter().all(|(_, t)| *t))
     }
 
     fn tick(&mut self, tick: bool) -> Option<Effect> {

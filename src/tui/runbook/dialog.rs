@@ -45,6 +45,40 @@ impl RunDialog {
         Box::new(Self::new(kind))
     }
 
+    /// Tells this dialog apart from any other, for the input guard.
+    pub fn tag(&self) -> String {
+        match &self.kind {
+            DialogKind::Confirm { step, prompt } => format!("confirm {step} {}", prompt.what),
+            DialogKind::Start => "start".into(),
+            DialogKind::Skip { step } => format!("skip {step}"),
+            DialogKind::Abort => "abort".into(),
+            DialogKind::Override { step, .. } => format!("override {step}"),
+            DialogKind::Resume(r) => format!("resume {}", r.run_id),
+        }
+    }
+
+    /// The dialog in a few words, for the line that says why it closed.
+    pub fn name(&self) -> &'static str {
+        match &self.kind {
+            DialogKind::Confirm { .. } => "the confirm dialog",
+            DialogKind::Start => "the start dialog",
+            DialogKind::Skip { .. } => "the skip dialog",
+            DialogKind::Abort => "the abort dialog",
+            DialogKind::Override { .. } => "the override dialog",
+            DialogKind::Resume(_) => "the resume dialog",
+        }
+    }
+
+    /// The step the dialog acts on, if it is bound to one.
+    pub fn step(&self) -> Option<usize> {
+        match &self.kind {
+            DialogKind::Confirm { step, .. }
+            | DialogKind::Skip { step }
+            | DialogKind::Override { step, .. } => Some(*step),
+            _ => None,
+        }
+    }
+
     /// Whether the dialog has a text field.
     pub fn takes_text(&self) -> bool {
         match &self.kind {

@@ -4,7 +4,7 @@
 use super::link::{CatalogueEntry, Opened, RunEvent, UnfinishedRun};
 use crate::model::snapshot::Snapshot;
 use crate::runbook::Facts;
-use crate::runbook::engine::{Prompt, RunStatus, RunView, StepStatus};
+use crate::runbook::engine::{RunStatus, RunView, StepStatus};
 use crate::runbook::summary::Summary;
 use std::collections::BTreeMap;
 
@@ -62,7 +62,7 @@ pub struct RunbookState {
     pub facts: Option<Facts>,
     /// A request is on its way (opening, starting, resuming).
     pub busy: Option<String>,
-    /// A confirm dialog already offered for (step, prompt text): not offered twice.
+    /// The step (and prompt text) last announced as awaiting confirmation: said once.
     pub offered: Option<(usize, String)>,
     /// Data loss the operator accepted at a confirmation (ms), for the summary.
     pub data_loss_ms: Option<f64>,
@@ -71,12 +71,17 @@ pub struct RunbookState {
     pub read_only: bool,
 }
 
-/// What the app must do after an event: open a dialog, or say something.
+/// What the app must say after an event. Nothing here opens a dialog: dialogs open
+/// only on the operator's own key (DESIGN.md invariant 7).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reaction {
     None,
-    OfferConfirm { step: usize, prompt: Prompt },
-    OfferResume(UnfinishedRun),
+    /// The step now awaits confirmation (Enter reviews it).
+    AwaitsConfirmation {
+        step: usize,
+    },
+    /// An unfinished run can be resumed (`R` reviews it).
+    ResumeOffered(UnfinishedRun),
     Say(String),
     Warn(String),
 }
@@ -105,7 +110,7 @@ impl RunbookState {
                 // A run held by a live console, or whose journal cannot be read, is
                 // never offered: the operator is told why instead.
                 match self.unfinished.iter().find(|r| r.resumable()) {
-                    Some(r) => Reaction::OfferResume(r.clone()),
+                    Some(r) => Reaction::ResumeOffered(r.clone()),
                     None => self
                         .unfinished
                         .iter()
@@ -173,10 +178,34 @@ impl RunbookState {
         match prompt {
             Some((i, p)) if self.offered.as_ref() != Some(&(i, p.what.clone())) => {
                 self.offered = Some((i, p.what.clone()));
-                Reaction::OfferConfirm { step: i, prompt: p }
+                Reaction::AwaitsConfirmation { step: i }
             }
             _ => Reaction::None,
         }
+    }
+
+    /// The unfinished run the console offers to resume: none while a run is open.
+    pub fn resumable(&self) -> Option<&UnfinishedRun> {
+        if self.open.as_ref().is_some_and(OpenRunbook::run_in_progress) {
+            return None;
+        }
+        self.unfinished.first()
+    }
+
+    /// Checklist items of step `i` not yet ticked.
+    pub fn checklist_left(&self, i: usize) -> Vec<String> {
+        self.open
+            .as_ref()
+            .and_then(|o| o.run.as_ref())
+            .and_then(|v| v.steps.get(i))
+            .map(|s| {
+                s.checklist
+                    .iter()
+                    .filter(|(_, t)| !*t)
+                    .map(|(item, _)| item.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn step_count(&self) -> usize {

@@ -44,6 +44,16 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) -> Option<Position> {
         w.put(" ", theme::TEXT).put(msg, style);
         return None;
     }
+    // An unfinished run is said until it is resumed; `R` opens its dialog.
+    if let Some(run) = app.runbook.resumable() {
+        w.put(" unfinished run ", theme::WARN)
+            .put(&run.runbook, theme::TITLE)
+            .put(" ", theme::TEXT)
+            .put(run.last_step.as_deref().unwrap_or(""), theme::DIM)
+            .put("  R", theme::BORDER_FOCUS)
+            .put(" review resume", theme::DIM);
+        return None;
+    }
     if app.runbook.visible && app.runbook.open.is_some() {
         runbook_hints(&mut w, app);
         return None;

@@ -51,6 +51,7 @@ enum HelpLine {
     Heading(&'static str),
     Key(&'static str, &'static str),
     Command(String, &'static str),
+    Note(String),
     Blank,
 }
 
@@ -62,6 +63,12 @@ fn help_lines() -> Vec<HelpLine> {
         out.extend(keymap::bindings(ctx).map(|b| HelpLine::Key(b.label, b.description)));
         out.push(HelpLine::Blank);
     }
+    out.extend(
+        keymap::dialog_guard_note_lines()
+            .into_iter()
+            .map(HelpLine::Note),
+    );
+    out.push(HelpLine::Blank);
     out.push(HelpLine::Heading("Commands (type : then the command)"));
     for c in keymap::COMMANDS {
         out.push(HelpLine::Command(
@@ -99,6 +106,9 @@ fn help(buf: &mut Buffer, area: Rect, offset: usize) {
                     .put(k, theme::BORDER_FOCUS)
                     .col(22)
                     .put(d, theme::TEXT);
+            }
+            HelpLine::Note(t) => {
+                w.put(t, theme::WARN);
             }
             HelpLine::Blank => {}
         }

@@ -91,9 +91,30 @@ fn buttons(buf: &mut Buffer, inner: Rect, y: u16, d: &RunDialog) {
         .put("Tab switches · Esc cancels", theme::DIM);
 }
 
+fn step_id(app: &App, i: usize) -> String {
+    app.runbook
+        .open
+        .as_ref()
+        .and_then(|o| o.opened.runbook.steps.get(i))
+        .map(|s| s.id.clone())
+        .unwrap_or_default()
+}
+
 /// Title, body lines and the text field's label.
 fn content(app: &App, d: &RunDialog, width: u16) -> (String, Vec<Line>, Option<String>) {
     let mut out = Lines::new(width);
+    let ignored = app.guard.ignored();
+    if ignored > 0 {
+        out.para(
+            &[("", theme::TEXT)],
+            &format!(
+                "{ignored} key{} typed before this dialog was on screen {} ignored.",
+                if ignored == 1 { "" } else { "s" },
+                if ignored == 1 { "was" } else { "were" }
+            ),
+            theme::WARN,
+        );
+    }
     let open = app.runbook.open.as_ref();
     let step_title = |i: usize| {
         open.and_then(|o| o.opened.runbook.steps.get(i))
@@ -134,7 +155,7 @@ fn content(app: &App, d: &RunDialog, width: u16) -> (String, Vec<Line>, Option<S
                 theme::TEXT,
             );
             (
-                "Skip a step".to_string(),
+                format!("Skip: {}", step_id(app, *step)),
                 out.out,
                 Some("Reason (required, journaled):".into()),
             )
@@ -145,6 +166,17 @@ fn content(app: &App, d: &RunDialog, width: u16) -> (String, Vec<Line>, Option<S
                 "Abort the run: no further step runs. Calls already sent are not undone.",
                 theme::BAD,
             );
+            if let Some(i) = open.and_then(|o| o.current()) {
+                let status = open
+                    .and_then(|o| o.status(i))
+                    .map(|s| s.label().replace('_', " "))
+                    .unwrap_or_default();
+                out.para(
+                    &[("At step: ", theme::LABEL)],
+                    &format!("{} — {status}", step_title(i)),
+                    theme::TEXT,
+                );
+            }
             (
                 "Abort the run?".to_string(),
                 out.out,
@@ -188,7 +220,7 @@ fn content(app: &App, d: &RunDialog, width: u16) -> (String, Vec<Line>, Option<S
                 theme::WARN,
             );
             (
-                "Break-glass override".to_string(),
+                format!("Break-glass override: {}", step_id(app, *step)),
                 out.out,
                 Some("Reason (required, journaled):".into()),
             )

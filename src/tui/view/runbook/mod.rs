@@ -169,10 +169,24 @@ fn steps(buf: &mut Buffer, area: Rect, app: &App, open: &OpenRunbook, now: DateT
         .unwrap_or(0);
     let id_w = u16::try_from(id_w.min(18)).unwrap_or(18);
     for (y, (i, step)) in (inner.y..).zip(rb.steps.iter().enumerate().skip(first).take(h)) {
-        let (sym, word, style) = match open.status(i) {
+        let (sym, mut word, style) = match open.status(i) {
             Some(st) => status::cell(st, now),
             None => ("·", "pending".to_string(), theme::DIM),
         };
+        // The step that waits on the operator says which key acts on it.
+        if current == Some(i)
+            && matches!(
+                open.status(i),
+                Some(crate::runbook::engine::StepStatus::AwaitingConfirmation { .. })
+            )
+        {
+            let left = app.runbook.checklist_left(i).len();
+            word = if left > 0 {
+                format!("checklist: {left} left — x ticks")
+            } else {
+                format!("{word} — Enter to review")
+            };
+        }
         let marker = match (current == Some(i), i == sel) {
             (true, _) => "▶",
             (false, true) => "›",
