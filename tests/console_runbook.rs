@@ -1105,6 +1105,7 @@ fn dashboard_panels_beside_the_run() {
     app.apply(Action::ToggleRunDashboard);
     let back = screen(&mut app, 100, 30, now() + Duration::seconds(43));
     assert!(back.contains("Steps"), "{back}");
+}
 
 /// A step awaiting confirmation opens no dialog by itself (not on a view, not on `r`);
 /// Enter does, for the step that awaits it.

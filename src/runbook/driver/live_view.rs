@@ -139,6 +139,7 @@ mod tests {
             confirmed_by: None,
             blocking_rules: Vec::new(),
             overrides: Vec::new(),
+            override_reason: None,
         };
         RunView {
             run_id: "r".into(),
