@@ -425,7 +425,7 @@ mod tests {
         let e = Scenario::load("missing/dir/x.yaml", &env()).expect_err("no file");
         let text = e.to_string();
         assert!(
-            text.starts_with("cannot read scenario file missing/dir/x.yaml: "),
+            text.starts_with("missing/dir/x.yaml: no such file"),
             "{text}"
         );
     }
