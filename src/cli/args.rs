@@ -1,10 +1,10 @@
 //! Value parsers for numeric flags: a clear message instead of clap's generic one,
 //! and negative numbers reach these parsers (rather than being read as flags).
 
-/// Default of `--connect-timeout-ms`.
-pub const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 300;
+/// Default of `--connect-timeout-ms` (the arithmetic is at `provider::DEFAULT_CONNECT_TIMEOUT`).
+pub const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 2_000;
 /// Default of `--attempt-timeout-ms`.
-pub const DEFAULT_ATTEMPT_TIMEOUT_MS: u64 = 1000;
+pub const DEFAULT_ATTEMPT_TIMEOUT_MS: u64 = 4_000;
 
 /// Lowest poll period: faster polling only burns API quota.
 const MIN_POLL_MS: u64 = 100;
@@ -110,8 +110,14 @@ mod tests {
             panic!("status");
         };
         let cfg = s.target.provider_config();
-        assert_eq!(cfg.connect_timeout.as_millis(), 300);
-        assert_eq!(cfg.attempt_timeout.as_millis(), 1000);
+        assert_eq!(
+            cfg.connect_timeout,
+            crate::provider::DEFAULT_CONNECT_TIMEOUT
+        );
+        assert_eq!(
+            cfg.attempt_timeout,
+            crate::provider::DEFAULT_ATTEMPT_TIMEOUT
+        );
         assert_eq!(cfg, crate::provider::ProviderConfig::default());
         let cli = Cli::try_parse_from([
             "drconsole",

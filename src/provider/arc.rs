@@ -5,11 +5,20 @@
 //! verdict (safety rule, validation, not found) is final: every endpoint serves the
 //! same replicated cluster state, so it would answer the same.
 //!
-//! Endpoints that failed in the last 30 s go to the back of the order (still tried,
-//! just last), so a black-holed endpoint does not cost a timeout on every poll.
+//! A ConflictException that names no safety rule is a concurrency conflict: back off
+//! briefly, then the next endpoint.
+//!
+//! Endpoints that answered in the last 30 s go first, those that failed go last (still
+//! tried, just last), so a black-holed endpoint does not cost a timeout on every poll.
+//! An update with no endpoint known to answer first races a cheap read on every
+//! endpoint at once and starts on the first to answer.
+//!
+//! Once any attempt of an update may have landed (a timeout, reset or unreadable reply
+//! after sending), no later error is reported as a refusal: the result is
+//! [`ProviderError::OutcomeUnknown`] with every attempt's error as detail.
 
-use super::error::{self, ProviderError, from_sdk};
-use super::rotation::{Attempt, EndpointBook, demote_failing, random_start, rotation_order};
+use super::error::{self, ProviderError, from_sdk, from_sdk_mutating};
+use super::rotation::{Attempt, EndpointBook, prefer_answering, random_start, rotation_order};
 use super::types::ControlInfo;
 use crate::model::ControlState;
 use crate::model::snapshot::EndpointStatus;
@@ -18,8 +27,13 @@ use aws_sdk_route53recoverycluster::types::{RoutingControlState, UpdateRoutingCo
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-/// How long an endpoint that failed waits at the back of the rotation.
+/// How long what an endpoint did last decides its place in the rotation.
 const DEMOTE_FOR: Duration = Duration::from_secs(30);
+
+/// Pause before the next endpoint after a concurrency conflict (a ConflictException
+/// naming no safety rule). AWS documents no value; a short pause lets the competing
+/// change commit (unverified).
+const CONFLICT_BACKOFF: Duration = Duration::from_millis(250);
 
 /// Most pages a listing may take (300 controls per cluster at ≥ 1 per page).
 const MAX_PAGES: usize = 300;
@@ -80,9 +94,9 @@ impl ArcEndpoints {
         F: Fn(Client) -> Fut,
         Fut: Future<Output = Result<(T, Option<String>), ProviderError>>,
     {
-        let order = demote_failing(
+        let order = prefer_answering(
             rotation_order(random_start(self.len()), self.len()),
-            &self.book.recently_failed(DEMOTE_FOR),
+            &self.book.known(DEMOTE_FOR),
         );
         let rotation = Rotation {
             clients: &self.clients,
@@ -186,6 +200,11 @@ impl ArcEndpoints {
                 })?;
             entries.push(entry);
         }
+        if self.book.none_known_to_answer(DEMOTE_FOR)
+            && let Some((arn, _)) = updates.first()
+        {
+            self.find_answering(arn, guard).await;
+        }
         self.rotate(
             "UpdateRoutingControlStates",
             CallKind::IdempotentUpdate,
@@ -199,12 +218,64 @@ impl ArcEndpoints {
                         .set_safety_rules_to_override(Some(overrides.to_vec()))
                         .send()
                         .await
-                        .map_err(from_sdk)?;
+                        .map_err(|e| from_sdk_mutating(e, "UpdateRoutingControlStates"))?;
                     Ok(((), error::output_request_id(&out)))
                 }
             },
         )
         .await
+    }
+}
+
+impl ArcEndpoints {
+    /// Races one read (GetRoutingControlState of `arn`) on every endpoint at once and
+    /// records each answer that arrives before the first success, so the next call
+    /// starts on an endpoint known to answer. A read is safe to send many times; the
+    /// race costs about one round trip of the fastest endpoint, not a timeout per
+    /// dark one. Unfinished reads are cancelled when the first answer arrives.
+    pub async fn find_answering(&self, arn: &str, guard: Duration) {
+        let mut race = tokio::task::JoinSet::new();
+        for (idx, client) in self.clients.iter().enumerate() {
+            let (client, arn) = (client.clone(), arn.to_string());
+            race.spawn(async move {
+                let started = Instant::now();
+                let sent = client
+                    .get_routing_control_state()
+                    .routing_control_arn(arn)
+                    .send();
+                let result = match tokio::time::timeout(guard, sent).await {
+                    Ok(r) => r.map(|_| ()).map_err(from_sdk),
+                    Err(_) => Err(ProviderError::Timeout {
+                        detail: format!("no answer within {} ms", guard.as_millis()),
+                    }),
+                };
+                (idx, started.elapsed(), result)
+            });
+        }
+        while let Some(done) = race.join_next().await {
+            let Ok((idx, latency, result)) = done else {
+                continue;
+            };
+            let attempt = match &result {
+                Ok(()) => Attempt::answered(idx, latency),
+                Err(e) => Attempt {
+                    endpoint: idx,
+                    latency,
+                    error: Some(e.short()),
+                    may_have_landed: false,
+                    endpoint_fault: e.is_endpoint_fault(),
+                },
+            };
+            self.book.record(&attempt);
+            if !attempt.endpoint_fault {
+                tracing::debug!(
+                    endpoint = idx + 1,
+                    "ARC endpoint answers; the update starts there"
+                );
+                break;
+            }
+        }
+        race.abort_all();
     }
 }
 
@@ -237,7 +308,8 @@ impl<C: Clone> Rotation<'_, C> {
         Fut: Future<Output = Result<(T, Option<String>), ProviderError>>,
     {
         let mut attempts = Vec::new();
-        let mut last_err = None;
+        let mut errors: Vec<ProviderError> = Vec::new();
+        let update = kind == CallKind::IdempotentUpdate;
         for idx in order {
             let Some(client) = self.clients.get(idx) else {
                 continue;
@@ -245,19 +317,22 @@ impl<C: Clone> Rotation<'_, C> {
             let started = Instant::now();
             let result = match tokio::time::timeout(guard, call(client.clone())).await {
                 Ok(r) => r,
-                Err(_) => Err(ProviderError::Timeout {
-                    detail: format!("no answer within {} ms", guard.as_millis()),
-                }),
+                Err(_) => Err(no_answer(what, kind, guard)),
             };
             let latency = started.elapsed();
-            let attempt = Attempt {
-                endpoint: idx,
-                latency,
-                error: result.as_ref().err().map(ProviderError::short),
+            let attempt = match &result {
+                Ok(_) => Attempt::answered(idx, latency),
+                Err(e) => Attempt {
+                    endpoint: idx,
+                    latency,
+                    error: Some(e.short()),
+                    may_have_landed: update && e.is_outcome_unknown(),
+                    endpoint_fault: e.is_endpoint_fault(),
+                },
             };
             self.book.record(&attempt);
             attempts.push(attempt);
-            match result {
+            let e = match result {
                 Ok((value, request_id)) => {
                     tracing::debug!(
                         what,
@@ -274,42 +349,69 @@ impl<C: Clone> Rotation<'_, C> {
                         attempts,
                     });
                 }
-                // The cluster's own verdict: every endpoint would say the same.
-                Err(e) if e.is_cluster_verdict() => return Err(e),
-                Err(e) if kind == CallKind::IdempotentUpdate && may_have_landed(&e) => {
-                    tracing::warn!(
-                        what,
-                        endpoint = idx + 1,
-                        error = %e,
-                        "ARC update attempt: outcome unknown (it may have been applied); \
-                         the update is idempotent, trying the next endpoint"
-                    );
-                    last_err = Some(e);
-                }
-                Err(e) => {
-                    tracing::info!(what, endpoint = idx + 1, error = %e, "ARC endpoint failed, trying the next");
-                    last_err = Some(e);
-                }
+                Err(e) => e,
+            };
+            let verdict = e.is_cluster_verdict();
+            let conflict = matches!(e, ProviderError::Conflict { .. });
+            if update && e.is_outcome_unknown() {
+                tracing::warn!(
+                    what,
+                    endpoint = idx + 1,
+                    error = %e,
+                    "ARC update attempt: outcome unknown (it may have been applied); \
+                     the update is idempotent, trying the next endpoint"
+                );
+            } else if !verdict {
+                tracing::info!(what, endpoint = idx + 1, error = %e, "ARC endpoint failed, trying the next");
+            }
+            errors.push(e);
+            // The cluster's own verdict: every endpoint would say the same.
+            if verdict {
+                break;
+            }
+            if conflict {
+                tokio::time::sleep(CONFLICT_BACKOFF).await;
             }
         }
-        let err = all_failed(what, &attempts, last_err);
-        let any_unsure = attempts
-            .iter()
-            .any(|a| a.error.as_deref() == Some("timeout"));
-        if kind == CallKind::IdempotentUpdate && any_unsure {
-            // At least one endpoint may have applied it: do not report a plain failure.
+        if attempts.iter().any(|a| a.may_have_landed) {
+            // An earlier attempt may have applied the update, so no later error (not
+            // even a verdict: a gating rule's wait period started by that very change
+            // refuses the re-send) says it was refused.
             return Err(ProviderError::OutcomeUnknown {
                 operation: what.to_string(),
-                detail: err.to_string(),
+                detail: every_error(what, &attempts, &errors),
             });
         }
-        Err(err)
+        match errors.last() {
+            Some(e) if e.is_cluster_verdict() => Err(e.clone()),
+            _ => Err(all_failed(what, &attempts, errors)),
+        }
     }
 }
 
-/// A timeout after sending: the endpoint may have applied the request.
-fn may_have_landed(e: &ProviderError) -> bool {
-    matches!(e, ProviderError::Timeout { .. })
+/// The error of an attempt that got no answer within the rotation's own bound: for
+/// an update it was sent, so it may have been applied.
+fn no_answer(what: &str, kind: CallKind, guard: Duration) -> ProviderError {
+    let detail = format!("no answer within {} ms", guard.as_millis());
+    match kind {
+        CallKind::IdempotentUpdate => ProviderError::OutcomeUnknown {
+            operation: what.to_string(),
+            detail,
+        },
+        CallKind::Read => ProviderError::Timeout { detail },
+    }
+}
+
+/// Every attempt's endpoint and full error, in order.
+fn every_error(what: &str, attempts: &[Attempt], errors: &[ProviderError]) -> String {
+    let list = attempts
+        .iter()
+        .filter(|a| a.error.is_some())
+        .zip(errors)
+        .map(|(a, e)| format!("#{} {e}", a.endpoint + 1))
+        .collect::<Vec<_>>()
+        .join("; ");
+    format!("{what}: {list}")
 }
 
 fn from_wire(s: &RoutingControlState) -> Option<ControlState> {
@@ -323,8 +425,9 @@ fn to_wire(s: ControlState) -> RoutingControlState {
     }
 }
 
-/// Every endpoint failed: say so with each one's error, keeping the type when they agree.
-fn all_failed(what: &str, attempts: &[Attempt], last: Option<ProviderError>) -> ProviderError {
+/// Every endpoint failed: say so with each one's error, keeping the type when they
+/// agree, and keeping a service's own answer (code, HTTP status, message) whole.
+fn all_failed(what: &str, attempts: &[Attempt], errors: Vec<ProviderError>) -> ProviderError {
     let summary = attempts
         .iter()
         .map(|a| format!("#{} {}", a.endpoint + 1, a.error.as_deref().unwrap_or("ok")))
@@ -334,24 +437,43 @@ fn all_failed(what: &str, attempts: &[Attempt], last: Option<ProviderError>) -> 
         "{what}: all {} ARC cluster endpoints failed ({summary})",
         attempts.len()
     );
-    match last {
-        Some(ProviderError::Throttled { code, .. })
-            if attempts
-                .iter()
-                .all(|a| a.error.as_deref() == Some(code.as_str())) =>
-        {
+    let same = |label: &str| attempts.iter().all(|a| a.error.as_deref() == Some(label));
+    // The last reply the service itself gave, if any: AccessDenied, a conflict…
+    let answer = errors
+        .iter()
+        .rev()
+        .find(|e| {
+            matches!(
+                e,
+                ProviderError::Refused { .. } | ProviderError::Conflict { .. }
+            )
+        })
+        .cloned();
+    match (errors.last(), answer) {
+        (Some(ProviderError::Throttled { code, .. }), _) if same(code) => {
             ProviderError::Throttled {
-                code,
+                code: code.clone(),
                 message: detail,
             }
         }
-        _ if !attempts.is_empty()
-            && attempts
-                .iter()
-                .all(|a| a.error.as_deref() == Some("timeout")) =>
-        {
-            ProviderError::Timeout { detail }
-        }
+        (_, Some(e)) if same(&e.short()) => e,
+        (
+            _,
+            Some(ProviderError::Refused {
+                code,
+                status,
+                message,
+            }),
+        ) => ProviderError::Refused {
+            code,
+            status,
+            message: format!("{message} [{detail}]"),
+        },
+        (_, Some(ProviderError::Conflict { status, message })) => ProviderError::Conflict {
+            status,
+            message: format!("{message} [{detail}]"),
+        },
+        _ if same("timeout") => ProviderError::Timeout { detail },
         _ => ProviderError::Unreachable { detail },
     }
 }
@@ -444,28 +566,43 @@ mod tests {
         }
     }
 
+    /// What an update attempt that got no answer after sending looks like (the SDK
+    /// error through `from_sdk_mutating`).
+    fn sent_no_answer() -> Result<(), ProviderError> {
+        Err(ProviderError::OutcomeUnknown {
+            operation: "UpdateRoutingControlStates".into(),
+            detail: "timed out".into(),
+        })
+    }
+
+    fn refused() -> Result<(), ProviderError> {
+        Err(ProviderError::Unreachable {
+            detail: "connection refused".into(),
+        })
+    }
+
+    fn rule_refusal() -> Result<(), ProviderError> {
+        Err(ProviderError::SafetyRule {
+            rule_arns: vec!["arn:x/safetyrule/1".into()],
+            message: "Cannot change state: safety rule arn:x/safetyrule/1".into(),
+        })
+    }
+
     #[tokio::test]
     async fn an_update_keeps_rotating_after_a_timeout() {
-        let script = [timeout(), Ok(()), Ok(()), Ok(()), Ok(())];
+        let script = [sent_no_answer(), Ok(()), Ok(()), Ok(()), Ok(())];
         let a = run_kind(&script, 0, CallKind::IdempotentUpdate)
             .await
             .expect("endpoint 1 answers");
         assert_eq!(a.endpoint, 1);
         assert_eq!(a.attempts.len(), 2);
+        assert!(a.attempts[0].may_have_landed);
+        assert!(!a.attempts[1].may_have_landed);
     }
 
     #[tokio::test]
     async fn an_update_that_never_got_an_answer_has_an_unknown_outcome() {
-        let refused = Err(ProviderError::Unreachable {
-            detail: "refused".into(),
-        });
-        let script = [
-            refused.clone(),
-            timeout(),
-            refused.clone(),
-            refused.clone(),
-            refused,
-        ];
+        let script = [refused(), sent_no_answer(), refused(), refused(), refused()];
         let e = run_kind(&script, 0, CallKind::IdempotentUpdate)
             .await
             .expect_err("all fail");
@@ -476,5 +613,136 @@ mod tests {
             .await
             .expect_err("all fail");
         assert!(matches!(e, ProviderError::Timeout { .. }), "{e:?}");
+    }
+
+    /// Issue 8 §1: an attempt that may have landed, then a verdict from the next
+    /// endpoint (the wait period its own change started, say), is *outcome unknown*
+    /// with both errors, never "refused" with break-glass offered.
+    #[tokio::test]
+    async fn a_verdict_after_an_attempt_that_may_have_landed_is_outcome_unknown() {
+        let script = [sent_no_answer(), rule_refusal(), Ok(()), Ok(()), Ok(())];
+        let e = run_kind(&script, 0, CallKind::IdempotentUpdate)
+            .await
+            .expect_err("unknown");
+        let ProviderError::OutcomeUnknown { detail, .. } = &e else {
+            panic!("{e:?}");
+        };
+        assert!(
+            detail.contains("#1 UpdateRoutingControlStates: outcome unknown"),
+            "{detail}"
+        );
+        assert!(
+            detail.contains("#2 blocked by safety rule arn:x/safetyrule/1"),
+            "{detail}"
+        );
+        // Any other later error too.
+        let denied = Err(ProviderError::Refused {
+            code: "AccessDeniedException".into(),
+            status: 403,
+            message: "no".into(),
+        });
+        let script = [
+            sent_no_answer(),
+            denied.clone(),
+            denied.clone(),
+            denied.clone(),
+            denied,
+        ];
+        let e = run_kind(&script, 0, CallKind::IdempotentUpdate)
+            .await
+            .expect_err("unknown");
+        assert!(e.is_outcome_unknown(), "{e:?}");
+        // Without such an attempt the verdict stands.
+        let script = [refused(), rule_refusal(), Ok(()), Ok(()), Ok(())];
+        let e = run_kind(&script, 0, CallKind::IdempotentUpdate)
+            .await
+            .expect_err("refused");
+        assert!(matches!(e, ProviderError::SafetyRule { .. }), "{e:?}");
+    }
+
+    #[tokio::test]
+    async fn a_conflict_naming_no_rule_moves_to_the_next_endpoint() {
+        let conflict = Err(ProviderError::Conflict {
+            status: 409,
+            message: "a concurrent update".into(),
+        });
+        let script = [conflict.clone(), Ok(()), Ok(()), Ok(()), Ok(())];
+        let a = run_kind(&script, 0, CallKind::IdempotentUpdate)
+            .await
+            .expect("endpoint 1 answers");
+        assert_eq!(a.endpoint, 1);
+        let script = [
+            conflict.clone(),
+            conflict.clone(),
+            conflict.clone(),
+            conflict.clone(),
+            conflict,
+        ];
+        let e = run_kind(&script, 0, CallKind::IdempotentUpdate)
+            .await
+            .expect_err("all conflict");
+        assert!(matches!(e, ProviderError::Conflict { .. }), "{e:?}");
+    }
+
+    /// "unreachable … (Unknown: )" no more: an AccessDenied from every endpoint keeps
+    /// its code, HTTP status and message.
+    #[tokio::test]
+    async fn an_api_error_keeps_its_code_status_and_message() {
+        let denied = Err(ProviderError::Refused {
+            code: "AccessDeniedException".into(),
+            status: 403,
+            message: "User: arn:aws:iam::1:user/x is not authorized".into(),
+        });
+        let script = [
+            denied.clone(),
+            denied.clone(),
+            denied.clone(),
+            denied.clone(),
+            denied.clone(),
+        ];
+        let e = run(&script, 0).await.expect_err("denied");
+        assert_eq!(e, denied.clone().unwrap_err());
+        assert_eq!(
+            e.to_string(),
+            "AccessDeniedException (HTTP 403): User: arn:aws:iam::1:user/x is not authorized"
+        );
+        // Mixed with dark endpoints, the service's answer is still what is shown.
+        let script = [timeout(), denied.clone(), timeout(), timeout(), timeout()];
+        let e = run(&script, 0).await.expect_err("denied");
+        assert!(
+            matches!(&e, ProviderError::Refused { code, status: 403, message }
+                if code == "AccessDeniedException" && message.contains("not authorized")),
+            "{e:?}"
+        );
+    }
+
+    /// Issue 7 §4: a rule refusal from a healthy endpoint leaves it healthy.
+    #[tokio::test]
+    async fn a_rule_refusal_does_not_mark_the_endpoint_failing() {
+        let clients: Vec<usize> = (0..5).collect();
+        let (regions, book) = (regions(), book());
+        let rotation = Rotation {
+            clients: &clients,
+            regions: &regions,
+            book: &book,
+        };
+        let script = [rule_refusal(), Ok(()), Ok(()), Ok(()), Ok(())];
+        let _ = rotation
+            .run(
+                "t",
+                CallKind::IdempotentUpdate,
+                rotation_order(0, 5),
+                Duration::from_secs(5),
+                |i| {
+                    let r = script[i].clone();
+                    async move { r.map(|()| (i, None)) }
+                },
+            )
+            .await;
+        assert_eq!(book.statuses()[0].last_error, None);
+        assert_eq!(
+            book.known(Duration::from_secs(30))[0],
+            crate::provider::rotation::Known::Answers
+        );
     }
 }

@@ -34,6 +34,23 @@ pub enum ProviderError {
     /// 5xx or EndpointTemporarilyUnavailable: the service side failed, try elsewhere.
     #[error("service unavailable: {message} ({code})")]
     Unavailable { code: String, message: String },
+    /// ARC: a ConflictException that names no safety rule. Read as a concurrency
+    /// conflict ("try again"): the rotation backs off briefly and moves to the next
+    /// endpoint. Whether ARC ever sends a rule refusal without the rule's ARN is not
+    /// documented (unverified), so a final one is also judged against the
+    /// environment file's rules by the engine.
+    #[error("conflict: {message} (ConflictException, HTTP {status})")]
+    Conflict { status: u16, message: String },
+    /// Any other error reply of the service, with its AWS code, HTTP status and
+    /// message intact (AccessDenied, ValidationException, …), so the screen and the
+    /// journal show exactly what AWS said.
+    #[error("{code} (HTTP {status}): {message}")]
+    Refused {
+        code: String,
+        status: u16,
+        message: String,
+    },
+    /// An error raised on this side (request building, an unexpected SDK error).
     #[error("{code}: {message}")]
     Api { code: String, message: String },
     /// The provider was asked about something it has no client for.
@@ -62,16 +79,29 @@ impl ProviderError {
             | ProviderError::InvalidState { .. }
             | ProviderError::ReadOnly { .. }
             | ProviderError::NotConfigured(_) => true,
-            ProviderError::Api { code, .. } => {
-                matches!(code.as_str(), "ValidationException" | "ConflictException")
-            }
-            ProviderError::Timeout { .. }
+            // A malformed request is malformed on every endpoint. Anything else (an
+            // AccessDenied may come from a Region-scoped policy) is worth another endpoint.
+            ProviderError::Refused { code, .. } => matches!(
+                code.as_str(),
+                "ValidationException" | "ServiceLimitExceededException"
+            ),
+            ProviderError::Api { .. } => true,
+            ProviderError::Conflict { .. }
+            | ProviderError::Timeout { .. }
             | ProviderError::Unreachable { .. }
             | ProviderError::Throttled { .. }
             | ProviderError::Unavailable { .. }
             | ProviderError::OutcomeUnknown { .. }
             | ProviderError::NoCredentials(_) => false,
         }
+    }
+
+    /// True when the error says the endpoint itself could not serve the call (no
+    /// answer, throttling, 5xx, a refusal that another endpoint may not give). A
+    /// verdict of the cluster (a safety rule, a malformed request, a concurrency
+    /// conflict) came from a healthy endpoint and does not count against it.
+    pub fn is_endpoint_fault(&self) -> bool {
+        !self.is_cluster_verdict() && !matches!(self, ProviderError::Conflict { .. })
     }
 
     /// True when a mutating call may have been applied even though no answer came.
@@ -90,7 +120,9 @@ impl ProviderError {
             | ProviderError::InvalidState { code, .. }
             | ProviderError::Throttled { code, .. }
             | ProviderError::Unavailable { code, .. }
+            | ProviderError::Refused { code, .. }
             | ProviderError::Api { code, .. } => code.clone(),
+            ProviderError::Conflict { .. } => "ConflictException".into(),
             ProviderError::NotConfigured(_) => "not configured".into(),
             ProviderError::OutcomeUnknown { .. } => "outcome unknown".into(),
             ProviderError::NoCredentials(_) => "no credentials".into(),
@@ -114,9 +146,18 @@ where
             detail: chain(&err),
         },
         SdkError::ServiceError(s) => {
-            let code = s.err().code().unwrap_or("Unknown").to_string();
-            let message = s.err().message().unwrap_or_default().to_string();
-            classify(code, message, s.raw().status().as_u16())
+            let status = s.raw().status().as_u16();
+            // A reply without a code (a proxy's 403, an empty body) still says its
+            // HTTP status; never "Unknown" with nothing after it.
+            let code = s
+                .err()
+                .code()
+                .map_or_else(|| format!("HTTP{status}"), str::to_string);
+            let message = s
+                .err()
+                .message()
+                .map_or_else(|| "(no message in the reply)".to_string(), str::to_string);
+            classify(code, message, status)
         }
         _ => ProviderError::Api {
             code: "ClientError".into(),
@@ -190,6 +231,7 @@ pub fn classify(code: String, message: String, status: u16) -> ProviderError {
         "ConflictException" | "ValidationException" if !rule_arns.is_empty() => {
             ProviderError::SafetyRule { rule_arns, message }
         }
+        "ConflictException" => ProviderError::Conflict { status, message },
         "Throttling"
         | "ThrottlingException"
         | "RequestLimitExceeded"
@@ -223,8 +265,9 @@ pub fn classify(code: String, message: String, status: u16) -> ProviderError {
             code: bare,
             message,
         },
-        _ => ProviderError::Api {
+        _ => ProviderError::Refused {
             code: bare,
+            status,
             message,
         },
     }
@@ -293,8 +336,16 @@ mod tests {
         ));
         assert!(matches!(
             classify("ConflictException".into(), "other".into(), 409),
-            ProviderError::Api { .. }
+            ProviderError::Conflict { status: 409, .. }
         ));
+        assert_eq!(
+            classify("AccessDeniedException".into(), "not allowed".into(), 403),
+            ProviderError::Refused {
+                code: "AccessDeniedException".into(),
+                status: 403,
+                message: "not allowed".into()
+            }
+        );
         assert!(matches!(
             classify("InvalidGlobalClusterStateFault".into(), "busy".into(), 400),
             ProviderError::InvalidState { .. }
@@ -359,11 +410,28 @@ mod tests {
 
     #[test]
     fn cluster_verdicts_are_final_transport_errors_are_not() {
-        let conflict = ProviderError::Api {
-            code: "ConflictException".into(),
+        let invalid = ProviderError::Refused {
+            code: "ValidationException".into(),
+            status: 400,
             message: String::new(),
         };
-        assert!(conflict.is_cluster_verdict());
+        assert!(invalid.is_cluster_verdict());
+        assert!(!invalid.is_endpoint_fault());
+        // A conflict without a rule is "try again", on another endpoint.
+        let conflict = ProviderError::Conflict {
+            status: 409,
+            message: String::new(),
+        };
+        assert!(!conflict.is_cluster_verdict());
+        assert!(!conflict.is_endpoint_fault());
+        let rule = ProviderError::SafetyRule {
+            rule_arns: vec![RULE.into()],
+            message: String::new(),
+        };
+        assert!(
+            !rule.is_endpoint_fault(),
+            "a rule refusal is a healthy answer"
+        );
         assert!(
             !ProviderError::Timeout {
                 detail: String::new()

@@ -40,12 +40,29 @@ pub struct ProviderConfig {
     pub max_attempts: u32,
 }
 
+/// Defaults sized for a real network, not loopback (README, "Timeouts"). The worst
+/// case is a cold TLS connection from a bastion in one Region to an ARC cluster
+/// endpoint on another continent, round trip (RTT) 150–300 ms:
+/// - connect: TCP handshake (1 RTT) + TLS 1.3 handshake (1 RTT) + a DNS miss (up to
+///   1 RTT) ≈ 3 × 300 ms = 0.9 s; one lost SYN costs Linux's initial retransmission
+///   timeout of 1 s → 2 s;
+/// - one attempt: the connect (≤ 2 s) + the SigV4-signed request and its reply (1 RTT,
+///   0.3 s) + the service's own time (ARC commits an update across its Regions; AWS
+///   documents no figure, 1 s allowed, unverified) ≈ 3.3 s → 4 s;
+/// - one read operation: two attempts and a back-off → 10 s.
+///
+/// Dark endpoints do not cost these bounds on every call: the rotation starts on an
+/// endpoint known to answer, and an update with none known first races a read on all.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(2_000);
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_millis(4_000);
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_millis(10_000);
+
 impl Default for ProviderConfig {
     fn default() -> Self {
         ProviderConfig {
-            connect_timeout: Duration::from_millis(300),
-            attempt_timeout: Duration::from_secs(1),
-            operation_timeout: Duration::from_secs(3),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            operation_timeout: DEFAULT_OPERATION_TIMEOUT,
             max_attempts: 2,
         }
     }

@@ -4,7 +4,7 @@
 use crate::model::snapshot::EndpointStatus;
 use chrono::{DateTime, Utc};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Every endpoint exactly once, starting at `start` and wrapping around.
 pub fn rotation_order(start: usize, n: usize) -> Vec<usize> {
@@ -19,14 +19,31 @@ pub fn random_start(n: usize) -> usize {
     if n == 0 { 0 } else { rand::random_range(0..n) }
 }
 
-/// Moves endpoints that failed recently to the back, keeping the order otherwise:
-/// every endpoint is still tried, but a known-dark one no longer costs a timeout on
-/// every call. `failing[i]` says whether endpoint `i` failed recently.
-pub fn demote_failing(order: Vec<usize>, failing: &[bool]) -> Vec<usize> {
-    let bad = |i: &usize| failing.get(*i).copied().unwrap_or(false);
-    let (mut good, rest): (Vec<usize>, Vec<usize>) = order.into_iter().partition(|i| !bad(i));
-    good.extend(rest);
-    good
+/// What the book knows of an endpoint right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Known {
+    /// Its last call, recently, got an answer (success or a cluster verdict).
+    Answers,
+    /// Not used recently: no opinion.
+    Unknown,
+    /// Its last call, recently, failed (no answer, throttled, 5xx).
+    Fails,
+}
+
+/// Orders endpoints: those known to answer first, then the unknown, then those that
+/// failed recently, keeping the rotation order inside each group. Every endpoint is
+/// still tried, but a call (an update above all) starts where an answer is expected,
+/// so a known-dark endpoint does not cost a timeout on every call.
+pub fn prefer_answering(order: Vec<usize>, known: &[Known]) -> Vec<usize> {
+    let of = |i: &usize| known.get(*i).copied().unwrap_or(Known::Unknown);
+    let mut out: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|i| of(i) == Known::Answers)
+        .collect();
+    out.extend(order.iter().copied().filter(|i| of(i) == Known::Unknown));
+    out.extend(order.iter().copied().filter(|i| of(i) == Known::Fails));
+    out
 }
 
 /// One call on one endpoint.
@@ -34,16 +51,43 @@ pub fn demote_failing(order: Vec<usize>, failing: &[bool]) -> Vec<usize> {
 pub struct Attempt {
     pub endpoint: usize,
     pub latency: Duration,
-    /// `None` when it answered successfully.
+    /// `None` when it answered successfully; otherwise a short label of the error.
     pub error: Option<String>,
+    /// The request was (or may have been) sent and no verdict came back: a timeout
+    /// after sending, a connection reset after sending, an unreadable reply. For an
+    /// update this means it may have been applied. Set from the error's type, never
+    /// from its text.
+    pub may_have_landed: bool,
+    /// The endpoint itself failed (see [`ProviderError::is_endpoint_fault`]); a
+    /// safety-rule refusal or another cluster verdict is a healthy answer.
+    ///
+    /// [`ProviderError::is_endpoint_fault`]: super::ProviderError::is_endpoint_fault
+    pub endpoint_fault: bool,
+}
+
+impl Attempt {
+    /// A successful attempt.
+    pub fn answered(endpoint: usize, latency: Duration) -> Self {
+        Attempt {
+            endpoint,
+            latency,
+            error: None,
+            may_have_landed: false,
+            endpoint_fault: false,
+        }
+    }
 }
 
 /// What an endpoint did last.
 #[derive(Debug, Clone, Default)]
 struct Last {
     latency_ms: Option<u64>,
+    /// The endpoint's own failure, if its last call failed; a cluster verdict is not.
     error: Option<String>,
+    /// Wall time, for display.
     used: Option<DateTime<Utc>>,
+    /// Monotonic time, for freshness: a clock step must not revive old knowledge.
+    at: Option<Instant>,
 }
 
 /// Per-endpoint last latency/error. A std mutex: held only to copy small values,
@@ -76,23 +120,40 @@ impl EndpointBook {
         };
         if let Some(slot) = last.get_mut(attempt.endpoint) {
             slot.latency_ms = Some(u64::try_from(attempt.latency.as_millis()).unwrap_or(u64::MAX));
-            slot.error = attempt.error.clone();
+            slot.error = if attempt.endpoint_fault {
+                attempt.error.clone()
+            } else {
+                None
+            };
             slot.used = Some(Utc::now());
+            slot.at = Some(Instant::now());
         }
     }
 
-    /// Which endpoints' last call failed less than `within` ago. After that they
-    /// rejoin the random rotation, so a recovered endpoint is noticed.
-    pub fn recently_failed(&self, within: Duration) -> Vec<bool> {
+    /// What is known of each endpoint from calls less than `within` ago. After
+    /// that an endpoint is unknown again, so a recovered one is noticed.
+    pub fn known(&self, within: Duration) -> Vec<Known> {
         let last = match self.last.lock() {
             Ok(g) => g.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         };
-        let now = Utc::now();
-        let within = chrono::Duration::from_std(within).unwrap_or(chrono::Duration::MAX);
         last.iter()
-            .map(|l| l.error.is_some() && l.used.is_some_and(|t| now - t < within))
+            .map(|l| match l.at {
+                Some(t) if t.elapsed() < within => {
+                    if l.error.is_some() {
+                        Known::Fails
+                    } else {
+                        Known::Answers
+                    }
+                }
+                _ => Known::Unknown,
+            })
             .collect()
+    }
+
+    /// True when no endpoint is known to answer: an update should find one first.
+    pub fn none_known_to_answer(&self, within: Duration) -> bool {
+        !self.known(within).contains(&Known::Answers)
     }
 
     pub fn statuses(&self) -> Vec<EndpointStatus> {
@@ -128,36 +189,62 @@ mod tests {
         assert!(rotation_order(0, 0).is_empty());
     }
 
+    fn failed(endpoint: usize, error: &str) -> Attempt {
+        Attempt {
+            endpoint,
+            latency: Duration::from_millis(5),
+            error: Some(error.into()),
+            may_have_landed: false,
+            endpoint_fault: true,
+        }
+    }
+
     #[test]
-    fn recently_failed_endpoints_go_last_in_rotation_order() {
-        let failing = [true, false, true, false, false];
+    fn calls_start_where_an_answer_is_expected() {
+        use Known::{Answers, Fails, Unknown};
+        let known = [Fails, Unknown, Fails, Answers, Unknown];
         assert_eq!(
-            demote_failing(rotation_order(0, 5), &failing),
-            vec![1, 3, 4, 0, 2]
+            prefer_answering(rotation_order(0, 5), &known),
+            vec![3, 1, 4, 0, 2]
         );
         assert_eq!(
-            demote_failing(rotation_order(3, 5), &failing),
+            prefer_answering(rotation_order(4, 5), &known),
             vec![3, 4, 1, 0, 2]
         );
         assert_eq!(
-            demote_failing(rotation_order(2, 5), &[false; 5]),
+            prefer_answering(rotation_order(2, 5), &[Unknown; 5]),
             vec![2, 3, 4, 0, 1]
         );
     }
 
     #[test]
-    fn a_failure_is_recent_only_for_a_while() {
+    fn knowledge_is_recent_only_for_a_while() {
         let book = EndpointBook::new(vec![("a".into(), "u".into()), ("b".into(), "v".into())]);
+        book.record(&failed(0, "timeout"));
+        book.record(&Attempt::answered(1, Duration::from_millis(3)));
+        assert_eq!(
+            book.known(Duration::from_secs(30)),
+            vec![Known::Fails, Known::Answers]
+        );
+        assert!(!book.none_known_to_answer(Duration::from_secs(30)));
+        assert_eq!(book.known(Duration::ZERO), vec![Known::Unknown; 2]);
+        assert!(book.none_known_to_answer(Duration::ZERO));
+    }
+
+    /// Issue 7 §4: a safety-rule refusal from a healthy endpoint is an answer, not an
+    /// endpoint failure: the endpoint is neither shown failing nor demoted.
+    #[test]
+    fn a_cluster_verdict_does_not_count_against_the_endpoint() {
+        let book = EndpointBook::new(vec![("a".into(), "u".into())]);
         book.record(&Attempt {
             endpoint: 0,
-            latency: Duration::from_millis(5),
-            error: Some("timeout".into()),
+            latency: Duration::from_millis(4),
+            error: Some("safety rule".into()),
+            may_have_landed: false,
+            endpoint_fault: false,
         });
-        assert_eq!(
-            book.recently_failed(Duration::from_secs(30)),
-            vec![true, false]
-        );
-        assert_eq!(book.recently_failed(Duration::ZERO), vec![false, false]);
+        assert_eq!(book.statuses()[0].last_error, None);
+        assert_eq!(book.known(Duration::from_secs(30)), vec![Known::Answers]);
     }
 
     #[test]
@@ -177,19 +264,14 @@ mod tests {
             ("us-west-2".into(), "http://b".into()),
         ]);
         book.record(&Attempt {
-            endpoint: 1,
             latency: Duration::from_millis(12),
-            error: Some("timeout".into()),
+            ..failed(1, "timeout")
         });
         let s = book.statuses();
         assert_eq!(s[0].last_latency_ms, None);
         assert_eq!(s[1].last_latency_ms, Some(12));
         assert_eq!(s[1].last_error.as_deref(), Some("timeout"));
-        book.record(&Attempt {
-            endpoint: 1,
-            latency: Duration::from_millis(3),
-            error: None,
-        });
+        book.record(&Attempt::answered(1, Duration::from_millis(3)));
         assert_eq!(book.statuses()[1].last_error, None);
     }
 }

@@ -2,7 +2,7 @@
 //! (`provider::mutate`), `command` steps through the local runner. Maps the plan's
 //! mutation to the provider's and the provider's typed errors to the engine's.
 
-use super::readback::{self, Seen};
+use super::readback::{self, Landed};
 use crate::config::Environment;
 use crate::provider::{self, ControlUpdate, Provider, ProviderError};
 use crate::runbook::engine::{CallError, CallErrorKind, Receipt};
@@ -146,14 +146,14 @@ async fn settle_unknown(
         _ => format!("RDS {} (no answer)", m.endpoint()),
     });
     match readback::look(provider, env, m).await {
-        Seen::Applied(how) | Seen::InProgress(how) => Ok(Receipt {
+        Landed::Applied(how) | Landed::InProgress(how) => Ok(Receipt {
             request_id: None,
             endpoint,
             output: Some(format!(
                 "no answer came ({e}); a fresh read shows the call landed: {how}"
             )),
         }),
-        Seen::NotApplied(how) => {
+        Landed::NotApplied(how) => {
             let mut err = to_call_error(e);
             err.message = format!(
                 "{}; a fresh read shows it was not applied: {how}",
@@ -162,7 +162,7 @@ async fn settle_unknown(
             err.endpoint = endpoint;
             Err(err)
         }
-        Seen::Unknown(why) => {
+        Landed::Unknown(why) => {
             let mut err = to_call_error(e);
             err.message = format!("{}; and state could not be read back: {why}", err.message);
             err.endpoint = endpoint;
@@ -183,10 +183,21 @@ pub fn to_call_error(e: ProviderError) -> CallError {
         | ProviderError::OutcomeUnknown { .. } => CallErrorKind::Unavailable,
         ProviderError::NotFound { .. }
         | ProviderError::InvalidState { .. }
+        | ProviderError::Conflict { .. }
+        | ProviderError::Refused { .. }
         | ProviderError::Api { .. } => CallErrorKind::Rejected,
         ProviderError::NotConfigured(_) | ProviderError::NoCredentials(_) => CallErrorKind::Other,
     };
     let mut out = CallError::new(kind, e.to_string());
+    out.aws_code = match &e {
+        ProviderError::Conflict { .. } => Some("ConflictException".into()),
+        ProviderError::Refused { code, .. }
+        | ProviderError::NotFound { code, .. }
+        | ProviderError::InvalidState { code, .. }
+        | ProviderError::Throttled { code, .. }
+        | ProviderError::Unavailable { code, .. } => Some(code.clone()),
+        _ => None,
+    };
     if let ProviderError::SafetyRule { rule_arns, .. } = e {
         out.blocking_rules = rule_arns;
     }
@@ -253,5 +264,22 @@ mod tests {
         assert_eq!(t.kind, CallErrorKind::Unavailable);
         let r = to_call_error(ProviderError::ReadOnly { action: "x".into() });
         assert_eq!(r.kind, CallErrorKind::ReadOnly);
+        // An API error reaches the journal with its code, HTTP status and message.
+        let d = to_call_error(ProviderError::Refused {
+            code: "AccessDeniedException".into(),
+            status: 403,
+            message: "User is not authorized".into(),
+        });
+        assert_eq!(d.kind, CallErrorKind::Rejected);
+        assert_eq!(d.aws_code.as_deref(), Some("AccessDeniedException"));
+        assert_eq!(
+            d.message,
+            "AccessDeniedException (HTTP 403): User is not authorized"
+        );
+        let u = to_call_error(ProviderError::OutcomeUnknown {
+            operation: "UpdateRoutingControlStates".into(),
+            detail: "#1 timed out; #2 blocked".into(),
+        });
+        assert_eq!(u.kind, CallErrorKind::Unavailable);
     }
 }

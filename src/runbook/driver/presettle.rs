@@ -7,7 +7,7 @@
 //! asks the operator before re-sending.
 
 use super::clock::RunClock;
-use super::readback::{self, Seen};
+use super::readback::{self, Landed};
 use crate::config::Environment;
 use crate::provider::Provider;
 use crate::runbook::journal::{Line, Record, RecordError, Recorder, ResumePoint};
@@ -47,7 +47,7 @@ pub fn promotions(
         };
         let mut seen = rt.block_on(readback::look(provider, env, &m));
         for _ in 0..POLLS {
-            if !matches!(seen, Seen::InProgress(_)) {
+            if !matches!(seen, Landed::InProgress(_)) {
                 break;
             }
             let at = clock.now() + chrono::Duration::seconds(EVERY_S);
@@ -55,7 +55,7 @@ pub fn promotions(
             seen = rt.block_on(readback::look(provider, env, &m));
         }
         match seen {
-            Seen::Applied(how) => {
+            Landed::Applied(how) => {
                 rec.record(
                     clock.now(),
                     Record::Settled {

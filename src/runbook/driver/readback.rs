@@ -1,109 +1,86 @@
-//! Did a call land? Read back the one resource it changes. Used when a sent call's
-//! answer never came (the provider's `OutcomeUnknown`) and, on resume, for the calls
-//! whose effect the engine cannot read by itself. Never a guess: a read that fails is
-//! [`Seen::Unknown`].
+//! Did a call land? Read back, through the provider, the one resource it changes, and
+//! let the engine's one decision ([`landed`]) judge it. Used when a sent call's answer
+//! never came (the provider's `OutcomeUnknown`) and, on resume, for the calls whose
+//! effect the engine cannot read by itself. Never a guess: a read that fails is
+//! [`Landed::Unknown`].
 
 use super::reads::first_cluster_answer;
 use crate::config::Environment;
 use crate::provider::Provider;
+pub use crate::runbook::engine::landed::Landed;
+use crate::runbook::engine::landed::{GlobalReadout, InstanceReadout, Readout, landed};
 use crate::runbook::plan::Mutation;
 use std::sync::Arc;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Seen {
-    Applied(String),
-    /// The change was accepted and is under way.
-    InProgress(String),
-    NotApplied(String),
-    Unknown(String),
+pub async fn look(provider: &Arc<Provider>, env: &Environment, m: &Mutation) -> Landed {
+    landed(m, &read(provider, env, m).await)
 }
 
-pub async fn look(provider: &Arc<Provider>, env: &Environment, m: &Mutation) -> Seen {
+/// Reads what `m` changes; anything unreadable is left out (unknown).
+async fn read(provider: &Arc<Provider>, env: &Environment, m: &Mutation) -> Readout {
+    let mut r = Readout::default();
     match m {
         Mutation::UpdateRoutingControlStates { entries, .. } => {
-            let mut differ = Vec::new();
             for e in entries {
-                match provider
+                if let Ok(Some(s)) = provider
                     .get_routing_control_state(&e.routing_control_arn)
                     .await
                     .map(|a| a.value.state)
                 {
-                    Ok(Some(s)) if s == e.routing_control_state => {}
-                    Ok(Some(s)) => differ.push(format!("{} is {s}", e.name)),
-                    Ok(None) | Err(_) => {
-                        return Seen::Unknown(format!("the state of {} is unknown", e.name));
-                    }
+                    r.controls.insert(e.routing_control_arn.clone(), s);
                 }
-            }
-            if differ.is_empty() {
-                Seen::Applied("every control is in the wanted state".into())
-            } else {
-                Seen::NotApplied(differ.join(", "))
             }
         }
         Mutation::FailoverGlobalCluster {
             global_cluster_identifier: id,
-            target_db_cluster_identifier: target,
             ..
         }
         | Mutation::SwitchoverGlobalCluster {
             global_cluster_identifier: id,
-            target_db_cluster_identifier: target,
             ..
         } => {
             let Some(db) = env.aurora.iter().find(|d| &d.global_cluster_id == id) else {
-                return Seen::Unknown(format!("{id} is not in the environment file"));
+                return r;
             };
             let regions = db.members.iter().map(|m| m.region.clone()).collect();
-            let list = match first_cluster_answer(provider.clone(), id.clone(), regions).await {
-                Ok(l) => l,
-                Err(e) => return Seen::Unknown(format!("{id} could not be read: {e}")),
+            let Ok(list) = first_cluster_answer(provider.clone(), id.clone(), regions).await else {
+                return r;
             };
-            let Some(g) = list.into_iter().find(|g| &g.id == id) else {
-                return Seen::Unknown(format!("{id} was not in the reply"));
-            };
-            let writer = g
-                .members
-                .iter()
-                .find(|m| m.is_writer == Some(true))
-                .map(|m| m.cluster_arn.clone());
-            let to = g.failover.as_ref().and_then(|f| f.to_cluster_arn.clone());
-            if writer.as_ref() == Some(target) {
-                Seen::Applied(format!("the writer of {id} is {target}"))
-            } else if to.as_ref() == Some(target) {
-                Seen::InProgress(format!(
-                    "a failover of {id} to {target} is {}",
-                    g.failover.map(|f| f.status).unwrap_or_default()
-                ))
-            } else {
-                Seen::NotApplied(format!(
-                    "the writer of {id} is {}",
-                    writer.as_deref().unwrap_or("unknown")
-                ))
+            if let Some(g) = list.into_iter().find(|g| &g.id == id) {
+                let writer = g
+                    .members
+                    .iter()
+                    .find(|m| m.is_writer == Some(true))
+                    .map(|m| m.cluster_arn.clone());
+                r.global = Some(GlobalReadout {
+                    writer_region: writer
+                        .as_deref()
+                        .and_then(|a| a.split(':').nth(3))
+                        .map(str::to_string),
+                    writer_cluster: writer,
+                    // No FailoverState is idle; any status word is an operation.
+                    phase: g.failover.map(|f| f.status),
+                    phase_read: true,
+                });
             }
         }
         Mutation::PromoteReadReplica {
             region,
             db_instance_identifier: id,
             ..
-        } => match provider.describe_db_instance(region, id).await {
-            Ok(i) if i.replica_source.is_none() => Seen::Applied(format!(
-                "{id} in {region} is no longer a read replica: promoted"
-            )),
-            Ok(i) => match i.status.as_deref() {
-                // A replica is modified, then rebooted, while it is promoted.
-                Some(s @ ("modifying" | "rebooting")) => {
-                    Seen::InProgress(format!("{id} is {s} (being promoted)"))
-                }
-                s => Seen::NotApplied(format!(
-                    "{id} is still a read replica (status {})",
-                    s.unwrap_or("unknown")
-                )),
-            },
-            Err(e) => Seen::Unknown(format!("{id} could not be read: {e}")),
-        },
-        Mutation::RunCommand { .. } => {
-            Seen::Unknown("a local command's effect cannot be read back".into())
+        } => {
+            r.instance = Some(
+                provider
+                    .describe_db_instance(region, id)
+                    .await
+                    .map(|i| InstanceReadout {
+                        is_replica: i.replica_source.is_some(),
+                        status: i.status,
+                    })
+                    .map_err(|e| e.to_string()),
+            );
         }
+        Mutation::RunCommand { .. } => {}
     }
+    r
 }

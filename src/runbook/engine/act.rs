@@ -1,6 +1,7 @@
 //! Entering and performing a step: guards against fresh state, the confirm gate,
 //! intent → call → outcome, verification, waits and pauses.
 
+use super::refusal::RuleReading;
 use super::status::StepStatus;
 use super::world::{CallErrorKind, World};
 use super::{Engine, EngineError};
@@ -208,12 +209,14 @@ impl Engine {
                         error: None,
                         blocking_rules: Vec::new(),
                         output: r.output,
+                        unknown: false,
                     },
                 )?;
                 self.steps[i].calls_done[c] = true;
                 Ok(true)
             }
             Err(e) => {
+                let unknown = e.kind == CallErrorKind::Unavailable;
                 rec.record(
                     now,
                     Record::Outcome {
@@ -225,19 +228,40 @@ impl Engine {
                         error: Some(e.message.clone()),
                         blocking_rules: e.blocking_rules.clone(),
                         output: e.output.clone(),
+                        unknown,
                     },
                 )?;
-                if e.kind == CallErrorKind::Unavailable {
+                if unknown {
                     // No answer is not a refusal: the change may have landed. Settle it by
                     // re-reading state (as after a crash) before anything is re-sent.
                     self.set(i, StepStatus::Settling { call: c, polls: 0 }, rec, now)?;
                     return Ok(false);
                 }
-                let why = if e.kind == CallErrorKind::SafetyRule {
-                    self.steps[i].blocking_rules = e.blocking_rules.clone();
-                    self.explain_rules(&e.blocking_rules, &e.message)
-                } else {
-                    format!("{} failed: {}", call.operation(), e.message)
+                let why = match self.read_refusal(i, &call, &e, w) {
+                    RuleReading::Named(rules) => {
+                        let why = self.explain_rules(&rules, &e.message);
+                        self.steps[i].blocking_rules = rules;
+                        why
+                    }
+                    RuleReading::Predicted(rules) => {
+                        let why = self.explain_predicted(&rules, &e.message);
+                        self.steps[i].blocking_rules = rules;
+                        why
+                    }
+                    RuleReading::WaitPeriod { rules, wait_ms } => {
+                        self.steps[i].blocking_rules = Vec::new();
+                        format!(
+                            "ARC refused the change inside the wait period of safety rule {} \
+                             (a recent change to a control it governs): wait {} s and retry; \
+                             no override is needed. ARC said: {}",
+                            rules.join(", "),
+                            wait_ms.div_ceil(1000),
+                            e.message
+                        )
+                    }
+                    RuleReading::NotARule => {
+                        format!("{} failed: {}", call.operation(), e.message)
+                    }
                 };
                 self.set(i, StepStatus::Failed { why }, rec, now)?;
                 Ok(false)

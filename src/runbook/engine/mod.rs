@@ -19,8 +19,10 @@
 //!   [`Engine::restore`] and `JournalWriter::append`.
 
 mod act;
+pub mod landed;
 mod operator;
 mod prompt;
+mod refusal;
 mod restore;
 mod settle;
 mod status;

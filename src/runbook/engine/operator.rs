@@ -2,6 +2,7 @@
 //! break-glass override. Each is journaled with who and why.
 
 use super::Engine;
+use super::landed::Landed;
 use super::status::{Next, RunStatus, StepStatus};
 use super::world::World;
 use crate::runbook::journal::record::{Record, RecordError, Recorder};
@@ -307,27 +308,74 @@ impl Engine {
         )?;
         self.steps[i].confirmed_by = Some(self.ctx.operator.clone());
         if prompt.resend {
-            let step = self.rb.steps[i].id.clone();
-            let call = self.steps[i]
-                .calls_done
-                .iter()
-                .position(|d| !d)
-                .unwrap_or(0);
-            rec.record(
-                now,
-                Record::Settled {
-                    step,
-                    call,
-                    applied: false,
-                    how: "re-sent on the operator's word".into(),
-                },
-            )?;
-            return self.set(i, StepStatus::Running, rec, now);
+            return self.confirm_resend(i, w, rec, now);
         }
         // Guards again, against a fresh read, immediately before acting.
         if self.guards_block(i, w, rec, now)? {
             return Ok(());
         }
+        self.set(i, StepStatus::Running, rec, now)
+    }
+}
+
+impl Engine {
+    /// The operator said "re-send" a call whose outcome was unknown. What they were
+    /// shown may be minutes old, so the did-it-land read and the guards are both done
+    /// again now: landed since → settled as applied, nothing sent; under way → back
+    /// to settling; a guard false or unknown now → blocked, nothing sent (the call
+    /// stays unknown). Only then is it settled as not applied and sent again.
+    fn confirm_resend(
+        &mut self,
+        i: usize,
+        w: &mut dyn World,
+        rec: &mut dyn Recorder,
+        now: DateTime<Utc>,
+    ) -> Result<(), EngineError> {
+        let step = self.rb.steps[i].id.clone();
+        let call = self.steps[i]
+            .calls_done
+            .iter()
+            .position(|d| !d)
+            .unwrap_or(0);
+        let kind = self.rb.steps[i].kind.clone();
+        let fresh = match self.calls[i].get(call).cloned() {
+            Some(m) => self.read_landed(&kind, &m, w),
+            None => Landed::Unknown("no such call".into()),
+        };
+        match fresh {
+            Landed::Applied(how) => {
+                rec.record(
+                    now,
+                    Record::Settled {
+                        step,
+                        call,
+                        applied: true,
+                        how: format!("read again at the operator's re-send: {how}"),
+                    },
+                )?;
+                self.steps[i].calls_done[call] = true;
+                return self.set(i, StepStatus::Running, rec, now);
+            }
+            Landed::InProgress(_) => {
+                return self.set(i, StepStatus::Settling { call, polls: 0 }, rec, now);
+            }
+            Landed::NotApplied(_) | Landed::Unknown(_) => {}
+        }
+        if self.guards_block(i, w, rec, now)? {
+            return Ok(());
+        }
+        rec.record(
+            now,
+            Record::Settled {
+                step,
+                call,
+                applied: false,
+                how: format!(
+                    "re-sent on the operator's word; read again then: {}",
+                    fresh.how()
+                ),
+            },
+        )?;
         self.set(i, StepStatus::Running, rec, now)
     }
 }

@@ -52,6 +52,8 @@ struct Fake {
     rule_blocks: bool,
     /// The next this-many calls take effect but their answer never arrives.
     lost_answers: usize,
+    /// ARC refuses control changes with this error (a refusal naming no rule).
+    refuse_with: Option<CallError>,
 }
 
 impl Fake {
@@ -75,6 +77,7 @@ impl Fake {
             fail: 0,
             rule_blocks: false,
             lost_answers: 0,
+            refuse_with: None,
         }
     }
     fn sent_ops(&self) -> Vec<&'static str> {
@@ -98,6 +101,11 @@ impl World for Fake {
                 entries,
                 safety_rules_to_override,
             } => {
+                if let Some(e) = &self.refuse_with
+                    && safety_rules_to_override.is_empty()
+                {
+                    return Err(e.clone());
+                }
                 if self.rule_blocks && !safety_rules_to_override.iter().any(|r| r == RULE) {
                     let mut e =
                         CallError::new(CallErrorKind::SafetyRule, format!("blocked by {RULE}"));
@@ -142,6 +150,9 @@ impl World for Fake {
         })
     }
 }
+
+/// Turns every cell Off: against the at-least-one-cell-on rule.
+const ALL_OFF: &str = "  - id: flip\n    title: All off\n    routing_controls:\n      - { control: \"cell-{{to}}\", state: off }\n      - { control: \"cell-{{from}}\", state: off }\n";
 
 const FLIP: &str = "  - id: flip\n    title: Flip\n    routing_controls:\n      - { control: \"cell-{{to}}\", state: on }\n      - { control: \"cell-{{from}}\", state: off }\n    require:\n      - region_health: { region: \"{{to}}\", is: healthy }\n    verify:\n      - routing_control: { control: \"cell-{{to}}\", state: on }\n";
 
@@ -508,7 +519,7 @@ fn safety_rule_refusal_explains_and_override_names_only_that_rule() {
     let mut w = Fake::healthy();
     w.rule_blocks = true;
     let mut rec = MemoryRecorder::default();
-    let mut e = start(rb(FLIP), false, &mut rec);
+    let mut e = start(rb(ALL_OFF), false, &mut rec);
     e.advance(&mut w, &mut rec, t0()).unwrap();
     e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
         .unwrap();
@@ -841,4 +852,160 @@ fn a_lost_answer_that_did_not_land_asks_before_resending() {
         )
     };
     assert!(prompt.what.contains("unknown"), "{}", prompt.what);
+}
+
+/// A lost answer that did not land leaves the step at the re-send question.
+fn at_resend_question(w: &mut Fake, rec: &mut MemoryRecorder) -> Engine {
+    w.lost_answers = 1;
+    w.apply = false;
+    let mut e = start(rb(FLIP), false, rec);
+    e.advance(w, rec, t0()).unwrap();
+    e.command(Command::Confirm { typed: None }, w, rec, t0())
+        .unwrap();
+    assert!(
+        matches!(e.status("flip"), Some(StepStatus::AwaitingConfirmation { prompt }) if prompt.resend)
+    );
+    e
+}
+
+/// Issue 8 §1, crash while settling: the lost answer is journaled as an outcome that
+/// says so, and a resume keeps the call unknown (settle first, then the re-send
+/// question), instead of the normal prompt as if nothing had been sent.
+#[test]
+fn a_crash_while_settling_resumes_into_settling_not_the_normal_prompt() {
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let _ = at_resend_question(&mut w, &mut rec);
+    assert!(rec.lines.iter().any(|l| matches!(
+        l.record,
+        Record::Outcome {
+            ok: false,
+            unknown: true,
+            ..
+        }
+    )));
+    // kill -9 here: no settled record was written.
+    let point = ResumePoint::from_lines(&rec.lines);
+    assert!(
+        point.dangling.contains(&("flip".to_string(), 0)),
+        "{point:?}"
+    );
+    let mut rec2 = MemoryRecorder::default();
+    let mut e = Engine::restore(rb(FLIP), ctx(false), &point, &mut rec2, t0()).unwrap();
+    assert_eq!(status_word(&e, "flip"), "settling");
+    e.advance(&mut w, &mut rec2, t0()).unwrap();
+    let StepStatus::AwaitingConfirmation { prompt } = e.status("flip").unwrap().clone() else {
+        panic!("{}", status_word(&e, "flip"))
+    };
+    assert!(
+        prompt.resend && prompt.what.contains("unknown"),
+        "{}",
+        prompt.what
+    );
+    assert_eq!(w.sent.len(), 1, "nothing re-sent by the resume");
+}
+
+/// Issue 8 §1: the re-send re-reads the guards when the operator confirms; a guard
+/// that turned false since the settle read blocks it and nothing is sent.
+#[test]
+fn a_resend_with_a_guard_that_turned_false_sends_nothing() {
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = at_resend_question(&mut w, &mut rec);
+    w.facts
+        .region_health
+        .insert("us-west-2".into(), Verdict::Impaired);
+    e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    assert_eq!(status_word(&e, "flip"), "blocked");
+    assert_eq!(w.sent.len(), 1, "the guard is false now: nothing re-sent");
+    assert!(
+        !rec.lines
+            .iter()
+            .any(|l| matches!(l.record, Record::Settled { .. })),
+        "the call stays unknown until a read or a re-send settles it"
+    );
+}
+
+/// Issue 8 §1: the did-it-land read is done again at the re-send: a change that
+/// landed since the question was asked is settled as applied, not sent twice.
+#[test]
+fn a_resend_after_the_change_landed_meanwhile_sends_nothing() {
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = at_resend_question(&mut w, &mut rec);
+    w.facts.controls.insert(WEST.into(), ControlState::On);
+    w.facts.controls.insert(EAST.into(), ControlState::Off);
+    e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    assert_eq!(status_word(&e, "flip"), "done");
+    assert_eq!(w.sent.len(), 1);
+    assert!(
+        rec.lines
+            .iter()
+            .any(|l| matches!(l.record, Record::Settled { applied: true, .. }))
+    );
+}
+
+/// Issue 8 §1: ARC refuses naming no rule (message format undocumented): the rules
+/// the environment file predicts are violated are offered, labelled as predicted.
+#[test]
+fn a_refusal_naming_no_rule_offers_the_predicted_rules() {
+    let mut w = Fake::healthy();
+    let mut refusal = CallError::new(
+        CallErrorKind::Rejected,
+        "conflict: Cannot change routing control state (ConflictException, HTTP 409)",
+    );
+    refusal.aws_code = Some("ConflictException".into());
+    w.refuse_with = Some(refusal);
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(ALL_OFF), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    let StepStatus::Failed { why } = e.status("flip").unwrap().clone() else {
+        panic!("{}", status_word(&e, "flip"))
+    };
+    assert!(why.contains("PREDICTED") && why.contains(RULE), "{why}");
+    assert_eq!(e.steps()[0].blocking_rules, vec![RULE.to_string()]);
+    e.command(
+        Command::Override {
+            reason: "IC approved".into(),
+        },
+        &mut w,
+        &mut rec,
+        t0(),
+    )
+    .unwrap();
+    e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    assert_eq!(status_word(&e, "flip"), "done");
+}
+
+/// Issue 8 §1: a refusal that only a rule's wait period explains (the change itself
+/// satisfies the rule) says "wait N s and retry", and offers no break-glass.
+#[test]
+fn a_wait_period_refusal_says_wait_and_retry() {
+    let mut w = Fake::healthy();
+    w.rule_blocks = true;
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(FLIP), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    let StepStatus::Failed { why } = e.status("flip").unwrap().clone() else {
+        panic!("{}", status_word(&e, "flip"))
+    };
+    assert!(why.contains("wait 5 s and retry"), "{why}");
+    assert!(!why.contains("break-glass"), "{why}");
+    assert_eq!(
+        e.command(
+            Command::Override { reason: "x".into() },
+            &mut w,
+            &mut rec,
+            t0()
+        )
+        .unwrap_err(),
+        EngineError::Refused(Refusal::NoRuleToOverride)
+    );
 }

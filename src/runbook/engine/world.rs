@@ -33,7 +33,8 @@ pub enum CallErrorKind {
     /// ARC refused: a safety rule blocked the change.
     SafetyRule,
     Throttled,
-    /// Every endpoint failed or timed out; the call's effect is unknown.
+    /// No answer (every endpoint failed or timed out, or an answer was lost after
+    /// sending): the call's effect is unknown until a read settles it.
     Unavailable,
     /// The service rejected the request (validation, state).
     Rejected,
@@ -54,6 +55,10 @@ pub struct CallError {
     /// Safety-rule ARNs named by ARC, the only ones a break-glass override may name.
     pub blocking_rules: Vec<String>,
     pub output: Option<String>,
+    /// The AWS error code of a service refusal ("ConflictException",
+    /// "AccessDeniedException" …), when the service gave one.
+    #[serde(default)]
+    pub aws_code: Option<String>,
 }
 
 impl CallError {
@@ -65,6 +70,7 @@ impl CallError {
             endpoint: None,
             blocking_rules: Vec::new(),
             output: None,
+            aws_code: None,
         }
     }
 }

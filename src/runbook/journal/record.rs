@@ -63,8 +63,14 @@ pub enum Record {
         blocking_rules: Vec<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         output: Option<String>,
+        /// No answer came (a timeout, reset or unreadable reply after sending): the
+        /// call may have landed. The call stays unknown, on resume too, until a
+        /// `settled` record says what a fresh read showed.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        unknown: bool,
     },
-    /// An intent without outcome, settled on resume by re-reading state.
+    /// An intent whose outcome was unknown (no outcome, or one with `unknown`),
+    /// settled by re-reading state.
     Settled {
         step: String,
         call: usize,

@@ -20,7 +20,8 @@ pub struct ResumePoint {
     /// The step of the most recent transition.
     pub last_step: Option<String>,
     pub calls_done: BTreeSet<(String, usize)>,
-    /// Intents with no outcome and not yet settled: their effect is unknown.
+    /// Intents with no outcome (or an outcome that says no answer came) and not yet
+    /// settled: their effect is unknown.
     pub dangling: BTreeSet<(String, usize)>,
     pub overrides: HashMap<String, Vec<String>>,
     /// The typed reason of each step's break-glass override.
@@ -65,6 +66,9 @@ impl ResumePoint {
                 Record::Intent { step, call, .. } => {
                     p.dangling.insert((step.clone(), *call));
                 }
+                // An outcome that says no answer came leaves the call unknown: only a
+                // settled record (a fresh read, or the operator's word) ends that.
+                Record::Outcome { unknown: true, .. } => {}
                 Record::Outcome { step, call, ok, .. } => {
                     p.dangling.remove(&(step.clone(), *call));
                     if *ok {
