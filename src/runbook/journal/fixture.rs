@@ -80,6 +80,7 @@ pub fn records() -> Vec<(i64, Record)> {
                 error: None,
                 blocking_rules: Vec::new(),
                 output: None,
+                unknown: false,
             },
         ),
         // The console was killed here; a new one resumed a minute later.
