@@ -788,6 +788,9 @@ fn a_held_run_is_not_offered_and_a_fresh_twin_is_warned_about() {
         ..base
     };
     app2.on_run_event(RunEvent::Unfinished(vec![dead]));
+    // Offered by a footer line; the dialog opens only on the operator's own key (R).
+    assert_eq!(app2.overlay, Overlay::None, "no dialog opens by itself");
+    app2.apply(Action::ReviewResume);
     assert!(
         matches!(app2.overlay, Overlay::Run(_)),
         "{:?}",
@@ -938,6 +941,7 @@ fn a_killed_console_offers_its_run_for_resume() {
     });
     c.keys(ENTER);
     c.wait_text("Type us-west-2 to confirm");
+    read_dialog(&mut c);
     c.keys(ESC);
     c.wait_screen("the declaration still done", |s| {
         s.lines()

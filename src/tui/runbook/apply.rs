@@ -45,7 +45,13 @@ impl App {
             self.warn("a run is in progress: finish or abort it before resuming another");
             return;
         }
-        match self.runbook.unfinished.iter().find(|r| r.resumable()).cloned() {
+        match self
+            .runbook
+            .unfinished
+            .iter()
+            .find(|r| r.resumable())
+            .cloned()
+        {
             Some(run) => self.overlay = Overlay::Run(RunDialog::boxed(DialogKind::Resume(run))),
             None => self.say("no unfinished run to resume"),
         }

@@ -204,6 +204,11 @@ fn steps(buf: &mut Buffer, area: Rect, app: &App, open: &OpenRunbook, now: DateT
             .col(2 + 2 + id_w + 1)
             .put(&word, style)
             .col(2 + 2 + id_w + 1 + 24);
+        // A status longer than its column ("awaiting confirmation — Enter to review")
+        // pushes the title right; keep a space between them.
+        if word.chars().count() >= 24 {
+            r.put(" ", style);
+        }
         r.put(&step.title, theme::LABEL);
     }
     let above = first;
