@@ -8,7 +8,7 @@
 
 use drconsole::config::Environment;
 use drconsole::emulator::scenario::{Fault, ImpairMode};
-use drconsole::emulator::{self, Emulator, EmulatorOptions, Listener, Outcome};
+use drconsole::emulator::{self, Emulator, EmulatorOptions, Listener, RequestOutcome};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -385,11 +385,11 @@ async fn an_impaired_region_hangs_and_others_still_answer() {
     let log = twin.requests();
     assert!(log.iter().any(|r| r.region == "us-west-2"
         && r.operation == "GetCallerIdentity"
-        && r.outcome == Outcome::Hung
+        && r.outcome == RequestOutcome::Hung
         && r.listener == Listener::Main));
     assert!(
         log.iter()
-            .any(|r| r.listener == Listener::Arc(4) && r.outcome == Outcome::Hung)
+            .any(|r| r.listener == Listener::Arc(4) && r.outcome == RequestOutcome::Hung)
     );
 }
 
@@ -412,7 +412,7 @@ async fn a_dropping_region_closes_the_connection_without_a_reply() {
     assert!(
         twin.requests()
             .iter()
-            .any(|r| r.region == "us-east-1" && r.outcome == Outcome::Dropped)
+            .any(|r| r.region == "us-east-1" && r.outcome == RequestOutcome::Dropped)
     );
 
     twin.inject(Fault::RegionRecovered {

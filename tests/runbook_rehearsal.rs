@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use drconsole::config::Environment;
 use drconsole::emulator::scenario::Scenario;
-use drconsole::emulator::world::World as Twin;
+use drconsole::emulator::world::TwinWorld as Twin;
 use drconsole::emulator::world::{MetricQuery, Reach};
 use drconsole::model::{AlarmState, ControlState, Mode, Verdict};
 use drconsole::runbook::condition::{Facts, FailoverPhase, Probe};

@@ -386,7 +386,7 @@ fn a_call_without_an_answer_is_read_back_not_guessed() {
             allow_data_loss: true,
         })
         .unwrap_err();
-    assert_eq!(err.kind, CallErrorKind::Unavailable, "{err:?}");
+    assert_eq!(err.kind, CallErrorKind::OutcomeUnknown, "{err:?}");
     assert!(err.message.contains("outcome unknown"), "{}", err.message);
     assert!(
         err.message

@@ -47,10 +47,10 @@ pub async fn connect(args: &TargetArgs) -> anyhow::Result<Session> {
 /// the running twin's endpoints file. No network, no terminal.
 pub struct Preflight {
     env: Environment,
-    world: World,
+    world: TargetKind,
 }
 
-enum World {
+enum TargetKind {
     Live,
     Twin(Scenario),
     External(crate::cli::emulator::TwinEndpoints, std::path::PathBuf),
@@ -73,7 +73,7 @@ pub fn preflight(args: &TargetArgs) -> anyhow::Result<Preflight> {
         bail!("--poll-ms must be at least 1");
     }
     let world = if let Some(file) = &args.twin_endpoints {
-        World::External(
+        TargetKind::External(
             crate::cli::emulator::TwinEndpoints::load(file)?,
             file.clone(),
         )
@@ -81,13 +81,13 @@ pub fn preflight(args: &TargetArgs) -> anyhow::Result<Preflight> {
         if args.scenario.is_some() {
             bail!("--scenario applies to the simulated twin only (add --twin)");
         }
-        World::Live
+        TargetKind::Live
     } else {
         if args.profile.is_some() {
             bail!("--profile applies to a real account only (the twin uses its own credentials)");
         }
         let name = args.scenario.as_deref().unwrap_or("calm");
-        World::Twin(Scenario::load(name, &env)?)
+        TargetKind::Twin(Scenario::load(name, &env)?)
     };
     Ok(Preflight { env, world })
 }
@@ -105,10 +105,10 @@ pub async fn connect_prepared(
     let Preflight { env, world } = pre;
     let poll = Duration::from_millis(args.poll_ms);
     let scenario = match world {
-        World::External(ep, file) => {
+        TargetKind::External(ep, file) => {
             return external_twin(args, env, ep, &file, poll, config).await;
         }
-        World::Live => {
+        TargetKind::Live => {
             let target = Target::Live {
                 profile: args.profile.clone(),
                 region: args.region.clone(),
@@ -129,7 +129,7 @@ pub async fn connect_prepared(
                 clock: RunClock::real(),
             });
         }
-        World::Twin(scenario) => scenario,
+        TargetKind::Twin(scenario) => scenario,
     };
     let opts = EmulatorOptions {
         seed: args.seed,

@@ -8,5 +8,5 @@ pub mod wire;
 pub mod world;
 
 pub use server::{
-    Emulator, EmulatorError, EmulatorOptions, Listener, Outcome, RequestRecord, start,
+    Emulator, EmulatorError, EmulatorOptions, Listener, RequestOutcome, RequestRecord, start,
 };

@@ -15,7 +15,7 @@ use crate::config::Environment;
 use crate::emulator::clock::SimClock;
 use crate::emulator::scenario::{Fault, Scenario};
 use crate::emulator::wire::arc_json::RateWindow;
-use crate::emulator::world::{Service, World};
+use crate::emulator::world::{Service, TwinWorld};
 use chrono::{DateTime, Utc};
 use connections::accept_loop;
 use shared::{Shared, lock};
@@ -61,7 +61,7 @@ pub enum Listener {
 
 /// What became of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum RequestOutcome {
     /// Answered with this HTTP status.
     Status(u16),
     /// Held open without an answer (black hole). If the Region recovers while the client
@@ -81,7 +81,7 @@ pub struct RequestRecord {
     pub region: String,
     pub listener: Listener,
     pub mutating: bool,
-    pub outcome: Outcome,
+    pub outcome: RequestOutcome,
     /// The request id the twin answered with (also in the client's reply).
     pub request_id: String,
 }
@@ -119,7 +119,7 @@ pub async fn start(env: &Environment, opts: EmulatorOptions) -> Result<Emulator,
     let arc_addrs = arcs.iter().map(addr_of).collect::<Result<Vec<_>, _>>()?;
 
     let start_sim = Utc::now();
-    let mut world = World::new(env, opts.seed, start_sim);
+    let mut world = TwinWorld::new(env, opts.seed, start_sim);
     if let Some(s) = opts.scenario {
         world.set_scenario(s);
     }
@@ -198,7 +198,7 @@ impl Emulator {
     }
 
     /// Reads the world, brought up to the current sim time first.
-    pub fn with_world<R>(&self, f: impl FnOnce(&World) -> R) -> R {
+    pub fn with_world<R>(&self, f: impl FnOnce(&TwinWorld) -> R) -> R {
         let r = {
             let mut w = lock(&self.shared.world);
             w.advance_to(self.shared.clock.now());

@@ -3,6 +3,11 @@
 //! The same evaluation serves the emulator (to accept or reject an update) and the
 //! console (to preview a change before the operator confirms it).
 
+/// ARC accepts at most 10 routing controls per UpdateRoutingControlStates call
+/// (Route 53 ARC quotas, "Routing control data plane"; AWS-FACTS.md). The one place
+/// this number lives: the planner batches by it, the provider and the twin enforce it.
+pub const ARC_MAX_CONTROLS_PER_UPDATE: usize = 10;
+
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;

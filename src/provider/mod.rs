@@ -16,7 +16,7 @@ pub mod types;
 
 pub use arc::ArcAnswer;
 pub use error::ProviderError;
-pub use mutate::{ControlUpdate, Mutation, MutationOutcome};
+pub use mutate::{ControlUpdate, MutatingRequest, MutationOutcome};
 pub use types::ControlInfo;
 pub use types::*;
 

@@ -25,7 +25,7 @@ pub struct ControlUpdate {
 
 /// Every mutating call drconsole can make.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mutation {
+pub enum MutatingRequest {
     /// UpdateRoutingControlStates (at most 10 entries), optionally overriding rules.
     UpdateRoutingControlStates {
         updates: Vec<ControlUpdate>,
@@ -54,13 +54,13 @@ pub enum Mutation {
 }
 
 /// ARC's limit on entries per UpdateRoutingControlStates call.
-pub const MAX_BATCH: usize = 10;
+pub const MAX_BATCH: usize = crate::model::arc::ARC_MAX_CONTROLS_PER_UPDATE;
 
-impl Mutation {
+impl MutatingRequest {
     /// The call in plain words, for confirmation prompts, logs and the journal.
     pub fn describe(&self) -> String {
         match self {
-            Mutation::UpdateRoutingControlStates { updates, overrides } => {
+            MutatingRequest::UpdateRoutingControlStates { updates, overrides } => {
                 let list = updates
                     .iter()
                     .map(|u| format!("{} {}", u.name, u.state))
@@ -75,7 +75,7 @@ impl Mutation {
                     )
                 }
             }
-            Mutation::SwitchoverGlobalCluster {
+            MutatingRequest::SwitchoverGlobalCluster {
                 global_cluster_id,
                 primary_region,
                 target_region,
@@ -84,7 +84,7 @@ impl Mutation {
                 "Switch over Aurora global database {global_cluster_id} from {primary_region} \
                  to {target_region} (planned, no data loss)"
             ),
-            Mutation::FailoverGlobalCluster {
+            MutatingRequest::FailoverGlobalCluster {
                 global_cluster_id,
                 target_region,
                 ..
@@ -92,7 +92,7 @@ impl Mutation {
                 "Fail over Aurora global database {global_cluster_id} to {target_region} \
                  (unplanned, ALLOWS DATA LOSS)"
             ),
-            Mutation::PromoteReadReplica {
+            MutatingRequest::PromoteReadReplica {
                 region,
                 instance_id,
                 ..
@@ -105,15 +105,15 @@ impl Mutation {
     /// The API operation name.
     pub fn operation(&self) -> &'static str {
         match self {
-            Mutation::UpdateRoutingControlStates { .. } => "UpdateRoutingControlStates",
-            Mutation::SwitchoverGlobalCluster { .. } => "SwitchoverGlobalCluster",
-            Mutation::FailoverGlobalCluster { .. } => "FailoverGlobalCluster",
-            Mutation::PromoteReadReplica { .. } => "PromoteReadReplica",
+            MutatingRequest::UpdateRoutingControlStates { .. } => "UpdateRoutingControlStates",
+            MutatingRequest::SwitchoverGlobalCluster { .. } => "SwitchoverGlobalCluster",
+            MutatingRequest::FailoverGlobalCluster { .. } => "FailoverGlobalCluster",
+            MutatingRequest::PromoteReadReplica { .. } => "PromoteReadReplica",
         }
     }
 }
 
-impl fmt::Display for Mutation {
+impl fmt::Display for MutatingRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.describe())
     }
@@ -133,7 +133,7 @@ pub struct MutationOutcome {
 
 impl Provider {
     /// Sends one mutating call. Refuses in read-only mode before anything is sent.
-    pub async fn mutate(&self, call: &Mutation) -> Result<MutationOutcome, ProviderError> {
+    pub async fn mutate(&self, call: &MutatingRequest) -> Result<MutationOutcome, ProviderError> {
         let what = call.describe();
         if self.read_only {
             tracing::warn!(operation = call.operation(), call = %what, "refused: read-only mode");
@@ -166,11 +166,11 @@ impl Provider {
         result
     }
 
-    async fn send(&self, call: &Mutation) -> Result<MutationOutcome, ProviderError> {
+    async fn send(&self, call: &MutatingRequest) -> Result<MutationOutcome, ProviderError> {
         let operation = call.operation();
         let started = Instant::now();
         match call {
-            Mutation::UpdateRoutingControlStates { updates, overrides } => {
+            MutatingRequest::UpdateRoutingControlStates { updates, overrides } => {
                 if updates.is_empty() || updates.len() > MAX_BATCH {
                     return Err(ProviderError::Api {
                         code: "ValidationException".into(),
@@ -195,7 +195,7 @@ impl Provider {
                     latency: answer.latency,
                 })
             }
-            Mutation::SwitchoverGlobalCluster {
+            MutatingRequest::SwitchoverGlobalCluster {
                 global_cluster_id,
                 primary_region,
                 target_cluster_arn,
@@ -214,7 +214,7 @@ impl Provider {
                     started,
                 )
             }
-            Mutation::FailoverGlobalCluster {
+            MutatingRequest::FailoverGlobalCluster {
                 global_cluster_id,
                 target_cluster_arn,
                 target_region,
@@ -233,7 +233,7 @@ impl Provider {
                     started,
                 )
             }
-            Mutation::PromoteReadReplica {
+            MutatingRequest::PromoteReadReplica {
                 region,
                 instance_id,
                 backup_retention_days,
@@ -304,7 +304,7 @@ mod tests {
 
     #[test]
     fn describe_reads_plainly() {
-        let m = Mutation::UpdateRoutingControlStates {
+        let m = MutatingRequest::UpdateRoutingControlStates {
             updates: vec![
                 ControlUpdate {
                     name: "cell-us-east-1".into(),
@@ -323,7 +323,7 @@ mod tests {
             m.describe(),
             "Set routing controls: cell-us-east-1 Off, cell-us-west-2 On"
         );
-        let f = Mutation::FailoverGlobalCluster {
+        let f = MutatingRequest::FailoverGlobalCluster {
             global_cluster_id: "orders-global".into(),
             target_cluster_arn: "arn".into(),
             target_region: "us-west-2".into(),

@@ -6,8 +6,8 @@ use crate::model::ControlState;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
-/// ARC accepts at most 10 controls per UpdateRoutingControlStates call.
-pub const ARC_BATCH_LIMIT: usize = 10;
+/// ARC accepts at most this many controls per UpdateRoutingControlStates call.
+pub const ARC_BATCH_LIMIT: usize = crate::model::arc::ARC_MAX_CONTROLS_PER_UPDATE;
 
 /// One mutating call. The AWS variants mirror the provider's choke point; `RunCommand`
 /// is a local program, mutating too, so it is confirmed and journaled the same way.

@@ -1,8 +1,8 @@
 //! The HTTP side: accepting connections and turning one request into one reply
 //! (or a hang, or a dropped connection).
 
-use super::shared::{Gate, Ready, Shared, Verdict};
-use super::{Listener, Outcome, RequestRecord};
+use super::shared::{FaultVerdict, Gate, Ready, Shared};
+use super::{Listener, RequestOutcome, RequestRecord};
 use crate::emulator::wire::{self, Incoming, Reply};
 use bytes::Bytes;
 use chrono::Utc;
@@ -92,7 +92,7 @@ async fn serve(
         region: String::new(),
         listener,
         mutating: false,
-        outcome: Outcome::Hung,
+        outcome: RequestOutcome::Hung,
         request_id: request_id.clone(),
     };
     match &decoded {
@@ -121,7 +121,7 @@ async fn serve(
     };
     let (delay_ms, verdict) = match ready {
         Ready::Drop => {
-            rec.outcome = Outcome::Dropped;
+            rec.outcome = RequestOutcome::Dropped;
             shared.record(rec);
             return Err(Dropped);
         }
@@ -132,12 +132,12 @@ async fn serve(
     }
     let reply = match (&decoded, verdict) {
         (Err(r), _) => r.protocol.error(&r.error, &request_id),
-        (Ok(call), Verdict::Throttle) => wire::throttled(call, &request_id),
-        (Ok(call), Verdict::Inject) => wire::injected_failure(call, &request_id),
-        (Ok(call), Verdict::Execute) => shared.execute(call, &request_id),
+        (Ok(call), FaultVerdict::Throttle) => wire::throttled(call, &request_id),
+        (Ok(call), FaultVerdict::Inject) => wire::injected_failure(call, &request_id),
+        (Ok(call), FaultVerdict::Execute) => shared.execute(call, &request_id),
     };
     rec.sim_time = shared.clock.now();
-    rec.outcome = Outcome::Status(reply.status);
+    rec.outcome = RequestOutcome::Status(reply.status);
     shared.record(rec);
     Ok(to_response(reply))
 }

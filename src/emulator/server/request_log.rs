@@ -2,7 +2,7 @@
 //! in-process handle has [`Emulator::requests`](super::Emulator::requests)).
 
 use super::shared::{Shared, lock};
-use super::{Listener, Outcome, RequestRecord};
+use super::{Listener, RequestOutcome, RequestRecord};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::Response;
@@ -23,9 +23,9 @@ pub(super) fn response(shared: &Shared) -> Response<Full<Bytes>> {
 
 fn record_json(r: &RequestRecord) -> serde_json::Value {
     let outcome = match r.outcome {
-        Outcome::Status(s) => serde_json::json!({ "status": s }),
-        Outcome::Hung => serde_json::json!("hung"),
-        Outcome::Dropped => serde_json::json!("dropped"),
+        RequestOutcome::Status(s) => serde_json::json!({ "status": s }),
+        RequestOutcome::Hung => serde_json::json!("hung"),
+        RequestOutcome::Dropped => serde_json::json!("dropped"),
     };
     let listener = match r.listener {
         Listener::Main => "main".to_string(),

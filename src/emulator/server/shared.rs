@@ -4,7 +4,7 @@
 use super::{Listener, RequestRecord};
 use crate::emulator::clock::SimClock;
 use crate::emulator::wire::{self, Call, Reply, arc_json::RateWindow};
-use crate::emulator::world::{EndpointMode, Reach, Service, World};
+use crate::emulator::world::{EndpointMode, Reach, Service, TwinWorld};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -15,7 +15,7 @@ use tokio::sync::watch;
 const LOG_CAPACITY: usize = 10_000;
 
 pub(super) struct Shared {
-    pub(super) world: Mutex<World>,
+    pub(super) world: Mutex<TwinWorld>,
     pub(super) clock: SimClock,
     pub(super) log: Mutex<VecDeque<RequestRecord>>,
     pub(super) arc_windows: Mutex<Vec<RateWindow>>,
@@ -44,11 +44,14 @@ pub(super) enum Gate {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Ready {
     Drop,
-    Answer { delay_ms: u64, verdict: Verdict },
+    Answer {
+        delay_ms: u64,
+        verdict: FaultVerdict,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Verdict {
+pub(super) enum FaultVerdict {
     Execute,
     Throttle,
     Inject,
@@ -103,14 +106,14 @@ impl Shared {
 
     fn decide(
         &self,
-        w: &mut World,
+        w: &mut TwinWorld,
         listener: Listener,
         region: &str,
         service: Option<Service>,
         mutating: bool,
     ) -> Gate {
         let mut delay_ms = 0;
-        let mut verdict = Verdict::Execute;
+        let mut verdict = FaultVerdict::Execute;
         let reach_region = match listener {
             Listener::Main => region,
             Listener::Arc(i) => {
@@ -119,7 +122,7 @@ impl Shared {
                     EndpointMode::Up => {}
                     EndpointMode::Down => return Gate::Hang,
                     EndpointMode::Slow { latency_ms } => delay_ms = latency_ms,
-                    EndpointMode::Throttling => verdict = Verdict::Throttle,
+                    EndpointMode::Throttling => verdict = FaultVerdict::Throttle,
                 }
                 self.arc_region(i)
             }
@@ -129,7 +132,7 @@ impl Shared {
             Reach::Hang => return Gate::Hang,
             Reach::Drop => return Gate::Ready(Ready::Drop),
         }
-        if verdict == Verdict::Execute
+        if verdict == FaultVerdict::Execute
             && let Listener::Arc(i) = listener
             && mutating
         {
@@ -137,14 +140,14 @@ impl Shared {
                 .get_mut(i)
                 .is_none_or(|win| win.admit(Instant::now()));
             if !admitted {
-                verdict = Verdict::Throttle;
+                verdict = FaultVerdict::Throttle;
             }
         }
-        if verdict == Verdict::Execute
+        if verdict == FaultVerdict::Execute
             && let Some(s) = service
             && w.injected_error(s, region)
         {
-            verdict = Verdict::Inject;
+            verdict = FaultVerdict::Inject;
         }
         Gate::Ready(Ready::Answer { delay_ms, verdict })
     }

@@ -2,19 +2,19 @@
 //! per-endpoint quota of three mutating calls per second.
 
 use super::{ApiError, Protocol};
-use crate::emulator::world::{ArcError, ControlView, World};
+use crate::emulator::world::{ArcError, ControlView, TwinWorld};
 use crate::model::ControlState;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 /// ARC's documented cap on entries in one UpdateRoutingControlStates call.
-const MAX_BATCH: usize = 10;
+const MAX_BATCH: usize = crate::model::arc::ARC_MAX_CONTROLS_PER_UPDATE;
 const MAX_PAGE: u64 = 1000;
 /// Obscures the page offset so clients treat NextToken as opaque.
 const TOKEN_MASK: u64 = 0x5bd1_e995_a3c2_7f41;
 
-pub fn handle(world: &mut World, op: &str, body: &Value) -> Result<Value, ApiError> {
+pub fn handle(world: &mut TwinWorld, op: &str, body: &Value) -> Result<Value, ApiError> {
     match op {
         "GetRoutingControlState" => {
             let arn = string(body, "RoutingControlArn")?;
@@ -60,7 +60,7 @@ pub fn handle(world: &mut World, op: &str, body: &Value) -> Result<Value, ApiErr
     }
 }
 
-fn list(world: &World, body: &Value) -> Result<Value, ApiError> {
+fn list(world: &TwinWorld, body: &Value) -> Result<Value, ApiError> {
     let panel = match body.get("ControlPanelArn") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.as_str()),

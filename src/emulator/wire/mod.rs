@@ -15,7 +15,7 @@ pub mod xml;
 
 pub use protocol::{ApiError, Protocol, Reply};
 
-use crate::emulator::world::{Service, World};
+use crate::emulator::world::{Service, TwinWorld};
 use bytes::Bytes;
 use hyper::HeaderMap;
 
@@ -258,7 +258,7 @@ fn parse_json(body: &[u8]) -> Result<serde_json::Value, String> {
 }
 
 /// Runs a decoded call against the world and encodes the result or error.
-pub fn execute(world: &mut World, call: &Call, request_id: &str) -> Reply {
+pub fn execute(world: &mut TwinWorld, call: &Call, request_id: &str) -> Reply {
     let result = match (&call.service, &call.input) {
         (Service::Arc, Input::Json(body)) => {
             arc_json::handle(world, &call.operation, body).map(|v| call.protocol.json_ok(&v))

@@ -5,10 +5,12 @@ use super::protocol::RDS_XMLNS;
 use super::query::Params;
 use super::xml::Xml;
 use super::{ApiError, Protocol};
-use crate::emulator::world::{DbClusterView, DbInstanceView, GlobalClusterView, RdsError, World};
+use crate::emulator::world::{
+    DbClusterView, DbInstanceView, GlobalClusterView, RdsError, TwinWorld,
+};
 
 pub fn handle(
-    world: &mut World,
+    world: &mut TwinWorld,
     region: &str,
     op: &str,
     params: &Params,

@@ -5,10 +5,10 @@ use super::protocol::STS_XMLNS;
 use super::query::Params;
 use super::xml::Xml;
 use super::{ApiError, Protocol};
-use crate::emulator::world::{CALLER_USER_ID, World};
+use crate::emulator::world::{CALLER_USER_ID, TwinWorld};
 
 pub fn handle(
-    world: &World,
+    world: &TwinWorld,
     op: &str,
     _params: &Params,
     request_id: &str,
@@ -46,7 +46,7 @@ mod tests {
             .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
             .single()
             .expect("t");
-        let world = World::new(&env, 1, t0);
+        let world = TwinWorld::new(&env, 1, t0);
         let xml = handle(&world, "GetCallerIdentity", &Params::default(), "rid-9").unwrap();
         assert!(xml.contains("<Account>444455556666</Account>"), "{xml}");
         assert!(

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 
 /// ARC refuses batches larger than this.
-const MAX_BATCH: usize = 10;
+const MAX_BATCH: usize = crate::model::arc::ARC_MAX_CONTROLS_PER_UPDATE;
 
 #[derive(Debug, Clone)]
 struct Control {

@@ -1,11 +1,11 @@
 //! Applying faults (from scenarios or the console's game-day menu) to the world.
 
 use super::EndpointMode;
-use super::World;
+use super::TwinWorld;
 use super::faults::service_of;
 use crate::emulator::scenario::Fault;
 
-impl World {
+impl TwinWorld {
     /// Applies a fault now. Names that do not resolve (unknown Region) change nothing.
     pub fn inject(&mut self, fault: &Fault) {
         match fault {

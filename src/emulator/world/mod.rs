@@ -64,7 +64,7 @@ const MAX_TICKS: i64 = 7 * 24 * 3600;
 /// Route 53 publishes health-check metrics only here.
 const ROUTE53_METRICS_REGION: &str = "us-east-1";
 
-pub struct World {
+pub struct TwinWorld {
     env: Environment,
     /// The environment's account: STS answers and every ARN the twin makes use it.
     account: String,
@@ -86,10 +86,10 @@ pub struct World {
     next_event: usize,
 }
 
-impl World {
+impl TwinWorld {
     /// Builds the world from the environment and warms it up so that history exists
     /// and alarms have left INSUFFICIENT_DATA by `start`.
-    pub fn new(env: &Environment, seed: u64, start: DateTime<Utc>) -> World {
+    pub fn new(env: &Environment, seed: u64, start: DateTime<Utc>) -> TwinWorld {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let err_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_e440_0000_0001);
         let warm = start - Duration::seconds(WARM_UP_S);
@@ -112,7 +112,7 @@ impl World {
                 .flat_map(|r| r.alarms.iter().map(|a| (r.name.as_str(), a.as_str()))),
             warm,
         );
-        let mut world = World {
+        let mut world = TwinWorld {
             env: env.clone(),
             arc: ArcState::new(env, &account),
             account,
@@ -439,7 +439,7 @@ impl World {
         &self.env
     }
 
-    /// The scenario installed with [`World::set_scenario`], if any.
+    /// The scenario installed with [`TwinWorld::set_scenario`], if any.
     pub fn scenario(&self) -> Option<&Scenario> {
         self.scenario.as_ref()
     }

@@ -14,12 +14,12 @@ use std::time::Duration;
 /// The provider's form of an AWS call; `None` for a local command.
 // The error is built once per refused call; its size does not matter.
 #[allow(clippy::result_large_err)]
-pub fn to_provider(m: &Mutation) -> Result<Option<provider::Mutation>, CallError> {
+pub fn to_provider(m: &Mutation) -> Result<Option<provider::MutatingRequest>, CallError> {
     Ok(Some(match m {
         Mutation::UpdateRoutingControlStates {
             entries,
             safety_rules_to_override,
-        } => provider::Mutation::UpdateRoutingControlStates {
+        } => provider::MutatingRequest::UpdateRoutingControlStates {
             updates: entries
                 .iter()
                 .map(|e| ControlUpdate {
@@ -34,7 +34,7 @@ pub fn to_provider(m: &Mutation) -> Result<Option<provider::Mutation>, CallError
             region,
             global_cluster_identifier,
             target_db_cluster_identifier,
-        } => provider::Mutation::SwitchoverGlobalCluster {
+        } => provider::MutatingRequest::SwitchoverGlobalCluster {
             global_cluster_id: global_cluster_identifier.clone(),
             primary_region: region.clone(),
             target_cluster_arn: target_db_cluster_identifier.clone(),
@@ -57,7 +57,7 @@ pub fn to_provider(m: &Mutation) -> Result<Option<provider::Mutation>, CallError
                      aurora_switchover step (nothing was sent)",
                 ));
             }
-            provider::Mutation::FailoverGlobalCluster {
+            provider::MutatingRequest::FailoverGlobalCluster {
                 global_cluster_id: global_cluster_identifier.clone(),
                 target_cluster_arn: target_db_cluster_identifier.clone(),
                 target_region: region.clone(),
@@ -67,7 +67,7 @@ pub fn to_provider(m: &Mutation) -> Result<Option<provider::Mutation>, CallError
             region,
             db_instance_identifier,
             backup_retention_period,
-        } => provider::Mutation::PromoteReadReplica {
+        } => provider::MutatingRequest::PromoteReadReplica {
             region: region.clone(),
             instance_id: db_instance_identifier.clone(),
             backup_retention_days: backup_retention_period.and_then(|d| i32::try_from(d).ok()),
@@ -180,7 +180,7 @@ pub fn to_call_error(e: ProviderError) -> CallError {
         ProviderError::Timeout { .. }
         | ProviderError::Unreachable { .. }
         | ProviderError::Unavailable { .. }
-        | ProviderError::OutcomeUnknown { .. } => CallErrorKind::Unavailable,
+        | ProviderError::OutcomeUnknown { .. } => CallErrorKind::OutcomeUnknown,
         ProviderError::NotFound { .. }
         | ProviderError::InvalidState { .. }
         | ProviderError::Conflict { .. }
@@ -220,7 +220,7 @@ mod tests {
             }],
             safety_rules_to_override: vec!["arn:r".into()],
         };
-        let Some(provider::Mutation::UpdateRoutingControlStates { updates, overrides }) =
+        let Some(provider::MutatingRequest::UpdateRoutingControlStates { updates, overrides }) =
             to_provider(&m).unwrap()
         else {
             panic!("wrong mapping");
@@ -234,7 +234,7 @@ mod tests {
         };
         assert!(matches!(
             to_provider(&s).unwrap(),
-            Some(provider::Mutation::SwitchoverGlobalCluster { ref primary_region, ref target_region, .. })
+            Some(provider::MutatingRequest::SwitchoverGlobalCluster { ref primary_region, ref target_region, .. })
                 if primary_region == "us-east-1" && target_region == "us-west-2"
         ));
         let f = Mutation::FailoverGlobalCluster {
@@ -261,7 +261,7 @@ mod tests {
         assert_eq!(e.kind, CallErrorKind::SafetyRule);
         assert_eq!(e.blocking_rules, vec!["arn:rule".to_string()]);
         let t = to_call_error(ProviderError::Timeout { detail: "x".into() });
-        assert_eq!(t.kind, CallErrorKind::Unavailable);
+        assert_eq!(t.kind, CallErrorKind::OutcomeUnknown);
         let r = to_call_error(ProviderError::ReadOnly { action: "x".into() });
         assert_eq!(r.kind, CallErrorKind::ReadOnly);
         // An API error reaches the journal with its code, HTTP status and message.
@@ -280,6 +280,6 @@ mod tests {
             operation: "UpdateRoutingControlStates".into(),
             detail: "#1 timed out; #2 blocked".into(),
         });
-        assert_eq!(u.kind, CallErrorKind::Unavailable);
+        assert_eq!(u.kind, CallErrorKind::OutcomeUnknown);
     }
 }

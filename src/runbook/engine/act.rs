@@ -216,7 +216,7 @@ impl Engine {
                 Ok(true)
             }
             Err(e) => {
-                let unknown = e.kind == CallErrorKind::Unavailable;
+                let unknown = e.kind == CallErrorKind::OutcomeUnknown;
                 rec.record(
                     now,
                     Record::Outcome {

@@ -139,7 +139,7 @@ impl World for Fake {
         if self.lost_answers > 0 {
             self.lost_answers -= 1;
             return Err(CallError::new(
-                CallErrorKind::Unavailable,
+                CallErrorKind::OutcomeUnknown,
                 "outcome unknown: no answer within the timeout",
             ));
         }

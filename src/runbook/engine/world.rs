@@ -34,8 +34,10 @@ pub enum CallErrorKind {
     SafetyRule,
     Throttled,
     /// No answer (every endpoint failed or timed out, or an answer was lost after
-    /// sending): the call's effect is unknown until a read settles it.
-    Unavailable,
+    /// sending): the call's effect is unknown until a read settles it. Journals
+    /// written before the rename say `unavailable`.
+    #[serde(alias = "unavailable")]
+    OutcomeUnknown,
     /// The service rejected the request (validation, state).
     Rejected,
     /// A local command exited non-zero or timed out.

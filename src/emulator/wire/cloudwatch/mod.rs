@@ -8,14 +8,14 @@ mod value;
 pub use value::Value;
 
 use super::ApiError;
-use crate::emulator::world::{AlarmView, MetricQuery, World};
+use crate::emulator::world::{AlarmView, MetricQuery, TwinWorld};
 use crate::model::AlarmState;
 
 /// GetMetricData's documented cap on queries per call.
 const MAX_QUERIES: usize = 500;
 const MAX_ALARM_NAMES: usize = 100;
 
-pub fn handle(world: &World, region: &str, op: &str, input: &Value) -> Result<Value, ApiError> {
+pub fn handle(world: &TwinWorld, region: &str, op: &str, input: &Value) -> Result<Value, ApiError> {
     match op {
         "GetMetricData" => get_metric_data(world, region, input),
         "DescribeAlarms" => describe_alarms(world, region, input),
@@ -39,7 +39,7 @@ fn missing(name: &str) -> ApiError {
     )
 }
 
-fn get_metric_data(world: &World, region: &str, input: &Value) -> Result<Value, ApiError> {
+fn get_metric_data(world: &TwinWorld, region: &str, input: &Value) -> Result<Value, ApiError> {
     let queries = input
         .get("MetricDataQueries")
         .ok_or_else(|| missing("MetricDataQueries"))?
@@ -151,7 +151,7 @@ fn metric_query(
     })
 }
 
-fn describe_alarms(world: &World, region: &str, input: &Value) -> Result<Value, ApiError> {
+fn describe_alarms(world: &TwinWorld, region: &str, input: &Value) -> Result<Value, ApiError> {
     let mut names = Vec::new();
     for n in input
         .get("AlarmNames")

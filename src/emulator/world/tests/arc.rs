@@ -1,6 +1,6 @@
 use super::{step, t0};
 use crate::config::PanelRule;
-use crate::emulator::world::{ArcError, World};
+use crate::emulator::world::{ArcError, TwinWorld};
 use crate::model::ControlState::{self, Off, On};
 use crate::model::{RuleConfig, RuleType, SafetyRule, SafetyRuleKind};
 
@@ -39,7 +39,7 @@ fn assertion(
 }
 
 /// A world whose only panel holds exactly these controls and rules.
-fn arc_world(controls: &[(&str, ControlState)], rules: Vec<SafetyRule>) -> World {
+fn arc_world(controls: &[(&str, ControlState)], rules: Vec<SafetyRule>) -> TwinWorld {
     let mut env = super::default_env();
     let template = env.arc.controls[0].clone();
     env.arc.controls = controls
@@ -60,15 +60,15 @@ fn arc_world(controls: &[(&str, ControlState)], rules: Vec<SafetyRule>) -> World
             rule,
         })
         .collect();
-    World::new(&env, 7, t0())
+    TwinWorld::new(&env, 7, t0())
 }
 
-fn set(w: &mut World, changes: &[(&str, ControlState)]) -> Result<(), ArcError> {
+fn set(w: &mut TwinWorld, changes: &[(&str, ControlState)]) -> Result<(), ArcError> {
     let u: Vec<(String, ControlState)> = changes.iter().map(|(n, s)| (arn(n), *s)).collect();
     w.arc_update(&u, &[])
 }
 
-fn state(w: &World, name: &str) -> ControlState {
+fn state(w: &TwinWorld, name: &str) -> ControlState {
     w.arc_get(&arn(name)).expect("control exists").state
 }
 
@@ -209,7 +209,7 @@ fn list_by_panel() {
 /// a well-formed one that names nothing stays ResourceNotFound.
 #[test]
 fn malformed_routing_control_arn_is_a_validation_error() {
-    let mut w = World::new(&super::default_env(), 1, t0());
+    let mut w = TwinWorld::new(&super::default_env(), 1, t0());
     for bad in [
         "",
         "not-an-arn",
@@ -233,7 +233,7 @@ fn malformed_routing_control_arn_is_a_validation_error() {
 fn arns_carry_the_environment_files_account() {
     let text = crate::config::DEFAULT_ENV.replace("111122223333", "444455556666");
     let env = crate::config::Environment::parse(&text, "other.yaml").expect("env");
-    let w = World::new(&env, 1, t0());
+    let w = TwinWorld::new(&env, 1, t0());
     assert_eq!(w.account(), "444455556666");
     let g = w
         .rds_global_clusters("us-east-1", None)

@@ -1,10 +1,10 @@
-//! World behaviour tests, driven only through the public world API.
+//! TwinWorld behaviour tests, driven only through the public world API.
 
 mod arc;
 mod rds;
 mod signals;
 
-use super::World;
+use super::TwinWorld;
 use crate::config::Environment;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -18,11 +18,11 @@ pub(super) fn default_env() -> Environment {
     Environment::builtin_default().expect("default env")
 }
 
-pub(super) fn world(seed: u64) -> World {
-    World::new(&default_env(), seed, t0())
+pub(super) fn world(seed: u64) -> TwinWorld {
+    TwinWorld::new(&default_env(), seed, t0())
 }
 
-pub(super) fn step(w: &mut World, secs: i64) {
+pub(super) fn step(w: &mut TwinWorld, secs: i64) {
     let t = w.now() + Duration::seconds(secs);
     w.advance_to(t);
 }

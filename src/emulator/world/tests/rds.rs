@@ -1,18 +1,18 @@
 use super::{step, world};
 use crate::emulator::scenario::{Fault, ImpairMode};
-use crate::emulator::world::{GlobalClusterView, RdsError, World};
+use crate::emulator::world::{GlobalClusterView, RdsError, TwinWorld};
 
 const G: &str = "orders-global";
 const USE1: &str = "arn:aws:rds:us-east-1:111122223333:cluster:orders-use1";
 const USW2: &str = "arn:aws:rds:us-west-2:111122223333:cluster:orders-usw2";
 
-fn global(w: &World) -> GlobalClusterView {
+fn global(w: &TwinWorld) -> GlobalClusterView {
     w.rds_global_clusters("us-west-2", Some(G))
         .expect("global visible anywhere")
         .remove(0)
 }
 
-fn writer(w: &World) -> String {
+fn writer(w: &TwinWorld) -> String {
     global(w)
         .members
         .into_iter()
@@ -22,7 +22,7 @@ fn writer(w: &World) -> String {
 }
 
 /// Steps until the operation in flight finishes; bounded.
-fn run_until_done(w: &mut World) -> i64 {
+fn run_until_done(w: &mut TwinWorld) -> i64 {
     for s in 0..600 {
         if global(w).failover.is_none() {
             return s;
@@ -204,7 +204,7 @@ fn failover_with_data_loss_records_loss_and_moves_writer() {
     });
     // Rejoining takes minutes (5 min + 1 min per 100 GiB; 500 GiB by default): the
     // old twin reconnected after 60 s, which made failback rehearsals look easy.
-    let sync = |w: &World| {
+    let sync = |w: &TwinWorld| {
         global(w)
             .members
             .into_iter()
@@ -212,7 +212,7 @@ fn failover_with_data_loss_records_loss_and_moves_writer() {
             .expect("member")
             .synchronization
     };
-    let status = |w: &World| {
+    let status = |w: &TwinWorld| {
         w.rds_db_clusters("us-east-1", Some("orders-use1"))
             .expect("cluster")[0]
             .status
@@ -323,7 +323,7 @@ fn promote_walks_to_standalone() {
         w.rds_promote_read_replica("us-west-2", "ledger-usw2"),
         Err(RdsError::InvalidDbInstanceState(_))
     ));
-    let status = |w: &World| {
+    let status = |w: &TwinWorld| {
         w.rds_db_instances("us-west-2", Some("ledger-usw2"))
             .expect("x")[0]
             .clone()

@@ -1,11 +1,11 @@
 use super::{step, t0, world};
 use crate::emulator::scenario::{Fault, FaultService, ImpairMode, Scenario};
-use crate::emulator::world::{EndpointMode, MetricQuery, MetricSeries, Reach, Service, World};
+use crate::emulator::world::{EndpointMode, MetricQuery, MetricSeries, Reach, Service, TwinWorld};
 use crate::model::AlarmState;
 use chrono::Duration;
 
 fn query(
-    w: &World,
+    w: &TwinWorld,
     region: &str,
     ns: &str,
     metric: &str,
@@ -24,7 +24,7 @@ fn query(
     w.cw_metric(region, &q)
 }
 
-fn aurora_lag(w: &World, metric: &str, window: (&str, u64, i64)) -> MetricSeries {
+fn aurora_lag(w: &TwinWorld, metric: &str, window: (&str, u64, i64)) -> MetricSeries {
     query(
         w,
         "us-west-2",
@@ -205,7 +205,7 @@ fn alarms_evaluate_then_fire_on_impair_and_clear() {
 #[test]
 fn health_checks_only_in_us_east_1() {
     let mut w = world(1);
-    let hc = |w: &World, region: &str, id: &str| {
+    let hc = |w: &TwinWorld, region: &str, id: &str| {
         query(
             w,
             region,
