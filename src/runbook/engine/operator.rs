@@ -28,6 +28,13 @@ pub enum Command {
     Tick {
         item: usize,
     },
+    /// Ticks the first unticked item (`tick`) or unticks the last ticked one, as the
+    /// engine holds them. The console sends this, not `Tick { item }`: two quick `x`
+    /// presses computed from one stale view would name the same item twice and
+    /// toggle it back off.
+    TickNext {
+        tick: bool,
+    },
     /// A second operator approves an approval step.
     Approve {
         by: String,
@@ -47,7 +54,7 @@ impl Command {
             Command::Abort { .. } => "abort",
             Command::Retry => "retry",
             Command::Confirm { .. } => "confirm",
-            Command::Tick { .. } => "tick",
+            Command::Tick { .. } | Command::TickNext { .. } => "tick",
             Command::Approve { .. } => "approve",
             Command::Override { .. } => "override",
         }
@@ -236,6 +243,18 @@ impl Engine {
                     .get_mut(item)
                     .ok_or(Refusal::NoSuchItem(item))?;
                 *slot = !*slot;
+            }
+            Command::TickNext { tick } => {
+                let i = self.current.ok_or_else(|| self.refuse(name))?;
+                let list = &mut self.steps[i].checklist;
+                let item = if tick {
+                    list.iter().position(|done| !*done)
+                } else {
+                    list.iter().rposition(|done| *done)
+                };
+                if let Some(slot) = item.and_then(|n| list.get_mut(n)) {
+                    *slot = tick;
+                }
             }
             Command::Approve { by } => {
                 let i = self.current.ok_or_else(|| self.refuse(name))?;

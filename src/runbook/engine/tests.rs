@@ -1009,3 +1009,25 @@ fn a_wait_period_refusal_says_wait_and_retry() {
         EngineError::Refused(Refusal::NoRuleToOverride)
     );
 }
+
+/// Found by hand and in a flaky pty test: two quick `x` presses were both computed
+/// from one view as "tick item 0", so the second unticked it. The console now sends
+/// `TickNext`, which the engine resolves against its own checklist.
+#[test]
+fn two_quick_ticks_tick_two_items_never_toggle_one_back() {
+    let steps = "  - id: m\n    title: M\n    manual:\n      instructions: do it\n      checklist: [one, two]\n";
+    let mut w = Fake::healthy();
+    let mut rec = MemoryRecorder::default();
+    let mut e = start(rb(steps), false, &mut rec);
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    for _ in 0..2 {
+        e.command(Command::TickNext { tick: true }, &mut w, &mut rec, t0())
+            .unwrap();
+    }
+    // A third tick with nothing left changes nothing (it never unticks).
+    e.command(Command::TickNext { tick: true }, &mut w, &mut rec, t0())
+        .unwrap();
+    e.command(Command::Confirm { typed: None }, &mut w, &mut rec, t0())
+        .unwrap();
+    assert_eq!(status_word(&e, "m"), "done");
+}

@@ -405,7 +405,7 @@ impl App {
             list.iter().rposition(|(_, done)| *done)
         };
         match item {
-            Some(item) => self.step_command(step, Command::Tick { item }),
+            Some(_) => self.step_command(step, Command::TickNext { tick }),
             None if list.is_empty() => {
                 self.say("the current step has no checklist");
                 None
