@@ -656,8 +656,76 @@ steps:
         about("`nope`")[0].starts_with("t.yaml:12:14: "),
         "{shown:#?}"
     );
+    // One bad template does not hide the next: the checklist's folded and quoted
+    // items are checked even though the instructions already failed.
+    assert_eq!(about("`folded`").len(), 1, "{shown:#?}");
+    assert!(
+        about("`folded`")[0].starts_with("t.yaml:16:15: "),
+        "{shown:#?}"
+    );
+    assert_eq!(about("`quoted`").len(), 1, "{shown:#?}");
+    assert!(
+        about("`quoted`")[0].starts_with("t.yaml:18:16: "),
+        "{shown:#?}"
+    );
     // No Rust Debug text in any message.
     for s in &shown {
         assert!(!s.contains("Spanned") && !s.contains("Some("), "{s}");
     }
+}
+
+#[test]
+fn a_millisecond_threshold_can_be_a_parameter_and_a_bad_one_is_positioned_without_hiding_others() {
+    let text = |lag: &str| {
+        format!(
+            "\
+name: T
+environment: orders-prod
+rto: 15m
+parameters:
+  to: {{ default: us-west-2 }}
+  max_lag: {{ default: \"{lag}\" }}
+steps:
+  - id: lag
+    title: Lag
+    check:
+      - replication_lag: {{ database: orders, region: \"{{{{to}}}}\", below_ms: \"{{{{max_lag}}}}\" }}
+      - rpo_lag: {{ database: orders, region: \"{{{{to}}}}\", below_ms: 2500 }}
+  - id: b
+    title: Again {{{{undefined}}}}
+    pause: 1s
+"
+        )
+    };
+    // A parameter that renders to a number works like the number.
+    let good = text("1500").replace("Again {{undefined}}", "Again");
+    let rb =
+        validate::parse(&good, "t.yaml", &env(), &no_params()).unwrap_or_else(|e| panic!("{e}"));
+    let shown = format!("{:?}", rb.steps[0].kind);
+    assert!(shown.contains("below_ms: 1500"), "{shown}");
+    assert!(shown.contains("below_ms: 2500"), "{shown}");
+    // One that does not is an error at the value, and the file's other errors remain.
+    let errs = validate::parse(&text("soon"), "t.yaml", &env(), &no_params())
+        .expect_err("broken")
+        .0;
+    let shown: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+    assert_eq!(shown.len(), 2, "{shown:#?}");
+    assert!(
+        shown[0].starts_with("t.yaml:11:")
+            && shown[0].contains("`soon` is not a whole number of milliseconds"),
+        "{shown:#?}"
+    );
+    assert!(shown[1].contains("`undefined`"), "{shown:#?}");
+    // A negative number is refused in words, at its line.
+    let neg = good.replace("below_ms: 2500", "below_ms: -5");
+    let errs = validate::parse(&neg, "t.yaml", &env(), &no_params())
+        .expect_err("negative")
+        .0;
+    let shown: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+    assert!(
+        shown
+            .iter()
+            .any(|e| e.starts_with("t.yaml:12:") && e.contains("cannot be negative")),
+        "{shown:#?}"
+    );
 }

@@ -781,3 +781,49 @@ mod fresh {
         assert!(me.arn.contains(":444455556666:"), "{}", me.arn);
     }
 }
+
+/// A fresh provider's first read (the monitor's first poll) with 4 of 5 endpoints
+/// black-holed: one raced probe finds the answering endpoint, and the read itself
+/// goes only there, paying no attempt timeout per dark endpoint. Before the race
+/// covered reads, a random start put a dark endpoint first 4 times in 5; five fresh
+/// providers in a row would all have to be lucky.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_providers_first_read_goes_straight_to_the_endpoint_that_answers() {
+    let env = default_env();
+    let (emu, _) = twin(&env, 1.0, false).await;
+    for index in [1, 2, 4, 5] {
+        emu.inject(Fault::EndpointDown { index });
+    }
+    let cell = env.control_by_name("cell-us-east-1").expect("control");
+    for round in 0..5 {
+        let target = Target::Twin {
+            aws_endpoint_url: emu.aws_endpoint_url(),
+            arc_endpoint_urls: emu.arc_endpoint_urls(),
+        };
+        let fresh = Provider::connect(&env, target, test_config(), false)
+            .await
+            .expect("provider");
+        let read = tokio::time::timeout(GIVE_UP, fresh.get_routing_control_state(&cell.arn))
+            .await
+            .expect("bounded")
+            .expect("endpoint #3 answers");
+        assert_eq!(read.endpoint, 2, "round {round}");
+        assert_eq!(
+            read.attempts.len(),
+            1,
+            "round {round}: the read tried a dark endpoint first: {:?}",
+            read.attempts
+        );
+        let list = fresh.list_routing_controls().await.expect("list answers");
+        assert_eq!(list.endpoint, 2);
+        assert_eq!(list.attempts.len(), 1, "{:?}", list.attempts);
+    }
+    // The reads proper went to endpoint #3 only; the dark ones saw just the probes.
+    let reads_on_dark = emu
+        .requests()
+        .into_iter()
+        .filter(|r| matches!(r.listener, Listener::Arc(i) if i != 2))
+        .filter(|r| r.operation == "GetRoutingControlState")
+        .count();
+    assert_eq!(reads_on_dark, 0);
+}

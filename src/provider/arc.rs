@@ -94,6 +94,12 @@ impl ArcEndpoints {
         F: Fn(Client) -> Fut,
         Fut: Future<Output = Result<(T, Option<String>), ProviderError>>,
     {
+        // Nothing known to answer (a fresh console, or a long quiet spell): race one
+        // cheap read on every endpoint first, so neither a poll nor an update pays a
+        // timeout per dark endpoint before reaching one that answers.
+        if self.book.none_known_to_answer(DEMOTE_FOR) {
+            self.find_answering(guard).await;
+        }
         let order = prefer_answering(
             rotation_order(random_start(self.len()), self.len()),
             &self.book.known(DEMOTE_FOR),
@@ -200,11 +206,6 @@ impl ArcEndpoints {
                 })?;
             entries.push(entry);
         }
-        if self.book.none_known_to_answer(DEMOTE_FOR)
-            && let Some((arn, _)) = updates.first()
-        {
-            self.find_answering(arn, guard).await;
-        }
         self.rotate(
             "UpdateRoutingControlStates",
             CallKind::IdempotentUpdate,
@@ -228,21 +229,20 @@ impl ArcEndpoints {
 }
 
 impl ArcEndpoints {
-    /// Races one read (GetRoutingControlState of `arn`) on every endpoint at once and
-    /// records each answer that arrives before the first success, so the next call
-    /// starts on an endpoint known to answer. A read is safe to send many times; the
-    /// race costs about one round trip of the fastest endpoint, not a timeout per
-    /// dark one. Unfinished reads are cancelled when the first answer arrives.
-    pub async fn find_answering(&self, arn: &str, guard: Duration) {
+    /// Races one read on every endpoint at once and records each answer that arrives
+    /// before the first success, so the next call starts on an endpoint known to
+    /// answer. The read is `ListRoutingControls` with `MaxResults` 1 (the smallest page
+    /// the ARC data plane API reference allows, "Valid Range: Minimum value of 1"):
+    /// it needs no ARN and is safe to send many times. The race costs about one round
+    /// trip of the fastest endpoint, not a timeout per dark one. Unfinished reads are
+    /// cancelled when the first answer arrives.
+    pub async fn find_answering(&self, guard: Duration) {
         let mut race = tokio::task::JoinSet::new();
         for (idx, client) in self.clients.iter().enumerate() {
-            let (client, arn) = (client.clone(), arn.to_string());
+            let client = client.clone();
             race.spawn(async move {
                 let started = Instant::now();
-                let sent = client
-                    .get_routing_control_state()
-                    .routing_control_arn(arn)
-                    .send();
+                let sent = client.list_routing_controls().max_results(1).send();
                 let result = match tokio::time::timeout(guard, sent).await {
                     Ok(r) => r.map(|_| ()).map_err(from_sdk),
                     Err(_) => Err(ProviderError::Timeout {

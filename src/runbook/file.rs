@@ -226,7 +226,42 @@ pub struct LagFile {
     /// The secondary Region whose lag is read (Aurora); optional for an RDS replica pair.
     #[serde(default)]
     pub region: Option<S>,
-    pub below_ms: Spanned<u64>,
+    /// A whole number of milliseconds, or a string holding one after `{{param}}`
+    /// rendering (`below_ms: "{{max_lag}}"`).
+    pub below_ms: Spanned<WholeOrTemplate>,
+}
+
+/// A non-negative whole number as written, or a string to render and parse at
+/// plan time. Hand-written rather than `#[serde(untagged)]`: untagged enums lose the
+/// value's position, and a bad value must still be reported at its line:column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WholeOrTemplate {
+    Whole(u64),
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for WholeOrTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = WholeOrTemplate;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a whole number of milliseconds, or \"{{parameter}}\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(WholeOrTemplate::Whole(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                u64::try_from(v)
+                    .map(WholeOrTemplate::Whole)
+                    .map_err(|_| E::custom("milliseconds cannot be negative"))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(WholeOrTemplate::Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Deserialize)]

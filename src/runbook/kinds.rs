@@ -63,11 +63,14 @@ pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
     }
     let at = s.id.referenced;
     if let Some(m) = &s.manual {
-        let instructions = r.text(&m.value.instructions)?;
-        let checklist = m.value.checklist.iter().filter_map(|c| r.text(c)).collect();
+        // Every string is checked before giving up, so one bad template does not hide
+        // another (the checklist's own undefined parameters are reported too).
+        let instructions = r.text(&m.value.instructions);
+        let checklist: Vec<Option<String>> = m.value.checklist.iter().map(|c| r.text(c)).collect();
+        let checklist = checklist.into_iter().collect::<Option<Vec<String>>>();
         return Some(StepKind::Manual {
-            instructions,
-            checklist,
+            instructions: instructions?,
+            checklist: checklist?,
         });
     }
     if let Some(c) = &s.check {
@@ -146,19 +149,20 @@ pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
         });
     }
     if let Some(c) = &s.command {
-        let program = r.text(&c.value.program)?;
-        if program.trim().is_empty() {
+        let program = r.text(&c.value.program);
+        if program.as_ref().is_some_and(|p| p.trim().is_empty()) {
             r.err(K::Invalid, c.value.program.referenced, "program is empty");
         }
-        let args = c.value.args.iter().filter_map(|a| r.text(a)).collect();
+        let args: Vec<Option<String>> = c.value.args.iter().map(|a| r.text(a)).collect();
+        let args = args.into_iter().collect::<Option<Vec<String>>>();
         let timeout = match &c.value.timeout {
-            Some(t) => r.duration(t)?,
-            None => Duration::from_secs(60),
+            Some(t) => r.duration(t),
+            None => Some(Duration::from_secs(60)),
         };
         return Some(StepKind::Command {
-            program,
-            args,
-            timeout,
+            program: program?,
+            args: args?,
+            timeout: timeout?,
         });
     }
     if let Some(a) = &s.approval {

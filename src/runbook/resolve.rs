@@ -4,11 +4,12 @@
 
 use super::condition::{Condition, FailoverPhase};
 use super::error::{RunbookError, RunbookErrorKind as K, Source};
-use super::file::{ConditionFile, S};
+use super::file::{ConditionFile, S, WholeOrTemplate};
 use super::template;
 use crate::config::{AuroraGlobal, Environment, ReplicaPair, RoutingControl};
 use crate::model::{AlarmState, ControlState, Verdict};
 use serde_saphyr::Location;
+use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -116,6 +117,31 @@ impl<'a> Resolver<'a> {
                     K::Invalid,
                     s.referenced,
                     format!("`{v}` is not a duration (e.g. 30s, 10m): {e}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A millisecond threshold: a number as written, or a `{{param}}` string that
+    /// renders to one. Errors point at the value.
+    pub fn millis(&mut self, s: &Spanned<WholeOrTemplate>) -> Option<u64> {
+        let text = match &s.value {
+            WholeOrTemplate::Whole(n) => return Some(*n),
+            WholeOrTemplate::Text(t) => Spanned {
+                value: t.clone(),
+                referenced: s.referenced,
+                defined: s.defined,
+            },
+        };
+        let v = self.text(&text)?;
+        match v.trim().parse::<u64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.err(
+                    K::Invalid,
+                    s.referenced,
+                    format!("`{v}` is not a whole number of milliseconds"),
                 );
                 None
             }
@@ -289,7 +315,7 @@ impl<'a> Resolver<'a> {
                     return Some(Condition::ReplicationLag {
                         database: name,
                         region: pair.replica.region.clone(),
-                        below_ms: l.below_ms.value,
+                        below_ms: self.millis(&l.below_ms)?,
                     });
                 }
                 let db = self.aurora(&l.database)?;
@@ -297,7 +323,7 @@ impl<'a> Resolver<'a> {
                 Some(Condition::ReplicationLag {
                     database: db.name.clone(),
                     region,
-                    below_ms: l.below_ms.value,
+                    below_ms: self.millis(&l.below_ms)?,
                 })
             }
             ConditionFile::RpoLag(l) => {
@@ -306,7 +332,7 @@ impl<'a> Resolver<'a> {
                 Some(Condition::RpoLag {
                     database: db.name.clone(),
                     region,
-                    below_ms: l.below_ms.value,
+                    below_ms: self.millis(&l.below_ms)?,
                 })
             }
             ConditionFile::WriterRegion(w) => {
