@@ -213,14 +213,34 @@ fn connection_refused(err: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 /// The request id of an error reply, when there was one.
-pub fn request_id<E, R>(err: &SdkError<E, R>) -> Option<String>
+///
+/// The SDK takes it from the `x-amzn-RequestId` header. An awsQuery error (RDS, STS)
+/// also carries it in its body, `<ErrorResponse>…<RequestId>…</RequestId>` (Smithy's
+/// awsQuery protocol tests, `QueryInvalidGreetingError`), which the SDK does not read
+/// into the error's metadata: without the header it is taken from there, so the
+/// journal keeps the id AWS support asks for either way.
+pub fn request_id<E>(err: &SdkError<E, HttpResponse>) -> Option<String>
 where
     E: ProvideErrorMetadata,
 {
     match err {
-        SdkError::ServiceError(s) => s.err().meta().request_id().map(str::to_string),
+        SdkError::ServiceError(s) => s
+            .err()
+            .meta()
+            .request_id()
+            .map(str::to_string)
+            .or_else(|| s.raw().body().bytes().and_then(query_body_request_id)),
         _ => None,
     }
+}
+
+/// The text of the `<RequestId>` element of an awsQuery error body, if any.
+fn query_body_request_id(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    let start = text.find("<RequestId>")? + "<RequestId>".len();
+    let len = text[start..].find("</RequestId>")?;
+    let id = text[start..start + len].trim();
+    (!id.is_empty() && id.len() <= 128).then(|| id.to_string())
 }
 
 /// Maps an error code (any of the four protocols) to the typed error.
