@@ -835,6 +835,51 @@ mod lost {
         assert_eq!(read.value.state, Some(ControlState::On), "it landed");
     }
 
+    /// The per-service form: an RDS failover applied in us-west-2 whose answer is
+    /// lost is sent once (the SDK does not retry it), reported OutcomeUnknown, and the
+    /// failover is under way in the world all the same.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failover_whose_answer_is_lost_is_sent_once_and_has_landed() {
+        use drconsole::emulator::scenario::FaultService;
+        let env = default_env();
+        let (emu, provider) = twin(&env, 1.0, false).await;
+        emu.inject(Fault::AnswerLost {
+            service: FaultService::Rds,
+            region: "us-west-2".into(),
+        });
+        let failover = MutatingRequest::FailoverGlobalCluster {
+            global_cluster_id: "orders-global".into(),
+            target_cluster_arn: "arn:aws:rds:us-west-2:111122223333:cluster:orders-usw2".into(),
+            target_region: "us-west-2".into(),
+        };
+        let r = tokio::time::timeout(GIVE_UP, provider.mutate(&failover))
+            .await
+            .expect("bounded");
+        assert!(
+            matches!(r, Err(ProviderError::OutcomeUnknown { .. })),
+            "{r:?}"
+        );
+        let sent: Vec<_> = emu
+            .requests()
+            .into_iter()
+            .filter(|q| q.operation == "FailoverGlobalCluster")
+            .collect();
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert_eq!(sent[0].outcome, RequestOutcome::AppliedAnswerLost);
+        assert!(sent[0].applied());
+        // Reads in the same Region are answered, and show the operation.
+        let clusters = provider
+            .describe_global_clusters("us-west-2", Some("orders-global"))
+            .await
+            .expect("reads are answered");
+        let c = clusters.first().expect("orders-global");
+        let usw2_writer = c
+            .members
+            .iter()
+            .any(|m| m.cluster_arn.ends_with(":orders-usw2") && m.is_writer == Some(true));
+        assert!(c.failover.is_some() || usw2_writer, "it landed: {c:?}");
+    }
+
     // Issue 8 §6, rotation with timeout-then-verdict on an update: not played here.
     // The twin accepts an identical re-send inside a wait period as a no-op
     // (`model::arc` test `no_op_update_is_not_judged`), so a lost answer followed by
