@@ -132,6 +132,11 @@ pub enum Fault {
 /// `reply_ms` is served before every answer, after the request reached the service:
 /// a client that hangs up during it does not stop the call, which is handled and
 /// logged (`client_left` with its status), as a real service would.
+///
+/// The Regions' RDS, STS and CloudWatch share the twin's one main listener, so a
+/// connection a client opened for one Region and keeps pooled can carry the next
+/// Region's request without that Region's accept delay; in life each Region is its
+/// own host and connection. ARC endpoints each have their own listener.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Latency {
