@@ -617,3 +617,159 @@ async fn throttling_endpoints_and_injected_errors_answer_in_shape() {
         200
     );
 }
+
+// ---------------------------------------------------------------- clients that leave
+
+/// An UpdateRoutingControlStates setting `cell-us-west-2` On, for ARC endpoint
+/// `region`, as raw awsJson1_0.
+fn open_west_cell(region: &str) -> (Vec<u8>, String) {
+    let env = Environment::builtin_default().expect("built-in environment");
+    let arn = env
+        .control_by_name("cell-us-west-2")
+        .expect("control")
+        .arn
+        .clone();
+    let body = serde_json::json!({
+        "UpdateRoutingControlStateEntries": [
+            { "RoutingControlArn": arn, "RoutingControlState": "On" }
+        ]
+    })
+    .to_string();
+    let headers = format!(
+        "Content-Type: application/x-amz-json-1.0\r\n\
+         X-Amz-Target: ToggleCustomerAPI.UpdateRoutingControlStates\r\n{}",
+        sign(region, "route53-recovery-cluster")
+    );
+    (post("/", &headers, body.as_bytes()), arn)
+}
+
+/// Sends a request, waits `stay`, then hangs up without reading anything.
+async fn send_and_leave(url: &str, request: &[u8], stay: Duration) {
+    let mut stream = TcpStream::connect(host_of(url)).await.expect("connect");
+    stream.write_all(request).await.expect("send");
+    tokio::time::sleep(stay).await;
+    drop(stream);
+}
+
+fn west_cell_state(twin: &Emulator, arn: &str) -> String {
+    twin.with_world(|w| format!("{:?}", w.arc_get(arn).expect("control").state))
+}
+
+/// Waits (bounded) for a record of `op` on `listener` that is not `Hung`.
+async fn settled_record(
+    twin: &Emulator,
+    listener: Listener,
+    op: &str,
+) -> drconsole::emulator::RequestRecord {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(r) = twin
+            .requests()
+            .into_iter()
+            .find(|r| r.listener == listener && r.operation == op)
+        {
+            return r;
+        }
+        assert!(
+            started.elapsed() < NO_HANG,
+            "no record of {op} on {listener:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Issue 8 §6: a client that hangs up while the twin delays its request gets it
+/// applied or not as the fault says, and logged either way. During a cold
+/// connection's accept delay the request has not reached the service: not applied.
+/// During the reply delay it has: applied, though nobody reads the answer. (What the
+/// twin chose to model, not a statement about AWS, which documents neither.)
+#[tokio::test]
+async fn a_client_that_leaves_during_a_delay_gets_what_the_fault_says_and_is_logged() {
+    let twin = twin().await;
+    let urls = twin.arc_endpoint_urls();
+    let leave_after = Duration::from_millis(200);
+
+    // Endpoint 2 (ap-northeast-1): slow to accept. The client leaves first.
+    twin.inject(Fault::EndpointLatency {
+        index: 2,
+        accept_ms: 1200,
+        reply_ms: 0,
+    });
+    let (req, arn) = open_west_cell("ap-northeast-1");
+    send_and_leave(&urls[1], &req, leave_after).await;
+    let rec = settled_record(&twin, Listener::Arc(1), "UpdateRoutingControlStates").await;
+    assert_eq!(rec.outcome, RequestOutcome::ClientLeft { status: None });
+    assert!(!rec.applied());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(west_cell_state(&twin, &arn), "Off", "not applied");
+    assert_eq!(
+        twin.requests()
+            .iter()
+            .filter(|r| r.listener == Listener::Arc(1))
+            .count(),
+        1,
+        "logged once, never handled later"
+    );
+
+    // Endpoint 3 (ap-southeast-2): slow to reply. The call lands all the same.
+    twin.inject(Fault::EndpointLatency {
+        index: 3,
+        accept_ms: 0,
+        reply_ms: 1200,
+    });
+    let (req, _) = open_west_cell("ap-southeast-2");
+    send_and_leave(&urls[2], &req, leave_after).await;
+    let rec = settled_record(&twin, Listener::Arc(2), "UpdateRoutingControlStates").await;
+    assert_eq!(
+        rec.outcome,
+        RequestOutcome::ClientLeft { status: Some(200) }
+    );
+    assert!(rec.applied());
+    assert_eq!(west_cell_state(&twin, &arn), "On", "applied");
+}
+
+/// The answer-lost fault: the call is applied, the connection closes without a byte,
+/// and the log (in process and over loopback) says it was applied.
+#[tokio::test]
+async fn an_applied_call_whose_answer_is_lost_is_logged_as_applied() {
+    let twin = twin().await;
+    let urls = twin.arc_endpoint_urls();
+    twin.inject(Fault::EndpointAnswerLost { index: 1 });
+    let (req, arn) = open_west_cell("us-east-1");
+    let raw = exchange(&urls[0], &req, NO_HANG)
+        .await
+        .expect("the connection is closed, not held");
+    assert!(raw.is_empty(), "{:?}", String::from_utf8_lossy(&raw));
+    assert_eq!(west_cell_state(&twin, &arn), "On");
+    let rec = settled_record(&twin, Listener::Arc(0), "UpdateRoutingControlStates").await;
+    assert_eq!(rec.outcome, RequestOutcome::AppliedAnswerLost);
+    assert!(rec.applied());
+
+    // Reads are answered: only mutating calls lose their answer.
+    let headers = format!(
+        "X-Amz-Target: ToggleCustomerAPI.ListRoutingControls\r\n{}",
+        sign("us-east-1", "route53-recovery-cluster")
+    );
+    assert_eq!(call(&urls[0], post("/", &headers, b"{}")).await.status, 200);
+
+    let log = call(
+        &twin.aws_endpoint_url(),
+        format!(
+            "GET {} HTTP/1.1\r\nHost: twin\r\nConnection: close\r\n\r\n",
+            emulator::server::REQUESTS_PATH
+        )
+        .into_bytes(),
+    )
+    .await;
+    let log: Vec<serde_json::Value> = serde_json::from_slice(&log.body).expect("JSON log");
+    let lost = log
+        .iter()
+        .find(|r| r["operation"] == "UpdateRoutingControlStates")
+        .expect("logged");
+    assert_eq!(lost["outcome"], "applied_answer_lost");
+    assert_eq!(lost["applied"], true);
+
+    // Recovery ends it.
+    twin.inject(Fault::EndpointRecovered { index: 1 });
+    assert_eq!(call(&urls[0], req).await.status, 200);
+}

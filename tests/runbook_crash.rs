@@ -11,6 +11,7 @@ mod twin_process;
 use drconsole::model::ControlState;
 use drconsole::runbook::driver::PAUSE_ENV;
 use drconsole::runbook::journal::{Record, ResumePoint, read_journal};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -91,6 +92,64 @@ fn crash_through(twin: &TwinProcess, runbook: &str, points: &[&str]) -> Vec<Reco
     j.lines.into_iter().map(|l| l.record).collect()
 }
 
+/// The AWS calls the journal says were sent, by operation. Each send is preceded by
+/// its intent; an intent was sent when an outcome follows it (whatever the outcome) or
+/// when a fresh read settled it as applied; an intent settled as not applied was
+/// killed before its call left (the only way to get one on a calm twin). Local
+/// commands are not AWS calls.
+fn justified_sends(records: &[Record]) -> BTreeMap<String, usize> {
+    let mut pending: BTreeMap<(String, usize), String> = BTreeMap::new();
+    let mut sent: BTreeMap<String, usize> = BTreeMap::new();
+    for r in records {
+        match r {
+            Record::Intent {
+                step,
+                call,
+                mutation,
+                ..
+            } => {
+                let op = mutation.operation().to_string();
+                if op != "command" {
+                    pending.insert((step.clone(), *call), op);
+                }
+            }
+            Record::Outcome { step, call, .. }
+            | Record::Settled {
+                step,
+                call,
+                applied: true,
+                ..
+            } => {
+                if let Some(op) = pending.remove(&(step.clone(), *call)) {
+                    *sent.entry(op).or_default() += 1;
+                }
+            }
+            Record::Settled { step, call, .. } => {
+                pending.remove(&(step.clone(), *call));
+            }
+            _ => {}
+        }
+    }
+    assert!(pending.is_empty(), "intents never settled: {pending:?}");
+    sent
+}
+
+/// Issue 8 §6: every mutating request the twin received, whatever its status, by
+/// operation, equals what the journal justifies: no more (a re-send of a call that
+/// landed), no fewer (a call the journal claims but the twin never saw). On a calm
+/// twin one send is one HTTP request (no endpoint fails, so ARC does not rotate).
+fn assert_sends_match_the_journal(twin: &TwinProcess, records: &[Record]) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for op in twin.mutating_requests() {
+        *seen.entry(op).or_default() += 1;
+    }
+    assert_eq!(
+        seen,
+        justified_sends(records),
+        "twin's mutating requests vs the journal's sends\n{records:#?}"
+    );
+}
+
 fn settled(records: &[Record], step: &str, applied: bool) -> bool {
     records.iter().any(
         |r| matches!(r, Record::Settled { step: s, applied: a, .. } if s == step && *a == applied),
@@ -131,6 +190,7 @@ async fn pilot_light_killed_at_every_boundary_and_between_every_intent_and_outco
     let n = |op: &str| done.iter().filter(|o| *o == op).count();
     assert_eq!(n("FailoverGlobalCluster"), 1, "sent twice? {done:?}");
     assert_eq!(n("UpdateRoutingControlStates"), 1, "sent twice? {done:?}");
+    assert_sends_match_the_journal(&twin, &records);
 
     let p = twin.provider().await;
     assert_serving_from(&p, "us-west-2", "us-east-1").await;
@@ -154,6 +214,7 @@ async fn replica_promotion_killed_between_intent_and_outcome() {
     let done = twin.completed_mutations();
     let promotions = done.iter().filter(|o| *o == "PromoteReadReplica").count();
     assert_eq!(promotions, 1, "sent twice? {done:?}\n{records:#?}");
+    assert_sends_match_the_journal(&twin, &records);
     let p = twin.provider().await;
     let ledger = p
         .describe_db_instance("us-west-2", "ledger-usw2")
@@ -179,10 +240,39 @@ async fn planned_switchover_killed_between_intent_and_outcome() {
     let n = |op: &str| done.iter().filter(|o| *o == op).count();
     assert_eq!(n("SwitchoverGlobalCluster"), 1, "sent twice? {done:?}");
     assert_eq!(n("UpdateRoutingControlStates"), 1, "sent twice? {done:?}");
+    assert_sends_match_the_journal(&twin, &records);
     let p = twin.provider().await;
     assert_eq!(
         writer_region(&p, "us-east-1").await.as_deref(),
         Some("us-west-2")
     );
+    assert_eq!(control(&p, "cell-us-east-1").await, Some(ControlState::Off));
+}
+
+/// Issue 8 §6, crash while settling: killed after the call was sent (no outcome), then
+/// killed again while the resumed run settles it (the read is done, the settled record
+/// not yet written). The third start settles again by reading, records it once, and
+/// never re-sends. (The engine's own test of the same resume point is
+/// `a_crash_while_settling_resumes_into_settling_not_the_normal_prompt`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_while_settling_settles_again_and_never_resends() {
+    let twin = TwinProcess::start("calm", 20.0);
+    let points = ["outcome:flip", "settled:flip"];
+    let records = crash_through(&twin, "runbooks/aurora-planned-switchover.yaml", &points);
+    let flips: Vec<_> = records
+        .iter()
+        .filter(|r| matches!(r, Record::Settled { step, .. } if step == "flip"))
+        .collect();
+    assert_eq!(
+        flips.len(),
+        1,
+        "settled once, after the last start: {flips:#?}"
+    );
+    assert!(settled(&records, "flip", true), "{records:#?}");
+    assert_sends_match_the_journal(&twin, &records);
+    let done = twin.completed_mutations();
+    let n = |op: &str| done.iter().filter(|o| *o == op).count();
+    assert_eq!(n("UpdateRoutingControlStates"), 1, "sent twice? {done:?}");
+    let p = twin.provider().await;
     assert_eq!(control(&p, "cell-us-east-1").await, Some(ControlState::Off));
 }

@@ -397,3 +397,72 @@ fn a_call_without_an_answer_is_read_back_not_guessed() {
     assert_eq!(err.endpoint.as_deref(), Some("RDS us-west-2 (no answer)"));
     drop(emu);
 }
+
+/// Issue 8 §6: every ARC endpoint applies the update and loses the answer (reset
+/// after commit). The run must neither call it refused nor send it again once a fresh
+/// read shows it landed: the journal has one intent, an outcome that says the read
+/// showed it landed, and the twin saw only the rotation's own (idempotent) attempts,
+/// every one applied with its answer lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_is_recorded_as_landed_after_a_read_and_not_resent() {
+    use drconsole::runbook::journal::{Record, read_journal};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let events: String = (1..=5)
+        .map(|i| format!("  - at: 0s\n    fault: {{ endpoint_answer_lost: {{ index: {i} }} }}\n"))
+        .collect();
+    let scenario = dir.path().join("answers-lost.yaml");
+    std::fs::write(
+        &scenario,
+        format!("name: answers-lost\ndescription: every ARC endpoint loses applied answers\nevents:\n{events}"),
+    )
+    .expect("scenario");
+    let runbook = dir.path().join("open-west.yaml");
+    std::fs::write(
+        &runbook,
+        "name: Open the west cell\nsummary: one routing-control change\nenvironment: orders-prod\n\
+         rto: 15m\nsteps:\n  - id: open\n    title: Open us-west-2\n    routing_controls:\n      \
+         - { control: cell-us-west-2, state: on }\n",
+    )
+    .expect("runbook");
+
+    let twin = TwinProcess::start(scenario.to_str().expect("utf-8 path"), 20.0);
+    let out = twin.run(runbook.to_str().expect("utf-8 path"), &["--auto-confirm"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    let runs = twin.state_dir().join("runs");
+    let journal = std::fs::read_dir(&runs)
+        .expect("runs dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .expect("a journal");
+    let records: Vec<Record> = read_journal(&journal)
+        .expect("journal")
+        .lines
+        .into_iter()
+        .map(|l| l.record)
+        .collect();
+    let intents = records
+        .iter()
+        .filter(|r| matches!(r, Record::Intent { step, .. } if step == "open"))
+        .count();
+    assert_eq!(intents, 1, "sent once by the engine: {records:#?}");
+    let landed = records.iter().any(|r| {
+        matches!(r, Record::Outcome { step, ok: true, output: Some(o), .. }
+            if step == "open" && o.contains("a fresh read shows the call landed"))
+    });
+    assert!(landed, "{records:#?}");
+
+    let sent: Vec<serde_json::Value> = twin
+        .requests()
+        .into_iter()
+        .filter(|r| r["operation"] == "UpdateRoutingControlStates")
+        .collect();
+    assert!(!sent.is_empty() && sent.len() <= 5, "{sent:#?}");
+    assert!(
+        sent.iter()
+            .all(|r| r["outcome"] == "applied_answer_lost" && r["applied"] == true),
+        "{sent:#?}"
+    );
+    let p = twin.provider().await;
+    assert_eq!(control(&p, "cell-us-west-2").await, Some(ControlState::On));
+}

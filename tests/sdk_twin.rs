@@ -782,6 +782,152 @@ mod fresh {
     }
 }
 
+// ───────────────────────────────────────────────────────────────────────────────
+// Issue 8 §4 and §6: latency profiles and answers lost after commit. The twin plays
+// what went wrong; a test of the twin against itself proves nothing about AWS, only
+// that the production provider reads these situations the way invariant 9 demands.
+// ───────────────────────────────────────────────────────────────────────────────
+
+mod lost {
+    use super::*;
+
+    fn all_answers_lost(emu: &Emulator, env: &Environment) {
+        for index in 1..=env.arc.endpoints.len() {
+            emu.inject(Fault::EndpointAnswerLost { index });
+        }
+    }
+
+    fn updates(emu: &Emulator) -> Vec<RequestOutcome> {
+        emu.requests()
+            .into_iter()
+            .filter(|r| r.operation == "UpdateRoutingControlStates")
+            .map(|r| r.outcome)
+            .collect()
+    }
+
+    /// A routing-control update that was applied but whose answer never came is
+    /// "may have landed" (OutcomeUnknown), never a refusal; a read shows it landed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_update_whose_answer_is_lost_is_outcome_unknown_never_refused() {
+        let env = default_env();
+        let (emu, provider) = twin(&env, 1.0, false).await;
+        all_answers_lost(&emu, &env);
+        let open = control(&env, "cell-us-west-2", ControlState::On);
+        let r = tokio::time::timeout(GIVE_UP, provider.mutate(&set(vec![open.clone()], vec![])))
+            .await
+            .expect("bounded");
+        match &r {
+            Err(e @ ProviderError::OutcomeUnknown { .. }) => {
+                assert!(e.to_string().contains("re-read state"), "{e}");
+            }
+            other => panic!("wanted OutcomeUnknown, got {other:?}"),
+        }
+        let sent = updates(&emu);
+        assert!(!sent.is_empty());
+        assert!(
+            sent.iter().all(|o| *o == RequestOutcome::AppliedAnswerLost),
+            "{sent:?}"
+        );
+        let read = provider
+            .get_routing_control_state(&open.arn)
+            .await
+            .expect("reads are answered");
+        assert_eq!(read.value.state, Some(ControlState::On), "it landed");
+    }
+
+    /// The per-service form: an RDS failover applied in us-west-2 whose answer is
+    /// lost is sent once (the SDK does not retry it), reported OutcomeUnknown, and the
+    /// failover is under way in the world all the same.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failover_whose_answer_is_lost_is_sent_once_and_has_landed() {
+        use drconsole::emulator::scenario::FaultService;
+        let env = default_env();
+        let (emu, provider) = twin(&env, 1.0, false).await;
+        emu.inject(Fault::AnswerLost {
+            service: FaultService::Rds,
+            region: "us-west-2".into(),
+        });
+        let failover = MutatingRequest::FailoverGlobalCluster {
+            global_cluster_id: "orders-global".into(),
+            target_cluster_arn: "arn:aws:rds:us-west-2:111122223333:cluster:orders-usw2".into(),
+            target_region: "us-west-2".into(),
+        };
+        let r = tokio::time::timeout(GIVE_UP, provider.mutate(&failover))
+            .await
+            .expect("bounded");
+        assert!(
+            matches!(r, Err(ProviderError::OutcomeUnknown { .. })),
+            "{r:?}"
+        );
+        let sent: Vec<_> = emu
+            .requests()
+            .into_iter()
+            .filter(|q| q.operation == "FailoverGlobalCluster")
+            .collect();
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert_eq!(sent[0].outcome, RequestOutcome::AppliedAnswerLost);
+        assert!(sent[0].applied());
+        // Reads in the same Region are answered, and show the operation.
+        let clusters = provider
+            .describe_global_clusters("us-west-2", Some("orders-global"))
+            .await
+            .expect("reads are answered");
+        let c = clusters.first().expect("orders-global");
+        let usw2_writer = c
+            .members
+            .iter()
+            .any(|m| m.cluster_arn.ends_with(":orders-usw2") && m.is_writer == Some(true));
+        assert!(c.failover.is_some() || usw2_writer, "it landed: {c:?}");
+    }
+
+    // Issue 8 §6, rotation with timeout-then-verdict on an update: not played here.
+    // The twin accepts an identical re-send inside a wait period as a no-op
+    // (`model::arc` test `no_op_update_is_not_judged`), so a lost answer followed by
+    // the rotation's re-send never meets a verdict on the twin. The ARC API reference
+    // (WaitPeriodMs: "any request against the target routing controls will fail")
+    // suggests AWS may refuse it; unverified. The provider's handling of that sequence
+    // is covered with scripted endpoints by `provider::arc` unit test
+    // `a_verdict_after_an_attempt_that_may_have_landed_is_outcome_unknown`.
+
+    /// Issue 8 §4: the built-in cross-continent profile makes calls measurably slow,
+    /// yet inside the production timeouts. (On the twin every Region shares the main
+    /// listener, so a connection pooled by one Region's call can serve the next
+    /// Region's without its accept delay: only the reply delay is certain here.)
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_far_operator_profile_is_slow_but_inside_the_timeouts() {
+        let env = default_env();
+        let scenario =
+            drconsole::emulator::scenario::Scenario::load("far-operator", &env).expect("built-in");
+        let opts = EmulatorOptions {
+            seed: 7,
+            speed: 1.0,
+            scenario: Some(scenario),
+            port: 0,
+        };
+        let emu = emulator::start(&env, opts).await.expect("emulator starts");
+        let target = Target::Twin {
+            aws_endpoint_url: emu.aws_endpoint_url(),
+            arc_endpoint_urls: emu.arc_endpoint_urls(),
+        };
+        let config = ProviderConfig::default();
+        let provider = Provider::connect(&env, target, config, true)
+            .await
+            .expect("provider");
+        for _ in 0..2 {
+            let t = Instant::now();
+            provider
+                .describe_global_clusters("us-west-2", None)
+                .await
+                .expect("answers");
+            let took = t.elapsed();
+            println!("us-west-2 DescribeGlobalClusters: {took:?}");
+            // us-west-2: reply 150 ms always, plus 260 ms on a cold connection.
+            assert!(took >= Duration::from_millis(150), "{took:?}");
+            assert!(took < config.attempt_timeout, "{took:?}");
+        }
+    }
+}
+
 /// A fresh provider's first read (the monitor's first poll) with 4 of 5 endpoints
 /// black-holed: one raced probe finds the answering endpoint, and the read itself
 /// goes only there, paying no attempt timeout per dark endpoint. Before the race

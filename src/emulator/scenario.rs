@@ -84,6 +84,72 @@ pub enum Fault {
         region: String,
         rate: f64,
     },
+    // --- server-side faults ---
+    /// Sets the latency of one Region's endpoints (RDS, STS, CloudWatch, and the ARC
+    /// cluster endpoints in that Region that have no latency of their own); zeros clear
+    /// it. See [`Latency`] for what the two delays model on loopback.
+    RegionLatency {
+        region: String,
+        #[serde(default)]
+        accept_ms: u64,
+        #[serde(default)]
+        reply_ms: u64,
+    },
+    /// Sets the latency of one ARC cluster endpoint (1-based), in place of its
+    /// Region's; zeros fall back to the Region's.
+    EndpointLatency {
+        index: usize,
+        #[serde(default)]
+        accept_ms: u64,
+        #[serde(default)]
+        reply_ms: u64,
+    },
+    /// ARC cluster endpoint `index` (1-based) applies each mutating call and then
+    /// closes the connection without the answer (a reset after commit). Calls the
+    /// world refuses are answered as usual: only an applied call loses its answer.
+    /// Ended by `endpoint_recovered`.
+    EndpointAnswerLost {
+        index: usize,
+    },
+    /// The same for one service's mutating calls in one Region (any listener).
+    /// Ended by `region_recovered`.
+    AnswerLost {
+        service: FaultService,
+        region: String,
+    },
+}
+
+/// The latency of an endpoint as the twin plays it, in real milliseconds (not scaled
+/// by the simulation speed: timeouts are real time).
+///
+/// On loopback the kernel completes the TCP handshake at once, so no delay here can
+/// make a client's *connect* timeout fire. `accept_ms` is served after the first
+/// request of each new connection has been read and before it is handled: the client
+/// sees a slow first answer on a cold connection (the TCP + TLS round trips a real
+/// cross-continent connection costs), which counts against its attempt timeout. A
+/// client that hangs up during it is treated as never having reached the service:
+/// its request is not handled (logged as `client_left` without a status).
+/// `reply_ms` is served before every answer, after the request reached the service:
+/// a client that hangs up during it does not stop the call, which is handled and
+/// logged (`client_left` with its status), as a real service would.
+///
+/// The Regions' RDS, STS and CloudWatch share the twin's one main listener, so a
+/// connection a client opened for one Region and keeps pooled can carry the next
+/// Region's request without that Region's accept delay; in life each Region is its
+/// own host and connection. ARC endpoints each have their own listener.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Latency {
+    #[serde(default)]
+    pub accept_ms: u64,
+    #[serde(default)]
+    pub reply_ms: u64,
+}
+
+impl Latency {
+    pub fn is_zero(&self) -> bool {
+        self.accept_ms == 0 && self.reply_ms == 0
+    }
 }
 
 /// A fault and when it fires, relative to the world's start.
@@ -118,6 +184,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "lag-storm",
         include_str!("../../assets/scenarios/lag-storm.yaml"),
     ),
+    (
+        "far-operator",
+        include_str!("../../assets/scenarios/far-operator.yaml"),
+    ),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -129,6 +199,20 @@ struct ScenarioFile {
     events: Vec<EventFile>,
     #[serde(default)]
     database_gib: Option<u32>,
+    #[serde(default)]
+    latency: Option<Spanned<LatencyFile>>,
+}
+
+/// The scenario's latency profile: per Region (by name or `primary`/`secondary`) and
+/// per ARC endpoint (1-based index). It becomes `region_latency` / `endpoint_latency`
+/// events at 0s, so a later event can change it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LatencyFile {
+    #[serde(default)]
+    regions: std::collections::BTreeMap<String, Latency>,
+    #[serde(default)]
+    endpoints: std::collections::BTreeMap<usize, Latency>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -174,6 +258,40 @@ impl Scenario {
         let raw: ScenarioFile =
             serde_saphyr::from_str(text).map_err(|e| ConfigError::from_yaml(origin, &e))?;
         let mut events = Vec::with_capacity(raw.events.len());
+        if let Some(lat) = raw.latency {
+            let regions = lat
+                .value
+                .regions
+                .into_iter()
+                .map(|(region, l)| Fault::RegionLatency {
+                    region,
+                    accept_ms: l.accept_ms,
+                    reply_ms: l.reply_ms,
+                });
+            let endpoints =
+                lat.value
+                    .endpoints
+                    .into_iter()
+                    .map(|(index, l)| Fault::EndpointLatency {
+                        index,
+                        accept_ms: l.accept_ms,
+                        reply_ms: l.reply_ms,
+                    });
+            for fault in regions.chain(endpoints) {
+                let fault = resolve(fault, env).map_err(|msg| {
+                    ConfigError::at(
+                        ConfigErrorKind::UnknownReference,
+                        origin,
+                        lat.referenced,
+                        format!("latency: {msg}"),
+                    )
+                })?;
+                events.push(ScenarioEvent {
+                    at: Duration::ZERO,
+                    fault,
+                });
+            }
+        }
         for ev in raw.events {
             let at = humantime::parse_duration(ev.at.value.trim()).map_err(|e| {
                 ConfigError::at(
@@ -318,6 +436,29 @@ fn resolve(fault: Fault, env: &Environment) -> Result<Fault, String> {
                 rate,
             }
         }
+        Fault::RegionLatency {
+            region: r,
+            accept_ms,
+            reply_ms,
+        } => Fault::RegionLatency {
+            region: region(r)?,
+            accept_ms,
+            reply_ms,
+        },
+        Fault::EndpointLatency {
+            index: i,
+            accept_ms,
+            reply_ms,
+        } => Fault::EndpointLatency {
+            index: index(i)?,
+            accept_ms,
+            reply_ms,
+        },
+        Fault::EndpointAnswerLost { index: i } => Fault::EndpointAnswerLost { index: index(i)? },
+        Fault::AnswerLost { service, region: r } => Fault::AnswerLost {
+            service,
+            region: region(r)?,
+        },
     })
 }
 
@@ -489,5 +630,65 @@ mod tests {
                 .any(|(l, _)| l.contains("Break replication of ledger"))
         );
         assert!(c.iter().any(|(l, _)| l.contains("Impair us-east-1")));
+    }
+
+    #[test]
+    fn a_latency_section_becomes_events_at_zero_and_is_checked() {
+        let env = env();
+        let s = Scenario::load("far-operator", &env).expect("far-operator");
+        assert!(s.events.iter().all(|e| e.at == Duration::ZERO));
+        assert!(s.events.iter().any(|e| e.fault
+            == Fault::RegionLatency {
+                region: "us-west-2".into(),
+                accept_ms: 260,
+                reply_ms: 150,
+            }));
+        assert!(s.events.iter().any(|e| e.fault
+            == Fault::EndpointLatency {
+                index: 3,
+                accept_ms: 520,
+                reply_ms: 280,
+            }));
+
+        let text = "name: x\ndescription: y\nlatency:\n  regions:\n    primary: { reply_ms: 5 }\n  endpoints:\n    9: { accept_ms: 1 }\n";
+        let e = Scenario::parse(text, "l.yaml", &env).expect_err("index 9");
+        assert!(e.to_string().contains("endpoint index 9"), "{e}");
+        assert_eq!(e.line, 4, "{e}");
+        let text = "name: x\ndescription: y\nlatency:\n  regions:\n    primary: { reply_ms: 5, bogus: 1 }\n";
+        assert!(Scenario::parse(text, "l.yaml", &env).is_err());
+    }
+
+    #[test]
+    fn latency_and_lost_answers_reach_the_world_and_recovery_ends_lost_answers() {
+        use crate::emulator::world::{Service, TwinWorld};
+        let env = env();
+        let mut w = TwinWorld::new(&env, 1, chrono::Utc::now());
+        let s = Scenario::load("far-operator", &env).expect("far-operator");
+        w.set_scenario(s);
+        // Endpoint 1 lives in us-east-1 and has no profile of its own.
+        assert_eq!(w.latency(Some(1), "us-east-1").reply_ms, 90);
+        assert_eq!(w.latency(Some(3), "ap-southeast-2").accept_ms, 520);
+        assert_eq!(w.latency(None, "us-west-2").accept_ms, 260);
+        w.inject(&Fault::RegionLatency {
+            region: "us-west-2".into(),
+            accept_ms: 0,
+            reply_ms: 0,
+        });
+        assert_eq!(w.latency(None, "us-west-2"), Latency::default());
+
+        w.inject(&Fault::EndpointAnswerLost { index: 2 });
+        w.inject(&Fault::AnswerLost {
+            service: FaultService::Rds,
+            region: "us-west-2".into(),
+        });
+        assert!(w.answer_lost(Some(2), Service::Arc, "ap-northeast-1"));
+        assert!(!w.answer_lost(Some(1), Service::Arc, "us-east-1"));
+        assert!(w.answer_lost(None, Service::Rds, "us-west-2"));
+        w.inject(&Fault::EndpointRecovered { index: 2 });
+        w.inject(&Fault::RegionRecovered {
+            region: "us-west-2".into(),
+        });
+        assert!(!w.answer_lost(Some(2), Service::Arc, "ap-northeast-1"));
+        assert!(!w.answer_lost(None, Service::Rds, "us-west-2"));
     }
 }

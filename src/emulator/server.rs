@@ -2,8 +2,8 @@
 //! CloudWatch) and one per ARC cluster endpoint, hyper 1, one task per connection.
 //!
 //! The world sits behind a `std::sync::Mutex` that is never held across an await: each
-//! request locks it twice at most (gate, then execute). Black holes, slow endpoints and
-//! hangs wait outside the lock.
+//! request locks it a few times (latency, gate, execute). Black holes, slow endpoints,
+//! latency and hangs wait outside the lock.
 
 mod connections;
 mod request_log;
@@ -67,8 +67,34 @@ pub enum RequestOutcome {
     /// Held open without an answer (black hole). If the Region recovers while the client
     /// still waits, a second record with the eventual status follows.
     Hung,
-    /// Connection closed without a response.
+    /// Connection closed without a response, the request not handled.
     Dropped,
+    /// The twin applied the call (the world changed; it would have answered 2xx) and
+    /// then closed the connection without the answer: a reset after commit (faults
+    /// `endpoint_answer_lost`, `answer_lost`).
+    AppliedAnswerLost,
+    /// The client hung up before its answer was handed over. `Some(status)`: the twin
+    /// handled the request anyway, as a service does once a request has reached it
+    /// (during a reply delay); a mutating 2xx changed the world. `None`: it left during
+    /// a cold connection's accept delay, before the request counted as received, and
+    /// nothing was handled.
+    ClientLeft { status: Option<u16> },
+}
+
+impl RequestRecord {
+    /// Whether this request changed the world: a mutating call the twin applied,
+    /// whether or not the client got the answer.
+    pub fn applied(&self) -> bool {
+        let ok = |s: u16| (200..300).contains(&s);
+        self.mutating
+            && match self.outcome {
+                RequestOutcome::Status(s) | RequestOutcome::ClientLeft { status: Some(s) } => ok(s),
+                RequestOutcome::AppliedAnswerLost => true,
+                RequestOutcome::Hung
+                | RequestOutcome::Dropped
+                | RequestOutcome::ClientLeft { status: None } => false,
+            }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -133,16 +133,25 @@ impl TwinProcess {
         serde_json::from_str(body).expect("request log JSON")
     }
 
-    /// Mutating calls the twin answered with a 2xx, by operation.
+    /// Mutating calls that changed the twin's world (answered 2xx, or applied with
+    /// the answer lost or the client gone), by operation.
     pub fn completed_mutations(&self) -> Vec<String> {
         self.requests()
             .into_iter()
+            .filter(|r| r["mutating"] == true && r["applied"] == true)
+            .map(|r| r["operation"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// Every mutating request the twin received, whatever became of it, by
+    /// operation: one entry per request id (a black-holed request released later
+    /// logs a second record under the same id).
+    pub fn mutating_requests(&self) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
+        self.requests()
+            .into_iter()
             .filter(|r| r["mutating"] == true)
-            .filter(|r| {
-                r["outcome"]["status"]
-                    .as_u64()
-                    .is_some_and(|s| (200..300).contains(&s))
-            })
+            .filter(|r| seen.insert(r["request_id"].as_str().unwrap_or_default().to_string()))
             .map(|r| r["operation"].as_str().unwrap_or_default().to_string())
             .collect()
     }

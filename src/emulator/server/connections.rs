@@ -1,5 +1,10 @@
 //! The HTTP side: accepting connections and turning one request into one reply
 //! (or a hang, or a dropped connection).
+//!
+//! hyper drops a request's future when its client hangs up. So the part of a request
+//! that a real service would finish regardless (from the gate on: reply delay,
+//! execution, the log) runs in its own task and hands the answer back; only a black
+//! hole and a cold connection's accept delay belong to the client and end with it.
 
 use super::shared::{FaultVerdict, Gate, Ready, Shared};
 use super::{Listener, RequestOutcome, RequestRecord};
@@ -13,9 +18,10 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 /// Request bodies larger than this are refused (the biggest real one, a 500-query
 /// GetMetricData, is far smaller).
@@ -44,7 +50,13 @@ pub(super) async fn accept_loop(
         let shared = shared.clone();
         let mut stop = stop.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |req| serve(shared.clone(), which, req));
+            // The accept delay (latency profile) is paid once, by a connection's first
+            // request.
+            let fresh = Arc::new(AtomicBool::new(true));
+            let service = service_fn(move |req| {
+                let first = fresh.swap(false, Ordering::Relaxed);
+                serve(shared.clone(), which, first, req)
+            });
             let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
             tokio::select! {
                 _ = conn => {}
@@ -59,9 +71,33 @@ pub(super) async fn accept_loop(
 #[error("connection dropped by the twin")]
 struct Dropped;
 
+/// Logs a request whose client hung up during the accept delay, if dropped before
+/// [`Unheard::heard`].
+struct Unheard<'a> {
+    shared: &'a Shared,
+    rec: Option<RequestRecord>,
+}
+
+impl Unheard<'_> {
+    fn heard(mut self) {
+        self.rec = None;
+    }
+}
+
+impl Drop for Unheard<'_> {
+    fn drop(&mut self) {
+        if let Some(mut rec) = self.rec.take() {
+            rec.sim_time = self.shared.clock.now();
+            rec.outcome = RequestOutcome::ClientLeft { status: None };
+            self.shared.record(rec);
+        }
+    }
+}
+
 async fn serve(
     shared: Arc<Shared>,
     listener: Listener,
+    first: bool,
     req: Request<Body>,
 ) -> Result<Response<Full<Bytes>>, Dropped> {
     if listener == Listener::Main && req.uri().path() == super::REQUESTS_PATH {
@@ -109,6 +145,16 @@ async fn serve(
         }
     }
 
+    let latency = shared.latency(listener, &rec.region);
+    if first && latency.accept_ms > 0 {
+        let unheard = Unheard {
+            shared: &shared,
+            rec: Some(rec.clone()),
+        };
+        tokio::time::sleep(Duration::from_millis(latency.accept_ms)).await;
+        unheard.heard();
+    }
+
     // Only decoded calls draw from the injected-error RNG: a rejected request is
     // answered with its own error.
     let fault_service = decoded.as_ref().ok().map(|c| c.service);
@@ -119,27 +165,61 @@ async fn serve(
             shared.wait_out_black_hole(listener, &rec.region).await
         }
     };
-    let (delay_ms, verdict) = match ready {
+    let (delay_ms, verdict, lose_answer) = match ready {
         Ready::Drop => {
             rec.outcome = RequestOutcome::Dropped;
             shared.record(rec);
             return Err(Dropped);
         }
-        Ready::Answer { delay_ms, verdict } => (delay_ms, verdict),
+        Ready::Answer {
+            delay_ms,
+            verdict,
+            lose_answer,
+        } => (delay_ms + latency.reply_ms, verdict, lose_answer),
     };
-    if delay_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-    }
-    let reply = match (&decoded, verdict) {
-        (Err(r), _) => r.protocol.error(&r.error, &request_id),
-        (Ok(call), FaultVerdict::Throttle) => wire::throttled(call, &request_id),
-        (Ok(call), FaultVerdict::Inject) => wire::injected_failure(call, &request_id),
-        (Ok(call), FaultVerdict::Execute) => shared.execute(call, &request_id),
-    };
-    rec.sim_time = shared.clock.now();
-    rec.outcome = RequestOutcome::Status(reply.status);
-    shared.record(rec);
-    Ok(to_response(reply))
+    // From here on the request has reached the service: it is handled and logged
+    // whether or not the client waits for the answer.
+    let (tx, rx) = oneshot::channel();
+    let task = shared.clone();
+    tokio::spawn(async move {
+        let shared = task;
+        if delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        }
+        let reply = match (&decoded, verdict) {
+            (Err(r), _) => r.protocol.error(&r.error, &request_id),
+            (Ok(call), FaultVerdict::Throttle) => wire::throttled(call, &request_id),
+            (Ok(call), FaultVerdict::Inject) => wire::injected_failure(call, &request_id),
+            (Ok(call), FaultVerdict::Execute) => shared.execute(call, &request_id),
+        };
+        rec.sim_time = shared.clock.now();
+        let status = reply.status;
+        if lose_answer && (200..300).contains(&status) {
+            rec.outcome = RequestOutcome::AppliedAnswerLost;
+            shared.record(rec);
+            let _ = tx.send(Err(Dropped));
+            return;
+        }
+        // Logged before the answer is handed over, so a client that reads the log
+        // after its answer always finds its request.
+        rec.outcome = if tx.is_closed() {
+            RequestOutcome::ClientLeft {
+                status: Some(status),
+            }
+        } else {
+            RequestOutcome::Status(status)
+        };
+        shared.record(rec);
+        if tx.send(Ok(to_response(reply))).is_err() {
+            shared.amend(
+                &request_id,
+                RequestOutcome::ClientLeft {
+                    status: Some(status),
+                },
+            );
+        }
+    });
+    rx.await.unwrap_or(Err(Dropped))
 }
 
 fn to_response(reply: Reply) -> Response<Full<Bytes>> {

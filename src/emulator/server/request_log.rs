@@ -26,6 +26,8 @@ fn record_json(r: &RequestRecord) -> serde_json::Value {
         RequestOutcome::Status(s) => serde_json::json!({ "status": s }),
         RequestOutcome::Hung => serde_json::json!("hung"),
         RequestOutcome::Dropped => serde_json::json!("dropped"),
+        RequestOutcome::AppliedAnswerLost => serde_json::json!("applied_answer_lost"),
+        RequestOutcome::ClientLeft { status } => serde_json::json!({ "client_left": status }),
     };
     let listener = match r.listener {
         Listener::Main => "main".to_string(),
@@ -40,6 +42,8 @@ fn record_json(r: &RequestRecord) -> serde_json::Value {
         "listener": listener,
         "mutating": r.mutating,
         "outcome": outcome,
+        // Whether the world changed, whatever the client saw.
+        "applied": r.applied(),
         "request_id": r.request_id,
     })
 }

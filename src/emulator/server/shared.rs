@@ -1,8 +1,9 @@
 //! State shared by every listener task, and each request's fate: black hole, drop,
 //! delay, throttle, injected error or the world's own answer.
 
-use super::{Listener, RequestRecord};
+use super::{Listener, RequestOutcome, RequestRecord};
 use crate::emulator::clock::SimClock;
+use crate::emulator::scenario::Latency;
 use crate::emulator::wire::{self, Call, Reply, arc_json::RateWindow};
 use crate::emulator::world::{EndpointMode, Reach, Service, TwinWorld};
 use std::collections::VecDeque;
@@ -47,6 +48,8 @@ pub(super) enum Ready {
     Answer {
         delay_ms: u64,
         verdict: FaultVerdict,
+        /// If the call is applied, close the connection instead of answering.
+        lose_answer: bool,
     },
 }
 
@@ -77,6 +80,25 @@ impl Shared {
             0x8000 | ((b >> 48) & 0x3fff),
             b & 0xffff_ffff_ffff
         )
+    }
+
+    /// The latency of the request's endpoint (not advancing the world: a cold
+    /// connection's delay comes before the request reaches the service).
+    pub(super) fn latency(&self, listener: Listener, region: &str) -> Latency {
+        let w = lock(&self.world);
+        match listener {
+            Listener::Main => w.latency(None, region),
+            Listener::Arc(i) => w.latency(Some(i + 1), self.arc_region(i)),
+        }
+    }
+
+    /// Rewrites the outcome of the newest record with this request id (the client
+    /// left after the record was written, before the answer could be handed over).
+    pub(super) fn amend(&self, request_id: &str, outcome: RequestOutcome) {
+        let mut log = lock(&self.log);
+        if let Some(r) = log.iter_mut().rev().find(|r| r.request_id == request_id) {
+            r.outcome = outcome;
+        }
     }
 
     pub(super) fn record(&self, rec: RequestRecord) {
@@ -149,7 +171,18 @@ impl Shared {
         {
             verdict = FaultVerdict::Inject;
         }
-        Gate::Ready(Ready::Answer { delay_ms, verdict })
+        let endpoint = match listener {
+            Listener::Main => None,
+            Listener::Arc(i) => Some(i + 1),
+        };
+        let lose_answer = mutating
+            && verdict == FaultVerdict::Execute
+            && service.is_some_and(|s| w.answer_lost(endpoint, s, region));
+        Gate::Ready(Ready::Answer {
+            delay_ms,
+            verdict,
+            lose_answer,
+        })
     }
 
     /// Whether the request's listener/Region is still dark, without advancing the world

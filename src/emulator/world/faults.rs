@@ -1,7 +1,7 @@
 //! Fault state the world consults: impaired Regions, endpoint modes, API error rates.
 
 use super::{EndpointMode, Reach, Service};
-use crate::emulator::scenario::{FaultService, ImpairMode};
+use crate::emulator::scenario::{FaultService, ImpairMode, Latency};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default)]
@@ -9,12 +9,20 @@ pub(super) struct FaultState {
     impaired: BTreeMap<String, ImpairMode>,
     endpoints: Vec<EndpointMode>,
     error_rates: Vec<(Service, String, f64)>,
+    region_latency: BTreeMap<String, Latency>,
+    /// Per endpoint (0-based slot); zero means "as its Region".
+    endpoint_latency: Vec<Latency>,
+    /// Per endpoint (0-based slot): applied calls lose their answer.
+    endpoint_answer_lost: Vec<bool>,
+    answer_lost: Vec<(Service, String)>,
 }
 
 impl FaultState {
     pub(super) fn new(endpoints: usize) -> FaultState {
         FaultState {
             endpoints: vec![EndpointMode::Up; endpoints],
+            endpoint_latency: vec![Latency::default(); endpoints],
+            endpoint_answer_lost: vec![false; endpoints],
             ..FaultState::default()
         }
     }
@@ -23,8 +31,11 @@ impl FaultState {
         self.impaired.insert(region.to_string(), mode);
     }
 
+    /// The Region is well again: not impaired, and its answers are no longer lost.
+    /// Its latency is geography, not a fault, and stays.
     pub(super) fn recover(&mut self, region: &str) {
         self.impaired.remove(region);
+        self.answer_lost.retain(|(_, r)| r != region);
     }
 
     pub(super) fn is_impaired(&self, region: &str) -> bool {
@@ -40,10 +51,77 @@ impl FaultState {
     }
 
     /// `index` is 1-based; out of range reads as Up (no such endpoint to break).
+    /// Recovery (`Up`) also ends a lost-answer fault on that endpoint.
     pub(super) fn set_endpoint(&mut self, index: usize, mode: EndpointMode) {
         if let Some(slot) = index.checked_sub(1).and_then(|i| self.endpoints.get_mut(i)) {
             *slot = mode;
         }
+        if mode == EndpointMode::Up {
+            self.set_endpoint_answer_lost(index, false);
+        }
+    }
+
+    pub(super) fn set_endpoint_answer_lost(&mut self, index: usize, lost: bool) {
+        if let Some(slot) = index
+            .checked_sub(1)
+            .and_then(|i| self.endpoint_answer_lost.get_mut(i))
+        {
+            *slot = lost;
+        }
+    }
+
+    pub(super) fn set_answer_lost(&mut self, service: Service, region: &str) {
+        if !self.answer_lost(None, service, region) {
+            self.answer_lost.push((service, region.to_string()));
+        }
+    }
+
+    /// Whether an applied call to this endpoint (1-based) or this service and Region
+    /// loses its answer.
+    pub(super) fn answer_lost(
+        &self,
+        endpoint: Option<usize>,
+        service: Service,
+        region: &str,
+    ) -> bool {
+        let by_endpoint = endpoint
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| self.endpoint_answer_lost.get(i))
+            .copied()
+            .unwrap_or(false);
+        by_endpoint
+            || self
+                .answer_lost
+                .iter()
+                .any(|(s, r)| *s == service && r == region)
+    }
+
+    pub(super) fn set_region_latency(&mut self, region: &str, latency: Latency) {
+        if latency.is_zero() {
+            self.region_latency.remove(region);
+        } else {
+            self.region_latency.insert(region.to_string(), latency);
+        }
+    }
+
+    pub(super) fn set_endpoint_latency(&mut self, index: usize, latency: Latency) {
+        if let Some(slot) = index
+            .checked_sub(1)
+            .and_then(|i| self.endpoint_latency.get_mut(i))
+        {
+            *slot = latency;
+        }
+    }
+
+    /// An endpoint's own latency if it has one, otherwise its Region's.
+    pub(super) fn latency(&self, endpoint: Option<usize>, region: &str) -> Latency {
+        endpoint
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| self.endpoint_latency.get(i))
+            .copied()
+            .filter(|l| !l.is_zero())
+            .or_else(|| self.region_latency.get(region).copied())
+            .unwrap_or_default()
     }
 
     pub(super) fn endpoint(&self, index: usize) -> EndpointMode {

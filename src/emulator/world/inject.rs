@@ -3,7 +3,7 @@
 use super::EndpointMode;
 use super::TwinWorld;
 use super::faults::service_of;
-use crate::emulator::scenario::Fault;
+use crate::emulator::scenario::{Fault, Latency};
 
 impl TwinWorld {
     /// Applies a fault now. Names that do not resolve (unknown Region) change nothing.
@@ -71,6 +71,40 @@ impl TwinWorld {
             } => {
                 if let Some(r) = self.region_name(region) {
                     self.faults.set_error_rate(service_of(*service), &r, *rate);
+                }
+            }
+            Fault::RegionLatency {
+                region,
+                accept_ms,
+                reply_ms,
+            } => {
+                if let Some(r) = self.region_name(region) {
+                    self.faults.set_region_latency(
+                        &r,
+                        Latency {
+                            accept_ms: *accept_ms,
+                            reply_ms: *reply_ms,
+                        },
+                    );
+                }
+            }
+            Fault::EndpointLatency {
+                index,
+                accept_ms,
+                reply_ms,
+            } => self.faults.set_endpoint_latency(
+                *index,
+                Latency {
+                    accept_ms: *accept_ms,
+                    reply_ms: *reply_ms,
+                },
+            ),
+            Fault::EndpointAnswerLost { index } => {
+                self.faults.set_endpoint_answer_lost(*index, true)
+            }
+            Fault::AnswerLost { service, region } => {
+                if let Some(r) = self.region_name(region) {
+                    self.faults.set_answer_lost(service_of(*service), &r);
                 }
             }
         }

@@ -18,7 +18,7 @@ mod tests;
 pub use api::*;
 
 use crate::config::Environment;
-use crate::emulator::scenario::{Scenario, resolve_region};
+use crate::emulator::scenario::{Latency, Scenario, resolve_region};
 use crate::model::ControlState;
 use alarms::AlarmBook;
 use arc::ArcState;
@@ -278,6 +278,18 @@ impl TwinWorld {
 
     pub fn endpoint_mode(&self, index: usize) -> EndpointMode {
         self.faults.endpoint(index)
+    }
+
+    /// The latency a request meets: ARC endpoint `endpoint` (1-based) if given, in
+    /// `region` (the endpoint's own Region for ARC).
+    pub fn latency(&self, endpoint: Option<usize>, region: &str) -> Latency {
+        self.faults.latency(endpoint, region)
+    }
+
+    /// Whether an applied call loses its answer (fault `endpoint_answer_lost` /
+    /// `answer_lost`).
+    pub fn answer_lost(&self, endpoint: Option<usize>, service: Service, region: &str) -> bool {
+        self.faults.answer_lost(endpoint, service, region)
     }
 
     /// Draws from the seeded RNG: should this request fail with an injected 5xx?

@@ -1,10 +1,11 @@
 //! Test hook, built only with the `test-hooks` cargo feature (which `cargo test`
 //! turns on; a release build has none of this, and the variable is ignored):
-//! `DRCONSOLE_TEST_PAUSE_AT=intent:STEP|outcome:STEP|done:STEP` makes the process
-//! print `DRCONSOLE_TEST_PAUSED <point>` on stderr and stop there (after the intent is
-//! durable and before the call is sent; after the call returned and before its outcome
-//! is written; after the step's `done` is durable), so crash tests can SIGKILL it at
-//! exactly that point.
+//! `DRCONSOLE_TEST_PAUSE_AT=intent:STEP|outcome:STEP|settled:STEP|done:STEP` makes the
+//! process print `DRCONSOLE_TEST_PAUSED <point>` on stderr and stop there (after the
+//! intent is durable and before the call is sent; after the call returned and before
+//! its outcome is written; after a fresh read settled an unknown call and before the
+//! settled record is written; after the step's `done` is durable), so crash tests can
+//! SIGKILL it at exactly that point.
 
 use crate::runbook::journal::Record;
 use std::io::Write;
@@ -19,6 +20,7 @@ const PAUSE_LIMIT: Duration = Duration::from_secs(120);
 enum PausePoint {
     Intent,
     Outcome,
+    Settled,
     Done,
 }
 
@@ -30,9 +32,9 @@ impl PauseHook {
         PauseHook(parse(&std::env::var(PAUSE_ENV).unwrap_or_default()))
     }
 
-    /// Before a record is written: pauses at `outcome:STEP`.
+    /// Before a record is written: pauses at `outcome:STEP`, `settled:STEP`.
     pub fn before(&self, r: &Record) {
-        if self.hits(PausePoint::Outcome, r) {
+        if self.hits(PausePoint::Outcome, r) || self.hits(PausePoint::Settled, r) {
             self.pause();
         }
     }
@@ -51,7 +53,8 @@ impl PauseHook {
         *want == point
             && match (point, r) {
                 (PausePoint::Intent, Record::Intent { step: s, .. })
-                | (PausePoint::Outcome, Record::Outcome { step: s, .. }) => s == step,
+                | (PausePoint::Outcome, Record::Outcome { step: s, .. })
+                | (PausePoint::Settled, Record::Settled { step: s, .. }) => s == step,
                 (
                     PausePoint::Done,
                     Record::Step {
@@ -67,6 +70,7 @@ impl PauseHook {
             let name = match p {
                 PausePoint::Intent => "intent",
                 PausePoint::Outcome => "outcome",
+                PausePoint::Settled => "settled",
                 PausePoint::Done => "done",
             };
             let mut err = std::io::stderr().lock();
@@ -83,6 +87,7 @@ fn parse(v: &str) -> Option<(PausePoint, String)> {
     let p = match point {
         "intent" => PausePoint::Intent,
         "outcome" => PausePoint::Outcome,
+        "settled" => PausePoint::Settled,
         "done" => PausePoint::Done,
         _ => return None,
     };
