@@ -22,6 +22,10 @@ pub struct TwinEndpoints {
     pub speed: f64,
     /// The request log as JSON (GET).
     pub requests_url: String,
+    /// The game-day control (GET lists, POST injects); empty in files written by a
+    /// twin that had none.
+    #[serde(default)]
+    pub faults_url: String,
     pub pid: u32,
 }
 
@@ -37,6 +41,11 @@ impl TwinEndpoints {
                 "{}{}",
                 twin.aws_endpoint_url(),
                 emulator::server::REQUESTS_PATH
+            ),
+            faults_url: format!(
+                "{}{}",
+                twin.aws_endpoint_url(),
+                emulator::server::FAULTS_PATH
             ),
             pid: std::process::id(),
         }
