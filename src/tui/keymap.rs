@@ -140,7 +140,7 @@ pub static KEYMAP: &[Binding] = &[
     b(Help, &[Key::plain(K::Esc), Key::ch('?'), Key::ch('q')], "Esc ? q", Action::Back, "close help"),
     b(FaultMenu, &[Key::ch('j'), Key::plain(K::Down)], "j ↓", Action::Down, "next fault"),
     b(FaultMenu, &[Key::ch('k'), Key::plain(K::Up)], "k ↑", Action::Up, "previous fault"),
-    b(FaultMenu, &[Key::plain(K::Enter)], "Enter", Action::Submit, "clear the selected active fault, or inject the selected one"),
+    b(FaultMenu, &[Key::plain(K::Enter)], "Enter", Action::Submit, "clear (Active) or inject the selected fault"),
     b(FaultMenu, &[Key::plain(K::Esc), Key::ch('q')], "Esc q", Action::Back, "close the menu"),
     b(Confirm, &[Key::plain(K::Tab), Key::plain(K::BackTab), Key::plain(K::Left), Key::plain(K::Right), Key::ch('h'), Key::ch('l')], "Tab ← →", Action::NextButton, "move between Cancel and OK"),
     b(Confirm, &[Key::plain(K::Enter)], "Enter", Action::Submit, "press the focused button"),
