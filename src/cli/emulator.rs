@@ -130,3 +130,18 @@ async fn wait_for_signal() -> anyhow::Result<()> {
 async fn wait_for_signal() -> anyhow::Result<()> {
     tokio::signal::ctrl_c().await.context("cannot watch Ctrl-C")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Endpoints files written before the game-day control existed still load.
+    #[test]
+    fn an_endpoints_file_without_faults_url_still_loads() {
+        let old = r#"{"aws_endpoint_url":"http://127.0.0.1:1","arc_endpoint_urls":[],
+            "sim_start":"2026-11-27T12:00:00Z","speed":1.0,
+            "requests_url":"http://127.0.0.1:1/_drconsole/requests","pid":1}"#;
+        let ep: TwinEndpoints = serde_json::from_str(old).expect("an old file loads");
+        assert_eq!(ep.faults_url, "");
+    }
+}

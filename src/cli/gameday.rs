@@ -202,6 +202,122 @@ fn failed(what: &str, e: &GameDayError) -> GameDayEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Environment;
+    use crate::emulator::scenario::{self, Fault};
+    use crate::emulator::{self, EmulatorOptions};
+
+    async fn twin() -> (Emulator, Vec<(String, Fault)>) {
+        let env = Environment::builtin_default().expect("env");
+        let opts = EmulatorOptions {
+            seed: 1,
+            speed: 1.0,
+            scenario: None,
+            port: 0,
+        };
+        let twin = emulator::start(&env, opts).await.expect("twin");
+        (twin, scenario::catalogue(&env))
+    }
+
+    /// Runs `serve` over `requests` and returns what it reported, in order.
+    async fn served(
+        control: Control<'_>,
+        cat: Vec<(String, Fault)>,
+        requests: Vec<GameDayRequest>,
+    ) -> Vec<GameDayEvent> {
+        let (req_tx, req_rx) = mpsc::unbounded_channel();
+        let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
+        for r in requests {
+            req_tx.send(r).expect("send");
+        }
+        drop(req_tx);
+        serve(control, cat, req_rx, ev_tx).await;
+        let mut out = Vec::new();
+        while let Ok(ev) = ev_rx.try_recv() {
+            out.push(ev);
+        }
+        out
+    }
+
+    fn health_check_requests(cat: &[(String, Fault)]) -> Vec<GameDayRequest> {
+        let i = cat
+            .iter()
+            .position(|(l, _)| l.starts_with("Health check hc-orders-use1"))
+            .expect("entry");
+        vec![
+            GameDayRequest::Refresh,
+            GameDayRequest::Inject(i),
+            GameDayRequest::Clear("Health check hc-orders-use1 failing".into()),
+            GameDayRequest::Clear("Health check hc-orders-use1 failing".into()),
+            GameDayRequest::Inject(cat.len()),
+        ]
+    }
+
+    fn expected(label: &str) -> Vec<GameDayEvent> {
+        let active = "Health check hc-orders-use1 failing".to_string();
+        vec![
+            GameDayEvent::Active(vec![]),
+            GameDayEvent::Injected {
+                label: label.into(),
+                active: vec![active.clone()],
+            },
+            GameDayEvent::Cleared {
+                label: active.clone(),
+                active: vec![],
+            },
+            GameDayEvent::Gone {
+                label: active,
+                active: vec![],
+            },
+        ]
+    }
+
+    #[tokio::test]
+    async fn in_process_injects_clears_and_reports_in_order() {
+        let (twin, cat) = twin().await;
+        let reqs = health_check_requests(&cat);
+        let label = "Health check hc-orders-use1 (us-east-1) fails";
+        let events = served(Control::InProcess(&twin), cat, reqs).await;
+        assert_eq!(events[..4], expected(label)[..]);
+        assert!(
+            matches!(&events[4], GameDayEvent::Failed { .. }),
+            "{:?}",
+            events[4]
+        );
+        assert!(twin.active_faults().is_empty());
+    }
+
+    /// The same requests over the twin's HTTP control (what `--twin-endpoints` uses).
+    #[tokio::test]
+    async fn over_http_injects_clears_and_reports_in_order() {
+        let (twin, _) = twin().await;
+        let url = format!("{}{}", twin.aws_endpoint_url(), emulator::FAULTS_PATH);
+        let client = FaultsClient::new(&url).expect("url");
+        let cat: Vec<(String, Fault)> = client
+            .get()
+            .await
+            .expect("GET")
+            .catalogue
+            .into_iter()
+            .map(|e| (e.label, e.fault))
+            .collect();
+        let reqs = health_check_requests(&cat);
+        let label = "Health check hc-orders-use1 (us-east-1) fails";
+        let events = served(Control::Remote(&client), cat, reqs).await;
+        assert_eq!(events[..4], expected(label)[..]);
+        // A fault the twin's environment does not know is refused with its reason.
+        let bad = Fault::HealthCheckFailing {
+            health_check: "hc-nope".into(),
+        };
+        match client.post(&bad).await {
+            Err(GameDayError::Refused {
+                status: 400,
+                message,
+            }) => {
+                assert!(message.contains("hc-nope"), "{message}")
+            }
+            other => panic!("expected a 400, got {other:?}"),
+        }
+    }
 
     #[test]
     fn a_faults_url_splits_into_authority_and_path() {

@@ -633,5 +633,77 @@ mod tests {
                 .any(|(l, _)| l.contains("Break replication of ledger"))
         );
         assert!(c.iter().any(|(l, _)| l.contains("Impair us-east-1")));
+        // Issue 7 §7: alarms, health checks, and ARC endpoints throttling, failing with
+        // a 5xx and slow (not dark).
+        let has = |f: Fault| c.iter().any(|(_, g)| *g == f);
+        assert!(has(Fault::AlarmForced {
+            region: "us-west-2".into(),
+            alarm: "orders-api-latency-usw2".into()
+        }));
+        assert!(has(Fault::HealthCheckFailing {
+            health_check: "hc-orders-use1".into()
+        }));
+        assert!(has(Fault::EndpointThrottling { index: 4 }));
+        assert!(has(Fault::EndpointSlow {
+            index: 2,
+            latency_ms: SLOW_ENDPOINT_MS
+        }));
+        assert!(has(Fault::ApiErrorRate {
+            service: FaultService::Arc,
+            region: "ap-southeast-2".into(),
+            rate: 1.0
+        }));
+        // Every entry is a fault the environment knows (what the HTTP control accepts).
+        for (label, f) in c {
+            assert_eq!(validate(f.clone(), &env), Ok(f), "{label}");
+        }
+    }
+
+    #[test]
+    fn game_day_faults_are_checked_against_the_environment() {
+        let env = env();
+        assert_eq!(
+            validate(
+                Fault::AlarmForced {
+                    region: "primary".into(),
+                    alarm: "orders-api-5xx-use1".into()
+                },
+                &env
+            ),
+            Ok(Fault::AlarmForced {
+                region: "us-east-1".into(),
+                alarm: "orders-api-5xx-use1".into()
+            })
+        );
+        // The alarm lives in the other Region.
+        assert!(
+            validate(
+                Fault::AlarmForced {
+                    region: "us-west-2".into(),
+                    alarm: "orders-api-5xx-use1".into()
+                },
+                &env
+            )
+            .is_err()
+        );
+        assert!(
+            validate(
+                Fault::HealthCheckFailing {
+                    health_check: "hc-nope".into()
+                },
+                &env
+            )
+            .is_err()
+        );
+        // ARC may name an endpoint's Region; other services only the environment's.
+        let rate = |service, region: &str| Fault::ApiErrorRate {
+            service,
+            region: region.into(),
+            rate: 1.0,
+        };
+        assert!(validate(rate(FaultService::Arc, "eu-west-1"), &env).is_ok());
+        assert!(validate(rate(FaultService::Rds, "eu-west-1"), &env).is_err());
+        let text = "name: x\ndescription: y\nevents:\n  - at: 1s\n    fault: { health_check_failing: { health_check: hc-orders-usw2 } }\n";
+        assert!(Scenario::parse(text, "h.yaml", &env).is_ok());
     }
 }
