@@ -127,7 +127,7 @@ impl TwinWorld {
 }
 
 fn ms(v: u64) -> String {
-    if v % 1000 == 0 {
+    if v.is_multiple_of(1000) {
         format!("{} s", v / 1000)
     } else {
         format!("{v} ms")
