@@ -455,6 +455,15 @@ impl App {
             Action::ToggleZoom => self.zoomed = !self.zoomed,
             Action::OpenFaultMenu => match (&self.faults, self.info.mode) {
                 (Some(_), Mode::Simulated) => return self.open_fault_menu(),
+                (None, Mode::Simulated) => {
+                    let why = if self.feed == FeedState::Connecting {
+                        "game day: still connecting to the twin"
+                    } else {
+                        // An external twin from before the fault control existed.
+                        "game day: this twin offers no fault control (see the log)"
+                    };
+                    self.message = Some((why.to_string(), Severity::Warn))
+                }
                 _ => {
                     self.message = Some((
                         "game day faults exist only on the simulated twin".to_string(),
@@ -607,6 +616,20 @@ mod tests {
         a.apply(Action::OpenFaultMenu);
         assert_eq!(a.overlay, Overlay::None);
         assert!(a.message.is_some());
+    }
+
+    #[test]
+    fn a_twin_without_fault_control_says_so() {
+        let mut a = app();
+        a.apply(Action::OpenFaultMenu);
+        assert_eq!(a.overlay, Overlay::None);
+        assert!(
+            a.message
+                .as_ref()
+                .is_some_and(|(m, _)| m.contains("this twin offers no fault control")),
+            "{:?}",
+            a.message
+        );
     }
 
     fn key(c: char) -> KeyEvent {
