@@ -4,6 +4,8 @@
 
 #[path = "support/pty.rs"]
 mod pty;
+#[path = "support/twin_process.rs"]
+mod twin_process;
 
 use portable_pty::{CommandBuilder, PtySize};
 use pty::Console;
@@ -69,6 +71,54 @@ fn dashboard_keys_fault_and_quit() {
         !c.screen().contains("Leave drconsole?")
     });
     assert!(c.running(), "Enter on Cancel must not quit");
+    c.keys(b"q");
+    c.wait_text("Leave drconsole?");
+    past_input_guard();
+    c.keys(b"\t\r");
+    let status = c.wait_exit();
+    assert_eq!(status.exit_code(), 0, "{status:?}");
+    c.assert_restored();
+}
+
+/// Issue 7 §7 against a twin in another process (`--twin-endpoints`): a fault injected
+/// through the menu is what the twin's own control lists as active; the menu lists it
+/// under Active, Enter clears it, and the status line says so in the past tense only
+/// once the twin confirmed.
+#[test]
+fn fault_menu_injects_and_clears_on_an_external_twin() {
+    let twin = twin_process::TwinProcess::start("calm", 1.0);
+    let file = twin.file.to_string_lossy().into_owned();
+    let mut c = start(&["--twin-endpoints", &file]);
+    c.wait_for("us-east-1 healthy", Duration::from_secs(30), |c| {
+        primary_row(c, " healthy ")
+    });
+    assert!(twin.active_faults().is_empty());
+
+    c.keys(b"f");
+    c.wait_text("Game day");
+    c.wait_text("none: the twin runs clean");
+    past_input_guard();
+    // Two Regions, four alarms, then the health checks: the seventh entry.
+    c.keys(b"jjjjjj");
+    c.wait_text("▶ Health check hc-orders-use1 (us-east-1) fails");
+    c.keys(b"\r");
+    c.wait_text("fault injected: Health check hc-orders-use1 (us-east-1) fails");
+    assert_eq!(
+        twin.active_faults(),
+        ["Health check hc-orders-use1 failing"]
+    );
+
+    c.keys(b"f");
+    c.wait_text("▶ Health check hc-orders-use1 failing");
+    past_input_guard();
+    c.keys(b"\r");
+    c.wait_text("fault cleared: Health check hc-orders-use1 failing");
+    assert!(
+        twin.active_faults().is_empty(),
+        "{:?}",
+        twin.active_faults()
+    );
+
     c.keys(b"q");
     c.wait_text("Leave drconsole?");
     past_input_guard();

@@ -234,6 +234,43 @@ fn fault_menu() {
     insta::assert_snapshot!(screen(&mut app, 100, 30));
 }
 
+/// Issue 7 §7: what the twin holds is listed above the catalogue, Enter on it clears
+/// it, and the status line says what is in flight.
+#[test]
+fn fault_menu_with_active_faults() {
+    use drconsole::tui::GameDayEvent;
+    use drconsole::tui::app::Effect;
+    let mut app = app_with(synthetic::calm(synthetic::fixed_now()));
+    app.faults = Some(faults());
+    app.apply(Action::OpenFaultMenu);
+    app.on_game_day_event(GameDayEvent::Active(vec![
+        "us-east-1 impaired: its endpoints hang".into(),
+        "Alarm orders-api-5xx-usw2 (us-west-2) held in ALARM".into(),
+    ]));
+    app.apply(Action::Down);
+    insta::assert_snapshot!(screen(&mut app, 100, 30));
+    assert_eq!(
+        app.apply(Action::Submit),
+        Some(Effect::ClearFault(
+            "Alarm orders-api-5xx-usw2 (us-west-2) held in ALARM".into()
+        ))
+    );
+    let footer = screen(&mut app, 100, 30);
+    assert!(
+        footer.contains("clearing fault: Alarm orders-api-5xx-usw2"),
+        "{footer}"
+    );
+    app.on_game_day_event(GameDayEvent::Cleared {
+        label: "Alarm orders-api-5xx-usw2 (us-west-2) held in ALARM".into(),
+        active: vec!["us-east-1 impaired: its endpoints hang".into()],
+    });
+    let footer = screen(&mut app, 100, 30);
+    assert!(
+        footer.contains("fault cleared: Alarm orders-api-5xx-usw2"),
+        "{footer}"
+    );
+}
+
 #[test]
 fn quit_confirm_has_cancel_focused() {
     let mut app = app_with(synthetic::calm(synthetic::fixed_now()));

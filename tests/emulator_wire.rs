@@ -773,3 +773,120 @@ async fn an_applied_call_whose_answer_is_lost_is_logged_as_applied() {
     twin.inject(Fault::EndpointRecovered { index: 1 });
     assert_eq!(call(&urls[0], req).await.status, 200);
 }
+
+// ---------------------------------------------------------------- game-day control
+
+fn get(path: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: twin\r\nConnection: close\r\n\r\n").into_bytes()
+}
+
+fn faults_doc(r: &Http) -> drconsole::emulator::scenario::FaultsDoc {
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.head.contains("content-type: application/json"),
+        "{}",
+        r.head
+    );
+    serde_json::from_slice(&r.body).expect("a faults document")
+}
+
+/// Issue 7 §7: `GET /_drconsole/faults` lists the catalogue and the faults in force;
+/// `POST` injects one (Region aliases resolved) and answers with the new active list;
+/// a bad body gets 400 and one line saying why.
+#[tokio::test]
+async fn the_faults_control_lists_injects_and_clears_over_http() {
+    use drconsole::emulator::FAULTS_PATH;
+
+    let twin = twin().await;
+    let url = twin.aws_endpoint_url();
+    let r = call(&url, get(FAULTS_PATH)).await;
+    let doc = faults_doc(&r);
+    assert!(doc.active.is_empty(), "{:?}", doc.active);
+    let v: serde_json::Value = serde_json::from_slice(&r.body).expect("JSON");
+    assert_eq!(
+        v["catalogue"][0]["fault"]["region_impaired"]["region"],
+        "us-east-1"
+    );
+    assert!(v["catalogue"][0]["label"].is_string());
+    assert_eq!(v["active"], serde_json::json!([]));
+    assert!(doc.catalogue.iter().any(|e| e.fault
+        == Fault::HealthCheckFailing {
+            health_check: "hc-orders-use1".into()
+        }));
+
+    let json = "Content-Type: application/json\r\n";
+    let forced = br#"{"alarm_forced":{"region":"primary","alarm":"orders-api-5xx-use1"}}"#;
+    let doc = faults_doc(&call(&url, post(FAULTS_PATH, json, forced)).await);
+    assert_eq!(doc.active.len(), 1, "{:?}", doc.active);
+    assert_eq!(
+        doc.active[0].label,
+        "Alarm orders-api-5xx-use1 (us-east-1) held in ALARM"
+    );
+    assert_eq!(
+        doc.active[0].clear,
+        Fault::AlarmReleased {
+            region: "us-east-1".into(),
+            alarm: "orders-api-5xx-use1".into()
+        }
+    );
+    // The same world, seen through GET and through the in-process handle.
+    assert_eq!(
+        faults_doc(&call(&url, get(FAULTS_PATH)).await).active,
+        doc.active
+    );
+    assert_eq!(twin.active_faults(), doc.active);
+
+    let clear = serde_json::to_vec(&doc.active[0].clear).expect("JSON");
+    let doc = faults_doc(&call(&url, post(FAULTS_PATH, json, &clear)).await);
+    assert!(doc.active.is_empty(), "{:?}", doc.active);
+
+    for bad in [
+        &b"not json"[..],
+        br#"{"region_impaired":{"region":"mars-1"}}"#,
+        br#"{"alarm_forced":{"region":"us-east-1","alarm":"no-such-alarm"}}"#,
+    ] {
+        let r = call(&url, post(FAULTS_PATH, json, bad)).await;
+        assert_eq!(r.status, 400, "{}", r.text());
+        assert_eq!(r.text().trim_end().lines().count(), 1, "{}", r.text());
+    }
+    assert!(twin.active_faults().is_empty());
+}
+
+/// An ARC endpoint set to fail answers InternalServerException with HTTP 500, as the
+/// Routing Control (Recovery Cluster) API Reference lists for every data-plane action
+/// (e.g. UpdateRoutingControlState, Errors: "InternalServerException … HTTP Status
+/// Code: 500"); the other endpoints still answer.
+#[tokio::test]
+async fn an_arc_5xx_fault_answers_internal_server_exception_500() {
+    use drconsole::emulator::FAULTS_PATH;
+
+    let twin = twin().await;
+    let url = twin.aws_endpoint_url();
+    let doc = faults_doc(&call(&url, get(FAULTS_PATH)).await);
+    let fails = doc
+        .catalogue
+        .iter()
+        .find(|e| e.label.starts_with("ARC endpoint 2 (ap-northeast-1) fails"))
+        .expect("a 5xx entry per endpoint");
+    let body = serde_json::to_vec(&fails.fault).expect("JSON");
+    let json = "Content-Type: application/json\r\n";
+    let doc = faults_doc(&call(&url, post(FAULTS_PATH, json, &body)).await);
+    assert_eq!(
+        doc.active[0].label,
+        "ARC 5xx in ap-northeast-1 (100 % of calls)"
+    );
+
+    let arc = |region: &str| {
+        let headers = format!(
+            "X-Amz-Target: ToggleCustomerAPI.ListRoutingControls\r\n{}",
+            sign(region, "route53-recovery-cluster")
+        );
+        post("/", &headers, b"{}")
+    };
+    let r = call(&twin.arc_endpoint_urls()[1], arc("ap-northeast-1")).await;
+    assert_eq!(r.status, 500, "{}", r.text());
+    let v: serde_json::Value = serde_json::from_slice(&r.body).expect("JSON error");
+    assert_eq!(v["__type"], "InternalServerException");
+    let r = call(&twin.arc_endpoint_urls()[2], arc("ap-southeast-2")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}

@@ -6,12 +6,13 @@
 //! terminal write never stalls a poller.
 
 use crate::cli::console_runbooks;
+use crate::cli::gameday::{self, Control, FaultsClient};
 use crate::cli::target::{self, Preflight, Session};
 use crate::cli::{ConsoleArgs, TargetArgs};
 use crate::config::Environment;
 use crate::emulator::scenario::{self, Fault};
 use crate::model::Mode;
-use crate::monitor::{self, MonitorHandle, MonitorOptions};
+use crate::monitor::{self, MonitorOptions};
 use crate::runbook::driver::RunSetup;
 use crate::runbook::journal;
 use crate::tui::event_loop::{self, Inputs};
@@ -101,13 +102,11 @@ async fn open(
         ..MonitorOptions::default()
     };
     let monitor = monitor::spawn(session.provider.clone(), session.env.clone(), opts);
-    let (inject_tx, inject_rx) = mpsc::unbounded_channel();
-    let faults = if session.emulator.is_some() {
-        scenario::catalogue(&env)
-    } else {
-        Vec::new()
-    };
-    let game_day = session.emulator.as_ref().map(|_| GameDay {
+    let remote = remote_control(&session);
+    let catalogue = catalogue(&session, remote.as_ref(), &env).await;
+    let (request_tx, request_rx) = mpsc::unbounded_channel();
+    let (event_tx, event_rx) = mpsc::unbounded_channel();
+    let game_day = catalogue.as_ref().map(|faults| GameDay {
         entries: faults
             .iter()
             .map(|(label, _)| FaultEntry {
@@ -115,7 +114,8 @@ async fn open(
                 detail: String::new(),
             })
             .collect(),
-        inject: inject_tx,
+        requests: request_tx,
+        events: event_rx,
     });
     let (runbooks, run_requests, run_events) = console_runbooks::link();
     let setup = RunSetup {
@@ -141,24 +141,48 @@ async fn open(
     if reply.send(Ok(connected)).is_err() {
         return;
     }
-    serve_faults(session, monitor, faults, inject_rx).await;
+    let control = match (&session.emulator, &remote) {
+        (Some(twin), _) => Some(Control::InProcess(twin)),
+        (None, Some(client)) => Some(Control::Remote(client)),
+        (None, None) => None,
+    };
+    if let (Some(control), Some(catalogue)) = (control, catalogue) {
+        gameday::serve(control, catalogue, request_rx, event_tx).await;
+    }
+    // The UI let go of the game day (or there is none); keep the session and the
+    // monitor until shutdown.
+    let _keep = (session, monitor);
+    std::future::pending::<()>().await;
 }
 
-async fn serve_faults(
-    session: Session,
-    _monitor: MonitorHandle,
-    faults: Vec<(String, Fault)>,
-    mut choices: mpsc::UnboundedReceiver<usize>,
-) {
-    while let Some(i) = choices.recv().await {
-        match (session.emulator.as_ref(), faults.get(i)) {
-            (Some(twin), Some((label, fault))) => {
-                twin.inject(fault.clone());
-                tracing::warn!("game day: fault injected: {label}");
-            }
-            _ => tracing::warn!("game day: no fault #{i} on this target"),
+/// The game-day control of a twin in another process, when it has one.
+fn remote_control(session: &Session) -> Option<FaultsClient> {
+    let url = session.twin_faults_url.as_deref()?;
+    FaultsClient::new(url)
+        .map_err(|e| tracing::warn!("game day unavailable: {e}"))
+        .ok()
+}
+
+/// The fault menu's catalogue: the in-process twin's, or the one the external twin
+/// serves (built from its own environment file). `None`: no game day here.
+async fn catalogue(
+    session: &Session,
+    remote: Option<&FaultsClient>,
+    env: &Environment,
+) -> Option<Vec<(String, Fault)>> {
+    if session.emulator.is_some() {
+        return Some(scenario::catalogue(env));
+    }
+    match remote?.get().await {
+        Ok(doc) => Some(
+            doc.catalogue
+                .into_iter()
+                .map(|e| (e.label, e.fault))
+                .collect(),
+        ),
+        Err(e) => {
+            tracing::warn!("game day unavailable: {e}");
+            None
         }
     }
-    // The UI let go of the injector; keep the session and monitor until shutdown.
-    std::future::pending::<()>().await;
 }

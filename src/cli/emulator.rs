@@ -22,6 +22,10 @@ pub struct TwinEndpoints {
     pub speed: f64,
     /// The request log as JSON (GET).
     pub requests_url: String,
+    /// The game-day control (GET lists, POST injects); empty in files written by a
+    /// twin that had none.
+    #[serde(default)]
+    pub faults_url: String,
     pub pid: u32,
 }
 
@@ -37,6 +41,11 @@ impl TwinEndpoints {
                 "{}{}",
                 twin.aws_endpoint_url(),
                 emulator::server::REQUESTS_PATH
+            ),
+            faults_url: format!(
+                "{}{}",
+                twin.aws_endpoint_url(),
+                emulator::server::FAULTS_PATH
             ),
             pid: std::process::id(),
         }
@@ -120,4 +129,19 @@ async fn wait_for_signal() -> anyhow::Result<()> {
 #[cfg(not(unix))]
 async fn wait_for_signal() -> anyhow::Result<()> {
     tokio::signal::ctrl_c().await.context("cannot watch Ctrl-C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Endpoints files written before the game-day control existed still load.
+    #[test]
+    fn an_endpoints_file_without_faults_url_still_loads() {
+        let old = r#"{"aws_endpoint_url":"http://127.0.0.1:1","arc_endpoint_urls":[],
+            "sim_start":"2026-11-27T12:00:00Z","speed":1.0,
+            "requests_url":"http://127.0.0.1:1/_drconsole/requests","pid":1}"#;
+        let ep: TwinEndpoints = serde_json::from_str(old).expect("an old file loads");
+        assert_eq!(ep.faults_url, "");
+    }
 }

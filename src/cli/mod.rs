@@ -4,6 +4,7 @@ mod args;
 pub mod console;
 pub mod console_runbooks;
 pub mod emulator;
+pub mod gameday;
 pub mod journal;
 pub mod out;
 pub mod plan;

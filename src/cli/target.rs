@@ -27,6 +27,9 @@ pub struct Session {
     pub poll: Duration,
     /// The embedded twin, when simulated; dropping the session stops it.
     pub emulator: Option<Emulator>,
+    /// A twin in another process: its game-day control (`/_drconsole/faults`), when
+    /// its endpoints file names one.
+    pub twin_faults_url: Option<String>,
     /// Run time: wall time, or the twin's simulated time.
     pub clock: RunClock,
 }
@@ -126,6 +129,7 @@ pub async fn connect_prepared(
                 mode: Mode::Live,
                 poll,
                 emulator: None,
+                twin_faults_url: None,
                 clock: RunClock::real(),
             });
         }
@@ -154,6 +158,7 @@ pub async fn connect_prepared(
         mode: Mode::Simulated,
         poll,
         emulator: Some(twin),
+        twin_faults_url: None,
         clock: RunClock::scaled(start, speed),
     })
 }
@@ -195,6 +200,7 @@ async fn external_twin(
         mode: Mode::Simulated,
         poll,
         emulator: None,
+        twin_faults_url: (!ep.faults_url.is_empty()).then(|| ep.faults_url.clone()),
         clock: RunClock::scaled(ep.sim_start, ep.speed),
     })
 }

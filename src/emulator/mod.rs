@@ -8,5 +8,6 @@ pub mod wire;
 pub mod world;
 
 pub use server::{
-    Emulator, EmulatorError, EmulatorOptions, Listener, RequestOutcome, RequestRecord, start,
+    Emulator, EmulatorError, EmulatorOptions, FAULTS_PATH, Listener, RequestOutcome, RequestRecord,
+    start,
 };

@@ -117,6 +117,31 @@ pub enum Fault {
         service: FaultService,
         region: String,
     },
+    // Game-day faults of issue 7 §7 (kept together at the end of the enum).
+    /// A CloudWatch alarm of `region` held in ALARM (it still gets there through its
+    /// normal evaluation delay) until released.
+    AlarmForced {
+        region: String,
+        alarm: String,
+    },
+    AlarmReleased {
+        region: String,
+        alarm: String,
+    },
+    /// A Route 53 health check reported unhealthy (HealthCheckStatus 0).
+    HealthCheckFailing {
+        health_check: String,
+    },
+    HealthCheckRecovered {
+        health_check: String,
+    },
+    /// Ends an injected lag spike now (the backlog it stands for has drained).
+    LagSpikeEnded {
+        #[serde(default)]
+        database: Option<String>,
+        #[serde(default)]
+        region: Option<String>,
+    },
 }
 
 /// The latency of an endpoint as the twin plays it, in real milliseconds (not scaled
@@ -150,6 +175,28 @@ impl Latency {
     pub fn is_zero(&self) -> bool {
         self.accept_ms == 0 && self.reply_ms == 0
     }
+}
+
+/// A fault the twin holds now, and the fault that undoes it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct ActiveFault {
+    pub label: String,
+    pub clear: Fault,
+}
+
+/// One game-day menu entry, as the twin's HTTP control lists it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct CatalogueEntry {
+    pub label: String,
+    pub fault: Fault,
+}
+
+/// What `GET /_drconsole/faults` answers (a `POST` answers `active` alone).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct FaultsDoc {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub catalogue: Vec<CatalogueEntry>,
+    pub active: Vec<ActiveFault>,
 }
 
 /// A fault and when it fires, relative to the world's start.
@@ -430,9 +477,15 @@ fn resolve(fault: Fault, env: &Environment) -> Result<Fault, String> {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(format!("api_error_rate rate {rate} must be within 0..=1"));
             }
+            // ARC requests are signed for their cluster endpoint's own Region, which
+            // need not be one of the environment's Regions.
+            let region = match (service, arc_endpoint_region(&r, env)) {
+                (FaultService::Arc, Some(ep)) => ep,
+                _ => region(r)?,
+            };
             Fault::ApiErrorRate {
                 service,
-                region: region(r)?,
+                region,
                 rate,
             }
         }
@@ -459,37 +512,135 @@ fn resolve(fault: Fault, env: &Environment) -> Result<Fault, String> {
             service,
             region: region(r)?,
         },
+        Fault::AlarmForced { region: r, alarm } => {
+            let r = region(r)?;
+            check_alarm(&r, &alarm, env)?;
+            Fault::AlarmForced { region: r, alarm }
+        }
+        Fault::AlarmReleased { region: r, alarm } => {
+            let r = region(r)?;
+            check_alarm(&r, &alarm, env)?;
+            Fault::AlarmReleased { region: r, alarm }
+        }
+        Fault::HealthCheckFailing { health_check } => {
+            check_health_check(&health_check, env)?;
+            Fault::HealthCheckFailing { health_check }
+        }
+        Fault::HealthCheckRecovered { health_check } => {
+            check_health_check(&health_check, env)?;
+            Fault::HealthCheckRecovered { health_check }
+        }
+        Fault::LagSpikeEnded {
+            database: d,
+            region: r,
+        } => Fault::LagSpikeEnded {
+            database: database(d)?,
+            region: opt_region(r)?,
+        },
     })
 }
 
+/// Checks a fault that arrives from outside (the twin's HTTP control, a scenario)
+/// against the environment, resolving `primary` / `secondary`.
+pub fn validate(fault: Fault, env: &Environment) -> Result<Fault, String> {
+    resolve(fault, env)
+}
+
+/// The Region of an ARC cluster endpoint named by its Region.
+pub fn arc_endpoint_region(name: &str, env: &Environment) -> Option<String> {
+    env.arc
+        .endpoints
+        .iter()
+        .find(|e| e.region == name)
+        .map(|e| e.region.clone())
+}
+
+fn check_alarm(region: &str, alarm: &str, env: &Environment) -> Result<(), String> {
+    match env.region(region) {
+        Some(r) if r.alarms.iter().any(|a| a == alarm) => Ok(()),
+        _ => Err(format!("unknown alarm `{alarm}` in {region}")),
+    }
+}
+
+fn check_health_check(id: &str, env: &Environment) -> Result<(), String> {
+    if env
+        .regions
+        .iter()
+        .any(|r| r.health_checks.iter().any(|h| h == id))
+    {
+        Ok(())
+    } else {
+        Err(format!("unknown health check `{id}`"))
+    }
+}
+
+/// How long a slow (not dark) ARC endpoint takes to answer: long enough to show in
+/// the endpoint's latency, short of the provider's attempt timeout in most setups.
+pub const SLOW_ENDPOINT_MS: u64 = 3000;
+
 /// The console's game-day menu: every fault worth trying, labelled in plain words.
+/// Undoing a fault is not listed here: the menu's Active section offers that for each
+/// fault the twin holds ([`ActiveFault::clear`]).
 pub fn catalogue(env: &Environment) -> Vec<(String, Fault)> {
     let mut out = Vec::new();
     for r in &env.regions {
-        let role = r.role.as_str();
         out.push((
-            format!("Impair {} ({role}): its endpoints hang", r.name),
+            format!(
+                "Impair {} ({}): its endpoints hang",
+                r.name,
+                r.role.as_str()
+            ),
             Fault::RegionImpaired {
                 region: r.name.clone(),
                 mode: ImpairMode::Hang,
             },
         ));
-        out.push((
-            format!("Recover {} ({role})", r.name),
-            Fault::RegionRecovered {
-                region: r.name.clone(),
-            },
-        ));
+    }
+    for r in &env.regions {
+        for alarm in &r.alarms {
+            out.push((
+                format!("Alarm {alarm} ({}) goes to ALARM", r.name),
+                Fault::AlarmForced {
+                    region: r.name.clone(),
+                    alarm: alarm.clone(),
+                },
+            ));
+        }
+    }
+    for r in &env.regions {
+        for hc in &r.health_checks {
+            out.push((
+                format!("Health check {hc} ({}) fails", r.name),
+                Fault::HealthCheckFailing {
+                    health_check: hc.clone(),
+                },
+            ));
+        }
     }
     for (i, ep) in env.arc.endpoints.iter().enumerate() {
         let index = i + 1;
+        let name = format!("ARC endpoint {index} ({})", ep.region);
+        out.push((format!("{name} down: hangs"), Fault::EndpointDown { index }));
         out.push((
-            format!("ARC endpoint {index} ({}) down", ep.region),
-            Fault::EndpointDown { index },
+            format!("{name} slow: answers after {} s", SLOW_ENDPOINT_MS / 1000),
+            Fault::EndpointSlow {
+                index,
+                latency_ms: SLOW_ENDPOINT_MS,
+            },
         ));
         out.push((
-            format!("ARC endpoint {index} ({}) recovered", ep.region),
-            Fault::EndpointRecovered { index },
+            format!("{name} throttles: ThrottlingException"),
+            Fault::EndpointThrottling { index },
+        ));
+        // Each endpoint only takes requests signed for its own Region, so an error rate
+        // on ARC in that Region is this endpoint's 5xx.
+        out.push((
+            format!("{name} fails: InternalServerException (500)"),
+            Fault::ApiErrorRate {
+                service: FaultService::Arc,
+                region: ep.region.clone(),
+                rate: 1.0,
+            },
         ));
     }
     let names = env
@@ -510,13 +661,6 @@ pub fn catalogue(env: &Environment) -> Vec<(String, Fault)> {
         out.push((
             format!("Break replication of {db}"),
             Fault::ReplicationBroken {
-                database: Some(db.clone()),
-                region: None,
-            },
-        ));
-        out.push((
-            format!("Restore replication of {db}"),
-            Fault::ReplicationRestored {
                 database: Some(db),
                 region: None,
             },
@@ -630,6 +774,78 @@ mod tests {
                 .any(|(l, _)| l.contains("Break replication of ledger"))
         );
         assert!(c.iter().any(|(l, _)| l.contains("Impair us-east-1")));
+        // Issue 7 §7: alarms, health checks, and ARC endpoints throttling, failing with
+        // a 5xx and slow (not dark).
+        let has = |f: Fault| c.iter().any(|(_, g)| *g == f);
+        assert!(has(Fault::AlarmForced {
+            region: "us-west-2".into(),
+            alarm: "orders-api-latency-usw2".into()
+        }));
+        assert!(has(Fault::HealthCheckFailing {
+            health_check: "hc-orders-use1".into()
+        }));
+        assert!(has(Fault::EndpointThrottling { index: 4 }));
+        assert!(has(Fault::EndpointSlow {
+            index: 2,
+            latency_ms: SLOW_ENDPOINT_MS
+        }));
+        assert!(has(Fault::ApiErrorRate {
+            service: FaultService::Arc,
+            region: "ap-southeast-2".into(),
+            rate: 1.0
+        }));
+        // Every entry is a fault the environment knows (what the HTTP control accepts).
+        for (label, f) in c {
+            assert_eq!(validate(f.clone(), &env), Ok(f), "{label}");
+        }
+    }
+
+    #[test]
+    fn game_day_faults_are_checked_against_the_environment() {
+        let env = env();
+        assert_eq!(
+            validate(
+                Fault::AlarmForced {
+                    region: "primary".into(),
+                    alarm: "orders-api-5xx-use1".into()
+                },
+                &env
+            ),
+            Ok(Fault::AlarmForced {
+                region: "us-east-1".into(),
+                alarm: "orders-api-5xx-use1".into()
+            })
+        );
+        // The alarm lives in the other Region.
+        assert!(
+            validate(
+                Fault::AlarmForced {
+                    region: "us-west-2".into(),
+                    alarm: "orders-api-5xx-use1".into()
+                },
+                &env
+            )
+            .is_err()
+        );
+        assert!(
+            validate(
+                Fault::HealthCheckFailing {
+                    health_check: "hc-nope".into()
+                },
+                &env
+            )
+            .is_err()
+        );
+        // ARC may name an endpoint's Region; other services only the environment's.
+        let rate = |service, region: &str| Fault::ApiErrorRate {
+            service,
+            region: region.into(),
+            rate: 1.0,
+        };
+        assert!(validate(rate(FaultService::Arc, "eu-west-1"), &env).is_ok());
+        assert!(validate(rate(FaultService::Rds, "eu-west-1"), &env).is_err());
+        let text = "name: x\ndescription: y\nevents:\n  - at: 1s\n    fault: { health_check_failing: { health_check: hc-orders-usw2 } }\n";
+        assert!(Scenario::parse(text, "h.yaml", &env).is_ok());
     }
 
     #[test]

@@ -6,14 +6,16 @@
 //! latency and hangs wait outside the lock.
 
 mod connections;
+mod faults_http;
 mod request_log;
 mod shared;
 
+pub use faults_http::FAULTS_PATH;
 pub use request_log::REQUESTS_PATH;
 
 use crate::config::Environment;
 use crate::emulator::clock::SimClock;
-use crate::emulator::scenario::{Fault, Scenario};
+use crate::emulator::scenario::{ActiveFault, Fault, Scenario};
 use crate::emulator::wire::arc_json::RateWindow;
 use crate::emulator::world::{Service, TwinWorld};
 use chrono::{DateTime, Utc};
@@ -209,13 +211,14 @@ impl Emulator {
     }
 
     /// Injects a fault now (game-day menu); the world is first brought up to date.
-    pub fn inject(&self, fault: Fault) {
-        {
-            let mut w = lock(&self.shared.world);
-            w.advance_to(self.shared.clock.now());
-            w.inject(&fault);
-        }
-        self.shared.changed.send_modify(|n| *n += 1);
+    /// Returns the faults in force afterwards.
+    pub fn inject(&self, fault: Fault) -> Vec<ActiveFault> {
+        faults_http::inject(&self.shared, &fault)
+    }
+
+    /// The faults in force now, each with the fault that undoes it.
+    pub fn active_faults(&self) -> Vec<ActiveFault> {
+        faults_http::active(&self.shared)
     }
 
     /// The most recent requests, oldest first.

@@ -99,7 +99,12 @@ pub enum Severity {
 pub enum Effect {
     Quit,
     ClearTerminal,
+    /// Inject catalogue entry `i` into the twin.
     InjectFault(usize),
+    /// Clear the active fault shown with this label.
+    ClearFault(String),
+    /// Ask the twin which faults are in force.
+    RefreshFaults,
     /// A request for the runbook service.
     Run(RunRequest),
 }
@@ -122,6 +127,8 @@ pub struct App {
     pub viewport: [usize; 4],
     /// Game-day catalogue; `None` against a real account.
     pub faults: Option<Vec<FaultEntry>>,
+    /// Labels of the faults the twin holds, as it last said; `None` until it answers.
+    pub active_faults: Option<Vec<String>>,
     pub message: Option<(String, Severity)>,
     pub log_state: tui_logger::TuiWidgetState,
     pub runbook: RunbookState,
@@ -149,6 +156,7 @@ impl App {
             scroll: [0; 4],
             viewport: [usize::MAX; 4],
             faults: None,
+            active_faults: None,
             run_dashboard_flipped: false,
             message: None,
             log_state: tui_logger::TuiWidgetState::new()
@@ -166,7 +174,7 @@ impl App {
     fn dialog_tag(&self) -> Option<DialogTag> {
         match &self.overlay {
             Overlay::ConfirmQuit { .. } => Some(DialogTag("quit".into())),
-            Overlay::FaultMenu { .. } => Some(DialogTag("faults".into())),
+            Overlay::FaultMenu { .. } => Some(self.fault_menu_tag()),
             Overlay::Run(d) => Some(DialogTag(d.tag())),
             Overlay::None | Overlay::Help { .. } | Overlay::RunbookPicker { .. } => None,
         }
@@ -342,32 +350,6 @@ impl App {
         None
     }
 
-    fn apply_fault_menu(&mut self, action: Action) -> Option<Effect> {
-        let Overlay::FaultMenu { selected } = &mut self.overlay else {
-            return None;
-        };
-        let n = self.faults.as_ref().map_or(0, Vec::len);
-        match action {
-            Action::Down if n > 0 => *selected = (*selected + 1) % n,
-            Action::Up if n > 0 => *selected = (*selected + n - 1) % n,
-            Action::Submit if *selected < n => {
-                let i = *selected;
-                self.overlay = Overlay::None;
-                let label = self
-                    .faults
-                    .as_ref()
-                    .and_then(|f| f.get(i))
-                    .map(|f| f.label.clone())
-                    .unwrap_or_default();
-                self.message = Some((format!("injecting fault: {label}"), Severity::Warn));
-                return Some(Effect::InjectFault(i));
-            }
-            Action::Submit | Action::Back => self.overlay = Overlay::None,
-            _ => {}
-        }
-        None
-    }
-
     fn apply_input(&mut self, action: Action) -> Option<Effect> {
         let Some(input) = &mut self.input else {
             return None;
@@ -472,7 +454,16 @@ impl App {
             }
             Action::ToggleZoom => self.zoomed = !self.zoomed,
             Action::OpenFaultMenu => match (&self.faults, self.info.mode) {
-                (Some(_), Mode::Simulated) => self.overlay = Overlay::FaultMenu { selected: 0 },
+                (Some(_), Mode::Simulated) => return self.open_fault_menu(),
+                (None, Mode::Simulated) => {
+                    let why = if self.feed == FeedState::Connecting {
+                        "game day: still connecting to the twin"
+                    } else {
+                        // An external twin from before the fault control existed.
+                        "game day: this twin offers no fault control (see the log)"
+                    };
+                    self.message = Some((why.to_string(), Severity::Warn))
+                }
                 _ => {
                     self.message = Some((
                         "game day faults exist only on the simulated twin".to_string(),
@@ -607,10 +598,14 @@ mod tests {
                 detail: String::new(),
             },
         ]);
-        a.apply(Action::OpenFaultMenu);
+        assert_eq!(a.apply(Action::OpenFaultMenu), Some(Effect::RefreshFaults));
         a.apply(Action::Down);
         assert_eq!(a.apply(Action::Submit), Some(Effect::InjectFault(1)));
         assert_eq!(a.overlay, Overlay::None);
+        assert_eq!(
+            a.message.as_ref().map(|(m, _)| m.as_str()),
+            Some("injecting fault: b")
+        );
     }
 
     #[test]
@@ -621,6 +616,20 @@ mod tests {
         a.apply(Action::OpenFaultMenu);
         assert_eq!(a.overlay, Overlay::None);
         assert!(a.message.is_some());
+    }
+
+    #[test]
+    fn a_twin_without_fault_control_says_so() {
+        let mut a = app();
+        a.apply(Action::OpenFaultMenu);
+        assert_eq!(a.overlay, Overlay::None);
+        assert!(
+            a.message
+                .as_ref()
+                .is_some_and(|(m, _)| m.contains("this twin offers no fault control")),
+            "{:?}",
+            a.message
+        );
     }
 
     fn key(c: char) -> KeyEvent {

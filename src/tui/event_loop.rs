@@ -3,7 +3,7 @@
 //! and drawn once. It only ever awaits channels, never the network.
 
 use super::app::{App, ConsoleInfo, Effect};
-use super::feed::{Connected, FeedState, GameDay};
+use super::feed::{Connected, FeedState, GameDayEvent, GameDayRequest};
 use super::runbook::{RunEvent, RunRequest};
 use super::terminal::TerminalGuard;
 use super::view;
@@ -87,6 +87,15 @@ async fn run_event(rx: &mut Option<mpsc::UnboundedReceiver<RunEvent>>) -> Option
     }
 }
 
+async fn fault_event(
+    rx: &mut Option<mpsc::UnboundedReceiver<GameDayEvent>>,
+) -> Option<GameDayEvent> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn changed(rx: &mut Option<watch::Receiver<Arc<Snapshot>>>) -> bool {
     match rx {
         Some(rx) => rx.changed().await.is_ok(),
@@ -99,7 +108,8 @@ struct Loop {
     run_requests: Option<mpsc::UnboundedSender<RunRequest>>,
     run_events: Option<mpsc::UnboundedReceiver<RunEvent>>,
     snapshots: Option<watch::Receiver<Arc<Snapshot>>>,
-    game_day: Option<GameDay>,
+    fault_requests: Option<mpsc::UnboundedSender<GameDayRequest>>,
+    fault_events: Option<mpsc::UnboundedReceiver<GameDayEvent>>,
     dirty: bool,
     clear: bool,
 }
@@ -114,7 +124,9 @@ impl Loop {
                 match self.app.on_key(&key, std::time::Instant::now())? {
                     Effect::Quit => return Some(Exit::Quit),
                     Effect::ClearTerminal => self.clear = true,
-                    Effect::InjectFault(i) => self.inject(i),
+                    Effect::InjectFault(i) => self.game_day(GameDayRequest::Inject(i)),
+                    Effect::ClearFault(label) => self.game_day(GameDayRequest::Clear(label)),
+                    Effect::RefreshFaults => self.game_day(GameDayRequest::Refresh),
                     Effect::Run(req) => self.request(req),
                 }
             }
@@ -124,13 +136,17 @@ impl Loop {
         None
     }
 
-    fn inject(&mut self, i: usize) {
+    /// Hands a fault request to the game-day task; its answer arrives as an event.
+    fn game_day(&mut self, req: GameDayRequest) {
         let sent = self
-            .game_day
+            .fault_requests
             .as_ref()
-            .is_some_and(|g| g.inject.send(i).is_ok());
+            .is_some_and(|tx| tx.send(req).is_ok());
         if !sent {
-            tracing::warn!("fault injection is not available");
+            self.app.on_game_day_event(GameDayEvent::Failed {
+                what: "game day".into(),
+                error: "fault injection is not available".into(),
+            });
         }
     }
 
@@ -151,8 +167,11 @@ impl Loop {
         match result {
             Ok(c) => {
                 tracing::info!("connected; waiting for the first snapshot");
-                self.app.faults = c.game_day.as_ref().map(|g| g.entries.clone());
-                self.game_day = c.game_day;
+                if let Some(g) = c.game_day {
+                    self.app.faults = Some(g.entries);
+                    self.fault_requests = Some(g.requests);
+                    self.fault_events = Some(g.events);
+                }
                 if let Some(link) = c.runbooks {
                     self.run_requests = Some(link.requests);
                     self.run_events = Some(link.events);
@@ -239,7 +258,8 @@ pub async fn run(guard: &mut TerminalGuard, inputs: Inputs) -> anyhow::Result<Ex
         run_requests: None,
         run_events: None,
         snapshots: None,
-        game_day: None,
+        fault_requests: None,
+        fault_events: None,
         dirty: true,
         clear: false,
     };
@@ -276,6 +296,17 @@ pub async fn run(guard: &mut TerminalGuard, inputs: Inputs) -> anyhow::Result<Ex
                 None => {
                     tracing::warn!("the runbook service stopped");
                     lp.run_events = None;
+                }
+            },
+            ev = fault_event(&mut lp.fault_events) => match ev {
+                Some(ev) => {
+                    lp.app.on_game_day_event(ev);
+                    lp.dirty = true;
+                }
+                None => {
+                    tracing::warn!("the game-day task stopped");
+                    lp.fault_events = None;
+                    lp.fault_requests = None;
                 }
             },
             () = inputs.log_events.notified() => {

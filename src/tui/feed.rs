@@ -12,12 +12,49 @@ pub struct FaultEntry {
     pub detail: String,
 }
 
-/// The twin's fault catalogue and where to send a choice. Injection runs outside the
-/// UI task: the receiver side (in `cli::console`) calls into the emulator.
-#[derive(Debug, Clone)]
+/// The twin's fault catalogue and the link to the task that talks to the twin (in
+/// `cli::gameday`): requests go out, results come back, the UI never waits.
+#[derive(Debug)]
 pub struct GameDay {
     pub entries: Vec<FaultEntry>,
-    pub inject: mpsc::UnboundedSender<usize>,
+    pub requests: mpsc::UnboundedSender<GameDayRequest>,
+    pub events: mpsc::UnboundedReceiver<GameDayEvent>,
+}
+
+/// What the fault menu asks of the twin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GameDayRequest {
+    /// Which faults are in force now.
+    Refresh,
+    /// Inject catalogue entry `i`.
+    Inject(usize),
+    /// Clear the active fault shown with this label.
+    Clear(String),
+}
+
+/// What the twin answered. Every answer carries the faults in force afterwards
+/// (their labels, in the twin's order), except a failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GameDayEvent {
+    Active(Vec<String>),
+    Injected {
+        label: String,
+        active: Vec<String>,
+    },
+    Cleared {
+        label: String,
+        active: Vec<String>,
+    },
+    /// Asked to clear a fault that was no longer in force.
+    Gone {
+        label: String,
+        active: Vec<String>,
+    },
+    /// The twin did not confirm: `what` says what was tried.
+    Failed {
+        what: String,
+        error: String,
+    },
 }
 
 /// A live data path, available once the target is connected.

@@ -8,6 +8,7 @@ pub mod action;
 pub mod app;
 pub mod event_loop;
 pub mod feed;
+pub mod gameday;
 pub mod guard;
 pub mod keymap;
 pub mod logging;
@@ -21,4 +22,4 @@ pub mod view;
 
 pub use action::Action;
 pub use app::{App, ConsoleInfo};
-pub use feed::{Connected, FaultEntry, GameDay};
+pub use feed::{Connected, FaultEntry, GameDay, GameDayEvent, GameDayRequest};

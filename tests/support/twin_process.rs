@@ -224,3 +224,36 @@ pub async fn assert_serving_from(p: &Provider, active: &str, standby: &str) {
     assert_eq!(control(p, &cell(active)).await, Some(ControlState::On));
     assert_eq!(control(p, &cell(standby)).await, Some(ControlState::Off));
 }
+
+impl TwinProcess {
+    /// The twin's game-day control, read over loopback (GET /_drconsole/faults).
+    pub fn faults(&self) -> serde_json::Value {
+        http_get_json(&self.endpoints.faults_url)
+    }
+
+    /// Labels of the faults the twin holds now.
+    pub fn active_faults(&self) -> Vec<String> {
+        self.faults()["active"]
+            .as_array()
+            .expect("an active list")
+            .iter()
+            .map(|a| a["label"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+}
+
+fn http_get_json(url: &str) -> serde_json::Value {
+    let url = url.strip_prefix("http://").expect("http url");
+    let (host, path) = url.split_once('/').expect("path");
+    let mut s = std::net::TcpStream::connect(host).expect("connect to the twin");
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok();
+    write!(
+        s,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut text = String::new();
+    s.read_to_string(&mut text).expect("read");
+    let (_, body) = text.split_once("\r\n\r\n").expect("http reply");
+    serde_json::from_str(body).expect("JSON")
+}

@@ -103,6 +103,9 @@ async fn serve(
     if listener == Listener::Main && req.uri().path() == super::REQUESTS_PATH {
         return Ok(super::request_log::response(&shared));
     }
+    if listener == Listener::Main && req.uri().path() == super::FAULTS_PATH {
+        return Ok(super::faults_http::response(&shared, req).await);
+    }
     let request_id = shared.next_request_id();
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_BODY).collect().await {

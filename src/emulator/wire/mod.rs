@@ -285,6 +285,8 @@ pub fn execute(world: &mut TwinWorld, call: &Call, request_id: &str) -> Reply {
 /// The injected 5xx, in the service's own code and the protocol's shape.
 pub fn injected_failure(call: &Call, request_id: &str) -> Reply {
     let code = match call.service {
+        // Routing Control (Recovery Cluster) API Reference, every data-plane action's
+        // Errors: InternalServerException, HTTP Status Code: 500.
         Service::Arc => "InternalServerException",
         Service::CloudWatch => "InternalServiceError",
         Service::Rds | Service::Sts => "InternalFailure",

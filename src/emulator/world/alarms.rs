@@ -1,5 +1,5 @@
 //! CloudWatch alarms per Region: INSUFFICIENT_DATA at creation, OK once evaluated,
-//! ALARM while the Region is impaired. An alarm whose name says it is a composite
+//! ALARM while the Region is impaired or the alarm is forced (game day). An alarm whose name says it is a composite
 //! (`…region-health…` or `…composite…`, the twin's own convention) is served as a
 //! composite alarm over the Region's metric alarms: DescribeAlarms returns it only
 //! when `AlarmTypes` asks for `CompositeAlarm` (AWS-FACTS.md; CloudWatch API
@@ -97,7 +97,14 @@ impl AlarmBook {
 
     pub(super) fn tick(&mut self, now: DateTime<Utc>, faults: &FaultState) {
         for a in &mut self.alarms {
-            let want = if faults.is_impaired(&a.region) {
+            // A forced alarm still waits out its evaluation periods, as a real
+            // breach does; a composite follows any forced alarm of its Region.
+            let forced = if a.composite {
+                faults.any_alarm_forced(&a.region)
+            } else {
+                faults.alarm_forced(&a.region, &a.name)
+            };
+            let want = if faults.is_impaired(&a.region) || forced {
                 AlarmState::Alarm
             } else {
                 AlarmState::Ok

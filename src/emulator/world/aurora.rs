@@ -220,6 +220,26 @@ impl GlobalDb {
         }
     }
 
+    pub(super) fn end_spike(&mut self, region: Option<&str>) {
+        for m in &mut self.members {
+            if region.is_none_or(|r| r == m.region) {
+                m.lag.end_spike();
+            }
+        }
+    }
+
+    /// The env name and the Regions of the secondaries whose link is broken.
+    pub(super) fn broken_links(&self) -> (&str, Vec<&str>) {
+        let regions = self
+            .members
+            .iter()
+            .enumerate()
+            .filter(|(i, m)| *i != self.writer && m.broken)
+            .map(|(_, m)| m.region.as_str())
+            .collect();
+        (&self.name, regions)
+    }
+
     pub(super) fn set_broken(&mut self, region: Option<&str>, broken: bool) {
         let writer = self.writer;
         for (i, m) in self.members.iter_mut().enumerate() {

@@ -1,8 +1,9 @@
-//! Fault state the world consults: impaired Regions, endpoint modes, API error rates.
+//! Fault state the world consults: impaired Regions, endpoint modes, API error rates,
+//! alarms held in ALARM and failing health checks.
 
 use super::{EndpointMode, Reach, Service};
 use crate::emulator::scenario::{FaultService, ImpairMode, Latency};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Default)]
 pub(super) struct FaultState {
@@ -15,6 +16,10 @@ pub(super) struct FaultState {
     /// Per endpoint (0-based slot): applied calls lose their answer.
     endpoint_answer_lost: Vec<bool>,
     answer_lost: Vec<(Service, String)>,
+    /// (Region, alarm name) held in ALARM.
+    forced_alarms: BTreeSet<(String, String)>,
+    /// Route 53 health check ids reported unhealthy.
+    failing_checks: BTreeSet<String>,
 }
 
 impl FaultState {
@@ -148,6 +153,70 @@ impl FaultState {
             .map(|(_, _, rate)| *rate)
             .unwrap_or(0.0)
     }
+
+    pub(super) fn force_alarm(&mut self, region: &str, alarm: &str, forced: bool) {
+        let key = (region.to_string(), alarm.to_string());
+        if forced {
+            self.forced_alarms.insert(key);
+        } else {
+            self.forced_alarms.remove(&key);
+        }
+    }
+
+    pub(super) fn alarm_forced(&self, region: &str, alarm: &str) -> bool {
+        self.forced_alarms
+            .iter()
+            .any(|(r, a)| r == region && a == alarm)
+    }
+
+    /// True when some alarm of `region` is held in ALARM (a composite over the
+    /// Region's metric alarms follows it).
+    pub(super) fn any_alarm_forced(&self, region: &str) -> bool {
+        self.forced_alarms.iter().any(|(r, _)| r == region)
+    }
+
+    pub(super) fn fail_check(&mut self, id: &str, failing: bool) {
+        if failing {
+            self.failing_checks.insert(id.to_string());
+        } else {
+            self.failing_checks.remove(id);
+        }
+    }
+
+    pub(super) fn check_failing(&self, id: &str) -> bool {
+        self.failing_checks.contains(id)
+    }
+
+    // Listings for the game-day menu's Active section, in a stable order.
+
+    pub(super) fn impaired_regions(&self) -> impl Iterator<Item = (&str, ImpairMode)> {
+        self.impaired.iter().map(|(r, m)| (r.as_str(), *m))
+    }
+
+    /// (1-based index, mode) of every endpoint that is not Up.
+    pub(super) fn endpoint_faults(&self) -> impl Iterator<Item = (usize, EndpointMode)> {
+        self.endpoints
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| **m != EndpointMode::Up)
+            .map(|(i, m)| (i + 1, *m))
+    }
+
+    pub(super) fn error_rates(&self) -> impl Iterator<Item = (Service, &str, f64)> {
+        self.error_rates
+            .iter()
+            .map(|(s, r, rate)| (*s, r.as_str(), *rate))
+    }
+
+    pub(super) fn forced_alarms(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.forced_alarms
+            .iter()
+            .map(|(r, a)| (r.as_str(), a.as_str()))
+    }
+
+    pub(super) fn failing_checks(&self) -> impl Iterator<Item = &str> {
+        self.failing_checks.iter().map(String::as_str)
+    }
 }
 
 pub(super) fn service_of(s: FaultService) -> Service {
@@ -156,5 +225,14 @@ pub(super) fn service_of(s: FaultService) -> Service {
         FaultService::Rds => Service::Rds,
         FaultService::Cloudwatch => Service::CloudWatch,
         FaultService::Sts => Service::Sts,
+    }
+}
+
+pub(super) fn fault_service(s: Service) -> FaultService {
+    match s {
+        Service::Arc => FaultService::Arc,
+        Service::Rds => FaultService::Rds,
+        Service::CloudWatch => FaultService::Cloudwatch,
+        Service::Sts => FaultService::Sts,
     }
 }

@@ -1,9 +1,8 @@
 //! Applying faults (from scenarios or the console's game-day menu) to the world.
 
-use super::EndpointMode;
-use super::TwinWorld;
 use super::faults::service_of;
-use crate::emulator::scenario::{Fault, Latency};
+use super::{EndpointMode, InjectedSpike, TwinWorld};
+use crate::emulator::scenario::{Fault, FaultService, Latency, arc_endpoint_region};
 
 impl TwinWorld {
     /// Applies a fault now. Names that do not resolve (unknown Region) change nothing.
@@ -43,6 +42,7 @@ impl TwinWorld {
                     .unwrap_or(60.0);
                 let region = region.as_deref().and_then(|r| self.region_name(r));
                 let peak = *peak_ms as f64;
+                self.note_spike(database.clone(), region.clone(), *peak_ms, duration, secs);
                 for g in self
                     .aurora
                     .iter_mut()
@@ -69,7 +69,12 @@ impl TwinWorld {
                 region,
                 rate,
             } => {
-                if let Some(r) = self.region_name(region) {
+                // ARC is signed for its cluster endpoint's own Region (scenario.rs).
+                let r = match service {
+                    FaultService::Arc => arc_endpoint_region(region, &self.env),
+                    _ => None,
+                };
+                if let Some(r) = r.or_else(|| self.region_name(region)) {
                     self.faults.set_error_rate(service_of(*service), &r, *rate);
                 }
             }
@@ -107,7 +112,65 @@ impl TwinWorld {
                     self.faults.set_answer_lost(service_of(*service), &r);
                 }
             }
+            Fault::AlarmForced { region, alarm } => {
+                if let Some(r) = self.region_name(region) {
+                    self.faults.force_alarm(&r, alarm, true);
+                }
+            }
+            Fault::AlarmReleased { region, alarm } => {
+                if let Some(r) = self.region_name(region) {
+                    self.faults.force_alarm(&r, alarm, false);
+                }
+            }
+            Fault::HealthCheckFailing { health_check } => {
+                self.faults.fail_check(health_check, true)
+            }
+            Fault::HealthCheckRecovered { health_check } => {
+                self.faults.fail_check(health_check, false)
+            }
+            Fault::LagSpikeEnded { database, region } => {
+                let region = region.as_deref().and_then(|r| self.region_name(r));
+                self.spikes.retain(|s| {
+                    !(s.database.as_deref() == database.as_deref() && s.region == region)
+                });
+                for g in self
+                    .aurora
+                    .iter_mut()
+                    .filter(|g| g.matches(database.as_deref()))
+                {
+                    g.end_spike(region.as_deref());
+                }
+                for r in self
+                    .replicas
+                    .iter_mut()
+                    .filter(|r| r.matches(database.as_deref(), region.as_deref()))
+                {
+                    r.end_spike();
+                }
+            }
         }
+    }
+
+    /// Remembers an injected lag spike until it ends, for the Active list; a new spike
+    /// on the same database and Region replaces the old one, as it does in the lag.
+    fn note_spike(
+        &mut self,
+        database: Option<String>,
+        region: Option<String>,
+        peak_ms: u64,
+        duration: &str,
+        secs: f64,
+    ) {
+        self.spikes
+            .retain(|s| !(s.database == database && s.region == region));
+        let until = self.now + chrono::Duration::milliseconds((secs.max(1.0) * 1000.0) as i64);
+        self.spikes.push(InjectedSpike {
+            database,
+            region,
+            peak_ms,
+            duration: duration.trim().to_string(),
+            until,
+        });
     }
 
     fn set_broken(&mut self, database: Option<&str>, region: Option<&str>, broken: bool) {

@@ -118,6 +118,11 @@ impl Lag {
         });
     }
 
+    /// Ends a spike at once (a game-day lag spike cleared by the operator).
+    pub(super) fn end_spike(&mut self) {
+        self.spike = None;
+    }
+
     pub(super) fn ms(&self) -> f64 {
         let spike = self
             .spike

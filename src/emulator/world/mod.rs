@@ -2,6 +2,7 @@
 //! databases with moving lag, RDS replicas, alarms and health checks, driven by a
 //! seeded clock. Pure state: no I/O, no async. The wire front ends call into it.
 
+mod active;
 mod alarms;
 mod api;
 mod arc;
@@ -84,6 +85,18 @@ pub struct TwinWorld {
     scenario: Option<Scenario>,
     /// Index of the next scenario event to fire.
     next_event: usize,
+    /// Lag spikes injected and not yet over (the Active list shows them).
+    spikes: Vec<InjectedSpike>,
+}
+
+/// A `lag_spike` fault, remembered until it ends.
+#[derive(Debug, Clone)]
+struct InjectedSpike {
+    database: Option<String>,
+    region: Option<String>,
+    peak_ms: u64,
+    duration: String,
+    until: DateTime<Utc>,
 }
 
 impl TwinWorld {
@@ -128,6 +141,7 @@ impl TwinWorld {
             data_loss: Vec::new(),
             scenario: None,
             next_event: 0,
+            spikes: Vec::new(),
         };
         world.sample_metrics();
         world.advance_to(start);
@@ -192,6 +206,8 @@ impl TwinWorld {
             r.tick(self.now, &mut self.rng, &self.faults);
         }
         self.alarms.tick(self.now, &self.faults);
+        let now = self.now;
+        self.spikes.retain(|s| s.until > now);
         if self.now.timestamp().rem_euclid(SAMPLE_EVERY_S) == 0 {
             self.sample_metrics();
         }
@@ -250,12 +266,13 @@ impl TwinWorld {
             );
         }
         for region in &self.env.regions {
-            let v = if self.faults.is_impaired(&region.name) {
-                0.0
-            } else {
-                1.0
-            };
+            let dark = self.faults.is_impaired(&region.name);
             for hc in &region.health_checks {
+                let v = if dark || self.faults.check_failing(hc) {
+                    0.0
+                } else {
+                    1.0
+                };
                 self.metrics.record(
                     ROUTE53_METRICS_REGION,
                     "AWS/Route53",

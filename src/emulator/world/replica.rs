@@ -71,6 +71,15 @@ impl ReplicaDb {
         self.lag.force_spike(peak_ms, secs);
     }
 
+    pub(super) fn end_spike(&mut self) {
+        self.lag.end_spike();
+    }
+
+    /// The env name, when the link is broken.
+    pub(super) fn broken_name(&self) -> Option<&str> {
+        self.broken.then_some(self.name.as_str())
+    }
+
     pub(super) fn set_broken(&mut self, broken: bool) {
         self.broken = broken;
     }

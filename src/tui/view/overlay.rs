@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Clear, Widget};
 
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(
@@ -21,7 +21,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn popup(buf: &mut Buffer, area: Rect, title: &str) -> Rect {
+pub(super) fn popup(buf: &mut Buffer, area: Rect, title: &str) -> Rect {
     Clear.render(area, buf);
     let block = Block::bordered()
         .border_style(theme::BORDER_FOCUS)
@@ -35,7 +35,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     match &app.overlay {
         Overlay::None => {}
         Overlay::Help { offset } => help(buf, area, *offset),
-        Overlay::FaultMenu { selected } => fault_menu(buf, area, app, *selected),
+        Overlay::FaultMenu { selected } => super::faultmenu::render(buf, area, app, *selected),
         Overlay::ConfirmQuit { ok_focused } => {
             confirm(buf, area, *ok_focused);
             run_note(buf, area, app);
@@ -122,41 +122,6 @@ fn help(buf: &mut Buffer, area: Rect, offset: usize) {
             .saturating_sub(note.chars().count() as u16 + 1);
         buf.set_string(x, y, note, theme::WARN);
     }
-}
-
-fn fault_menu(buf: &mut Buffer, area: Rect, app: &App, selected: usize) {
-    let entries = app.faults.as_deref().unwrap_or_default();
-    let h = u16::try_from(entries.len() + 4).unwrap_or(u16::MAX);
-    let outer = centered(area, 76, h.min(area.height.saturating_sub(2)).max(6));
-    let inner = popup(buf, outer, "Game day: inject a fault into the twin");
-    if inner.height < 2 {
-        return;
-    }
-    if entries.is_empty() {
-        Row::new(buf, inner, inner.y).put(" the scenario catalogue is empty", theme::DIM);
-    }
-    // Scroll so the selection stays in view; the last row is the key hint.
-    let per_page = usize::from(inner.height - 2).max(1);
-    let first = selected.saturating_sub(per_page - 1);
-    for (y, (i, e)) in (inner.y..).zip(entries.iter().enumerate().skip(first).take(per_page)) {
-        let style = if i == selected {
-            theme::SELECTED
-        } else {
-            theme::TEXT
-        };
-        let marker = if i == selected { " ▶ " } else { "   " };
-        let mut w = Row::new(buf, inner, y);
-        w.put(marker, style).put(&e.label, style);
-        if !e.detail.is_empty() {
-            w.put("  ", theme::TEXT).put(&e.detail, theme::DIM);
-        }
-    }
-    let hint = format!(
-        " Enter inject · ↑↓ choose ({} of {}) · Esc close",
-        selected + 1,
-        entries.len()
-    );
-    Row::new(buf, inner, inner.bottom() - 1).put(&hint, theme::LABEL);
 }
 
 fn confirm(buf: &mut Buffer, area: Rect, ok_focused: bool) {

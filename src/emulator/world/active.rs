@@ -1,0 +1,135 @@
+//! The faults the world holds now, each with the fault that undoes it: what the
+//! game-day menu lists under "Active" and the twin's `/_drconsole/faults` serves.
+//!
+//! Derived from the fault state every time, never kept beside it, so a fault injected
+//! by a scenario, another console or the HTTP control shows up the same way.
+
+use super::faults::fault_service;
+use super::{EndpointMode, Service, TwinWorld};
+use crate::emulator::scenario::{ActiveFault, Fault, ImpairMode};
+
+impl TwinWorld {
+    /// Every fault in force, in a stable order: Regions, alarms, health checks, ARC
+    /// endpoints, API error rates, replication, lag spikes (until they end).
+    pub fn active_faults(&self) -> Vec<ActiveFault> {
+        let mut out = Vec::new();
+        let mut push = |label: String, clear: Fault| out.push(ActiveFault { label, clear });
+        for (region, mode) in self.faults.impaired_regions() {
+            let how = match mode {
+                ImpairMode::Hang => "its endpoints hang",
+                ImpairMode::Drop => "its endpoints drop connections",
+            };
+            push(
+                format!("{region} impaired: {how}"),
+                Fault::RegionRecovered {
+                    region: region.to_string(),
+                },
+            );
+        }
+        for (region, alarm) in self.faults.forced_alarms() {
+            push(
+                format!("Alarm {alarm} ({region}) held in ALARM"),
+                Fault::AlarmReleased {
+                    region: region.to_string(),
+                    alarm: alarm.to_string(),
+                },
+            );
+        }
+        for hc in self.faults.failing_checks() {
+            push(
+                format!("Health check {hc} failing"),
+                Fault::HealthCheckRecovered {
+                    health_check: hc.to_string(),
+                },
+            );
+        }
+        for (index, mode) in self.faults.endpoint_faults() {
+            let region = self
+                .env
+                .arc
+                .endpoints
+                .get(index - 1)
+                .map_or("", |e| e.region.as_str());
+            let how = match mode {
+                EndpointMode::Up => continue,
+                EndpointMode::Down => "down: hangs".to_string(),
+                EndpointMode::Slow { latency_ms } => format!("slow: +{latency_ms} ms"),
+                EndpointMode::Throttling => "throttling".to_string(),
+            };
+            push(
+                format!("ARC endpoint {index} ({region}) {how}"),
+                Fault::EndpointRecovered { index },
+            );
+        }
+        for (service, region, rate) in self.faults.error_rates() {
+            let what = match service {
+                Service::Arc => "ARC",
+                Service::Rds => "RDS",
+                Service::CloudWatch => "CloudWatch",
+                Service::Sts => "STS",
+            };
+            push(
+                format!(
+                    "{what} 5xx in {region} ({:.0} % of calls)",
+                    (rate * 100.0).round()
+                ),
+                Fault::ApiErrorRate {
+                    service: fault_service(service),
+                    region: region.to_string(),
+                    rate: 0.0,
+                },
+            );
+        }
+        for g in &self.aurora {
+            let (name, regions) = g.broken_links();
+            for region in regions {
+                push(
+                    format!("Replication of {name} to {region} broken"),
+                    Fault::ReplicationRestored {
+                        database: Some(name.to_string()),
+                        region: Some(region.to_string()),
+                    },
+                );
+            }
+        }
+        for r in &self.replicas {
+            if let Some(name) = r.broken_name() {
+                push(
+                    format!("Replication of {name} broken"),
+                    Fault::ReplicationRestored {
+                        database: Some(name.to_string()),
+                        region: None,
+                    },
+                );
+            }
+        }
+        for s in &self.spikes {
+            let on = match (&s.database, &s.region) {
+                (Some(d), Some(r)) => format!("{d} in {r}"),
+                (Some(d), None) => d.clone(),
+                (None, Some(r)) => format!("every database in {r}"),
+                (None, None) => "every database".to_string(),
+            };
+            push(
+                format!(
+                    "Lag spike on {on}: {} peak over {}",
+                    ms(s.peak_ms),
+                    s.duration
+                ),
+                Fault::LagSpikeEnded {
+                    database: s.database.clone(),
+                    region: s.region.clone(),
+                },
+            );
+        }
+        out
+    }
+}
+
+fn ms(v: u64) -> String {
+    if v.is_multiple_of(1000) {
+        format!("{} s", v / 1000)
+    } else {
+        format!("{v} ms")
+    }
+}
