@@ -581,6 +581,13 @@ pub const SLOW_ENDPOINT_MS: u64 = 3000;
 /// The console's game-day menu: every fault worth trying, labelled in plain words.
 /// Undoing a fault is not listed here: the menu's Active section offers that for each
 /// fault the twin holds ([`ActiveFault::clear`]).
+/// A Region on another continent, as the game-day menu plays it: a cold connection
+/// costs about two round trips (TCP, then TLS 1.3) and each answer one, at a
+/// cross-continent round trip of about 250 ms (the 150–300 ms range the README's
+/// timeout arithmetic uses; public latency figures, unverified for any one path).
+const FAR_ACCEPT_MS: u64 = 500;
+const FAR_REPLY_MS: u64 = 270;
+
 pub fn catalogue(env: &Environment) -> Vec<(String, Fault)> {
     let mut out = Vec::new();
     for r in &env.regions {
@@ -593,6 +600,26 @@ pub fn catalogue(env: &Environment) -> Vec<(String, Fault)> {
             Fault::RegionImpaired {
                 region: r.name.clone(),
                 mode: ImpairMode::Hang,
+            },
+        ));
+    }
+    for r in &env.regions {
+        out.push((
+            format!(
+                "{} far away: +{} ms per new connection, +{} ms per answer",
+                r.name, FAR_ACCEPT_MS, FAR_REPLY_MS
+            ),
+            Fault::RegionLatency {
+                region: r.name.clone(),
+                accept_ms: FAR_ACCEPT_MS,
+                reply_ms: FAR_REPLY_MS,
+            },
+        ));
+        out.push((
+            format!("RDS in {}: calls applied, answers lost", r.name),
+            Fault::AnswerLost {
+                service: FaultService::Rds,
+                region: r.name.clone(),
             },
         ));
     }
@@ -634,6 +661,10 @@ pub fn catalogue(env: &Environment) -> Vec<(String, Fault)> {
         ));
         // Each endpoint only takes requests signed for its own Region, so an error rate
         // on ARC in that Region is this endpoint's 5xx.
+        out.push((
+            format!("{name} applies updates, then loses the answer"),
+            Fault::EndpointAnswerLost { index },
+        ));
         out.push((
             format!("{name} fails: InternalServerException (500)"),
             Fault::ApiErrorRate {

@@ -61,13 +61,53 @@ impl TwinWorld {
                 Fault::EndpointRecovered { index },
             );
         }
+        for index in self.faults.endpoints_losing_answers() {
+            push(
+                format!(
+                    "ARC endpoint {index} ({}) applies updates, then loses the answer",
+                    self.endpoint_region(index)
+                ),
+                Fault::EndpointRecovered { index },
+            );
+        }
+        for (index, l) in self.faults.endpoint_latencies() {
+            push(
+                format!(
+                    "ARC endpoint {index} ({}) latency: {}",
+                    self.endpoint_region(index),
+                    latency_words(l)
+                ),
+                Fault::EndpointLatency {
+                    index,
+                    accept_ms: 0,
+                    reply_ms: 0,
+                },
+            );
+        }
+        for (region, l) in self.faults.region_latencies() {
+            push(
+                format!("{region} latency: {}", latency_words(l)),
+                Fault::RegionLatency {
+                    region: region.to_string(),
+                    accept_ms: 0,
+                    reply_ms: 0,
+                },
+            );
+        }
+        for (service, region) in self.faults.answers_lost() {
+            // Recovering the Region ends it (and an impairment of that Region with it).
+            push(
+                format!(
+                    "{} in {region}: calls applied, answers lost",
+                    service_name(service)
+                ),
+                Fault::RegionRecovered {
+                    region: region.to_string(),
+                },
+            );
+        }
         for (service, region, rate) in self.faults.error_rates() {
-            let what = match service {
-                Service::Arc => "ARC",
-                Service::Rds => "RDS",
-                Service::CloudWatch => "CloudWatch",
-                Service::Sts => "STS",
-            };
+            let what = service_name(service);
             push(
                 format!(
                     "{what} 5xx in {region} ({:.0} % of calls)",
@@ -124,6 +164,32 @@ impl TwinWorld {
         }
         out
     }
+}
+
+impl TwinWorld {
+    fn endpoint_region(&self, index: usize) -> &str {
+        self.env
+            .arc
+            .endpoints
+            .get(index.wrapping_sub(1))
+            .map_or("", |e| e.region.as_str())
+    }
+}
+
+fn service_name(service: Service) -> &'static str {
+    match service {
+        Service::Arc => "ARC",
+        Service::Rds => "RDS",
+        Service::CloudWatch => "CloudWatch",
+        Service::Sts => "STS",
+    }
+}
+
+fn latency_words(l: crate::emulator::scenario::Latency) -> String {
+    format!(
+        "+{} ms per new connection, +{} ms per answer",
+        l.accept_ms, l.reply_ms
+    )
 }
 
 fn ms(v: u64) -> String {

@@ -214,6 +214,32 @@ impl FaultState {
             .map(|(r, a)| (r.as_str(), a.as_str()))
     }
 
+    pub(super) fn region_latencies(&self) -> impl Iterator<Item = (&str, Latency)> {
+        self.region_latency.iter().map(|(r, l)| (r.as_str(), *l))
+    }
+
+    /// (1-based index, latency) of endpoints with a latency of their own.
+    pub(super) fn endpoint_latencies(&self) -> impl Iterator<Item = (usize, Latency)> + '_ {
+        self.endpoint_latency
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| !l.is_zero())
+            .map(|(i, l)| (i + 1, *l))
+    }
+
+    /// 1-based indexes of endpoints whose applied calls lose their answer.
+    pub(super) fn endpoints_losing_answers(&self) -> impl Iterator<Item = usize> + '_ {
+        self.endpoint_answer_lost
+            .iter()
+            .enumerate()
+            .filter(|(_, lost)| **lost)
+            .map(|(i, _)| i + 1)
+    }
+
+    pub(super) fn answers_lost(&self) -> impl Iterator<Item = (Service, &str)> {
+        self.answer_lost.iter().map(|(s, r)| (*s, r.as_str()))
+    }
+
     pub(super) fn failing_checks(&self) -> impl Iterator<Item = &str> {
         self.failing_checks.iter().map(String::as_str)
     }
