@@ -64,7 +64,7 @@ fn flip(env: &Environment, n: usize) -> BenchResult<MutatingRequest> {
     let c = env
         .control_by_name(CONTROL)
         .ok_or("the built-in environment has no cell-us-west-2")?;
-    let state = if n % 2 == 0 {
+    let state = if n.is_multiple_of(2) {
         ControlState::On
     } else {
         ControlState::Off

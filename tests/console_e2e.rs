@@ -98,9 +98,18 @@ fn fault_menu_injects_and_clears_on_an_external_twin() {
     c.wait_text("Game day");
     c.wait_text("none: the twin runs clean");
     past_input_guard();
-    // Two Regions, four alarms, then the health checks: the seventh entry.
-    c.keys(b"jjjjjj");
-    c.wait_text("▶ Health check hc-orders-use1 (us-east-1) fails");
+    // Down the catalogue to the health check, one key at a time, each press waited
+    // for on the footer's counter so no key races a frame (the catalogue's order is
+    // not what this test is about).
+    let target = "▶ Health check hc-orders-use1 (us-east-1) fails";
+    for at in 1..60 {
+        c.wait_text(&format!("({at} of "));
+        if c.screen().contains(target) {
+            break;
+        }
+        c.keys(b"j");
+    }
+    c.wait_text(target);
     c.keys(b"\r");
     c.wait_text("fault injected: Health check hc-orders-use1 (us-east-1) fails");
     assert_eq!(

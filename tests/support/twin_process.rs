@@ -114,23 +114,8 @@ impl TwinProcess {
 
     /// The twin's request log, read over loopback (GET /_drconsole/requests).
     pub fn requests(&self) -> Vec<serde_json::Value> {
-        let url = self
-            .endpoints
-            .requests_url
-            .strip_prefix("http://")
-            .expect("http url");
-        let (host, path) = url.split_once('/').expect("path");
-        let mut s = std::net::TcpStream::connect(host).expect("connect to the twin");
-        s.set_read_timeout(Some(Duration::from_secs(10))).ok();
-        write!(
-            s,
-            "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-        )
-        .expect("send");
-        let mut text = String::new();
-        s.read_to_string(&mut text).expect("read");
-        let (_, body) = text.split_once("\r\n\r\n").expect("http reply");
-        serde_json::from_str(body).expect("request log JSON")
+        serde_json::from_value(http_get_json(&self.endpoints.requests_url))
+            .expect("the request log is a JSON list")
     }
 
     /// Mutating calls that changed the twin's world (answered 2xx, or applied with
