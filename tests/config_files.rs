@@ -12,6 +12,19 @@ fn builtin_default_loads() {
     assert_eq!(env.arc.controls.len(), 2);
     assert_eq!(env.arc.rules.len(), 1);
     assert_eq!(env.aurora[0].members[1].cluster_id(), "orders-usw2");
+    // The backups section: the source Region comes from the resource ARN.
+    let orders = env.backup("orders-db").expect("orders-db backup");
+    assert_eq!(orders.resource_type, "Aurora");
+    assert_eq!(orders.source_region, "us-east-1");
+    assert_eq!(
+        (orders.dr_region.as_str(), orders.vault.as_str()),
+        ("us-west-2", "orders-dr-vault")
+    );
+    assert_eq!(orders.rpo, std::time::Duration::from_secs(4 * 3600));
+    assert_eq!(
+        orders.restore.metadata["DBClusterIdentifier"],
+        "orders-restored"
+    );
 }
 
 /// Each broken file states its expected error on its first line:
@@ -50,6 +63,9 @@ macro_rules! broken {
 mod broken_env {
     use super::check_broken;
     broken!(arn_region_mismatch, "arn-region-mismatch");
+    broken!(backup_bad_type, "backup-bad-type");
+    broken!(backup_same_region, "backup-same-region");
+    broken!(backup_unknown_region, "backup-unknown-region");
     broken!(bad_duration, "bad-duration");
     broken!(bad_rule_type, "bad-rule-type");
     broken!(db_unknown_region, "db-unknown-region");

@@ -3,6 +3,7 @@
 use crate::model::{ControlState, RuleConfig};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
 
 pub type S = Spanned<String>;
 
@@ -15,6 +16,9 @@ pub struct EnvFile {
     pub arc: ArcFile,
     #[serde(default)]
     pub databases: Databases,
+    /// Backup and restore: resources whose recovery points are copied to a DR vault.
+    #[serde(default)]
+    pub backups: Vec<BackupFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -166,4 +170,35 @@ pub struct ReplicaFile {
 pub struct ReplicaEndFile {
     pub region: S,
     pub instance_id: S,
+}
+
+/// One protected resource under `backups:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupFile {
+    pub name: S,
+    /// The source resource's ARN; its Region is the source Region.
+    pub resource_arn: S,
+    /// AWS Backup's resource type word (`Aurora`, `RDS`, `DynamoDB`, `EFS`, `EC2` …).
+    pub resource_type: S,
+    /// The Region of the vault the recovery points are copied to.
+    pub dr_region: S,
+    /// The backup vault's name in `dr_region`.
+    pub vault: S,
+    /// The backup RPO: the newest usable point in the DR vault must be younger.
+    pub rpo: S,
+    /// How often a restore must be tested (e.g. `7d`); absent: no schedule.
+    #[serde(default)]
+    pub restore_test_every: Option<S>,
+    pub restore: RestoreFile,
+}
+
+/// What `StartRestoreJob` needs besides the recovery point.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreFile {
+    pub iam_role_arn: S,
+    /// The restore metadata for the resource type, passed to StartRestoreJob as is.
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
 }

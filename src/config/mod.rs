@@ -29,6 +29,8 @@ pub struct Environment {
     pub arc: ArcConfig,
     pub aurora: Vec<AuroraGlobal>,
     pub replicas: Vec<ReplicaPair>,
+    /// Resources protected by backups copied to a DR vault, in file order.
+    pub backups: Vec<ProtectedResource>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -117,6 +119,34 @@ pub struct ReplicaEnd {
     pub instance_id: String,
 }
 
+/// A resource whose recovery points are copied to a vault in the DR Region
+/// (backup and restore; also the point-in-time safety net of the other strategies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtectedResource {
+    /// The environment's short name (e.g. `orders-db`).
+    pub name: String,
+    pub resource_arn: String,
+    /// AWS Backup's resource type word, as ListRecoveryPointsByBackupVault's
+    /// `ResourceType` returns it (`Aurora`, `RDS`, `DynamoDB` …).
+    pub resource_type: String,
+    /// The Region in the resource ARN.
+    pub source_region: String,
+    pub dr_region: String,
+    /// The backup vault's name in `dr_region`.
+    pub vault: String,
+    /// The backup RPO.
+    pub rpo: Duration,
+    pub restore_test_every: Option<Duration>,
+    pub restore: RestoreTemplate,
+}
+
+/// What `StartRestoreJob` needs besides the recovery point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreTemplate {
+    pub iam_role_arn: String,
+    pub metadata: std::collections::BTreeMap<String, String>,
+}
+
 impl Environment {
     /// Reads and validates a file; errors carry `file:line:column`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
@@ -169,6 +199,10 @@ impl Environment {
 
     pub fn control_by_arn(&self, arn: &str) -> Option<&RoutingControl> {
         self.arc.controls.iter().find(|c| c.arn == arn)
+    }
+
+    pub fn backup(&self, name: &str) -> Option<&ProtectedResource> {
+        self.backups.iter().find(|b| b.name == name)
     }
 
     pub fn aurora(&self, name: &str) -> Option<&AuroraGlobal> {

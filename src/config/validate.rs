@@ -6,6 +6,7 @@ use super::*;
 use std::collections::HashMap;
 
 mod arc;
+mod backups;
 use arc::arc;
 
 struct Ctx<'a> {
@@ -47,6 +48,7 @@ pub(super) fn validate(raw: EnvFile, origin: &str) -> Result<Environment, Config
     let arc = arc(&cx, &raw.arc)?;
     let aurora = aurora(&cx, &raw.databases, &region_names)?;
     let replicas = replicas(&cx, &raw.databases, &region_names, &aurora)?;
+    let backups = backups::backups(&cx, &raw.backups, &region_names)?;
     Ok(Environment {
         name: raw.name.value,
         source: None,
@@ -56,6 +58,7 @@ pub(super) fn validate(raw: EnvFile, origin: &str) -> Result<Environment, Config
         arc,
         aurora,
         replicas,
+        backups,
     })
 }
 

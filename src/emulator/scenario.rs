@@ -27,6 +27,7 @@ pub enum FaultService {
     Rds,
     Cloudwatch,
     Sts,
+    Backup,
 }
 
 /// One fault the twin can inject (from a scenario or the console's game-day menu).
@@ -142,6 +143,19 @@ pub enum Fault {
         #[serde(default)]
         region: Option<String>,
     },
+    /// AWS Backup copy jobs of `resource` (a `backups:` name; all when absent) fail,
+    /// as if they had been failing for `for_the_last` already (e.g. `5h`), so a
+    /// scenario can start with a DR copy that is already old.
+    BackupCopyFailing {
+        #[serde(default)]
+        resource: Option<String>,
+        #[serde(default)]
+        for_the_last: Option<String>,
+    },
+    BackupCopyRestored {
+        #[serde(default)]
+        resource: Option<String>,
+    },
 }
 
 /// The latency of an endpoint as the twin plays it, in real milliseconds (not scaled
@@ -234,6 +248,10 @@ const BUILTIN: &[(&str, &str)] = &[
     (
         "far-operator",
         include_str!("../../assets/scenarios/far-operator.yaml"),
+    ),
+    (
+        "backup-copy-stalled",
+        include_str!("../../assets/scenarios/backup-copy-stalled.yaml"),
     ),
 ];
 
@@ -537,7 +555,39 @@ fn resolve(fault: Fault, env: &Environment) -> Result<Fault, String> {
             database: database(d)?,
             region: opt_region(r)?,
         },
+        Fault::BackupCopyFailing {
+            resource,
+            for_the_last,
+        } => {
+            check_backup(resource.as_deref(), env)?;
+            if let Some(d) = &for_the_last {
+                humantime::parse_duration(d.trim())
+                    .map_err(|e| format!("backup_copy_failing for_the_last `{d}`: {e}"))?;
+            }
+            Fault::BackupCopyFailing {
+                resource,
+                for_the_last,
+            }
+        }
+        Fault::BackupCopyRestored { resource } => {
+            check_backup(resource.as_deref(), env)?;
+            Fault::BackupCopyRestored { resource }
+        }
     })
+}
+
+fn check_backup(resource: Option<&str>, env: &Environment) -> Result<(), String> {
+    match resource {
+        Some(name) if env.backup(name).is_none() => Err(format!(
+            "unknown backup resource `{name}` (defined under `backups`: {})",
+            env.backups
+                .iter()
+                .map(|b| b.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Checks a fault that arrives from outside (the twin's HTTP control, a scenario)
@@ -694,6 +744,18 @@ pub fn catalogue(env: &Environment) -> Vec<(String, Fault)> {
             Fault::ReplicationBroken {
                 database: Some(db),
                 region: None,
+            },
+        ));
+    }
+    for b in &env.backups {
+        out.push((
+            format!(
+                "Backup copies of {} to {} fail from now on",
+                b.name, b.dr_region
+            ),
+            Fault::BackupCopyFailing {
+                resource: Some(b.name.clone()),
+                for_the_last: None,
             },
         ));
     }

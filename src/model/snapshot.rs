@@ -69,6 +69,9 @@ pub struct Snapshot {
     pub controls: Vec<ControlStatus>,
     pub rules: Vec<RuleStatus>,
     pub endpoints: Vec<EndpointStatus>,
+    /// Protected resources and their newest recovery point in the DR vault.
+    #[serde(default)]
+    pub backups: Vec<BackupStatus>,
 }
 
 impl Snapshot {
@@ -80,6 +83,7 @@ impl Snapshot {
             || self.replicas.iter().any(ReplicaStatus::has_unknown)
             || self.controls.iter().any(|c| c.state.is_none() || c.stale)
             || self.rules.iter().any(|r| r.satisfied.is_none())
+            || self.backups.iter().any(BackupStatus::has_unknown)
     }
 
     /// The oldest observation time among everything shown (items never observed are
@@ -265,6 +269,88 @@ pub struct EndpointStatus {
     pub last_used: Option<DateTime<Utc>>,
 }
 
+/// A protected resource: the newest usable recovery point in its DR vault, and the
+/// latest cross-Region copy job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupStatus {
+    /// The environment file's name for it.
+    pub name: String,
+    pub resource_arn: String,
+    /// AWS Backup's resource type word (`Aurora`, `RDS` …).
+    pub resource_type: String,
+    pub source_region: String,
+    pub dr_region: String,
+    pub vault: String,
+    pub rpo_s: u64,
+    /// The newest recovery point with status COMPLETED in the DR vault. `None` with
+    /// `observed_at` set: the vault was read and holds none.
+    pub newest: Option<RecoveryPointSeen>,
+    /// The newest copy job of this resource into the DR vault (read in the source
+    /// Region, where copy jobs run).
+    pub latest_copy: Option<CopyJobSeen>,
+    /// Why the copy jobs could not be read (the source Region may be dark).
+    pub copy_error: Option<String>,
+    /// When a restore of this resource was last tested (from restore-test runs).
+    pub last_tested: Option<DateTime<Utc>>,
+    /// When the next restore test is due, from `restore_test_every`.
+    pub next_test_due: Option<DateTime<Utc>>,
+    /// When the DR vault last answered.
+    pub observed_at: Option<DateTime<Utc>>,
+    pub stale: bool,
+    pub error: Option<String>,
+}
+
+impl BackupStatus {
+    /// The DR vault never read, or read too long ago.
+    pub fn has_unknown(&self) -> bool {
+        self.observed_at.is_none() || self.stale
+    }
+
+    /// Age of the newest usable point at `now`, from its backup time.
+    pub fn age_at(&self, now: DateTime<Utc>) -> Option<chrono::Duration> {
+        self.newest.as_ref().map(|p| now - p.backup_time)
+    }
+
+    /// True when the vault was read and its newest usable point is within the RPO;
+    /// `None` when that is not known.
+    pub fn fresh_at(&self, now: DateTime<Utc>) -> Option<bool> {
+        if self.has_unknown() {
+            return None;
+        }
+        Some(
+            self.age_at(now)
+                .is_some_and(|a| a.num_seconds() <= self.rpo_s as i64),
+        )
+    }
+}
+
+/// A recovery point as `ListRecoveryPointsByBackupVault` describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryPointSeen {
+    pub arn: String,
+    /// As AWS sent it: CREATING | AVAILABLE | COMPLETED | PARTIAL | EXPIRED |
+    /// STOPPED | DELETING.
+    pub status: String,
+    /// `CreationDate` of this point in the DR vault.
+    pub created_at: DateTime<Utc>,
+    /// The time the data is from: the source point's `CreationDate` when the copy
+    /// job that made this point was read, else `created_at`.
+    pub backup_time: DateTime<Utc>,
+    /// True when `backup_time` came from the source point (via its copy job).
+    pub backup_time_from_source: bool,
+}
+
+/// A copy job as `ListCopyJobs` describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyJobSeen {
+    pub id: String,
+    /// As AWS sent it: CREATED | RUNNING | COMPLETED | FAILED | PARTIAL.
+    pub state: String,
+    pub created_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub status_message: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,6 +422,7 @@ mod tests {
                 satisfied: Some(true),
             }],
             endpoints: vec![],
+            backups: vec![],
         }
     }
 

@@ -192,6 +192,7 @@ pub fn calm(now: DateTime<Utc>) -> Snapshot {
             satisfied: Some(true),
         }],
         endpoints: endpoints(now),
+        backups: Vec::new(),
     }
 }
 

@@ -114,6 +114,7 @@ async fn serve(
         Err(_) => return Err(Dropped),
     };
     let incoming = Incoming {
+        method: parts.method.to_string(),
         path: parts.uri.path().to_string(),
         query: parts.uri.query().unwrap_or_default().to_string(),
         headers: parts.headers,

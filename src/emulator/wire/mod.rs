@@ -5,6 +5,7 @@
 //! black holes; this module only turns bytes into calls and results into bytes.
 
 pub mod arc_json;
+pub mod backup_rest;
 pub mod cloudwatch;
 pub mod protocol;
 pub mod query;
@@ -27,6 +28,8 @@ const ARC_TARGET: &str = "ToggleCustomerAPI.";
 /// A request as read off the socket.
 #[derive(Debug, Clone)]
 pub struct Incoming {
+    /// GET, POST …: restJson1 routes by method and path.
+    pub method: String,
     pub path: String,
     /// The URI query string, without `?` (awsQuery also accepts parameters there).
     pub query: String,
@@ -55,6 +58,8 @@ pub enum Input {
     Query(query::Params),
     Json(serde_json::Value),
     Tree(cloudwatch::Value),
+    /// restJson1 (AWS Backup): the routed operation and the URI query.
+    Rest(backup_rest::Route, backup_rest::Query),
 }
 
 /// A request that failed to decode: answered in its protocol, never executed.
@@ -166,7 +171,35 @@ pub fn decode_main(req: &Incoming) -> Result<Call, Rejected> {
             }),
         };
     }
+    if region_of(req).is_some_and(|s| s.service == "backup") {
+        return decode_backup(req);
+    }
     decode_query(req)
+}
+
+/// AWS Backup (restJson1), recognised by its signing name `backup`.
+fn decode_backup(req: &Incoming) -> Result<Call, Rejected> {
+    let protocol = Protocol::BackupRest;
+    let region = region_of(req).map(|s| s.region).unwrap_or_default();
+    match backup_rest::route(&req.method, &req.path) {
+        Some(route) => Ok(Call {
+            service: Service::Backup,
+            protocol,
+            operation: route.operation().to_string(),
+            region,
+            input: Input::Rest(route, backup_rest::parse_query(&req.query)),
+        }),
+        None => {
+            let what = format!("{} {}", req.method, req.path);
+            Err(Rejected {
+                service: Some(Service::Backup),
+                protocol,
+                operation: what.clone(),
+                region,
+                error: Box::new(protocol.unknown_operation(&what)),
+            })
+        }
+    }
 }
 
 fn decode_cloudwatch(req: &Incoming, protocol: Protocol, op: &str) -> Result<Call, Rejected> {
@@ -274,6 +307,10 @@ pub fn execute(world: &mut TwinWorld, call: &Call, request_id: &str) -> Reply {
         (Service::Sts, Input::Query(params)) => {
             sts_query::handle(world, &call.operation, params, request_id).map(Reply::xml)
         }
+        (Service::Backup, Input::Rest(route, query)) => {
+            backup_rest::handle(world, &call.region, route, query)
+                .map(|v| call.protocol.json_ok(&v))
+        }
         _ => Err(call.protocol.unknown_operation(&call.operation)),
     };
     match result {
@@ -290,6 +327,9 @@ pub fn injected_failure(call: &Call, request_id: &str) -> Reply {
         Service::Arc => "InternalServerException",
         Service::CloudWatch => "InternalServiceError",
         Service::Rds | Service::Sts => "InternalFailure",
+        // AWS Backup API reference, every list call's Errors:
+        // ServiceUnavailableException, HTTP Status Code: 500.
+        Service::Backup => "ServiceUnavailableException",
     };
     let err = ApiError::new(500, code, "Injected failure (twin fault: api_error_rate)");
     call.protocol.error(&err, request_id)

@@ -66,6 +66,8 @@ pub enum Protocol {
     CwJson,
     /// CloudWatch in Smithy rpcv2Cbor (aws-sdk-cloudwatch ≥ 1.100).
     CwCbor,
+    /// AWS Backup in restJson1.
+    BackupRest,
 }
 
 impl Protocol {
@@ -77,7 +79,7 @@ impl Protocol {
                 format!("The action {op} is not valid for this web service."),
             ),
             // Smithy rpcv2Cbor routes by path: an unknown operation is a missing route.
-            Protocol::CwCbor => ApiError::new(
+            Protocol::CwCbor | Protocol::BackupRest => ApiError::new(
                 404,
                 "UnknownOperationException",
                 format!("Unknown operation {op}"),
@@ -95,7 +97,7 @@ impl Protocol {
             Protocol::RdsQuery | Protocol::StsQuery => {
                 ApiError::new(400, "MalformedQueryString", detail)
             }
-            Protocol::ArcJson | Protocol::CwJson | Protocol::CwCbor => {
+            Protocol::ArcJson | Protocol::CwJson | Protocol::CwCbor | Protocol::BackupRest => {
                 ApiError::new(400, "SerializationException", detail)
             }
         }
@@ -108,14 +110,19 @@ impl Protocol {
             Protocol::ArcJson => json_error(err, false),
             Protocol::CwJson => json_error(err, true),
             Protocol::CwCbor => cbor_error(err),
+            Protocol::BackupRest => rest_json_error(err),
         };
         reply.with_request_id(request_id)
     }
 
     pub fn json_ok(self, body: &serde_json::Value) -> Reply {
+        let content_type = match self {
+            Protocol::BackupRest => "application/json",
+            _ => "application/x-amz-json-1.0",
+        };
         Reply {
             status: 200,
-            headers: vec![("content-type", "application/x-amz-json-1.0".into())],
+            headers: vec![("content-type", content_type.into())],
             body: body.to_string().into_bytes(),
         }
     }
@@ -179,6 +186,25 @@ fn json_error(err: &ApiError, query_compatible: bool) -> Reply {
         status: err.status,
         headers,
         body: serde_json::Value::Object(body).to_string().into_bytes(),
+    }
+}
+
+/// restJson1: the code in `x-amzn-errortype`, and AWS Backup's error members
+/// (`Code`, `Message`, `Type`: its exceptions' shapes in the API reference).
+fn rest_json_error(err: &ApiError) -> Reply {
+    let kind = if err.status >= 500 { "Service" } else { "User" };
+    let body = serde_json::json!({
+        "Code": err.code,
+        "Message": err.message,
+        "Type": kind,
+    });
+    Reply {
+        status: err.status,
+        headers: vec![
+            ("content-type", "application/json".to_string()),
+            ("x-amzn-errortype", err.code.clone()),
+        ],
+        body: body.to_string().into_bytes(),
     }
 }
 

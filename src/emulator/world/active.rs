@@ -143,6 +143,18 @@ impl TwinWorld {
                 );
             }
         }
+        for (resource, since) in self.backup_history.failing_now() {
+            let on = resource.map_or("every protected resource".to_string(), |r| r.to_string());
+            push(
+                format!(
+                    "Backup copies of {on} failing since {}",
+                    since.format("%H:%M:%S")
+                ),
+                Fault::BackupCopyRestored {
+                    resource: resource.map(str::to_string),
+                },
+            );
+        }
         for s in &self.spikes {
             let on = match (&s.database, &s.region) {
                 (Some(d), Some(r)) => format!("{d} in {r}"),
@@ -182,6 +194,7 @@ fn service_name(service: Service) -> &'static str {
         Service::Rds => "RDS",
         Service::CloudWatch => "CloudWatch",
         Service::Sts => "STS",
+        Service::Backup => "AWS Backup",
     }
 }
 

@@ -36,6 +36,7 @@ pub enum Service {
     Rds,
     CloudWatch,
     Sts,
+    Backup,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,4 +184,49 @@ pub struct DataLossEvent {
     pub to_region: String,
     /// The RPO lag at the moment of failover: committed writes that never arrived.
     pub lost_ms: f64,
+}
+
+/// A recovery point as AWS Backup's list calls describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryPointView {
+    pub arn: String,
+    pub vault_name: String,
+    pub vault_arn: String,
+    /// Set on a copy: the vault it was copied from.
+    pub source_vault_arn: Option<String>,
+    pub resource_arn: String,
+    pub resource_type: String,
+    /// RecoveryPointStatus: CREATING | COMPLETED | …
+    pub status: &'static str,
+    pub creation: DateTime<Utc>,
+    pub initiation: DateTime<Utc>,
+    pub completion: Option<DateTime<Utc>>,
+    pub iam_role_arn: String,
+}
+
+/// A cross-Region copy job as ListCopyJobs describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyJobView {
+    pub id: String,
+    pub source_vault_arn: String,
+    pub source_point_arn: String,
+    pub dest_vault_arn: String,
+    /// Known once the copy completed.
+    pub dest_point_arn: Option<String>,
+    pub resource_arn: String,
+    pub resource_type: String,
+    /// CopyJobState: CREATED | RUNNING | COMPLETED | FAILED | PARTIAL.
+    pub state: &'static str,
+    pub status_message: Option<String>,
+    pub creation: DateTime<Utc>,
+    pub completion: Option<DateTime<Utc>>,
+    pub iam_role_arn: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BackupError {
+    #[error("ResourceNotFoundException: {0}")]
+    NotFound(String),
+    #[error("InvalidParameterValueException: {0}")]
+    InvalidParameter(String),
 }

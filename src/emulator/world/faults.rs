@@ -251,6 +251,7 @@ pub(super) fn service_of(s: FaultService) -> Service {
         FaultService::Rds => Service::Rds,
         FaultService::Cloudwatch => Service::CloudWatch,
         FaultService::Sts => Service::Sts,
+        FaultService::Backup => Service::Backup,
     }
 }
 
@@ -260,5 +261,6 @@ pub(super) fn fault_service(s: Service) -> FaultService {
         Service::Rds => FaultService::Rds,
         Service::CloudWatch => FaultService::Cloudwatch,
         Service::Sts => FaultService::Sts,
+        Service::Backup => FaultService::Backup,
     }
 }

@@ -10,11 +10,13 @@ impl TwinWorld {
         match fault {
             Fault::RegionImpaired { region, mode } => {
                 if let Some(r) = self.region_name(region) {
+                    self.backup_history.region_down(&r, self.now);
                     self.faults.impair(&r, *mode);
                 }
             }
             Fault::RegionRecovered { region } => {
                 if let Some(r) = self.region_name(region) {
+                    self.backup_history.region_up(&r, self.now);
                     self.faults.recover(&r);
                 }
             }
@@ -127,6 +129,22 @@ impl TwinWorld {
             }
             Fault::HealthCheckRecovered { health_check } => {
                 self.faults.fail_check(health_check, false)
+            }
+            Fault::BackupCopyFailing {
+                resource,
+                for_the_last,
+            } => {
+                let back = for_the_last
+                    .as_deref()
+                    .and_then(|d| humantime::parse_duration(d.trim()).ok())
+                    .and_then(|d| chrono::Duration::from_std(d).ok())
+                    .unwrap_or_default();
+                self.backup_history
+                    .copies_fail(resource.as_deref(), self.now - back);
+            }
+            Fault::BackupCopyRestored { resource } => {
+                self.backup_history
+                    .copies_work(resource.as_deref(), self.now);
             }
             Fault::LagSpikeEnded { database, region } => {
                 let region = region.as_deref().and_then(|r| self.region_name(r));

@@ -7,6 +7,7 @@ mod alarms;
 mod api;
 mod arc;
 mod aurora;
+mod backup;
 mod faults;
 mod inject;
 mod lag;
@@ -17,6 +18,7 @@ mod replica;
 mod tests;
 
 pub use api::*;
+pub use backup::SOURCE_VAULT;
 
 use crate::config::Environment;
 use crate::emulator::scenario::{Latency, Scenario, resolve_region};
@@ -87,6 +89,8 @@ pub struct TwinWorld {
     next_event: usize,
     /// Lag spikes injected and not yet over (the Active list shows them).
     spikes: Vec<InjectedSpike>,
+    /// Region outages and copy failures, which the backup schedule reads.
+    backup_history: backup::BackupHistory,
 }
 
 /// A `lag_spike` fault, remembered until it ends.
@@ -142,6 +146,7 @@ impl TwinWorld {
             scenario: None,
             next_event: 0,
             spikes: Vec::new(),
+            backup_history: backup::BackupHistory::default(),
         };
         world.sample_metrics();
         world.advance_to(start);

@@ -124,6 +124,7 @@ pub fn build(
             .map(|r| rule(r, env, obs, ctx, now))
             .collect(),
         endpoints,
+        backups: Vec::new(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! TwinWorld behaviour tests, driven only through the public world API.
 
 mod arc;
+mod backup;
 mod faults;
 mod rds;
 mod signals;

@@ -1,0 +1,122 @@
+//! The twin's AWS Backup: schedule, copies, failures and outages.
+
+use super::{step, world};
+use crate::emulator::scenario::{Fault, ImpairMode};
+use crate::emulator::world::{SOURCE_VAULT, TwinWorld};
+use chrono::Duration;
+
+const ORDERS: &str = "arn:aws:rds:us-east-1:111122223333:cluster:orders-use1";
+
+fn newest_completed_dr(w: &TwinWorld) -> chrono::DateTime<chrono::Utc> {
+    w.recovery_points_in_vault("us-west-2", "orders-dr-vault", Some(ORDERS))
+        .expect("vault")
+        .iter()
+        .filter(|p| p.status == "COMPLETED")
+        .map(|p| p.creation)
+        .max()
+        .expect("a completed copy")
+}
+
+#[test]
+fn hourly_points_are_copied_to_the_dr_vault_within_the_hour() {
+    let w = world(1);
+    let src = w
+        .recovery_points_in_vault("us-east-1", SOURCE_VAULT, Some(ORDERS))
+        .expect("source vault");
+    // Three days of hourly points, oldest first.
+    assert!(src.len() >= 71, "{} points", src.len());
+    assert!(src.windows(2).all(|p| p[0].creation < p[1].creation));
+    let dr = w
+        .recovery_points_in_vault("us-west-2", "orders-dr-vault", Some(ORDERS))
+        .expect("DR vault");
+    assert!(dr.iter().all(|p| p.source_vault_arn.is_some()));
+    let age = w.now() - newest_completed_dr(&w);
+    assert!(age <= Duration::minutes(90), "newest copy {age} old");
+    // Each completed copy job names both points.
+    let jobs = w.copy_jobs("us-east-1", Some(ORDERS), None);
+    let done: Vec<_> = jobs.iter().filter(|j| j.state == "COMPLETED").collect();
+    assert!(done.iter().all(|j| j.dest_point_arn.is_some()));
+    assert!(dr.iter().all(|p| {
+        done.iter()
+            .any(|j| j.dest_point_arn.as_deref() == Some(&p.arn))
+    }));
+}
+
+#[test]
+fn a_point_is_creating_while_its_backup_job_runs() {
+    let mut w = world(1);
+    let seen_creating = (0..12).any(|_| {
+        step(&mut w, 300);
+        w.recovery_points_in_vault("us-east-1", SOURCE_VAULT, Some(ORDERS))
+            .expect("vault")
+            .last()
+            .is_some_and(|p| p.status == "CREATING" && p.completion.is_none())
+    });
+    assert!(seen_creating);
+}
+
+#[test]
+fn failing_copies_age_the_dr_point_and_show_failed_jobs() {
+    let mut w = world(1);
+    w.inject(&Fault::BackupCopyFailing {
+        resource: Some("orders-db".into()),
+        for_the_last: Some("5h".into()),
+    });
+    let age = w.now() - newest_completed_dr(&w);
+    assert!(age > Duration::hours(5), "newest copy only {age} old");
+    let jobs = w.copy_jobs("us-east-1", Some(ORDERS), None);
+    let last = jobs.last().expect("jobs");
+    assert!(matches!(last.state, "FAILED" | "RUNNING"));
+    assert!(
+        jobs.iter().rev().take(4).any(|j| j.state == "FAILED"
+            && j.status_message.is_some()
+            && j.dest_point_arn.is_none())
+    );
+    assert_eq!(w.active_faults().len(), 1);
+    w.inject(&w.active_faults()[0].clear.clone());
+    assert!(w.active_faults().is_empty());
+    step(&mut w, 3 * 3600);
+    let age = w.now() - newest_completed_dr(&w);
+    assert!(age <= Duration::minutes(90), "copies resumed: {age}");
+}
+
+#[test]
+fn a_dark_source_region_takes_no_backups_until_it_recovers() {
+    let mut w = world(1);
+    w.inject(&Fault::RegionImpaired {
+        region: "us-east-1".into(),
+        mode: ImpairMode::Hang,
+    });
+    let before = w
+        .recovery_points_in_vault("us-east-1", SOURCE_VAULT, Some(ORDERS))
+        .expect("vault")
+        .last()
+        .map(|p| p.creation);
+    step(&mut w, 4 * 3600);
+    let during = w
+        .recovery_points_in_vault("us-east-1", SOURCE_VAULT, Some(ORDERS))
+        .expect("vault")
+        .last()
+        .map(|p| p.creation);
+    assert_eq!(before, during);
+    assert!(w.now() - newest_completed_dr(&w) > Duration::hours(4));
+    w.inject(&Fault::RegionRecovered {
+        region: "us-east-1".into(),
+    });
+    step(&mut w, 2 * 3600);
+    assert!(w.now() - newest_completed_dr(&w) <= Duration::minutes(90));
+}
+
+#[test]
+fn an_unknown_vault_is_resource_not_found() {
+    let w = world(1);
+    let e = w
+        .recovery_points_in_vault("us-west-2", "no-such-vault", None)
+        .unwrap_err();
+    assert!(e.to_string().starts_with("ResourceNotFoundException"));
+    // The DR vault lives in the DR Region only.
+    assert!(
+        w.recovery_points_in_vault("us-east-1", "orders-dr-vault", None)
+            .is_err()
+    );
+}
