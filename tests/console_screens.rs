@@ -473,3 +473,18 @@ fn rpo_breach_at_a_glance_80x24() {
         "{wide}"
     );
 }
+
+/// Issue 9: the Backups rows say fresh, over RPO (with the failed copy) and "age
+/// unverified" (a copy whose source Region was not read: its age is a lower bound).
+#[test]
+fn backups_rows_120x40() {
+    let mut app = app_with(synthetic::with_backups(synthetic::fixed_now()));
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("backups in the DR vault"), "{s}");
+    assert!(s.contains("newest 1h05m / RPO 4h  ok"), "{s}");
+    assert!(s.contains("OVER RPO"), "{s}");
+    assert!(s.contains("latest copy FAILED"), "{s}");
+    assert!(s.contains("newest ≥2h00m / RPO 1d  age unverified"), "{s}");
+    assert!(s.contains("age unverified"), "{s}");
+    insta::assert_snapshot!(s);
+}

@@ -973,3 +973,102 @@ async fn a_fresh_providers_first_read_goes_straight_to_the_endpoint_that_answers
         .count();
     assert_eq!(reads_on_dark, 0);
 }
+
+/// Issue 9: AWS Backup through the SDK (restJson1, percent-encoded ARNs in paths,
+/// epoch-second timestamps) into the monitor's Backups rows.
+mod backups {
+    use super::*;
+    use drconsole::model::snapshot::BackupStatus;
+
+    async fn first(env: &Arc<Environment>, provider: &Arc<Provider>) -> Arc<Snapshot> {
+        let opts = MonitorOptions {
+            poll: Duration::from_millis(500),
+            ..MonitorOptions::default()
+        };
+        let mut mon = monitor::spawn(provider.clone(), env.clone(), opts);
+        tokio::time::timeout(GIVE_UP, mon.first_complete())
+            .await
+            .expect("first complete snapshot")
+    }
+
+    fn orders(s: &Snapshot) -> &BackupStatus {
+        s.backups
+            .iter()
+            .find(|b| b.name == "orders-db")
+            .expect("orders-db")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_dr_point_is_aged_from_its_source_point_and_is_fresh() {
+        let env = Arc::new(default_env());
+        let (_emu, provider) = twin(&env, 1.0, false).await;
+        let snap = first(&env, &provider).await;
+        assert_eq!(snap.backups.len(), 2);
+        let b = orders(&snap);
+        let p = b
+            .newest
+            .as_ref()
+            .expect("a completed point in the DR vault");
+        assert_eq!(p.status, "COMPLETED");
+        assert!(p.backup_time_known, "source read: {b:?}");
+        // The twin stamps a copy with the copy's start, after the source backup.
+        assert!(p.backup_time < p.created_at, "{p:?}");
+        assert_eq!(b.fresh, Some(true), "{b:?}");
+        assert!(b.age_s.is_some_and(|a| a < 2 * 3600), "{b:?}");
+        assert!(b.latest_copy.is_some() && b.copy_error.is_none(), "{b:?}");
+        assert!(!snap.has_unknown() || snap.regions.iter().any(|r| r.stale));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn failing_copies_put_the_dr_point_over_its_rpo_and_show_the_failed_job() {
+        let env = Arc::new(default_env());
+        let (emu, provider) = twin(&env, 1.0, false).await;
+        emu.inject(Fault::BackupCopyFailing {
+            resource: Some("orders-db".into()),
+            for_the_last: Some("5h".into()),
+        });
+        let snap = first(&env, &provider).await;
+        let b = orders(&snap);
+        assert_eq!(b.fresh, Some(false), "{b:?}");
+        assert!(b.age_s.is_some_and(|a| a > 5 * 3600), "{b:?}");
+        let copy = b.latest_copy.as_ref().expect("copy job");
+        assert!(
+            matches!(copy.state.as_str(), "FAILED" | "RUNNING"),
+            "{copy:?}"
+        );
+        // The other resource's copies still work.
+        let ledger = snap.backups.iter().find(|b| b.name == "ledger-db").unwrap();
+        assert_eq!(ledger.fresh, Some(true), "{ledger:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_dark_dr_region_is_unknown_and_a_dark_source_leaves_the_age_unverified() {
+        let env = Arc::new(default_env());
+        let (emu, provider) = twin(&env, 1.0, false).await;
+        emu.inject(Fault::RegionImpaired {
+            region: "us-east-1".into(),
+            mode: ImpairMode::Hang,
+        });
+        let snap = first(&env, &provider).await;
+        let b = orders(&snap);
+        // The DR vault answers; the copy jobs (source Region) do not.
+        let p = b.newest.as_ref().expect("DR point");
+        assert!(!p.backup_time_known, "{b:?}");
+        assert_eq!(b.fresh, None, "a lower bound within the RPO proves nothing");
+        assert!(b.copy_error.is_some(), "{b:?}");
+
+        emu.inject(Fault::RegionRecovered {
+            region: "us-east-1".into(),
+        });
+        emu.inject(Fault::RegionImpaired {
+            region: "us-west-2".into(),
+            mode: ImpairMode::Hang,
+        });
+        let snap = first(&env, &provider).await;
+        let b = orders(&snap);
+        assert!(b.observed_at.is_none() && b.has_unknown(), "{b:?}");
+        assert_eq!(b.fresh, None);
+        assert!(b.error.is_some(), "{b:?}");
+        assert!(snap.has_unknown());
+    }
+}

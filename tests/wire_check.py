@@ -252,13 +252,45 @@ def sts_checks(main):
         check("sts: aws cli arn", cli.get("Arn", "").startswith("arn:aws:sts::111122223333:"), cli)
 
 
+def backup_checks(main):
+    """AWS Backup (restJson1): boto3 builds the paths and percent-encodes the ARNs."""
+    orders = "arn:aws:rds:us-east-1:111122223333:cluster:orders-use1"
+    dr = client("backup", "us-west-2", main)
+    pages = list(
+        dr.get_paginator("list_recovery_points_by_backup_vault").paginate(
+            BackupVaultName="orders-dr-vault", ByResourceArn=orders
+        )
+    )
+    points = [p for page in pages for p in page["RecoveryPoints"]]
+    check("backup: boto3 pages through the DR vault", len(pages) > 1 and len(points) > 50,
+          f"{len(pages)} pages, {len(points)} points")
+    check("backup: DR points are COMPLETED copies",
+          all(p["Status"] == "COMPLETED" and p.get("SourceBackupVaultArn") for p in points),
+          points[:1])
+    check("backup: CreationDate decodes as a datetime",
+          all(hasattr(p["CreationDate"], "tzinfo") for p in points), points[:1])
+    src = client("backup", "us-east-1", main)
+    jobs = src.list_copy_jobs(ByResourceArn=orders, MaxResults=1000)["CopyJobs"]
+    done = [j for j in jobs if j["State"] == "COMPLETED"]
+    arns = {p["RecoveryPointArn"] for p in points}
+    check("backup: completed copy jobs name the DR points",
+          done and all(j["DestinationRecoveryPointArn"] in arns for j in done), done[:1])
+    by_resource = src.list_recovery_points_by_resource(ResourceArn=orders, MaxResults=1000)
+    sources = {p["RecoveryPointArn"] for p in by_resource["RecoveryPoints"]}
+    check("backup: ARN in the path (ListRecoveryPointsByResource)",
+          all(j["SourceRecoveryPointArn"] in sources for j in done), len(sources))
+    code, _ = error_of(lambda: dr.list_recovery_points_by_backup_vault(BackupVaultName="nope"))
+    check("backup: unknown vault is ResourceNotFoundException",
+          code == "ResourceNotFoundException", code)
+
+
 def main(argv):
     if len(argv) < 4 or len(argv) % 2 != 0:
         print(__doc__, file=sys.stderr)
         return 2
     main_url = argv[1]
     arc_urls = list(zip(argv[2::2], argv[3::2]))
-    for group in (rds_checks, cloudwatch_checks, sts_checks):
+    for group in (rds_checks, cloudwatch_checks, sts_checks, backup_checks):
         group(main_url)
     arc_checks(arc_urls)
     print(f"{len(FAILURES)} failure(s)")

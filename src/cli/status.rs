@@ -185,6 +185,42 @@ fn write_text(o: &mut String, s: &Snapshot) -> std::fmt::Result {
         }
     }
 
+    if !s.backups.is_empty() {
+        writeln!(o, "\nBackups (newest usable point in the DR vault)")?;
+        for b in &s.backups {
+            let point = match (&b.newest, b.age_s) {
+                (Some(p), Some(age)) => format!(
+                    "{}{} s old ({}), RPO {} s",
+                    if p.backup_time_known { "" } else { ">= " },
+                    age,
+                    match b.fresh {
+                        Some(true) => "ok",
+                        Some(false) => "OVER RPO",
+                        None => "age unverified",
+                    },
+                    b.rpo_s
+                ),
+                _ if b.observed_at.is_some() => "no completed point".to_string(),
+                _ => "unknown".to_string(),
+            };
+            let copy = match (&b.latest_copy, &b.copy_error) {
+                (_, Some(e)) => format!("copy jobs unknown: {e}"),
+                (Some(c), None) => format!("latest copy {}", c.state),
+                (None, None) => "no copy job seen".to_string(),
+            };
+            writeln!(
+                o,
+                "  {}: {} ({}) → {} in {}: {point}; {copy}{}",
+                b.name,
+                b.resource_type,
+                b.source_region,
+                b.vault,
+                b.dr_region,
+                seen(b.observed_at, b.stale)
+            )?;
+        }
+    }
+
     writeln!(o, "\nRouting controls")?;
     let mut panels: Vec<&str> = s.controls.iter().map(|c| c.panel.as_str()).collect();
     panels.dedup();

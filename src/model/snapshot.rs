@@ -298,6 +298,10 @@ pub struct BackupStatus {
     pub observed_at: Option<DateTime<Utc>>,
     pub stale: bool,
     pub error: Option<String>,
+    /// As of `taken_at`, for `status --json` readers: the newest point's age (a lower
+    /// bound when its backup time is not known) and [`BackupStatus::fresh_at`].
+    pub age_s: Option<i64>,
+    pub fresh: Option<bool>,
 }
 
 impl BackupStatus {
@@ -306,21 +310,29 @@ impl BackupStatus {
         self.observed_at.is_none() || self.stale
     }
 
-    /// Age of the newest usable point at `now`, from its backup time.
+    /// Age of the newest usable point at `now`, from its backup time. When the
+    /// backup time is not known (`backup_time_known` false) this is a lower bound.
     pub fn age_at(&self, now: DateTime<Utc>) -> Option<chrono::Duration> {
         self.newest.as_ref().map(|p| now - p.backup_time)
     }
 
     /// True when the vault was read and its newest usable point is within the RPO;
-    /// `None` when that is not known.
+    /// false when it is not (no usable point, or older than the RPO, even as a lower
+    /// bound); `None` when that is not known (vault unread or stale, or only a lower
+    /// bound of the age within the RPO).
     pub fn fresh_at(&self, now: DateTime<Utc>) -> Option<bool> {
         if self.has_unknown() {
             return None;
         }
-        Some(
-            self.age_at(now)
-                .is_some_and(|a| a.num_seconds() <= self.rpo_s as i64),
-        )
+        let Some(p) = &self.newest else {
+            return Some(false);
+        };
+        let within = (now - p.backup_time).num_seconds() <= self.rpo_s as i64;
+        match (within, p.backup_time_known) {
+            (false, _) => Some(false),
+            (true, true) => Some(true),
+            (true, false) => None,
+        }
     }
 }
 
@@ -333,11 +345,14 @@ pub struct RecoveryPointSeen {
     pub status: String,
     /// `CreationDate` of this point in the DR vault.
     pub created_at: DateTime<Utc>,
-    /// The time the data is from: the source point's `CreationDate` when the copy
-    /// job that made this point was read, else `created_at`.
+    /// The time the data is from: for a copy, the source point's `CreationDate`
+    /// (found through the copy job that made it, while the source Region answered);
+    /// for a point taken in this vault, its own `CreationDate`. When neither is
+    /// known, the copy's own `CreationDate`, which AWS does not document for copies
+    /// (it may be the copy's time, later than the data): then `backup_time_known` is
+    /// false and the age is only a lower bound.
     pub backup_time: DateTime<Utc>,
-    /// True when `backup_time` came from the source point (via its copy job).
-    pub backup_time_from_source: bool,
+    pub backup_time_known: bool,
 }
 
 /// A copy job as `ListCopyJobs` describes it.

@@ -7,7 +7,7 @@ mod assemble;
 pub mod clock;
 mod history;
 mod observe;
-mod poll;
+pub mod poll;
 pub mod verdict;
 
 pub use assemble::{HEALTH_CHECK_REGION, metric_freshness};

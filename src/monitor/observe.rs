@@ -4,7 +4,10 @@
 use super::history::History;
 use crate::config::Environment;
 use crate::model::snapshot::Identity;
-use crate::provider::{AlarmInfo, ControlInfo, GlobalClusterInfo, InstanceInfo, MetricPoints};
+use crate::provider::{
+    AlarmInfo, ControlInfo, CopyJobInfo, GlobalClusterInfo, InstanceInfo, MetricPoints,
+    RecoveryPointInfo,
+};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, HashMap};
 
@@ -40,6 +43,23 @@ pub enum Update {
         report: Report<InstanceInfo>,
     },
     Controls(Report<Vec<ControlInfo>>),
+    /// The DR vault's recovery points of one protected resource (read in its DR Region).
+    BackupVault {
+        name: String,
+        report: Report<Vec<RecoveryPointInfo>>,
+    },
+    /// Copy jobs and source points of one protected resource (read in its own Region).
+    BackupSource {
+        name: String,
+        report: Report<BackupSourceRead>,
+    },
+}
+
+/// What the source Region says about one protected resource.
+#[derive(Debug, Clone, Default)]
+pub struct BackupSourceRead {
+    pub copy_jobs: Vec<CopyJobInfo>,
+    pub points: Vec<RecoveryPointInfo>,
 }
 
 /// The latest good value of one item, when it was read, and how reading it fails.
@@ -125,6 +145,13 @@ pub struct Observations {
     /// By replica pair name.
     pub instances: BTreeMap<String, Obs<InstanceInfo>>,
     pub controls: Obs<Vec<ControlInfo>>,
+    /// By protected resource name.
+    pub backup_vaults: BTreeMap<String, Obs<Vec<RecoveryPointInfo>>>,
+    pub backup_sources: BTreeMap<String, Obs<BackupSourceRead>>,
+    /// A copied point's ARN → the backup time of the source point it was copied from,
+    /// learnt while the source Region answered and kept after it goes dark (the
+    /// source point's time never changes).
+    pub copied_from: HashMap<String, DateTime<Utc>>,
     history_len: usize,
 }
 
@@ -154,7 +181,20 @@ impl Observations {
             .iter()
             .map(|p| (p.name.clone(), Obs::default()))
             .collect();
+        let backup_vaults = env
+            .backups
+            .iter()
+            .map(|b| (b.name.clone(), Obs::default()))
+            .collect();
+        let backup_sources = env
+            .backups
+            .iter()
+            .map(|b| (b.name.clone(), Obs::default()))
+            .collect();
         Observations {
+            backup_vaults,
+            backup_sources,
+            copied_from: HashMap::new(),
             identity: Obs::default(),
             alarms,
             metrics,
@@ -202,6 +242,32 @@ impl Observations {
                 self.instances.entry(replica).or_default().record(report)
             }
             Update::Controls(r) => self.controls.record(r),
+            Update::BackupVault { name, report } => {
+                self.backup_vaults.entry(name).or_default().record(report)
+            }
+            Update::BackupSource { name, report } => {
+                if let Ok(read) = &report.result {
+                    self.learn_copies(read);
+                }
+                self.backup_sources.entry(name).or_default().record(report)
+            }
+        }
+    }
+
+    /// Remembers, for each completed copy, when its source point was taken.
+    fn learn_copies(&mut self, read: &BackupSourceRead) {
+        for job in &read.copy_jobs {
+            let (Some(dest), Some(src)) = (&job.dest_point_arn, &job.source_point_arn) else {
+                continue;
+            };
+            if let Some(at) = read
+                .points
+                .iter()
+                .find(|p| &p.arn == src)
+                .and_then(|p| p.created_at)
+            {
+                self.copied_from.insert(dest.clone(), at);
+            }
         }
     }
 
@@ -213,6 +279,8 @@ impl Observations {
             && self.clusters.values().all(|o| o.reported)
             && self.instances.values().all(|o| o.reported)
             && self.controls.reported
+            && self.backup_vaults.values().all(|o| o.reported)
+            && self.backup_sources.values().all(|o| o.reported)
     }
 }
 

@@ -4,7 +4,9 @@
 use super::MonitorOptions;
 use super::assemble::HEALTH_CHECK_REGION;
 use super::clock::steady_now;
-use super::observe::{Report, Update, health_check_key, lag_key, replica_key, rpo_key};
+use super::observe::{
+    BackupSourceRead, Report, Update, health_check_key, lag_key, replica_key, rpo_key,
+};
 use crate::config::Environment;
 use crate::provider::{MetricRequest, Provider, ProviderError};
 use chrono::{DateTime, Utc};
@@ -16,6 +18,18 @@ use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
 type Tx = mpsc::Sender<Update>;
+
+/// Recovery points arrive hourly at the most often; reading them once a minute
+/// shows a new one within a minute and costs AWS Backup three calls a minute per
+/// protected resource.
+pub const BACKUP_READ_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Whether a once-a-minute read is due in poll round `round`: at round 0, every
+/// `BACKUP_READ_EVERY`, and every round while it has never succeeded.
+fn backup_round_due(round: u64, poll: std::time::Duration, ok_once: bool) -> bool {
+    let every = (BACKUP_READ_EVERY.as_millis() / poll.as_millis().max(1)).max(1) as u64;
+    !ok_once || round.is_multiple_of(every)
+}
 
 /// Runs one read and stamps it on the steady clock (ages must survive clock steps).
 async fn report<T>(fut: impl Future<Output = Result<T, ProviderError>>) -> Report<T> {
@@ -258,6 +272,65 @@ pub fn spawn_all(
         }));
     }
 
+    for b in &env.backups {
+        let poll = opts.poll;
+        let (p, name, region, vault, arn) = (
+            provider.clone(),
+            b.name.clone(),
+            b.dr_region.clone(),
+            b.vault.clone(),
+            b.resource_arn.clone(),
+        );
+        let ok = Arc::new(AtomicBool::new(false));
+        tasks.push(every(opts, tx.clone(), refresh, move |round| {
+            let (p, name, region, vault, arn, ok) = (
+                p.clone(),
+                name.clone(),
+                region.clone(),
+                vault.clone(),
+                arn.clone(),
+                ok.clone(),
+            );
+            async move {
+                if !backup_round_due(round, poll, ok.load(Ordering::Relaxed)) {
+                    return Vec::new();
+                }
+                let report = report(p.list_vault_recovery_points(&region, &vault, &arn)).await;
+                ok.store(report.result.is_ok(), Ordering::Relaxed);
+                vec![Update::BackupVault { name, report }]
+            }
+        }));
+        let (p, name, region, arn) = (
+            provider.clone(),
+            b.name.clone(),
+            b.source_region.clone(),
+            b.resource_arn.clone(),
+        );
+        let ok = Arc::new(AtomicBool::new(false));
+        tasks.push(every(opts, tx.clone(), refresh, move |round| {
+            let (p, name, region, arn, ok) = (
+                p.clone(),
+                name.clone(),
+                region.clone(),
+                arn.clone(),
+                ok.clone(),
+            );
+            async move {
+                if !backup_round_due(round, poll, ok.load(Ordering::Relaxed)) {
+                    return Vec::new();
+                }
+                let report = report(async {
+                    let copy_jobs = p.list_copy_jobs(&region, &arn).await?;
+                    let points = p.list_resource_recovery_points(&region, &arn).await?;
+                    Ok(BackupSourceRead { copy_jobs, points })
+                })
+                .await;
+                ok.store(report.result.is_ok(), Ordering::Relaxed);
+                vec![Update::BackupSource { name, report }]
+            }
+        }));
+    }
+
     let p = provider.clone();
     tasks.push(every(opts, tx.clone(), refresh, move |_| {
         let p = p.clone();
@@ -330,6 +403,16 @@ mod tests {
         let last = at(62).timestamp();
         assert!(!metric_read_due(at(90), last, 60));
         assert!(metric_read_due(at(122), last, 60));
+    }
+
+    #[test]
+    fn backups_are_read_once_a_minute_and_every_round_until_one_succeeds() {
+        let poll = std::time::Duration::from_secs(2);
+        let due: Vec<u64> = (0..95)
+            .filter(|r| backup_round_due(*r, poll, true))
+            .collect();
+        assert_eq!(due, vec![0, 30, 60, 90]);
+        assert!((0..95).all(|r| backup_round_due(r, poll, false)));
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub(super) struct Built {
     /// failover that landed but answered late.
     pub rds_mutating: BTreeMap<String, aws_sdk_rds::Client>,
     pub cloudwatch: BTreeMap<String, aws_sdk_cloudwatch::Client>,
+    /// AWS Backup, in each Region a protected resource or its DR vault is in.
+    pub backup: BTreeMap<String, aws_sdk_backup::Client>,
     /// The preferred STS Region first, then every other Region of the environment.
     pub sts: Vec<(String, aws_sdk_sts::Client)>,
     /// (region, url, client) in file order.
@@ -115,6 +117,10 @@ pub(super) async fn build(
         regions.push(p.primary.region.clone());
         regions.push(p.replica.region.clone());
     }
+    for b in &env.backups {
+        regions.push(b.source_region.clone());
+        regions.push(b.dr_region.clone());
+    }
     // Route 53 health-check metrics live in us-east-1 only.
     if env.regions.iter().any(|r| !r.health_checks.is_empty()) {
         regions.push("us-east-1".to_string());
@@ -125,6 +131,15 @@ pub(super) async fn build(
     let mut rds = BTreeMap::new();
     let mut rds_mutating = BTreeMap::new();
     let mut cloudwatch = BTreeMap::new();
+    let mut backup = BTreeMap::new();
+    for b in &env.backups {
+        for r in [&b.source_region, &b.dr_region] {
+            let conf = aws_sdk_backup::config::Builder::from(&base)
+                .region(Region::new(r.clone()))
+                .build();
+            backup.insert(r.clone(), aws_sdk_backup::Client::from_conf(conf));
+        }
+    }
     for r in &regions {
         let rc = aws_sdk_rds::config::Builder::from(&base)
             .region(Region::new(r.clone()))
@@ -207,6 +222,7 @@ pub(super) async fn build(
         rds,
         rds_mutating,
         cloudwatch,
+        backup,
         sts,
         arc,
     })

@@ -235,7 +235,7 @@ fn to_smithy(t: DateTime<Utc>) -> aws_smithy_types::DateTime {
     aws_smithy_types::DateTime::from_secs_and_nanos(t.timestamp(), t.timestamp_subsec_nanos())
 }
 
-fn from_smithy(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
+pub(super) fn from_smithy(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
     Utc.timestamp_opt(t.secs(), t.subsec_nanos()).single()
 }
 

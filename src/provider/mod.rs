@@ -5,6 +5,7 @@
 //! [`Target`] differs (where requests go and which credentials sign them).
 
 mod arc;
+mod backup;
 mod clients;
 mod cloudwatch;
 pub mod error;
@@ -96,6 +97,7 @@ pub struct Provider {
     /// Same Regions as `rds`, one attempt only: for mutating calls.
     rds_mutating: BTreeMap<String, aws_sdk_rds::Client>,
     cloudwatch: BTreeMap<String, aws_sdk_cloudwatch::Client>,
+    backup: BTreeMap<String, aws_sdk_backup::Client>,
     /// Preferred Region first; the others are fallbacks when it does not answer.
     sts: Vec<(String, aws_sdk_sts::Client)>,
     arc: arc::ArcEndpoints,
@@ -133,6 +135,7 @@ impl Provider {
             rds: built.rds,
             rds_mutating: built.rds_mutating,
             cloudwatch: built.cloudwatch,
+            backup: built.backup,
             sts: built.sts,
             arc: arc::ArcEndpoints::new(built.arc),
             credentials: built.credentials,
@@ -195,6 +198,12 @@ impl Provider {
         self.rds_mutating
             .get(region)
             .ok_or_else(|| ProviderError::NotConfigured(format!("no RDS client for {region}")))
+    }
+
+    fn backup(&self, region: &str) -> Result<&aws_sdk_backup::Client, ProviderError> {
+        self.backup.get(region).ok_or_else(|| {
+            ProviderError::NotConfigured(format!("no AWS Backup client for {region}"))
+        })
     }
 
     fn cloudwatch(&self, region: &str) -> Result<&aws_sdk_cloudwatch::Client, ProviderError> {

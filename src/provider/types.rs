@@ -86,3 +86,28 @@ pub use crate::model::snapshot::Identity;
 pub fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
+
+/// A recovery point (AWS Backup ListRecoveryPointsByBackupVault / ByResource).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryPointInfo {
+    pub arn: String,
+    /// As AWS sent it (RecoveryPointStatus).
+    pub status: Option<String>,
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Set on a copy: the vault it came from.
+    pub source_vault_arn: Option<String>,
+}
+
+/// A copy job (AWS Backup ListCopyJobs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyJobInfo {
+    pub id: String,
+    /// As AWS sent it (CopyJobState).
+    pub state: Option<String>,
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub completed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub source_point_arn: Option<String>,
+    pub dest_point_arn: Option<String>,
+    pub dest_vault_arn: Option<String>,
+    pub status_message: Option<String>,
+}

@@ -23,6 +23,12 @@ pub enum ReplicationRow {
     /// (database, member) for each secondary member.
     Member(usize, usize),
     Replica(usize),
+    /// The "backups in the DR Region" heading (only when the environment has any).
+    BackupsHeading,
+    /// A protected resource's newest DR point against its backup RPO.
+    Backup(usize),
+    /// Its latest copy job, when that needs saying (failed, running, unreadable).
+    BackupCopy(usize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +104,19 @@ fn replication_rows(snap: &Snapshot) -> Vec<ReplicationRow> {
         }
     }
     rows.extend((0..snap.replicas.len()).map(ReplicationRow::Replica));
+    if !snap.backups.is_empty() {
+        rows.push(ReplicationRow::BackupsHeading);
+    }
+    for (i, b) in snap.backups.iter().enumerate() {
+        rows.push(ReplicationRow::Backup(i));
+        let copy_ok = b
+            .latest_copy
+            .as_ref()
+            .is_some_and(|c| c.state == "COMPLETED");
+        if !copy_ok || b.copy_error.is_some() {
+            rows.push(ReplicationRow::BackupCopy(i));
+        }
+    }
     rows
 }
 

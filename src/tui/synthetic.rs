@@ -366,3 +366,66 @@ pub fn large(now: DateTime<Utc>, regions: usize, dbs: usize, controls: usize) ->
         .collect();
     s
 }
+
+fn backup(now: DateTime<Utc>, name: &str, rpo_s: u64) -> crate::model::snapshot::BackupStatus {
+    crate::model::snapshot::BackupStatus {
+        name: name.into(),
+        resource_arn: format!("arn:aws:rds:us-east-1:111122223333:cluster:{name}"),
+        resource_type: "Aurora".into(),
+        source_region: "us-east-1".into(),
+        dr_region: "us-west-2".into(),
+        vault: "orders-dr-vault".into(),
+        rpo_s,
+        newest: None,
+        latest_copy: None,
+        copy_error: None,
+        last_tested: None,
+        next_test_due: None,
+        observed_at: ago(now, 20),
+        stale: false,
+        error: None,
+        age_s: None,
+        fresh: None,
+    }
+}
+
+/// `calm` with the Backups rows: orders-db fresh (aged from its source point),
+/// ledger-db over its RPO with its copies failing, audit-db copied but its source
+/// Region unread (the age is a lower bound).
+pub fn with_backups(now: DateTime<Utc>) -> Snapshot {
+    use crate::model::snapshot::{CopyJobSeen, RecoveryPointSeen};
+    let point = |secs: i64, known: bool| RecoveryPointSeen {
+        arn: "arn:aws:backup:us-west-2:111122223333:recovery-point:1EB3B5E7".into(),
+        status: "COMPLETED".into(),
+        created_at: now - Duration::seconds(secs - 600),
+        backup_time: now - Duration::seconds(secs),
+        backup_time_known: known,
+    };
+    let copy = |state: &str, secs: i64, msg: Option<&str>| CopyJobSeen {
+        id: "7D1C5F0E".into(),
+        state: state.into(),
+        created_at: now - Duration::seconds(secs),
+        completed_at: None,
+        status_message: msg.map(str::to_string),
+    };
+    let mut s = calm(now);
+    let mut orders = backup(now, "orders-db", 4 * 3600);
+    orders.newest = Some(point(3900, true));
+    orders.latest_copy = Some(copy("COMPLETED", 2400, None));
+    let mut ledger = backup(now, "ledger-db", 4 * 3600);
+    ledger.newest = Some(point(5 * 3600 + 300, true));
+    ledger.latest_copy = Some(copy(
+        "FAILED",
+        1500,
+        Some("Copy job failed: the destination vault could not be reached"),
+    ));
+    let mut audit = backup(now, "audit-db", 24 * 3600);
+    audit.newest = Some(point(7200, false));
+    audit.copy_error = Some("timeout after 10 s".into());
+    s.backups = vec![orders, ledger, audit];
+    for b in &mut s.backups {
+        b.age_s = b.age_at(now).map(|a| a.num_seconds());
+        b.fresh = b.fresh_at(now);
+    }
+    s
+}

@@ -29,6 +29,9 @@ pub struct Context {
     /// it succeeded within one period plus the staleness window (a hung read still
     /// turns its numbers unknown).
     pub metric_read_within: Duration,
+    /// Backups are read once a minute: a vault read counts as current while it
+    /// succeeded within that minute plus the staleness window.
+    pub backup_read_within: Duration,
 }
 
 /// How old a metric datapoint may be and still count: max(3 periods, 3 minutes).
@@ -83,6 +86,9 @@ impl Context {
             metric_fresh_for: metric_freshness(60),
             metric_read_within: Duration::seconds(60)
                 + Duration::from_std(window).unwrap_or(Duration::seconds(4)),
+            backup_read_within: Duration::from_std(crate::monitor::poll::BACKUP_READ_EVERY)
+                .unwrap_or(Duration::seconds(60))
+                + Duration::from_std(window).unwrap_or(Duration::seconds(4)),
         }
     }
 }
@@ -124,7 +130,11 @@ pub fn build(
             .map(|r| rule(r, env, obs, ctx, now))
             .collect(),
         endpoints,
-        backups: Vec::new(),
+        backups: env
+            .backups
+            .iter()
+            .map(|b| backups::status(b, obs, ctx, now))
+            .collect(),
     }
 }
 
@@ -431,5 +441,6 @@ fn rule(
     }
 }
 
+mod backups;
 #[cfg(test)]
 mod tests;

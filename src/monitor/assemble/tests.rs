@@ -26,6 +26,7 @@ fn ctx() -> Context {
         stale_after: Duration::milliseconds(3500),
         metric_fresh_for: metric_freshness(60),
         metric_read_within: Duration::milliseconds(63_500),
+        backup_read_within: Duration::milliseconds(63_500),
     }
 }
 
@@ -251,4 +252,134 @@ fn a_member_missing_from_the_global_cluster_is_detached() {
     let members = &s.databases[0].members;
     assert!(!members[0].detached);
     assert!(members[1].detached, "{members:?}");
+}
+
+mod backups {
+    use super::*;
+    use crate::monitor::observe::BackupSourceRead;
+    use crate::provider::{CopyJobInfo, RecoveryPointInfo};
+
+    fn point(arn: &str, status: &str, at: i64, copy: bool) -> RecoveryPointInfo {
+        RecoveryPointInfo {
+            arn: arn.into(),
+            status: Some(status.into()),
+            created_at: Some(t(at)),
+            source_vault_arn: copy
+                .then(|| "arn:aws:backup:us-east-1:1:backup-vault:Default".into()),
+        }
+    }
+
+    fn env_obs() -> (Environment, Observations) {
+        let env = Environment::builtin_default().unwrap();
+        let regions = crate::monitor::metric_regions(&env);
+        let obs = Observations::new(&env, &regions, 10);
+        (env, obs)
+    }
+
+    fn vault(obs: &mut Observations, at: i64, points: Vec<RecoveryPointInfo>) {
+        obs.apply(Update::BackupVault {
+            name: "orders-db".into(),
+            report: ok(at, points),
+        });
+    }
+
+    #[test]
+    fn only_completed_points_count_and_a_copy_is_aged_from_its_source() {
+        let (env, mut obs) = env_obs();
+        let h = 3600;
+        // The source Region says: copy job of point src-1 (taken at -5h) made dr-1.
+        obs.apply(Update::BackupSource {
+            name: "orders-db".into(),
+            report: ok(
+                0,
+                BackupSourceRead {
+                    copy_jobs: vec![CopyJobInfo {
+                        id: "job-1".into(),
+                        state: Some("COMPLETED".into()),
+                        created_at: Some(t(-5 * h + 600)),
+                        completed_at: Some(t(-5 * h + 1800)),
+                        source_point_arn: Some("src-1".into()),
+                        dest_point_arn: Some("dr-1".into()),
+                        dest_vault_arn: Some(
+                            "arn:aws:backup:us-west-2:1:backup-vault:orders-dr-vault".into(),
+                        ),
+                        status_message: None,
+                    }],
+                    points: vec![point("src-1", "COMPLETED", -5 * h, false)],
+                },
+            ),
+        });
+        // The DR vault: dr-1 (copied at -5h+10m), and a newer point still CREATING.
+        vault(
+            &mut obs,
+            0,
+            vec![
+                point("dr-2", "CREATING", -h, true),
+                point("dr-1", "COMPLETED", -5 * h + 600, true),
+            ],
+        );
+        let snap = build(&env, &obs, vec![], &ctx(), t(1));
+        let b = &snap.backups[0];
+        let newest = b.newest.as_ref().expect("a usable point");
+        assert_eq!(newest.arn, "dr-1", "CREATING never counts");
+        assert!(newest.backup_time_known);
+        assert_eq!(newest.backup_time, t(-5 * h), "aged from the source point");
+        assert_eq!(b.fresh_at(t(1)), Some(false), "5 h > the 4 h backup RPO");
+        assert_eq!(
+            b.latest_copy.as_ref().map(|c| c.state.as_str()),
+            Some("COMPLETED")
+        );
+    }
+
+    #[test]
+    fn a_copy_whose_source_was_never_read_is_a_lower_bound_never_fresh() {
+        let (env, mut obs) = env_obs();
+        vault(&mut obs, 0, vec![point("dr-1", "COMPLETED", -3600, true)]);
+        let snap = build(&env, &obs, vec![], &ctx(), t(1));
+        let b = &snap.backups[0];
+        let newest = b.newest.as_ref().unwrap();
+        assert!(!newest.backup_time_known);
+        // 1 h since the copy's CreationDate is within 4 h, but the data may be older.
+        assert_eq!(b.fresh_at(t(1)), None);
+        // Past the RPO even as a lower bound: certainly not fresh.
+        vault(
+            &mut obs,
+            5 * 3600,
+            vec![point("dr-1", "COMPLETED", -3600, true)],
+        );
+        let snap = build(&env, &obs, vec![], &ctx(), t(5 * 3600));
+        assert_eq!(snap.backups[0].fresh_at(t(5 * 3600)), Some(false));
+    }
+
+    #[test]
+    fn an_unread_or_failing_vault_is_unknown_never_fresh() {
+        let (env, mut obs) = env_obs();
+        let snap = build(&env, &obs, vec![], &ctx(), t(0));
+        assert!(snap.backups[0].has_unknown());
+        assert_eq!(snap.backups[0].fresh_at(t(0)), None);
+        vault(&mut obs, 0, vec![point("p", "COMPLETED", -60, false)]);
+        let snap = build(&env, &obs, vec![], &ctx(), t(1));
+        assert_eq!(snap.backups[0].fresh_at(t(1)), Some(true));
+        obs.apply(Update::BackupVault {
+            name: "orders-db".into(),
+            report: Report {
+                started: t(2),
+                at: t(12),
+                result: Err("timeout".into()),
+            },
+        });
+        let snap = build(&env, &obs, vec![], &ctx(), t(13));
+        assert!(snap.backups[0].stale);
+        assert_eq!(snap.backups[0].fresh_at(t(13)), None);
+        assert_eq!(snap.backups[0].error.as_deref(), Some("timeout"));
+    }
+
+    #[test]
+    fn a_vault_with_no_usable_point_is_not_fresh() {
+        let (env, mut obs) = env_obs();
+        vault(&mut obs, 0, vec![point("p", "EXPIRED", -60, false)]);
+        let snap = build(&env, &obs, vec![], &ctx(), t(1));
+        assert!(snap.backups[0].newest.is_none());
+        assert_eq!(snap.backups[0].fresh_at(t(1)), Some(false));
+    }
 }

@@ -1,5 +1,6 @@
 //! Rendering: a pure function of the app state and the time, one function per panel.
 
+mod backups;
 mod faultmenu;
 mod footer;
 mod header;

@@ -82,12 +82,19 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
                 }
             }
             ReplicationRow::Replica(i) => replica_line(&mut w, snap, &snap.replicas[i], now),
+            ReplicationRow::BackupsHeading => {
+                w.put(" backups in the DR vault", theme::LABEL);
+            }
+            ReplicationRow::Backup(i) => super::backups::point_line(&mut w, &snap.backups[i], now),
+            ReplicationRow::BackupCopy(i) => {
+                super::backups::copy_line(&mut w, &snap.backups[i], now)
+            }
         }
     }
     panel::rows(inner)
 }
 
-fn stale(w: &mut Row, stale: bool, at: Option<DateTime<Utc>>, now: DateTime<Utc>) {
+pub(super) fn stale(w: &mut Row, stale: bool, at: Option<DateTime<Utc>>, now: DateTime<Utc>) {
     if stale {
         let t = at
             .map(|t| format!(" stale {}", text::age((now - t).num_milliseconds())))
