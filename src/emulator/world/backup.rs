@@ -190,9 +190,16 @@ impl TwinWorld {
             (true, false) => ("COMPLETED", None),
             (true, true) => (
                 "FAILED",
+                // StatusMessage is free text in AWS; the twin says which fault it plays.
                 Some(format!(
-                    "Copy job failed: the destination vault {} in {} could not be reached",
-                    r.vault, r.dr_region
+                    "Copy job to {} in {} failed (twin: {})",
+                    r.vault,
+                    r.dr_region,
+                    if self.backup_history.region_dark_at(&r.dr_region, created) {
+                        "destination Region dark"
+                    } else {
+                        "backup_copy_failing"
+                    }
                 )),
             ),
         };
