@@ -1072,3 +1072,107 @@ mod backups {
         assert!(snap.has_unknown());
     }
 }
+
+/// Issue 9: StartRestoreJob through the mutating choke point, then followed with
+/// DescribeRestoreJob and settled with ListRestoreJobs, against the twin.
+mod restores {
+    use super::*;
+    use drconsole::provider::MutatingRequest;
+
+    async fn newest_dr_point(provider: &Provider) -> String {
+        let points = provider
+            .list_vault_recovery_points(
+                "us-west-2",
+                "orders-dr-vault",
+                "arn:aws:rds:us-east-1:111122223333:cluster:orders-use1",
+            )
+            .await
+            .expect("DR vault");
+        points
+            .iter()
+            .filter(|p| p.status.as_deref() == Some("COMPLETED"))
+            .max_by_key(|p| p.created_at)
+            .expect("a point")
+            .arn
+            .clone()
+    }
+
+    fn restore(point: &str, token: &str) -> MutatingRequest {
+        MutatingRequest::StartRestoreJob {
+            region: "us-west-2".into(),
+            recovery_point_arn: point.into(),
+            resource_type: "Aurora".into(),
+            iam_role_arn: "arn:aws:iam::111122223333:role/drconsole-restore".into(),
+            metadata: [(
+                "DBClusterIdentifier".to_string(),
+                "orders-restored".to_string(),
+            )]
+            .into(),
+            idempotency_token: token.into(),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_restore_is_sent_once_per_token_and_followed_to_completion() {
+        let env = default_env();
+        let (emu, provider) = twin(&env, 600.0, false).await;
+        let point = newest_dr_point(&provider).await;
+        let first = provider
+            .mutate(&restore(&point, "run-1/restore"))
+            .await
+            .expect("started");
+        let id = first.created_id.clone().expect("RestoreJobId");
+        // A re-send with the same token (as after a lost answer) starts nothing new.
+        let again = provider
+            .mutate(&restore(&point, "run-1/restore"))
+            .await
+            .expect("again");
+        assert_eq!(again.created_id.as_deref(), Some(id.as_str()));
+        let jobs = provider.list_restore_jobs("us-west-2").await.expect("list");
+        assert_eq!(jobs.len(), 1, "{jobs:?}");
+        let sent = emu
+            .requests()
+            .iter()
+            .filter(|r| r.operation == "StartRestoreJob" && r.mutating)
+            .count();
+        assert_eq!(sent, 2, "both sends are logged as mutating");
+        // At ×600, 21 minutes of restore take ~2 s.
+        let deadline = Instant::now() + GIVE_UP;
+        let done = loop {
+            let j = provider
+                .describe_restore_job("us-west-2", &id)
+                .await
+                .expect("describe");
+            if matches!(
+                j.status.as_deref(),
+                Some("COMPLETED" | "FAILED" | "ABORTED")
+            ) {
+                break j;
+            }
+            assert!(Instant::now() < deadline, "restore never ended: {j:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert_eq!(done.status.as_deref(), Some("COMPLETED"), "{done:?}");
+        assert!(
+            done.created_resource_arn
+                .as_deref()
+                .is_some_and(|a| a.ends_with(":cluster:orders-restored")),
+            "{done:?}"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn read_only_refuses_a_restore_before_sending() {
+        let env = default_env();
+        let (emu, provider) = twin(&env, 1.0, true).await;
+        let point = newest_dr_point(&provider).await;
+        let err = provider.mutate(&restore(&point, "t")).await.unwrap_err();
+        assert!(matches!(err, ProviderError::ReadOnly { .. }), "{err:?}");
+        assert!(
+            emu.requests()
+                .iter()
+                .all(|r| r.operation != "StartRestoreJob"),
+            "nothing sent"
+        );
+    }
+}

@@ -279,6 +279,22 @@ def backup_checks(main):
     sources = {p["RecoveryPointArn"] for p in by_resource["RecoveryPoints"]}
     check("backup: ARN in the path (ListRecoveryPointsByResource)",
           all(j["SourceRecoveryPointArn"] in sources for j in done), len(sources))
+    newest = max(points, key=lambda p: p["CreationDate"])
+    started = dr.start_restore_job(
+        RecoveryPointArn=newest["RecoveryPointArn"],
+        Metadata={"DBClusterIdentifier": "orders-boto3"},
+        IamRoleArn="arn:aws:iam::111122223333:role/drconsole-restore",
+        IdempotencyToken="boto3-restore-1",
+    )
+    job = dr.describe_restore_job(RestoreJobId=started["RestoreJobId"])
+    check("backup: boto3 starts and describes a restore",
+          job["Status"] in ("PENDING", "RUNNING") and job["RecoveryPointArn"] == newest["RecoveryPointArn"],
+          job)
+    listed = dr.list_restore_jobs(ByStatus=job["Status"])["RestoreJobs"]
+    check("backup: ListRestoreJobs filters by status",
+          any(j["RestoreJobId"] == started["RestoreJobId"] for j in listed), listed)
+    code, _ = error_of(lambda: dr.start_restore_job(RecoveryPointArn=newest["RecoveryPointArn"], Metadata={}))
+    check("backup: empty restore metadata is refused", code == "InvalidParameterValueException", code)
     code, _ = error_of(lambda: dr.list_recovery_points_by_backup_vault(BackupVaultName="nope"))
     check("backup: unknown vault is ResourceNotFoundException",
           code == "ResourceNotFoundException", code)

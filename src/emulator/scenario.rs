@@ -156,6 +156,9 @@ pub enum Fault {
         #[serde(default)]
         resource: Option<String>,
     },
+    /// AWS Backup restore jobs started from now on fail halfway.
+    BackupRestoreFailing {},
+    BackupRestoreWorking {},
 }
 
 /// The latency of an endpoint as the twin plays it, in real milliseconds (not scaled
@@ -573,6 +576,8 @@ fn resolve(fault: Fault, env: &Environment) -> Result<Fault, String> {
             check_backup(resource.as_deref(), env)?;
             Fault::BackupCopyRestored { resource }
         }
+        Fault::BackupRestoreFailing {} => Fault::BackupRestoreFailing {},
+        Fault::BackupRestoreWorking {} => Fault::BackupRestoreWorking {},
     })
 }
 
@@ -745,6 +750,12 @@ pub fn catalogue(env: &Environment) -> Vec<(String, Fault)> {
                 database: Some(db),
                 region: None,
             },
+        ));
+    }
+    if !env.backups.is_empty() {
+        out.push((
+            "AWS Backup restore jobs fail from now on".to_string(),
+            Fault::BackupRestoreFailing {},
         ));
     }
     for b in &env.backups {

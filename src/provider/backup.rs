@@ -5,7 +5,7 @@
 
 use super::cloudwatch::from_smithy;
 use super::error::from_sdk;
-use super::types::{CopyJobInfo, RecoveryPointInfo};
+use super::types::{CopyJobInfo, RecoveryPointInfo, RestoreJobInfo};
 use super::{Provider, ProviderError};
 
 /// The most pages one list reads (1000 items each, MaxResults' maximum in the API
@@ -125,6 +125,70 @@ impl Provider {
             }
         }
         Err(too_many(resource_arn))
+    }
+}
+
+/// Restore jobs.
+impl Provider {
+    /// DescribeRestoreJob in `region`.
+    pub async fn describe_restore_job(
+        &self,
+        region: &str,
+        id: &str,
+    ) -> Result<RestoreJobInfo, ProviderError> {
+        let client = self.backup(region)?;
+        let j = self
+            .bounded(client.describe_restore_job().restore_job_id(id).send())
+            .await?
+            .map_err(from_sdk)?;
+        Ok(RestoreJobInfo {
+            id: j.restore_job_id().unwrap_or(id).to_string(),
+            recovery_point_arn: j.recovery_point_arn().map(str::to_string),
+            status: j.status().map(|s| s.as_str().to_string()),
+            status_message: j.status_message().map(str::to_string),
+            percent_done: j.percent_done().map(str::to_string),
+            created_at: j.creation_date().and_then(from_smithy),
+            completed_at: j.completion_date().and_then(from_smithy),
+            created_resource_arn: j.created_resource_arn().map(str::to_string),
+        })
+    }
+
+    /// ListRestoreJobs in `region`, every page: what settles a StartRestoreJob whose
+    /// answer was lost, without starting another.
+    pub async fn list_restore_jobs(
+        &self,
+        region: &str,
+    ) -> Result<Vec<RestoreJobInfo>, ProviderError> {
+        let client = self.backup(region)?;
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let page = self
+                .bounded(
+                    client
+                        .list_restore_jobs()
+                        .max_results(PAGE)
+                        .set_next_token(token.take())
+                        .send(),
+                )
+                .await?
+                .map_err(from_sdk)?;
+            out.extend(page.restore_jobs().iter().map(|j| RestoreJobInfo {
+                id: j.restore_job_id().unwrap_or_default().to_string(),
+                recovery_point_arn: j.recovery_point_arn().map(str::to_string),
+                status: j.status().map(|s| s.as_str().to_string()),
+                status_message: j.status_message().map(str::to_string),
+                percent_done: j.percent_done().map(str::to_string),
+                created_at: j.creation_date().and_then(from_smithy),
+                completed_at: j.completion_date().and_then(from_smithy),
+                created_resource_arn: j.created_resource_arn().map(str::to_string),
+            }));
+            match page.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => return Ok(out),
+            }
+        }
+        Err(too_many(region))
     }
 }
 

@@ -18,6 +18,8 @@ pub(super) struct Built {
     pub cloudwatch: BTreeMap<String, aws_sdk_cloudwatch::Client>,
     /// AWS Backup, in each Region a protected resource or its DR vault is in.
     pub backup: BTreeMap<String, aws_sdk_backup::Client>,
+    /// One attempt, for StartRestoreJob.
+    pub backup_mutating: BTreeMap<String, aws_sdk_backup::Client>,
     /// The preferred STS Region first, then every other Region of the environment.
     pub sts: Vec<(String, aws_sdk_sts::Client)>,
     /// (region, url, client) in file order.
@@ -132,12 +134,19 @@ pub(super) async fn build(
     let mut rds_mutating = BTreeMap::new();
     let mut cloudwatch = BTreeMap::new();
     let mut backup = BTreeMap::new();
+    let mut backup_mutating = BTreeMap::new();
     for b in &env.backups {
         for r in [&b.source_region, &b.dr_region] {
             let conf = aws_sdk_backup::config::Builder::from(&base)
                 .region(Region::new(r.clone()))
                 .build();
             backup.insert(r.clone(), aws_sdk_backup::Client::from_conf(conf));
+            let conf = aws_sdk_backup::config::Builder::from(&base)
+                .region(Region::new(r.clone()))
+                .retry_config(no_retries())
+                .timeout_config(mutating_timeouts(cfg))
+                .build();
+            backup_mutating.insert(r.clone(), aws_sdk_backup::Client::from_conf(conf));
         }
     }
     for r in &regions {
@@ -223,6 +232,7 @@ pub(super) async fn build(
         rds_mutating,
         cloudwatch,
         backup,
+        backup_mutating,
         sts,
         arc,
     })
@@ -255,6 +265,14 @@ mod tests {
         for (region, client) in &built.rds {
             let retry = client.config().retry_config().expect("retry config");
             assert_eq!(retry.max_attempts(), cfg.max_attempts, "reader in {region}");
+        }
+        for (region, client) in &built.backup_mutating {
+            let retry = client.config().retry_config().expect("retry config");
+            assert_eq!(
+                retry.max_attempts(),
+                1,
+                "StartRestoreJob client in {region}"
+            );
         }
         for (_, _, client) in &built.arc {
             let retry = client.config().retry_config().expect("retry config");

@@ -98,6 +98,7 @@ pub struct Provider {
     rds_mutating: BTreeMap<String, aws_sdk_rds::Client>,
     cloudwatch: BTreeMap<String, aws_sdk_cloudwatch::Client>,
     backup: BTreeMap<String, aws_sdk_backup::Client>,
+    backup_mutating: BTreeMap<String, aws_sdk_backup::Client>,
     /// Preferred Region first; the others are fallbacks when it does not answer.
     sts: Vec<(String, aws_sdk_sts::Client)>,
     arc: arc::ArcEndpoints,
@@ -136,6 +137,7 @@ impl Provider {
             rds_mutating: built.rds_mutating,
             cloudwatch: built.cloudwatch,
             backup: built.backup,
+            backup_mutating: built.backup_mutating,
             sts: built.sts,
             arc: arc::ArcEndpoints::new(built.arc),
             credentials: built.credentials,
@@ -202,6 +204,12 @@ impl Provider {
 
     fn backup(&self, region: &str) -> Result<&aws_sdk_backup::Client, ProviderError> {
         self.backup.get(region).ok_or_else(|| {
+            ProviderError::NotConfigured(format!("no AWS Backup client for {region}"))
+        })
+    }
+
+    fn backup_mutating(&self, region: &str) -> Result<&aws_sdk_backup::Client, ProviderError> {
+        self.backup_mutating.get(region).ok_or_else(|| {
             ProviderError::NotConfigured(format!("no AWS Backup client for {region}"))
         })
     }

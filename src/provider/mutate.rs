@@ -51,6 +51,18 @@ pub enum MutatingRequest {
         instance_id: String,
         backup_retention_days: Option<i32>,
     },
+    /// AWS Backup StartRestoreJob in the Region of the recovery point's vault. The
+    /// idempotency token makes a re-send after a lost answer start nothing new
+    /// (API reference: "Retrying a successful request with the same idempotency
+    /// token results in a success message with no action taken").
+    StartRestoreJob {
+        region: String,
+        recovery_point_arn: String,
+        resource_type: String,
+        iam_role_arn: String,
+        metadata: std::collections::BTreeMap<String, String>,
+        idempotency_token: String,
+    },
 }
 
 /// ARC's limit on entries per UpdateRoutingControlStates call.
@@ -99,6 +111,19 @@ impl MutatingRequest {
             } => format!(
                 "Promote RDS read replica {instance_id} in {region} to a standalone instance"
             ),
+            MutatingRequest::StartRestoreJob {
+                region,
+                recovery_point_arn,
+                metadata,
+                ..
+            } => {
+                let target = metadata
+                    .get("DBClusterIdentifier")
+                    .or_else(|| metadata.get("DBInstanceIdentifier"))
+                    .map(|t| format!(" as {t}"))
+                    .unwrap_or_default();
+                format!("Restore recovery point {recovery_point_arn} in {region}{target}")
+            }
         }
     }
 
@@ -109,6 +134,7 @@ impl MutatingRequest {
             MutatingRequest::SwitchoverGlobalCluster { .. } => "SwitchoverGlobalCluster",
             MutatingRequest::FailoverGlobalCluster { .. } => "FailoverGlobalCluster",
             MutatingRequest::PromoteReadReplica { .. } => "PromoteReadReplica",
+            MutatingRequest::StartRestoreJob { .. } => "StartRestoreJob",
         }
     }
 }
@@ -129,6 +155,8 @@ pub struct MutationOutcome {
     /// ARC: index of the cluster endpoint that answered.
     pub endpoint: Option<usize>,
     pub latency: Duration,
+    /// What the call created, when it names it (StartRestoreJob's RestoreJobId).
+    pub created_id: Option<String>,
 }
 
 impl Provider {
@@ -193,6 +221,7 @@ impl Provider {
                     ),
                     endpoint: Some(answer.endpoint),
                     latency: answer.latency,
+                    created_id: None,
                 })
             }
             MutatingRequest::SwitchoverGlobalCluster {
@@ -251,6 +280,33 @@ impl Provider {
                     started,
                 )
             }
+            MutatingRequest::StartRestoreJob {
+                region,
+                recovery_point_arn,
+                resource_type,
+                iam_role_arn,
+                metadata,
+                idempotency_token,
+            } => {
+                let client = self.backup_mutating(region)?;
+                let sent = client
+                    .start_restore_job()
+                    .recovery_point_arn(recovery_point_arn)
+                    .resource_type(resource_type)
+                    .iam_role_arn(iam_role_arn)
+                    .set_metadata(Some(metadata.clone().into_iter().collect()))
+                    .idempotency_token(idempotency_token)
+                    .send();
+                let out = self.bounded_mutation(sent, operation).await?;
+                let created_id = out
+                    .as_ref()
+                    .ok()
+                    .and_then(|o| o.restore_job_id().map(str::to_string));
+                let mut outcome = finish(out, operation, region, started)?;
+                outcome.answered_by = format!("AWS Backup {region}");
+                outcome.created_id = created_id;
+                Ok(outcome)
+            }
         }
     }
 }
@@ -288,6 +344,7 @@ where
             answered_by: format!("RDS {region}"),
             endpoint: None,
             latency: started.elapsed(),
+            created_id: None,
         }),
         Err(e) => {
             if let Some(id) = error::request_id(&e) {

@@ -111,3 +111,18 @@ pub struct CopyJobInfo {
     pub dest_vault_arn: Option<String>,
     pub status_message: Option<String>,
 }
+
+/// A restore job (AWS Backup DescribeRestoreJob / ListRestoreJobs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreJobInfo {
+    pub id: String,
+    pub recovery_point_arn: Option<String>,
+    /// As AWS sent it: PENDING | RUNNING | COMPLETED | ABORTED | FAILED.
+    pub status: Option<String>,
+    pub status_message: Option<String>,
+    /// As AWS sent it (e.g. `42.00%` on the twin; the format is not documented).
+    pub percent_done: Option<String>,
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub completed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_resource_arn: Option<String>,
+}

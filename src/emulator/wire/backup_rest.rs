@@ -6,10 +6,16 @@
 //! `GET /backup-vaults/{backupVaultName}/recovery-points/?resourceArn=…&maxResults=…
 //! &nextToken=…` (ListRecoveryPointsByBackupVault),
 //! `GET /resources/{resourceArn}/recovery-points/` (ListRecoveryPointsByResource),
-//! `GET /copy-jobs/?resourceArn=…&destinationVaultArn=…` (ListCopyJobs).
+//! `GET /copy-jobs/?resourceArn=…&destinationVaultArn=…` (ListCopyJobs),
+//! `PUT /restore-jobs` with a JSON body (StartRestoreJob),
+//! `GET /restore-jobs/{restoreJobId}` (DescribeRestoreJob),
+//! `GET /restore-jobs/?status=…` (ListRestoreJobs); methods and paths as the
+//! aws-sdk-backup 1.132 serializers (generated from AWS's model) send them.
 
 use super::ApiError;
-use crate::emulator::world::{BackupError, CopyJobView, RecoveryPointView, TwinWorld};
+use crate::emulator::world::{
+    BackupError, CopyJobView, RecoveryPointView, RestoreJobView, RestoreRequest, TwinWorld,
+};
 use chrono::{DateTime, Utc};
 use percent_encoding::percent_decode_str;
 use serde_json::{Value, json};
@@ -27,6 +33,9 @@ pub enum Route {
     ListRecoveryPointsByBackupVault { vault: String },
     ListRecoveryPointsByResource { resource_arn: String },
     ListCopyJobs,
+    StartRestoreJob,
+    DescribeRestoreJob { id: String },
+    ListRestoreJobs,
 }
 
 impl Route {
@@ -35,6 +44,9 @@ impl Route {
             Route::ListRecoveryPointsByBackupVault { .. } => "ListRecoveryPointsByBackupVault",
             Route::ListRecoveryPointsByResource { .. } => "ListRecoveryPointsByResource",
             Route::ListCopyJobs => "ListCopyJobs",
+            Route::StartRestoreJob => "StartRestoreJob",
+            Route::DescribeRestoreJob { .. } => "DescribeRestoreJob",
+            Route::ListRestoreJobs => "ListRestoreJobs",
         }
     }
 }
@@ -60,6 +72,9 @@ pub fn route(method: &str, path: &str) -> Option<Route> {
             })
         }
         ("GET", ["copy-jobs"]) => Some(Route::ListCopyJobs),
+        ("PUT", ["restore-jobs"]) => Some(Route::StartRestoreJob),
+        ("GET", ["restore-jobs"]) => Some(Route::ListRestoreJobs),
+        ("GET", ["restore-jobs", id]) => Some(Route::DescribeRestoreJob { id: decode(id)? }),
         _ => None,
     }
 }
@@ -89,10 +104,11 @@ pub fn error_of(e: &BackupError) -> ApiError {
 }
 
 pub fn handle(
-    world: &TwinWorld,
+    world: &mut TwinWorld,
     region: &str,
     route: &Route,
     query: &Query,
+    body: &Value,
 ) -> Result<Value, ApiError> {
     let page = page_size(query)?;
     let token = get(query, "nextToken");
@@ -137,7 +153,102 @@ pub fn handle(
             let (items, next) = paginate(jobs, page, token)?;
             Ok(with_token(json!({ "CopyJobs": items }), next))
         }
+        Route::StartRestoreJob => {
+            let req = restore_request(body)?;
+            let id = world
+                .start_restore_job(region, &req)
+                .map_err(|e| error_of(&e))?;
+            Ok(json!({ "RestoreJobId": id }))
+        }
+        Route::DescribeRestoreJob { id } => world
+            .restore_job(region, id)
+            .map(|j| restore_job(world, &j))
+            .map_err(|e| error_of(&e)),
+        Route::ListRestoreJobs => {
+            let jobs: Vec<Value> = world
+                .restore_jobs(region)
+                .iter()
+                .filter(|j| in_window(j.created))
+                .filter(|j| get(query, "status").is_none_or(|s| s == j.status))
+                .map(|j| restore_job(world, j))
+                .collect();
+            let (items, next) = paginate(jobs, page, token)?;
+            Ok(with_token(json!({ "RestoreJobs": items }), next))
+        }
     }
+}
+
+/// StartRestoreJob's body; RecoveryPointArn and Metadata are required (API
+/// reference: MissingParameterValueException, HTTP 400, when one is absent).
+fn restore_request(body: &Value) -> Result<RestoreRequest, ApiError> {
+    let missing = |what: &str| {
+        ApiError::new(
+            400,
+            "MissingParameterValueException",
+            format!("{what} is required"),
+        )
+    };
+    let point_arn = body
+        .get("RecoveryPointArn")
+        .and_then(Value::as_str)
+        .ok_or_else(|| missing("RecoveryPointArn"))?
+        .to_string();
+    let metadata = body
+        .get("Metadata")
+        .and_then(Value::as_object)
+        .ok_or_else(|| missing("Metadata"))?
+        .iter()
+        .map(|(k, v)| {
+            v.as_str()
+                .map(|v| (k.clone(), v.to_string()))
+                .ok_or_else(|| {
+                    ApiError::new(
+                        400,
+                        "InvalidParameterValueException",
+                        format!("Metadata value of {k} must be a string"),
+                    )
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
+    Ok(RestoreRequest {
+        point_arn,
+        metadata,
+        iam_role_arn: text("IamRoleArn"),
+        idempotency_token: text("IdempotencyToken"),
+        resource_type: text("ResourceType"),
+    })
+}
+
+/// DescribeRestoreJob's output and RestoreJobsListMember (same members).
+fn restore_job(world: &TwinWorld, j: &RestoreJobView) -> Value {
+    let mut v = json!({
+        "AccountId": world.account(),
+        "RestoreJobId": j.id,
+        "RecoveryPointArn": j.point_arn,
+        "RecoveryPointCreationDate": epoch(j.point_created),
+        "BackupVaultArn": j.vault_arn,
+        "ResourceType": j.resource_type,
+        "Status": j.status,
+        "PercentDone": j.percent_done,
+        "CreationDate": epoch(j.created),
+        "ExpectedCompletionTimeMinutes": j.expected_minutes,
+    });
+    if let Some(obj) = v.as_object_mut() {
+        let mut opt = |k: &str, x: Option<Value>| {
+            if let Some(x) = x {
+                obj.insert(k.into(), x);
+            }
+        };
+        opt("IamRoleArn", j.iam_role_arn.as_ref().map(|s| json!(s)));
+        opt("StatusMessage", j.status_message.as_ref().map(|s| json!(s)));
+        opt("CompletionDate", j.completed.map(epoch));
+        opt(
+            "CreatedResourceArn",
+            j.created_resource_arn.as_ref().map(|s| json!(s)),
+        );
+    }
+    v
 }
 
 fn page_size(query: &Query) -> Result<usize, ApiError> {
@@ -295,6 +406,12 @@ mod tests {
         );
         assert_eq!(route("GET", "/copy-jobs/"), Some(Route::ListCopyJobs));
         assert_eq!(route("POST", "/copy-jobs/"), None);
+        assert_eq!(route("PUT", "/restore-jobs"), Some(Route::StartRestoreJob));
+        assert_eq!(
+            route("GET", "/restore-jobs/ABC-1"),
+            Some(Route::DescribeRestoreJob { id: "ABC-1".into() })
+        );
+        assert_eq!(route("GET", "/restore-jobs/"), Some(Route::ListRestoreJobs));
         assert_eq!(route("GET", "/nothing/"), None);
     }
 

@@ -58,8 +58,9 @@ pub enum Input {
     Query(query::Params),
     Json(serde_json::Value),
     Tree(cloudwatch::Value),
-    /// restJson1 (AWS Backup): the routed operation and the URI query.
-    Rest(backup_rest::Route, backup_rest::Query),
+    /// restJson1 (AWS Backup): the routed operation, the URI query and the body
+    /// (an empty object when there is none).
+    Rest(backup_rest::Route, backup_rest::Query, serde_json::Value),
 }
 
 /// A request that failed to decode: answered in its protocol, never executed.
@@ -88,6 +89,7 @@ pub fn is_mutating(operation: &str) -> bool {
             | "SwitchoverGlobalCluster"
             | "FailoverGlobalCluster"
             | "PromoteReadReplica"
+            | "StartRestoreJob"
     )
 }
 
@@ -182,13 +184,23 @@ fn decode_backup(req: &Incoming) -> Result<Call, Rejected> {
     let protocol = Protocol::BackupRest;
     let region = region_of(req).map(|s| s.region).unwrap_or_default();
     match backup_rest::route(&req.method, &req.path) {
-        Some(route) => Ok(Call {
-            service: Service::Backup,
-            protocol,
-            operation: route.operation().to_string(),
-            region,
-            input: Input::Rest(route, backup_rest::parse_query(&req.query)),
-        }),
+        Some(route) => {
+            let operation = route.operation().to_string();
+            let body = parse_json(&req.body).map_err(|e| Rejected {
+                service: Some(Service::Backup),
+                protocol,
+                operation: operation.clone(),
+                region: region.clone(),
+                error: Box::new(protocol.malformed(&e)),
+            })?;
+            Ok(Call {
+                service: Service::Backup,
+                protocol,
+                operation,
+                region,
+                input: Input::Rest(route, backup_rest::parse_query(&req.query), body),
+            })
+        }
         None => {
             let what = format!("{} {}", req.method, req.path);
             Err(Rejected {
@@ -307,8 +319,8 @@ pub fn execute(world: &mut TwinWorld, call: &Call, request_id: &str) -> Reply {
         (Service::Sts, Input::Query(params)) => {
             sts_query::handle(world, &call.operation, params, request_id).map(Reply::xml)
         }
-        (Service::Backup, Input::Rest(route, query)) => {
-            backup_rest::handle(world, &call.region, route, query)
+        (Service::Backup, Input::Rest(route, query, body)) => {
+            backup_rest::handle(world, &call.region, route, query, body)
                 .map(|v| call.protocol.json_ok(&v))
         }
         _ => Err(call.protocol.unknown_operation(&call.operation)),

@@ -155,6 +155,12 @@ impl TwinWorld {
                 },
             );
         }
+        if self.restores_failing {
+            push(
+                "AWS Backup restore jobs failing".to_string(),
+                Fault::BackupRestoreWorking {},
+            );
+        }
         for s in &self.spikes {
             let on = match (&s.database, &s.region) {
                 (Some(d), Some(r)) => format!("{d} in {r}"),

@@ -230,3 +230,22 @@ pub enum BackupError {
     #[error("InvalidParameterValueException: {0}")]
     InvalidParameter(String),
 }
+
+/// A restore job as DescribeRestoreJob / ListRestoreJobs describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreJobView {
+    pub id: String,
+    pub point_arn: String,
+    pub point_created: DateTime<Utc>,
+    pub vault_arn: String,
+    pub resource_type: String,
+    pub iam_role_arn: Option<String>,
+    /// RestoreJobStatus: PENDING | RUNNING | COMPLETED | ABORTED | FAILED.
+    pub status: &'static str,
+    pub status_message: Option<String>,
+    pub percent_done: String,
+    pub created: DateTime<Utc>,
+    pub completed: Option<DateTime<Utc>>,
+    pub created_resource_arn: Option<String>,
+    pub expected_minutes: i64,
+}

@@ -331,7 +331,7 @@ impl TwinWorld {
 
 /// A stable identifier in the 8-4-4-4-12 upper-case hex form AWS Backup's recovery
 /// point ARNs and copy job ids take (API reference examples).
-fn uuid_like(parts: &[&str]) -> String {
+pub(super) fn uuid_like(parts: &[&str]) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for p in parts {

@@ -146,6 +146,8 @@ impl TwinWorld {
                 self.backup_history
                     .copies_work(resource.as_deref(), self.now);
             }
+            Fault::BackupRestoreFailing {} => self.restores_failing = true,
+            Fault::BackupRestoreWorking {} => self.restores_failing = false,
             Fault::LagSpikeEnded { database, region } => {
                 let region = region.as_deref().and_then(|r| self.region_name(r));
                 self.spikes.retain(|s| {

@@ -13,12 +13,14 @@ mod inject;
 mod lag;
 mod metrics;
 mod replica;
+mod restore;
 
 #[cfg(test)]
 mod tests;
 
 pub use api::*;
 pub use backup::SOURCE_VAULT;
+pub use restore::RestoreRequest;
 
 use crate::config::Environment;
 use crate::emulator::scenario::{Latency, Scenario, resolve_region};
@@ -91,6 +93,9 @@ pub struct TwinWorld {
     spikes: Vec<InjectedSpike>,
     /// Region outages and copy failures, which the backup schedule reads.
     backup_history: backup::BackupHistory,
+    restore_jobs: Vec<restore::RestoreJob>,
+    /// Restores started while set fail (game day).
+    restores_failing: bool,
 }
 
 /// A `lag_spike` fault, remembered until it ends.
@@ -147,6 +152,8 @@ impl TwinWorld {
             next_event: 0,
             spikes: Vec::new(),
             backup_history: backup::BackupHistory::default(),
+            restore_jobs: Vec::new(),
+            restores_failing: false,
         };
         world.sample_metrics();
         world.advance_to(start);

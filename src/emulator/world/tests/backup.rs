@@ -120,3 +120,112 @@ fn an_unknown_vault_is_resource_not_found() {
             .is_err()
     );
 }
+
+mod restore {
+    use super::*;
+    use crate::emulator::world::RestoreRequest;
+
+    fn newest_dr_arn(w: &TwinWorld) -> String {
+        let points = w
+            .recovery_points_in_vault("us-west-2", "orders-dr-vault", Some(ORDERS))
+            .expect("vault");
+        let p = points
+            .iter()
+            .filter(|p| p.status == "COMPLETED")
+            .max_by_key(|p| p.creation)
+            .expect("point");
+        p.arn.clone()
+    }
+
+    fn request(w: &TwinWorld, token: &str, cluster: &str) -> RestoreRequest {
+        RestoreRequest {
+            point_arn: newest_dr_arn(w),
+            metadata: [("DBClusterIdentifier".to_string(), cluster.to_string())].into(),
+            iam_role_arn: Some("arn:aws:iam::111122223333:role/drconsole-restore".into()),
+            idempotency_token: Some(token.into()),
+            resource_type: None,
+        }
+    }
+
+    /// RestoreJobStatus words (API reference): PENDING → RUNNING → COMPLETED.
+    #[test]
+    fn a_restore_goes_pending_running_completed_and_names_what_it_made() {
+        let mut w = world(1);
+        let req = request(&w, "tok-1", "orders-restored");
+        let id = w.start_restore_job("us-west-2", &req).expect("started");
+        assert_eq!(w.restore_job("us-west-2", &id).unwrap().status, "PENDING");
+        step(&mut w, 5 * 60);
+        let j = w.restore_job("us-west-2", &id).unwrap();
+        assert_eq!(j.status, "RUNNING");
+        assert!(j.percent_done.ends_with('%') && j.created_resource_arn.is_none());
+        step(&mut w, 20 * 60);
+        let j = w.restore_job("us-west-2", &id).unwrap();
+        assert_eq!(j.status, "COMPLETED");
+        assert_eq!(
+            j.created_resource_arn.as_deref(),
+            Some("arn:aws:rds:us-west-2:111122223333:cluster:orders-restored")
+        );
+        assert!(j.completed.is_some());
+    }
+
+    /// API reference, StartRestoreJob IdempotencyToken: "Retrying a successful
+    /// request with the same idempotency token results in a success message with no
+    /// action taken."
+    #[test]
+    fn the_same_idempotency_token_starts_nothing_new() {
+        let mut w = world(1);
+        let req = request(&w, "tok-1", "orders-restored");
+        let a = w.start_restore_job("us-west-2", &req).unwrap();
+        step(&mut w, 30);
+        let b = w.start_restore_job("us-west-2", &req).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(w.restore_jobs("us-west-2").len(), 1);
+        // Another token for the same target: a second job, which fails.
+        let other = request(&w, "tok-2", "orders-restored");
+        let c = w.start_restore_job("us-west-2", &other).unwrap();
+        assert_ne!(a, c);
+        step(&mut w, 3600);
+        let failed = w.restore_job("us-west-2", &c).unwrap();
+        assert_eq!(failed.status, "FAILED");
+        assert!(failed.status_message.unwrap().contains("already exists"));
+        assert_eq!(w.restore_job("us-west-2", &a).unwrap().status, "COMPLETED");
+    }
+
+    #[test]
+    fn a_point_from_another_region_or_no_metadata_is_refused() {
+        let mut w = world(1);
+        let req = request(&w, "t", "x");
+        let e = w.start_restore_job("us-east-1", &req).unwrap_err();
+        assert!(
+            e.to_string().starts_with("ResourceNotFoundException"),
+            "{e}"
+        );
+        let mut empty = request(&w, "t2", "x");
+        empty.metadata.clear();
+        let e = w.start_restore_job("us-west-2", &empty).unwrap_err();
+        assert!(
+            e.to_string().starts_with("InvalidParameterValueException"),
+            "{e}"
+        );
+        assert!(w.restore_job("us-west-2", "nope").is_err());
+    }
+
+    #[test]
+    fn the_restore_fault_fails_new_restores_until_cleared() {
+        let mut w = world(1);
+        w.inject(&Fault::BackupRestoreFailing {});
+        let id = w
+            .start_restore_job("us-west-2", &request(&w, "t", "a"))
+            .unwrap();
+        let active = w.active_faults();
+        assert_eq!(active.len(), 1);
+        w.inject(&active[0].clear.clone());
+        assert!(w.active_faults().is_empty());
+        let ok = w
+            .start_restore_job("us-west-2", &request(&w, "t2", "b"))
+            .unwrap();
+        step(&mut w, 3600);
+        assert_eq!(w.restore_job("us-west-2", &id).unwrap().status, "FAILED");
+        assert_eq!(w.restore_job("us-west-2", &ok).unwrap().status, "COMPLETED");
+    }
+}
