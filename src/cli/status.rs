@@ -188,17 +188,18 @@ fn write_text(o: &mut String, s: &Snapshot) -> std::fmt::Result {
     if !s.backups.is_empty() {
         writeln!(o, "\nBackups (newest usable point in the DR vault)")?;
         for b in &s.backups {
+            let age = |secs: i64| crate::tui::view::text::age(secs.saturating_mul(1000));
+            let rpo = age(i64::try_from(b.rpo_s).unwrap_or(i64::MAX / 1000));
             let point = match (&b.newest, b.age_s) {
-                (Some(p), Some(age)) => format!(
-                    "{}{} s old ({}), RPO {} s",
+                (Some(p), Some(secs)) => format!(
+                    "newest point {}{} old, {}",
                     if p.backup_time_known { "" } else { ">= " },
-                    age,
+                    age(secs),
                     match b.fresh {
-                        Some(true) => "ok",
-                        Some(false) => "OVER RPO",
-                        None => "age unverified",
-                    },
-                    b.rpo_s
+                        Some(true) => format!("within its {rpo} RPO"),
+                        Some(false) => format!("OVER its {rpo} RPO"),
+                        None => format!("age unverified against its {rpo} RPO"),
+                    }
                 ),
                 _ if b.observed_at.is_some() => "no completed point".to_string(),
                 _ => "unknown".to_string(),
@@ -264,4 +265,28 @@ fn write_text(o: &mut String, s: &Snapshot) -> std::fmt::Result {
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render_text;
+    use crate::tui::synthetic;
+
+    /// Issue 9: the Backups section says fresh, over RPO and unverified in words.
+    #[test]
+    fn the_backups_section_says_within_over_or_unverified() {
+        let text = render_text(&synthetic::with_backups(synthetic::fixed_now()));
+        assert!(
+            text.contains("orders-db: Aurora (us-east-1) → orders-dr-vault in us-west-2: newest point 1h05m old, within its 4h00m RPO; latest copy COMPLETED"),
+            "{text}"
+        );
+        assert!(
+            text.contains("ledger-db") && text.contains("OVER its 4h00m RPO; latest copy FAILED"),
+            "{text}"
+        );
+        assert!(
+            text.contains("newest point >= 2h00m old, age unverified against its 24h00m RPO; copy jobs unknown: timeout after 10 s"),
+            "{text}"
+        );
+    }
 }
