@@ -192,8 +192,7 @@ impl TwinWorld {
                 "FAILED",
                 // StatusMessage is free text in AWS; the twin says which fault it plays.
                 Some(format!(
-                    "Copy job to {} in {} failed (twin: {})",
-                    r.vault,
+                    "copy to {} failed (twin: {})",
                     r.dr_region,
                     if self.backup_history.region_dark_at(&r.dr_region, created) {
                         "destination Region dark"

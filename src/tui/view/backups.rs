@@ -81,7 +81,7 @@ pub fn copy_line(w: &mut Row, b: &BackupStatus, now: DateTime<Utc>) {
                 _ => theme::WARN,
             };
             w.put(&format!("latest copy {} ", c.state), style)
-                .put(&format!("started {ago} ago"), theme::LABEL);
+                .put(&format!("{ago} ago"), theme::LABEL);
             if let Some(m) = &c.status_message {
                 w.put(": ", theme::LABEL).put(m, theme::WARN);
             }
