@@ -466,3 +466,28 @@ async fn a_lost_answer_is_recorded_as_landed_after_a_read_and_not_resent() {
     let p = twin.provider().await;
     assert_eq!(control(&p, "cell-us-west-2").await, Some(ControlState::On));
 }
+
+/// Issue 9: `recovery_point_age` is read fresh through AWS Backup (DR vault and the
+/// source Region's copy jobs): it passes on a calm day and fails when copies have
+/// been failing for five hours.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recovery_point_age_guard_passes_when_fresh_and_fails_when_copies_stalled() {
+    let calm = TwinProcess::start("calm", 1.0);
+    let out = calm.run(
+        "tests/fixtures/runbooks/backup-fresh.yaml",
+        &["--auto-confirm"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    let stalled = TwinProcess::start("backup-copy-stalled", 1.0);
+    let out = stalled.run(
+        "tests/fixtures/runbooks/backup-fresh.yaml",
+        &["--auto-confirm"],
+    );
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    let all = text(&out);
+    assert!(
+        all.contains("newest recovery point of orders-db is 5h") && all.contains("needs < 4h00m"),
+        "{all}"
+    );
+}

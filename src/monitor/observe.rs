@@ -256,18 +256,8 @@ impl Observations {
 
     /// Remembers, for each completed copy, when its source point was taken.
     fn learn_copies(&mut self, read: &BackupSourceRead) {
-        for job in &read.copy_jobs {
-            let (Some(dest), Some(src)) = (&job.dest_point_arn, &job.source_point_arn) else {
-                continue;
-            };
-            if let Some(at) = read
-                .points
-                .iter()
-                .find(|p| &p.arn == src)
-                .and_then(|p| p.created_at)
-            {
-                self.copied_from.insert(dest.clone(), at);
-            }
+        for (dest, at) in super::assemble::copy_sources(&read.copy_jobs, &read.points) {
+            self.copied_from.insert(dest, at);
         }
     }
 

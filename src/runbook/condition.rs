@@ -104,6 +104,14 @@ pub enum Condition {
         region: String,
         state: AlarmState,
     },
+    /// The newest COMPLETED recovery point of a `backups:` resource in its DR vault is
+    /// younger than this. Its age is from the source point's backup time; when only a
+    /// lower bound is known (a copy whose source Region cannot be read), a bound
+    /// within the limit is unknown, never true.
+    RecoveryPointAge {
+        resource: String,
+        below_s: u64,
+    },
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -120,6 +128,16 @@ pub enum Probe {
     Failover { database: String },
     Control { arn: String },
     Alarm { name: String, region: String },
+    RecoveryPoint { resource: String },
+}
+
+/// What a fresh read says about a protected resource's newest DR recovery point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PointAge {
+    /// `None`: the DR vault was read and holds no COMPLETED point of the resource.
+    pub age_s: Option<i64>,
+    /// False when `age_s` is only a lower bound (the copy's own CreationDate).
+    pub exact: bool,
 }
 
 /// Fresh readings. A missing entry means "could not be read": the condition is unknown.
@@ -138,6 +156,8 @@ pub struct Facts {
     /// By control ARN.
     pub controls: HashMap<String, ControlState>,
     pub alarms: HashMap<String, AlarmState>,
+    /// By `backups:` resource name.
+    pub recovery_points: HashMap<String, PointAge>,
 }
 
 impl Facts {
@@ -239,6 +259,9 @@ impl Condition {
                 name: name.clone(),
                 region: region.clone(),
             },
+            Condition::RecoveryPointAge { resource, .. } => Probe::RecoveryPoint {
+                resource: resource.clone(),
+            },
             Condition::All(cs) | Condition::Any(cs) => {
                 cs.iter().for_each(|c| c.probes(out));
                 return;
@@ -328,6 +351,9 @@ impl Condition {
                 ),
                 None => Truth::unknown(format!("alarm {name} ({region}) is unknown")),
             },
+            Condition::RecoveryPointAge { resource, below_s } => {
+                point_age(f.recovery_points.get(resource), resource, *below_s)
+            }
             Condition::All(cs) => combine(cs, f, true),
             Condition::Any(cs) => combine(cs, f, false),
             Condition::Not(c) => {
@@ -348,6 +374,48 @@ fn lag(v: Option<&f64>, what: &str, db: &str, region: &str, below: u64) -> Truth
             format!("{what} {db}/{region} is {ms:.0} ms (needs < {below} ms)"),
         ),
         None => Truth::unknown(format!("{what} {db}/{region} is unknown")),
+    }
+}
+
+fn point_age(p: Option<&PointAge>, resource: &str, below_s: u64) -> Truth {
+    let limit = i64::try_from(below_s).unwrap_or(i64::MAX);
+    let hm = |s: i64| format!("{}h{:02}m", s / 3600, (s % 3600) / 60);
+    match p {
+        None => Truth::unknown(format!(
+            "the newest recovery point of {resource} in its DR vault is unknown"
+        )),
+        Some(PointAge { age_s: None, .. }) => Truth::known(
+            false,
+            format!("{resource} has no completed recovery point in its DR vault"),
+        ),
+        Some(PointAge {
+            age_s: Some(a),
+            exact: true,
+        }) => Truth::known(
+            *a < limit,
+            format!(
+                "newest recovery point of {resource} is {} old (needs < {})",
+                hm(*a),
+                hm(limit)
+            ),
+        ),
+        // A lower bound: past the limit it is certainly too old; within it, unknown.
+        Some(PointAge {
+            age_s: Some(a),
+            exact: false,
+        }) if *a >= limit => Truth::known(
+            false,
+            format!(
+                "newest recovery point of {resource} is at least {} old (needs < {})",
+                hm(*a),
+                hm(limit)
+            ),
+        ),
+        Some(PointAge { age_s: Some(a), .. }) => Truth::unknown(format!(
+            "newest recovery point of {resource} is at least {} old; its backup time is \
+             unverified (the source Region's copy jobs could not be read)",
+            hm(*a)
+        )),
     }
 }
 
@@ -401,6 +469,12 @@ impl fmt::Display for Condition {
                 write!(f, "routing control {control} is {state}")
             }
             Condition::Alarm { name, state, .. } => write!(f, "alarm {name} is {state}"),
+            Condition::RecoveryPointAge { resource, below_s } => write!(
+                f,
+                "newest recovery point of {resource} in its DR vault is younger than {}h{:02}m",
+                below_s / 3600,
+                (below_s % 3600) / 60
+            ),
             Condition::All(cs) => list(f, "all", cs),
             Condition::Any(cs) => list(f, "any", cs),
             Condition::Not(c) => write!(f, "not ({c})"),
@@ -422,6 +496,33 @@ fn list(f: &mut fmt::Formatter<'_>, word: &str, cs: &[Condition]) -> fmt::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 9: an exact age decides; a lower bound only decides when it is already
+    /// past the limit; an unread vault is unknown; an empty vault is false.
+    #[test]
+    fn a_recovery_point_age_is_true_only_when_known_within_the_limit() {
+        let c = Condition::RecoveryPointAge {
+            resource: "orders-db".into(),
+            below_s: 4 * 3600,
+        };
+        let with = |age_s: Option<i64>, exact: bool| {
+            let mut f = Facts::default();
+            f.recovery_points
+                .insert("orders-db".into(), PointAge { age_s, exact });
+            c.evaluate(&f).holds
+        };
+        assert_eq!(with(Some(3600), true), Some(true));
+        assert_eq!(with(Some(5 * 3600), true), Some(false));
+        assert_eq!(
+            with(Some(3600), false),
+            None,
+            "a lower bound within 4 h proves nothing"
+        );
+        assert_eq!(with(Some(5 * 3600), false), Some(false));
+        assert_eq!(with(None, true), Some(false), "no completed point");
+        assert_eq!(c.evaluate(&Facts::default()).holds, None, "vault unread");
+        assert!(c.to_string().contains("younger than 4h00m"));
+    }
 
     /// AWS-FACTS.md (RDS API reference, FailoverState): pending | failing-over |
     /// cancelling | switching-over; any other word is an operation in progress.

@@ -29,6 +29,7 @@
 //!
 //! Conditions: `region_health: {region, is|is_not}`,
 //! `replication_lag: {database, region?, below_ms}`, `rpo_lag: {database, region, below_ms}`,
+//! `recovery_point_age: {resource, below}` (a `backups:` name and a duration),
 //! `writer_region: {database, is}`, `failover_state: {database, is: idle|pending|…}`,
 //! `routing_control: {control, state}`, `alarm: {name, state}`, `all: […]`, `any: […]`,
 //! `not: COND`. `{{param}}` works in every string value.
@@ -204,9 +205,19 @@ pub enum ConditionFile {
     FailoverState(FailoverFile),
     RoutingControl(ControlCondFile),
     Alarm(AlarmFile),
+    RecoveryPointAge(PointAgeFile),
     All(Vec<ConditionFile>),
     Any(Vec<ConditionFile>),
     Not(Box<ConditionFile>),
+}
+
+/// `recovery_point_age: {resource: orders-db, below: 4h}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointAgeFile {
+    /// A `backups:` name of the environment.
+    pub resource: S,
+    pub below: S,
 }
 
 #[derive(Debug, Deserialize)]

@@ -326,6 +326,31 @@ impl<'a> Resolver<'a> {
                     below_ms: self.millis(&l.below_ms)?,
                 })
             }
+            ConditionFile::RecoveryPointAge(a) => {
+                let name = self.text(&a.resource)?;
+                if self.env.backup(&name).is_none() {
+                    let known: Vec<&str> =
+                        self.env.backups.iter().map(|b| b.name.as_str()).collect();
+                    self.err(
+                        K::UnknownReference,
+                        a.resource.referenced,
+                        format!(
+                            "`{name}` is not a protected resource under `backups:` (defined: {})",
+                            if known.is_empty() {
+                                "none".to_string()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
+                    );
+                    return None;
+                }
+                let below = self.duration(&a.below)?;
+                Some(Condition::RecoveryPointAge {
+                    resource: name,
+                    below_s: below.as_secs(),
+                })
+            }
             ConditionFile::RpoLag(l) => {
                 let db = self.aurora(&l.database)?;
                 let region = self.lag_region(db, l.region.as_ref(), l.database.referenced)?;

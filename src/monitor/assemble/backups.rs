@@ -5,6 +5,7 @@ use super::Context;
 use crate::config::ProtectedResource;
 use crate::model::snapshot::{BackupStatus, CopyJobSeen, RecoveryPointSeen};
 use crate::monitor::observe::Observations;
+use crate::provider::{CopyJobInfo, RecoveryPointInfo};
 use chrono::{DateTime, Utc};
 
 /// Recovery point statuses that can be restored: COMPLETED (AWS Backup API reference,
@@ -12,6 +13,50 @@ use chrono::{DateTime, Utc};
 /// and AVAILABLE (whose meaning for restores the reference does not give) never count
 /// as fresh.
 const USABLE: &[&str] = &["COMPLETED"];
+
+/// The newest usable point of a DR vault listing, with its backup time: a point
+/// taken in the vault is as old as its CreationDate; a copy (SourceBackupVaultArn
+/// set) is as old as its source point, which `source_time` gives by the copy's ARN
+/// when it is known; otherwise the copy's own CreationDate stands as a lower bound
+/// (`backup_time_known` false). The one rule for the dashboard and for the runbook's
+/// `recovery_point_age` reads.
+pub fn newest_usable(
+    points: &[RecoveryPointInfo],
+    source_time: impl Fn(&str) -> Option<DateTime<Utc>>,
+) -> Option<RecoveryPointSeen> {
+    points
+        .iter()
+        .filter(|p| p.status.as_deref().is_some_and(|s| USABLE.contains(&s)))
+        .filter_map(|p| Some((p, p.created_at?)))
+        .max_by_key(|(_, at)| *at)
+        .map(|(p, created)| {
+            let known = match &p.source_vault_arn {
+                Some(_) => source_time(&p.arn),
+                None => Some(created),
+            };
+            RecoveryPointSeen {
+                arn: p.arn.clone(),
+                status: p.status.clone().unwrap_or_default(),
+                created_at: created,
+                backup_time: known.unwrap_or(created),
+                backup_time_known: known.is_some(),
+            }
+        })
+}
+
+/// Copy ARN → the backup time of its source point, from one source-Region read.
+pub fn copy_sources(
+    jobs: &[CopyJobInfo],
+    source_points: &[RecoveryPointInfo],
+) -> Vec<(String, DateTime<Utc>)> {
+    jobs.iter()
+        .filter_map(|j| {
+            let (dest, src) = (j.dest_point_arn.as_ref()?, j.source_point_arn.as_ref()?);
+            let at = source_points.iter().find(|p| &p.arn == src)?.created_at?;
+            Some((dest.clone(), at))
+        })
+        .collect()
+}
 
 pub fn status(
     b: &ProtectedResource,
@@ -21,28 +66,9 @@ pub fn status(
 ) -> BackupStatus {
     let vault = obs.backup_vaults.get(&b.name);
     let fresh = vault.is_some_and(|o| o.fresh(now, ctx.backup_read_within));
-    let newest = vault.and_then(|o| o.value.as_ref()).and_then(|points| {
-        points
-            .iter()
-            .filter(|p| p.status.as_deref().is_some_and(|s| USABLE.contains(&s)))
-            .filter_map(|p| Some((p, p.created_at?)))
-            .max_by_key(|(_, at)| *at)
-            .map(|(p, created)| {
-                let known = match &p.source_vault_arn {
-                    // A copy: its data is as old as the source point.
-                    Some(_) => obs.copied_from.get(&p.arn).copied(),
-                    // Taken in this vault: its CreationDate is the backup's.
-                    None => Some(created),
-                };
-                RecoveryPointSeen {
-                    arn: p.arn.clone(),
-                    status: p.status.clone().unwrap_or_default(),
-                    created_at: created,
-                    backup_time: known.unwrap_or(created),
-                    backup_time_known: known.is_some(),
-                }
-            })
-    });
+    let newest = vault
+        .and_then(|o| o.value.as_ref())
+        .and_then(|points| newest_usable(points, |arn| obs.copied_from.get(arn).copied()));
     let dr_vault_arn_suffix = format!(":backup-vault:{}", b.vault);
     let source = obs.backup_sources.get(&b.name);
     let latest_copy = source

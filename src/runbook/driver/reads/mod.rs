@@ -11,7 +11,7 @@ use crate::monitor::verdict::{RegionEvidence, verdict};
 use crate::provider::{
     AlarmInfo, GlobalClusterInfo, MetricPoints, MetricRequest, Provider, ProviderError,
 };
-use crate::runbook::condition::{Facts, FailoverPhase, Probe};
+use crate::runbook::condition::{Facts, FailoverPhase, PointAge, Probe};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -40,6 +40,10 @@ enum Answer {
         arn: String,
         state: Option<ControlState>,
     },
+    Point {
+        resource: String,
+        age: Option<PointAge>,
+    },
 }
 
 /// What the probes need, grouped into as few calls as possible.
@@ -54,6 +58,8 @@ struct Plan {
     controls: BTreeSet<String>,
     /// Regions whose health verdict is wanted.
     health: BTreeSet<String>,
+    /// `backups:` resources whose newest DR recovery point is wanted.
+    points: BTreeSet<String>,
 }
 
 fn metric(key: String, name: &str, dim: (&str, &str), stat: &str, ns: &str) -> MetricRequest {
@@ -117,6 +123,9 @@ impl Plan {
                 }
                 Probe::Control { arn } => {
                     p.controls.insert(arn.clone());
+                }
+                Probe::RecoveryPoint { resource } => {
+                    p.points.insert(resource.clone());
                 }
             }
         }
@@ -212,6 +221,16 @@ pub async fn read(
             Answer::Control { arn, state }
         });
     }
+    for resource in &plan.points {
+        let Some(b) = env.backup(resource).cloned() else {
+            continue;
+        };
+        let (p, resource) = (provider.clone(), resource.clone());
+        tasks.spawn(async move {
+            let age = point_age(&p, &b, now).await;
+            Answer::Point { resource, age }
+        });
+    }
     let mut answers = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         // A read task that panicked leaves its facts unknown.
@@ -225,6 +244,39 @@ pub async fn read(
         "fresh read"
     );
     facts_from(env, &plan, answers, now)
+}
+
+/// The newest DR point's age now: the DR vault and the source Region are read at
+/// once; the source only makes the age exact (a dark source leaves a lower bound).
+/// `None` when the DR vault cannot be read.
+async fn point_age(
+    p: &Arc<Provider>,
+    b: &crate::config::ProtectedResource,
+    now: DateTime<Utc>,
+) -> Option<PointAge> {
+    let dr = p.list_vault_recovery_points(&b.dr_region, &b.vault, &b.resource_arn);
+    let source = async {
+        let jobs = p.list_copy_jobs(&b.source_region, &b.resource_arn).await?;
+        let points = p
+            .list_resource_recovery_points(&b.source_region, &b.resource_arn)
+            .await?;
+        Ok::<_, ProviderError>(crate::monitor::copy_sources(&jobs, &points))
+    };
+    let (dr, source) = tokio::join!(dr, source);
+    let sources = source.unwrap_or_default();
+    let newest = crate::monitor::newest_usable(&dr.ok()?, |arn| {
+        sources.iter().find(|(d, _)| d == arn).map(|(_, at)| *at)
+    });
+    Some(match newest {
+        None => PointAge {
+            age_s: None,
+            exact: true,
+        },
+        Some(n) => PointAge {
+            age_s: Some((now - n.backup_time).num_seconds()),
+            exact: n.backup_time_known,
+        },
+    })
 }
 
 /// A global cluster is described the same from every member Region: ask them all at
@@ -280,6 +332,11 @@ fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTim
             Answer::Control { arn, state } => {
                 if let Some(s) = state {
                     f.controls.insert(arn, s);
+                }
+            }
+            Answer::Point { resource, age } => {
+                if let Some(a) = age {
+                    f.recovery_points.insert(resource, a);
                 }
             }
         }
