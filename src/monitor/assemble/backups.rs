@@ -95,11 +95,12 @@ pub fn status(
         if o.fresh(now, ctx.backup_read_within) {
             None
         } else {
-            Some(
-                o.error
-                    .clone()
-                    .unwrap_or_else(|| "not read yet".to_string()),
-            )
+            Some(match (&o.error, o.at) {
+                (Some(e), _) => e.clone(),
+                // Read once, and the next read has not come back yet.
+                (None, Some(at)) => format!("no answer since {}", at.format("%H:%M:%S UTC")),
+                (None, None) => "not read yet".to_string(),
+            })
         }
     });
     let mut status = BackupStatus {

@@ -37,15 +37,21 @@ fn desired(app: &App, panel: Panel) -> u16 {
 }
 
 /// Splits `total` rows among `panels`: everyone gets the minimum, the focused panel
-/// then gets what it wants, then the others in order; the last panel takes the rest.
+/// then gets what it wants, then Routing, then the others in order; the last panel
+/// takes the rest.
 fn allocate(total: u16, panels: &[(Panel, u16)], focus: Panel) -> Vec<u16> {
     let mut h: Vec<u16> = panels.iter().map(|_| PANEL_MIN).collect();
     let mut left = total.saturating_sub(PANEL_MIN * panels.len() as u16);
-    let order = panels
-        .iter()
-        .enumerate()
-        .filter(|(_, (p, _))| *p == focus)
-        .chain(panels.iter().enumerate().filter(|(_, (p, _))| *p != focus));
+    // The focused panel first; then the routing controls, which the act path needs
+    // on screen (a failover flips them) even when the Replication panel has many
+    // rows (backups); then the others in order.
+    let rank = |p: Panel| match p {
+        _ if p == focus => 0,
+        Panel::Routing => 1,
+        _ => 2,
+    };
+    let mut order: Vec<(usize, &(Panel, u16))> = panels.iter().enumerate().collect();
+    order.sort_by_key(|(i, (p, _))| (rank(*p), *i));
     for (i, (_, want)) in order {
         let extra = want.saturating_sub(h[i]).min(left);
         h[i] += extra;
@@ -196,6 +202,22 @@ mod tests {
             Panel::Regions,
         );
         assert_eq!(h, vec![10, 10]);
+    }
+
+    /// CI found a failover at 80×24 whose routing controls had one row left once the
+    /// Replication panel grew backup rows: Routing now comes right after the focus.
+    #[test]
+    fn routing_gets_its_rows_before_a_long_replication_panel() {
+        let h = allocate(
+            20,
+            &[
+                (Panel::Regions, 4),
+                (Panel::Replication, 14),
+                (Panel::Routing, 8),
+            ],
+            Panel::Regions,
+        );
+        assert_eq!(h, vec![4, 8, 8]);
     }
 
     #[test]
