@@ -486,8 +486,12 @@ async fn a_recovery_point_age_guard_passes_when_fresh_and_fails_when_copies_stal
     );
     assert_ne!(out.status.code(), Some(0), "{}", text(&out));
     let all = text(&out);
+    // Copies have failed for 5 h; the last good one's backup is 12 min to 72 min
+    // older than that, depending on the minute of the hour the test runs in.
     assert!(
-        all.contains("newest recovery point of orders-db is 5h") && all.contains("needs < 4h00m"),
+        (all.contains("newest recovery point of orders-db is 5h")
+            || all.contains("newest recovery point of orders-db is 6h"))
+            && all.contains("needs < 4h00m"),
         "{all}"
     );
 }

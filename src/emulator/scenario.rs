@@ -564,8 +564,13 @@ fn resolve(fault: Fault, env: &Environment) -> Result<Fault, String> {
         } => {
             check_backup(resource.as_deref(), env)?;
             if let Some(d) = &for_the_last {
-                humantime::parse_duration(d.trim())
+                let span = humantime::parse_duration(d.trim())
                     .map_err(|e| format!("backup_copy_failing for_the_last `{d}`: {e}"))?;
+                if span > Duration::from_secs(365 * 24 * 3600) {
+                    return Err(format!(
+                        "backup_copy_failing for_the_last `{d}` is more than a year"
+                    ));
+                }
             }
             Fault::BackupCopyFailing {
                 resource,

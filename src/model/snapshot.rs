@@ -83,7 +83,10 @@ impl Snapshot {
             || self.replicas.iter().any(ReplicaStatus::has_unknown)
             || self.controls.iter().any(|c| c.state.is_none() || c.stale)
             || self.rules.iter().any(|r| r.satisfied.is_none())
-            || self.backups.iter().any(BackupStatus::has_unknown)
+            || self
+                .backups
+                .iter()
+                .any(|b| b.has_unknown() || b.fresh.is_none())
     }
 
     /// The oldest observation time among everything shown (items never observed are
@@ -327,7 +330,9 @@ impl BackupStatus {
         let Some(p) = &self.newest else {
             return Some(false);
         };
-        let within = (now - p.backup_time).num_seconds() <= self.rpo_s as i64;
+        // "Younger than the RPO", the same boundary as `recovery_point_age`.
+        let rpo = i64::try_from(self.rpo_s).unwrap_or(i64::MAX);
+        let within = (now - p.backup_time).num_seconds() < rpo;
         match (within, p.backup_time_known) {
             (false, _) => Some(false),
             (true, true) => Some(true),

@@ -254,7 +254,8 @@ impl Observations {
         }
     }
 
-    /// Remembers, for each completed copy, when its source point was taken.
+    /// Remembers, for each copy job that names both points, when its source point
+    /// was taken.
     fn learn_copies(&mut self, read: &BackupSourceRead) {
         for (dest, at) in super::assemble::copy_sources(&read.copy_jobs, &read.points) {
             self.copied_from.insert(dest, at);

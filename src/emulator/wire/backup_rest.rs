@@ -2,11 +2,12 @@
 //! are in the path (percent-encoded) and the query string, replies are JSON with
 //! timestamps in epoch seconds (restJson1's default for body members).
 //!
-//! Paths and parameter names are the AWS Backup API reference's Request Syntax:
-//! `GET /backup-vaults/{backupVaultName}/recovery-points/?resourceArn=…&maxResults=…
+//! Paths and parameter names are the AWS Backup API reference's Request Syntax
+//! (which writes a trailing `/`; the SDK sends none, and both are routed):
+//! `GET /backup-vaults/{backupVaultName}/recovery-points?resourceArn=…&maxResults=…
 //! &nextToken=…` (ListRecoveryPointsByBackupVault),
-//! `GET /resources/{resourceArn}/recovery-points/` (ListRecoveryPointsByResource),
-//! `GET /copy-jobs/?resourceArn=…&destinationVaultArn=…` (ListCopyJobs),
+//! `GET /resources/{resourceArn}/recovery-points` (ListRecoveryPointsByResource),
+//! `GET /copy-jobs?resourceArn=…&destinationVaultArn=…` (ListCopyJobs),
 //! `PUT /restore-jobs` with a JSON body (StartRestoreJob),
 //! `GET /restore-jobs/{restoreJobId}` (DescribeRestoreJob),
 //! `GET /restore-jobs/?status=…` (ListRestoreJobs); methods and paths as the

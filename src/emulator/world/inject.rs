@@ -139,8 +139,9 @@ impl TwinWorld {
                     .and_then(|d| humantime::parse_duration(d.trim()).ok())
                     .and_then(|d| chrono::Duration::from_std(d).ok())
                     .unwrap_or_default();
-                self.backup_history
-                    .copies_fail(resource.as_deref(), self.now - back);
+                // A span beyond chrono's range (scenario checks reject it) starts now.
+                let from = self.now.checked_sub_signed(back).unwrap_or(self.now);
+                self.backup_history.copies_fail(resource.as_deref(), from);
             }
             Fault::BackupCopyRestored { resource } => {
                 self.backup_history

@@ -14,34 +14,48 @@ use chrono::{DateTime, Utc};
 /// as fresh.
 const USABLE: &[&str] = &["COMPLETED"];
 
-/// The newest usable point of a DR vault listing, with its backup time: a point
-/// taken in the vault is as old as its CreationDate; a copy (SourceBackupVaultArn
-/// set) is as old as its source point, which `source_time` gives by the copy's ARN
-/// when it is known; otherwise the copy's own CreationDate stands as a lower bound
-/// (`backup_time_known` false). The one rule for the dashboard and for the runbook's
-/// `recovery_point_age` reads.
+/// The newest usable point of a DR vault listing, with its backup time. Every point
+/// of the resource in its DR vault is a copy (the DR vault is in another Region, which
+/// validation requires), and a copy is as old as its source point, which
+/// `source_time` gives by the copy's ARN when it is known. AWS does not say what a
+/// copy's own `CreationDate` is (the source's time or the copy's), so it is never
+/// taken as the backup time, whatever `SourceBackupVaultArn` says; it only stands
+/// as a lower bound of the age (`backup_time_known` false) when no point's source
+/// time is known.
+///
+/// The point with the latest *known* backup time wins: if a later copy's source is
+/// unknown, its data is at least as new, so the known age is an upper bound on the
+/// newest data's age, and a fresh verdict from it is true. The one rule for the
+/// dashboard and for the runbook's `recovery_point_age` reads.
 pub fn newest_usable(
     points: &[RecoveryPointInfo],
     source_time: impl Fn(&str) -> Option<DateTime<Utc>>,
 ) -> Option<RecoveryPointSeen> {
-    points
+    let usable: Vec<(&RecoveryPointInfo, DateTime<Utc>)> = points
         .iter()
         .filter(|p| p.status.as_deref().is_some_and(|s| USABLE.contains(&s)))
         .filter_map(|p| Some((p, p.created_at?)))
-        .max_by_key(|(_, at)| *at)
-        .map(|(p, created)| {
-            let known = match &p.source_vault_arn {
-                Some(_) => source_time(&p.arn),
-                None => Some(created),
-            };
-            RecoveryPointSeen {
-                arn: p.arn.clone(),
-                status: p.status.clone().unwrap_or_default(),
-                created_at: created,
-                backup_time: known.unwrap_or(created),
-                backup_time_known: known.is_some(),
-            }
-        })
+        .collect();
+    let seen = |p: &RecoveryPointInfo, created: DateTime<Utc>, known: Option<DateTime<Utc>>| {
+        RecoveryPointSeen {
+            arn: p.arn.clone(),
+            status: p.status.clone().unwrap_or_default(),
+            created_at: created,
+            backup_time: known.unwrap_or(created),
+            backup_time_known: known.is_some(),
+        }
+    };
+    let best_known = usable
+        .iter()
+        .filter_map(|(p, created)| Some((*p, *created, source_time(&p.arn)?)))
+        .max_by_key(|(_, _, at)| *at);
+    match best_known {
+        Some((p, created, at)) => Some(seen(p, created, Some(at))),
+        None => usable
+            .iter()
+            .max_by_key(|(_, at)| *at)
+            .map(|(p, created)| seen(p, *created, None)),
+    }
 }
 
 /// Copy ARN → the backup time of its source point, from one source-Region read.
@@ -76,9 +90,12 @@ pub fn status(
         .and_then(|read| {
             read.copy_jobs
                 .iter()
+                // Only jobs that name this DR vault: the Region field of the ARN
+                // (arn:aws:backup:REGION:ACCOUNT:backup-vault:NAME) and the name.
                 .filter(|j| {
-                    j.dest_vault_arn.as_deref().is_none_or(|v| {
-                        v.ends_with(&dr_vault_arn_suffix) && v.contains(&b.dr_region)
+                    j.dest_vault_arn.as_deref().is_some_and(|v| {
+                        v.ends_with(&dr_vault_arn_suffix)
+                            && v.split(':').nth(3) == Some(b.dr_region.as_str())
                     })
                 })
                 .filter_map(|j| Some((j, j.created_at?)))
@@ -123,7 +140,11 @@ pub fn status(
         age_s: None,
         fresh: None,
     };
-    status.age_s = status.age_at(now).map(|a| a.num_seconds());
-    status.fresh = status.fresh_at(now);
+    // AWS stamps points in wall time; the steady clock (wall time at start plus a
+    // monotonic count) does not count a machine's suspend, which would make an old
+    // point look young. The later of the two ages it conservatively.
+    let aged_at = now.max(Utc::now());
+    status.age_s = status.age_at(aged_at).map(|a| a.num_seconds());
+    status.fresh = status.fresh_at(aged_at);
     status
 }

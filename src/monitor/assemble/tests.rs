@@ -357,9 +357,11 @@ mod backups {
         let snap = build(&env, &obs, vec![], &ctx(), t(0));
         assert!(snap.backups[0].has_unknown());
         assert_eq!(snap.backups[0].fresh_at(t(0)), None);
-        vault(&mut obs, 0, vec![point("p", "COMPLETED", -60, false)]);
+        obs.copied_from.insert("p".into(), t(-120));
+        vault(&mut obs, 0, vec![point("p", "COMPLETED", -60, true)]);
         let snap = build(&env, &obs, vec![], &ctx(), t(1));
         assert_eq!(snap.backups[0].fresh_at(t(1)), Some(true));
+        assert!(!snap.has_unknown() || snap.regions.iter().any(|r| r.has_unknown()));
         obs.apply(Update::BackupVault {
             name: "orders-db".into(),
             report: Report {
@@ -372,6 +374,43 @@ mod backups {
         assert!(snap.backups[0].stale);
         assert_eq!(snap.backups[0].fresh_at(t(13)), None);
         assert_eq!(snap.backups[0].error.as_deref(), Some("timeout"));
+    }
+
+    /// Review of issue 9: AWS may leave SourceBackupVaultArn null on a copy, so a
+    /// point in the DR vault is never aged from its own CreationDate.
+    #[test]
+    fn a_point_without_a_source_vault_is_still_only_a_lower_bound() {
+        let (env, mut obs) = env_obs();
+        vault(&mut obs, 0, vec![point("p", "COMPLETED", -60, false)]);
+        let snap = build(&env, &obs, vec![], &ctx(), t(1));
+        let b = &snap.backups[0];
+        assert!(!b.newest.as_ref().unwrap().backup_time_known);
+        assert_eq!(b.fresh, None);
+        assert!(
+            snap.has_unknown(),
+            "an unverified age is unknown for `status`'s exit code"
+        );
+    }
+
+    /// A later copy whose source is unknown does not hide an earlier one whose
+    /// source time is known and fresh (the later one's data is at least as new).
+    #[test]
+    fn the_latest_known_backup_time_wins_over_a_later_unknown_copy() {
+        let (env, mut obs) = env_obs();
+        obs.copied_from.insert("old".into(), t(-3 * 3600));
+        vault(
+            &mut obs,
+            0,
+            vec![
+                point("old", "COMPLETED", -3 * 3600 + 600, true),
+                point("new", "COMPLETED", -600, true),
+            ],
+        );
+        let snap = build(&env, &obs, vec![], &ctx(), t(1));
+        let b = &snap.backups[0];
+        let n = b.newest.as_ref().unwrap();
+        assert_eq!((n.arn.as_str(), n.backup_time_known), ("old", true));
+        assert_eq!(b.fresh, Some(true), "3 h < 4 h");
     }
 
     #[test]

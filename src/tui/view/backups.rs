@@ -18,7 +18,11 @@ pub fn point_line(w: &mut Row, b: &BackupStatus, now: DateTime<Utc>) {
         ),
         theme::LABEL,
     );
-    let rpo = text::age_compact(i64::try_from(b.rpo_s).unwrap_or(i64::MAX / 1000) * 1000);
+    let rpo = text::age_compact(
+        i64::try_from(b.rpo_s)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1000),
+    );
     if b.observed_at.is_none() {
         w.put("DR vault unknown", theme::UNKNOWN);
         super::replication::stale(w, true, None, now);
@@ -29,14 +33,15 @@ pub fn point_line(w: &mut Row, b: &BackupStatus, now: DateTime<Utc>) {
         (Some(p), Some(age)) => {
             let bound = if p.backup_time_known { "" } else { "≥" };
             let shown = format!("newest {bound}{}", text::age(age.num_milliseconds()));
-            let style = match b.fresh_at(now) {
+            // The verdict as the monitor judged it (on wall time, see assemble).
+            let style = match b.fresh {
                 Some(true) => theme::TEXT,
                 Some(false) => theme::BAD,
                 None => theme::UNKNOWN,
             };
             w.put(&shown, style);
             w.put(&format!(" / RPO {rpo}"), theme::LABEL);
-            match b.fresh_at(now) {
+            match b.fresh {
                 Some(true) => w.put("  ok", theme::OK),
                 Some(false) => w.put("  OVER RPO", theme::BAD),
                 // Only a lower bound: the copy's time, not the data's.

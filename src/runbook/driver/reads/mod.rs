@@ -273,7 +273,8 @@ async fn point_age(
             exact: true,
         },
         Some(n) => PointAge {
-            age_s: Some((now - n.backup_time).num_seconds()),
+            // Wall time, not only the steady clock: see monitor::assemble::backups.
+            age_s: Some((now.max(Utc::now()) - n.backup_time).num_seconds()),
             exact: n.backup_time_known,
         },
     })
