@@ -10,7 +10,7 @@ mod observe;
 pub mod poll;
 pub mod verdict;
 
-pub use assemble::{HEALTH_CHECK_REGION, copy_sources, metric_freshness, newest_usable};
+pub use assemble::{HEALTH_CHECK_REGION, aws_now, copy_sources, metric_freshness, newest_usable};
 pub use poll::{metric_plan, metric_regions};
 
 use crate::config::Environment;

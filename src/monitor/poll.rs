@@ -86,6 +86,34 @@ where
     })
 }
 
+/// A poller on the backup schedule ([`backup_round_due`]): `read` gives the update
+/// and whether the read succeeded, which sets when the next one is due.
+fn every_minute<F, Fut>(
+    opts: &MonitorOptions,
+    tx: Tx,
+    refresh: &watch::Sender<u64>,
+    read: F,
+) -> JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = (Update, bool)> + Send + 'static,
+{
+    let poll = opts.poll;
+    let last_ok = Arc::new(AtomicBool::new(false));
+    let read = Arc::new(read);
+    every(opts, tx, refresh, move |round| {
+        let (read, last_ok) = (read.clone(), last_ok.clone());
+        async move {
+            if !backup_round_due(round, poll, last_ok.load(Ordering::Relaxed)) {
+                return Vec::new();
+            }
+            let (update, ok) = read().await;
+            last_ok.store(ok, Ordering::Relaxed);
+            vec![update]
+        }
+    })
+}
+
 /// Where a metric read starts: the whole history window the first time (sparklines),
 /// afterwards from a few periods before the last good read, so a gap is filled in.
 pub fn metric_window_start(
@@ -283,7 +311,6 @@ pub fn spawn_all(
     }
 
     for b in &env.backups {
-        let poll = opts.poll;
         let (p, name, region, vault, arn) = (
             provider.clone(),
             b.name.clone(),
@@ -291,23 +318,18 @@ pub fn spawn_all(
             b.vault.clone(),
             b.resource_arn.clone(),
         );
-        let ok = Arc::new(AtomicBool::new(false));
-        tasks.push(every(opts, tx.clone(), refresh, move |round| {
-            let (p, name, region, vault, arn, ok) = (
+        tasks.push(every_minute(opts, tx.clone(), refresh, move || {
+            let (p, name, region, vault, arn) = (
                 p.clone(),
                 name.clone(),
                 region.clone(),
                 vault.clone(),
                 arn.clone(),
-                ok.clone(),
             );
             async move {
-                if !backup_round_due(round, poll, ok.load(Ordering::Relaxed)) {
-                    return Vec::new();
-                }
                 let report = report(p.list_vault_recovery_points(&region, &vault, &arn)).await;
-                ok.store(report.result.is_ok(), Ordering::Relaxed);
-                vec![Update::BackupVault { name, report }]
+                let ok = report.result.is_ok();
+                (Update::BackupVault { name, report }, ok)
             }
         }));
         let (p, name, region, arn) = (
@@ -316,27 +338,17 @@ pub fn spawn_all(
             b.source_region.clone(),
             b.resource_arn.clone(),
         );
-        let ok = Arc::new(AtomicBool::new(false));
-        tasks.push(every(opts, tx.clone(), refresh, move |round| {
-            let (p, name, region, arn, ok) = (
-                p.clone(),
-                name.clone(),
-                region.clone(),
-                arn.clone(),
-                ok.clone(),
-            );
+        tasks.push(every_minute(opts, tx.clone(), refresh, move || {
+            let (p, name, region, arn) = (p.clone(), name.clone(), region.clone(), arn.clone());
             async move {
-                if !backup_round_due(round, poll, ok.load(Ordering::Relaxed)) {
-                    return Vec::new();
-                }
                 let report = report(async {
                     let copy_jobs = p.list_copy_jobs(&region, &arn).await?;
                     let points = p.list_resource_recovery_points(&region, &arn).await?;
                     Ok(BackupSourceRead { copy_jobs, points })
                 })
                 .await;
-                ok.store(report.result.is_ok(), Ordering::Relaxed);
-                vec![Update::BackupSource { name, report }]
+                let ok = report.result.is_ok();
+                (Update::BackupSource { name, report }, ok)
             }
         }));
     }

@@ -173,16 +173,15 @@ pub fn decode_main(req: &Incoming) -> Result<Call, Rejected> {
             }),
         };
     }
-    if region_of(req).is_some_and(|s| s.service == "backup") {
-        return decode_backup(req);
+    if let Some(scope) = region_of(req).filter(|s| s.service == "backup") {
+        return decode_backup(req, scope.region);
     }
     decode_query(req)
 }
 
 /// AWS Backup (restJson1), recognised by its signing name `backup`.
-fn decode_backup(req: &Incoming) -> Result<Call, Rejected> {
+fn decode_backup(req: &Incoming, region: String) -> Result<Call, Rejected> {
     let protocol = Protocol::BackupRest;
-    let region = region_of(req).map(|s| s.region).unwrap_or_default();
     match backup_rest::route(&req.method, &req.path) {
         Some(route) => {
             let operation = route.operation().to_string();

@@ -237,13 +237,21 @@ impl TwinWorld {
         })
     }
 
-    /// Whether `vault` exists in `region`: `Default` wherever a protected resource
-    /// lives, and each DR vault in its Region.
-    fn vault_exists(&self, region: &str, vault: &str) -> bool {
-        self.protected().any(|(_, r)| {
-            (vault == SOURCE_VAULT && r.source_region == region)
-                || (vault == r.vault && r.dr_region == region)
-        })
+    /// The vaults of `region`: `Default` wherever a protected resource lives, and each
+    /// DR vault in its Region.
+    pub(super) fn vaults_in(&self, region: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (_, r) in self.protected() {
+            if r.source_region == region {
+                out.push(SOURCE_VAULT.to_string());
+            }
+            if r.dr_region == region {
+                out.push(r.vault.clone());
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// ListRecoveryPointsByBackupVault, oldest first, before paging.
@@ -253,7 +261,7 @@ impl TwinWorld {
         vault: &str,
         resource_arn: Option<&str>,
     ) -> Result<Vec<RecoveryPointView>, BackupError> {
-        if !self.vault_exists(region, vault) {
+        if !self.vaults_in(region).iter().any(|v| v == vault) {
             // ListRecoveryPointsByBackupVault, Errors: ResourceNotFoundException.
             return Err(BackupError::NotFound(format!(
                 "Backup vault {vault} does not exist in {region}"

@@ -129,21 +129,7 @@ impl TwinWorld {
     }
 
     fn point_in_region(&self, region: &str, arn: &str) -> Option<super::RecoveryPointView> {
-        let vaults: Vec<String> = self
-            .env
-            .backups
-            .iter()
-            .flat_map(|b| {
-                let mut v = Vec::new();
-                if b.source_region == region {
-                    v.push(super::SOURCE_VAULT.to_string());
-                }
-                if b.dr_region == region {
-                    v.push(b.vault.clone());
-                }
-                v
-            })
-            .collect();
+        let vaults = self.vaults_in(region);
         vaults.iter().find_map(|v| {
             self.recovery_points_in_vault(region, v, None)
                 .ok()?

@@ -72,6 +72,14 @@ pub fn copy_sources(
         .collect()
 }
 
+/// The time a backup's age is taken at. AWS stamps points in wall time; the steady
+/// clock (wall time at start plus a monotonic count) does not count a machine's
+/// suspend, which would make an old point look young. The later of the two ages it
+/// conservatively.
+pub fn aws_now(steady_now: DateTime<Utc>) -> DateTime<Utc> {
+    steady_now.max(Utc::now())
+}
+
 pub fn status(
     b: &ProtectedResource,
     obs: &Observations,
@@ -140,10 +148,7 @@ pub fn status(
         age_s: None,
         fresh: None,
     };
-    // AWS stamps points in wall time; the steady clock (wall time at start plus a
-    // monotonic count) does not count a machine's suspend, which would make an old
-    // point look young. The later of the two ages it conservatively.
-    let aged_at = now.max(Utc::now());
+    let aged_at = aws_now(now);
     status.age_s = status.age_at(aged_at).map(|a| a.num_seconds());
     status.fresh = status.fresh_at(aged_at);
     status

@@ -442,6 +442,6 @@ fn rule(
 }
 
 mod backups;
-pub use backups::{copy_sources, newest_usable};
+pub use backups::{aws_now, copy_sources, newest_usable};
 #[cfg(test)]
 mod tests;

@@ -273,8 +273,7 @@ async fn point_age(
             exact: true,
         },
         Some(n) => PointAge {
-            // Wall time, not only the steady clock: see monitor::assemble::backups.
-            age_s: Some((now.max(Utc::now()) - n.backup_time).num_seconds()),
+            age_s: Some((crate::monitor::aws_now(now) - n.backup_time).num_seconds()),
             exact: n.backup_time_known,
         },
     })
