@@ -121,14 +121,55 @@ pub enum Condition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Probe {
-    RegionHealth { region: String },
-    Lag { database: String, region: String },
-    RpoLag { database: String, region: String },
-    Writer { database: String },
-    Failover { database: String },
-    Control { arn: String },
-    Alarm { name: String, region: String },
-    RecoveryPoint { resource: String },
+    RegionHealth {
+        region: String,
+    },
+    Lag {
+        database: String,
+        region: String,
+    },
+    RpoLag {
+        database: String,
+        region: String,
+    },
+    Writer {
+        database: String,
+    },
+    Failover {
+        database: String,
+    },
+    Control {
+        arn: String,
+    },
+    Alarm {
+        name: String,
+        region: String,
+    },
+    RecoveryPoint {
+        resource: String,
+    },
+    /// One restore job (DescribeRestoreJob in the vault's Region).
+    RestoreJob {
+        region: String,
+        id: String,
+    },
+    /// The restore jobs of one recovery point (ListRestoreJobs in its Region).
+    RestoreJobsOf {
+        region: String,
+        point: String,
+    },
+}
+
+/// A restore job as a fresh read showed it, status words as AWS Backup sends them
+/// (DescribeRestoreJob, API reference: `PENDING | RUNNING | COMPLETED | ABORTED |
+/// FAILED`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreJobSeen {
+    pub id: String,
+    pub status: Option<String>,
+    pub percent_done: Option<String>,
+    pub status_message: Option<String>,
+    pub created_resource_arn: Option<String>,
 }
 
 /// What a fresh read says about a protected resource's newest DR recovery point.
@@ -158,6 +199,10 @@ pub struct Facts {
     pub alarms: HashMap<String, AlarmState>,
     /// By `backups:` resource name.
     pub recovery_points: HashMap<String, PointAge>,
+    /// By restore job id.
+    pub restore_jobs: HashMap<String, RestoreJobSeen>,
+    /// By recovery point ARN: every restore job of it the list showed.
+    pub restore_jobs_of: HashMap<String, Vec<RestoreJobSeen>>,
 }
 
 impl Facts {

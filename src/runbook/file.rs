@@ -25,7 +25,8 @@
 //! `aurora_switchover: {database, to, from?}`,
 //! `aurora_failover: {database, to, from?, allow_data_loss}`,
 //! `promote_replica: {database, backup_retention_days?}`,
-//! `command: {program, args, timeout}`, `approval: {note?}`, `pause: DURATION`.
+//! `command: {program, args, timeout}`, `approval: {note?}`, `pause: DURATION`,
+//! `restore_backup: {resource, name, region?, recovery_point?: latest|ARN, timeout?}`.
 //!
 //! Conditions: `region_health: {region, is|is_not}`,
 //! `replication_lag: {database, region?, below_ms}`, `rpo_lag: {database, region, below_ms}`,
@@ -93,6 +94,8 @@ pub struct StepFile {
     pub approval: Option<Spanned<ApprovalFile>>,
     #[serde(default)]
     pub pause: Option<S>,
+    #[serde(default)]
+    pub restore_backup: Option<Spanned<RestoreBackupFile>>,
     // --- common ---
     #[serde(default)]
     pub require: Vec<ConditionFile>,
@@ -157,6 +160,26 @@ pub struct PromoteFile {
     pub database: S,
     #[serde(default)]
     pub backup_retention_days: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreBackupFile {
+    /// A `backups:` name in the environment.
+    pub resource: S,
+    /// What the restored resource is called (the restore template's
+    /// DBClusterIdentifier / DBInstanceIdentifier / … is replaced by it).
+    pub name: S,
+    /// The Region to restore in: the resource's DR Region (its vault is there).
+    #[serde(default)]
+    pub region: Option<S>,
+    /// `latest` (the default: the newest usable point, chosen when the call is
+    /// sent) or a recovery point ARN.
+    #[serde(default)]
+    pub recovery_point: Option<S>,
+    /// How long the step follows the restore job. Defaults to 2h.
+    #[serde(default)]
+    pub timeout: Option<S>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -8,7 +8,7 @@ use serde_saphyr::Spanned;
 use std::time::Duration;
 
 const KINDS: &str = "manual, check, wait, routing_controls, aurora_switchover, aurora_failover, \
-                     promote_replica, command, approval, pause";
+                     promote_replica, command, approval, pause, restore_backup";
 
 /// Exactly one kind key; its body resolved.
 pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
@@ -35,6 +35,10 @@ pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
         ("command", s.command.as_ref().map(|x| x.referenced)),
         ("approval", s.approval.as_ref().map(|x| x.referenced)),
         ("pause", s.pause.as_ref().map(|x| x.referenced)),
+        (
+            "restore_backup",
+            s.restore_backup.as_ref().map(|x| x.referenced),
+        ),
     ]
     .into_iter()
     .filter_map(|(k, l)| l.map(|l| (k, l)))
@@ -175,7 +179,87 @@ pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
             duration: r.duration(p)?,
         });
     }
+    if let Some(rb) = &s.restore_backup {
+        return restore_backup(r, rb);
+    }
     None
+}
+
+/// Restores run for up to two hours by default: AWS Backup gives no bound, and a
+/// large database takes that long.
+const RESTORE_TIMEOUT: Duration = Duration::from_secs(2 * 3600);
+
+fn restore_backup(
+    r: &mut Resolver,
+    rb: &Spanned<super::file::RestoreBackupFile>,
+) -> Option<StepKind> {
+    let f = &rb.value;
+    let name = r.text(&f.name);
+    let timeout = match &f.timeout {
+        Some(t) => r.duration(t),
+        None => Some(RESTORE_TIMEOUT),
+    };
+    let point = match &f.recovery_point {
+        None => Some(None),
+        Some(p) => r.text(p).and_then(|v| match v.as_str() {
+            "latest" => Some(None),
+            arn if arn.starts_with("arn:") => Some(Some(arn.to_string())),
+            other => {
+                r.err(
+                    K::Invalid,
+                    p.referenced,
+                    format!("recovery_point `{other}` is neither `latest` nor an ARN"),
+                );
+                None
+            }
+        }),
+    };
+    let b = r.protected(&f.resource)?;
+    if let Some(reg) = &f.region {
+        let region = r.region(reg)?;
+        if region != b.dr_region {
+            r.err(
+                K::Invalid,
+                reg.referenced,
+                format!(
+                    "`{}` is backed up to vault {} in {}: a restore runs there, not in {region}",
+                    b.name, b.vault, b.dr_region
+                ),
+            );
+            return None;
+        }
+    }
+    let Some(key) = super::step::restore_name_key(&b.resource_type) else {
+        r.err(
+            K::Invalid,
+            f.resource.referenced,
+            format!(
+                "`{}` is of type {}: restore_backup restores Aurora, RDS, DynamoDB, \
+                 DocumentDB and Neptune resources",
+                b.name, b.resource_type
+            ),
+        );
+        return None;
+    };
+    let name = name?;
+    if name.trim().is_empty() {
+        r.err(K::Invalid, f.name.referenced, "name is empty");
+        return None;
+    }
+    let mut metadata = b.restore.metadata.clone();
+    metadata.insert(key.to_string(), name.clone());
+    Some(StepKind::RestoreBackup {
+        resource: b.name.clone(),
+        region: b.dr_region.clone(),
+        vault: b.vault.clone(),
+        resource_arn: b.resource_arn.clone(),
+        resource_type: b.resource_type.clone(),
+        recovery_point: point?,
+        name,
+        iam_role_arn: b.restore.iam_role_arn.clone(),
+        metadata,
+        timeout: timeout?,
+    })
 }
 
 fn routing_controls(

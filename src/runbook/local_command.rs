@@ -65,6 +65,7 @@ pub fn run(program: &str, args: &[String], timeout: Duration) -> Result<Receipt,
             request_id: None,
             endpoint: Some("local".into()),
             output: Some(output),
+            created: None,
         }),
         Some(s) => {
             let mut e = CallError::new(

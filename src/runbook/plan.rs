@@ -41,6 +41,26 @@ pub enum Mutation {
         args: Vec<String>,
         timeout_ms: u64,
     },
+    /// AWS Backup StartRestoreJob. Planned with the point unchosen when the step says
+    /// `latest`; [`World::pin`](crate::runbook::engine::World::pin) chooses it, and
+    /// the engine stamps the idempotency token, before the intent is journaled.
+    StartRestoreJob {
+        region: String,
+        vault: String,
+        /// The protected resource (to choose `latest` among its points).
+        resource_arn: String,
+        resource_type: String,
+        recovery_point_arn: Option<String>,
+        iam_role_arn: String,
+        metadata: std::collections::BTreeMap<String, String>,
+        #[serde(default)]
+        idempotency_token: Option<String>,
+        /// Restore jobs of the point that existed before the call, read when the
+        /// point was chosen: a job not among them is this call's (how a lost answer
+        /// is settled without starting another).
+        #[serde(default)]
+        prior_jobs: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +79,7 @@ impl Mutation {
             Mutation::FailoverGlobalCluster { .. } => "FailoverGlobalCluster",
             Mutation::PromoteReadReplica { .. } => "PromoteReadReplica",
             Mutation::RunCommand { .. } => "command",
+            Mutation::StartRestoreJob { .. } => "StartRestoreJob",
         }
     }
 
@@ -71,6 +92,7 @@ impl Mutation {
             Mutation::SwitchoverGlobalCluster { region, .. }
             | Mutation::FailoverGlobalCluster { region, .. }
             | Mutation::PromoteReadReplica { region, .. } => region.clone(),
+            Mutation::StartRestoreJob { region, .. } => format!("AWS Backup {region}"),
             Mutation::RunCommand { .. } => "local".to_string(),
         }
     }
@@ -137,7 +159,48 @@ impl Mutation {
                 format!("args={args:?}"),
                 format!("timeout={timeout_ms} ms"),
             ],
+            Mutation::StartRestoreJob {
+                vault,
+                resource_type,
+                recovery_point_arn,
+                iam_role_arn,
+                metadata,
+                idempotency_token,
+                ..
+            } => {
+                let mut v = vec![match recovery_point_arn {
+                    Some(a) => format!("RecoveryPointArn={a}"),
+                    None => format!(
+                        "RecoveryPointArn=(the newest COMPLETED point in vault {vault}, chosen when sent)"
+                    ),
+                }];
+                v.push(format!("ResourceType={resource_type}"));
+                v.push(format!("IamRoleArn={iam_role_arn}"));
+                let meta: Vec<String> = metadata.iter().map(|(k, x)| format!("{k}={x}")).collect();
+                v.push(format!("Metadata={{{}}}", meta.join(", ")));
+                v.push(match idempotency_token {
+                    Some(t) => format!("IdempotencyToken={t}"),
+                    None => "IdempotencyToken=(run id, step and attempt, fixed when sent)".into(),
+                });
+                v
+            }
         }
+    }
+
+    /// The call with the idempotency token a StartRestoreJob carries: one per run,
+    /// step and attempt (`attempt_ms`, when the attempt's first send was made). The
+    /// engine journals the call with it and re-sends that attempt verbatim, so a
+    /// re-send can start nothing new; a retry after a definite failure is a new
+    /// attempt with a new token.
+    pub fn with_token(mut self, run_id: &str, step: &str, attempt_ms: i64) -> Mutation {
+        if let Mutation::StartRestoreJob {
+            idempotency_token, ..
+        } = &mut self
+            && idempotency_token.is_none()
+        {
+            *idempotency_token = Some(format!("drconsole-{run_id}-{step}-{attempt_ms}"));
+        }
+        self
     }
 
     /// The call as it is sent once a break-glass override is in effect: a routing
@@ -219,6 +282,26 @@ pub fn calls(step: &Step) -> Vec<Mutation> {
             program: program.clone(),
             args: args.clone(),
             timeout_ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+        }],
+        StepKind::RestoreBackup {
+            region,
+            vault,
+            resource_arn,
+            resource_type,
+            recovery_point,
+            iam_role_arn,
+            metadata,
+            ..
+        } => vec![Mutation::StartRestoreJob {
+            region: region.clone(),
+            vault: vault.clone(),
+            resource_arn: resource_arn.clone(),
+            resource_type: resource_type.clone(),
+            recovery_point_arn: recovery_point.clone(),
+            iam_role_arn: iam_role_arn.clone(),
+            metadata: metadata.clone(),
+            idempotency_token: None,
+            prior_jobs: Vec::new(),
         }],
         _ => Vec::new(),
     }

@@ -6,7 +6,7 @@ use super::condition::{Condition, FailoverPhase};
 use super::error::{RunbookError, RunbookErrorKind as K, Source};
 use super::file::{ConditionFile, S, WholeOrTemplate};
 use super::template;
-use crate::config::{AuroraGlobal, Environment, ReplicaPair, RoutingControl};
+use crate::config::{AuroraGlobal, Environment, ProtectedResource, ReplicaPair, RoutingControl};
 use crate::model::{AlarmState, ControlState, Verdict};
 use serde_saphyr::Location;
 use serde_saphyr::Spanned;
@@ -188,6 +188,29 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// A protected resource under the environment's `backups:`.
+    pub fn protected(&mut self, s: &S) -> Option<&'a ProtectedResource> {
+        let v = self.text(s)?;
+        let env = self.env;
+        if let Some(b) = env.backup(&v) {
+            return Some(b);
+        }
+        let known: Vec<&str> = env.backups.iter().map(|b| b.name.as_str()).collect();
+        self.err(
+            K::UnknownReference,
+            s.referenced,
+            format!(
+                "`{v}` is not a protected resource under `backups:` (defined: {})",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        );
+        None
+    }
+
     pub fn replica(&mut self, s: &S) -> Option<&'a ReplicaPair> {
         let v = self.text(s)?;
         let env = self.env;
@@ -327,24 +350,7 @@ impl<'a> Resolver<'a> {
                 })
             }
             ConditionFile::RecoveryPointAge(a) => {
-                let name = self.text(&a.resource)?;
-                if self.env.backup(&name).is_none() {
-                    let known: Vec<&str> =
-                        self.env.backups.iter().map(|b| b.name.as_str()).collect();
-                    self.err(
-                        K::UnknownReference,
-                        a.resource.referenced,
-                        format!(
-                            "`{name}` is not a protected resource under `backups:` (defined: {})",
-                            if known.is_empty() {
-                                "none".to_string()
-                            } else {
-                                known.join(", ")
-                            }
-                        ),
-                    );
-                    return None;
-                }
+                let name = self.protected(&a.resource)?.name.clone();
                 let below = self.duration(&a.below)?;
                 Some(Condition::RecoveryPointAge {
                     resource: name,

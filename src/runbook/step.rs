@@ -118,6 +118,39 @@ pub enum StepKind {
     Pause {
         duration: Duration,
     },
+    /// AWS Backup StartRestoreJob of a protected resource's recovery point in its DR
+    /// vault, then DescribeRestoreJob until the job ends or `timeout` passes.
+    RestoreBackup {
+        /// The `backups:` name.
+        resource: String,
+        /// The DR Region (the vault's).
+        region: String,
+        vault: String,
+        resource_arn: String,
+        resource_type: String,
+        /// `None`: the newest usable point, chosen (and journaled) when the call is sent.
+        recovery_point: Option<String>,
+        /// The restored resource's name.
+        name: String,
+        iam_role_arn: String,
+        /// The restore template with the name set.
+        metadata: BTreeMap<String, String>,
+        timeout: Duration,
+    },
+}
+
+/// The restore metadata key that names the restored resource, per AWS Backup resource
+/// type (AWS Backup developer guide, "Restoring an Amazon Aurora cluster"
+/// (`DBClusterIdentifier`), "Restoring an Amazon RDS database" (`DBInstanceIdentifier`),
+/// "Restoring a DynamoDB table" (`targetTableName`), and the DocumentDB and Neptune
+/// restore pages (`DBClusterIdentifier`)). Other types are not restored by a step yet.
+pub fn restore_name_key(resource_type: &str) -> Option<&'static str> {
+    Some(match resource_type {
+        "Aurora" | "DocumentDB" | "Neptune" => "DBClusterIdentifier",
+        "RDS" => "DBInstanceIdentifier",
+        "DynamoDB" => "targetTableName",
+        _ => return None,
+    })
 }
 
 impl StepKind {
@@ -133,6 +166,7 @@ impl StepKind {
             StepKind::Command { .. } => "command",
             StepKind::Approval { .. } => "approval",
             StepKind::Pause { .. } => "pause",
+            StepKind::RestoreBackup { .. } => "restore_backup",
         }
     }
 
@@ -145,6 +179,7 @@ impl StepKind {
                 | StepKind::AuroraFailover { .. }
                 | StepKind::PromoteReplica { .. }
                 | StepKind::Command { .. }
+                | StepKind::RestoreBackup { .. }
         )
     }
 
@@ -155,6 +190,7 @@ impl StepKind {
             | StepKind::AuroraFailover { to_region, .. } => to_region.clone(),
             StepKind::PromoteReplica { instance_id, .. } => instance_id.clone(),
             StepKind::Command { program, .. } => program.clone(),
+            StepKind::RestoreBackup { name, .. } => name.clone(),
             StepKind::RoutingControls { changes } => {
                 // The Region being switched on, when the change names exactly one.
                 let mut on: Vec<&str> = changes

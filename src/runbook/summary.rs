@@ -175,6 +175,13 @@ pub enum What {
         command: String,
         reason: Option<String>,
     },
+    /// A followed restore job changed status.
+    RestoreJob {
+        step: String,
+        job: String,
+        status: String,
+        detail: Option<String>,
+    },
     RunEnded {
         outcome: String,
     },
@@ -198,6 +205,18 @@ impl Event {
                     .into()
             }
             What::Resumed { by } => format!("resumed by {by}"),
+            What::RestoreJob {
+                step,
+                job,
+                status,
+                detail,
+            } => format!(
+                "{step} restore job {job} {status}{}",
+                detail
+                    .as_deref()
+                    .map(|d| format!(": {d}"))
+                    .unwrap_or_default()
+            ),
             What::Step {
                 step,
                 status,
@@ -354,11 +373,23 @@ fn event_of(
                 .map(|s| (l.at - *s).num_milliseconds()),
             blocking_rules: blocking_rules.clone(),
         },
+        Record::RestoreJob {
+            step,
+            job,
+            status,
+            detail,
+        } => What::RestoreJob {
+            step: step.clone(),
+            job: job.clone(),
+            status: status.clone(),
+            detail: detail.clone(),
+        },
         Record::Settled {
             step,
             call,
             applied,
             how,
+            ..
         } => What::Settled {
             step: step.clone(),
             call: call + 1,

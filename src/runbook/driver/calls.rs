@@ -72,8 +72,117 @@ pub fn to_provider(m: &Mutation) -> Result<Option<provider::MutatingRequest>, Ca
             instance_id: db_instance_identifier.clone(),
             backup_retention_days: backup_retention_period.and_then(|d| i32::try_from(d).ok()),
         },
+        Mutation::StartRestoreJob {
+            region,
+            recovery_point_arn,
+            resource_type,
+            iam_role_arn,
+            metadata,
+            idempotency_token,
+            ..
+        } => {
+            // The engine pins both before journaling the intent; unpinned, nothing goes.
+            let (Some(point), Some(token)) = (recovery_point_arn, idempotency_token) else {
+                return Err(CallError::new(
+                    CallErrorKind::Other,
+                    "the restore's recovery point or idempotency token was not fixed \
+                     (nothing was sent)",
+                ));
+            };
+            provider::MutatingRequest::StartRestoreJob {
+                region: region.clone(),
+                recovery_point_arn: point.clone(),
+                resource_type: resource_type.clone(),
+                iam_role_arn: iam_role_arn.clone(),
+                metadata: metadata.clone(),
+                idempotency_token: token.clone(),
+            }
+        }
         Mutation::RunCommand { .. } => return Ok(None),
     }))
+}
+
+/// Fixes a StartRestoreJob before its intent is journaled: `latest` becomes the
+/// newest COMPLETED point in the DR vault (the dashboard's rule), and the restore jobs
+/// that point already has are listed, so a lost answer can be settled by finding the
+/// new one. A read that fails sends nothing.
+#[allow(clippy::result_large_err)]
+pub async fn pin(
+    provider: &Arc<Provider>,
+    env: &Environment,
+    m: &Mutation,
+) -> Result<Mutation, CallError> {
+    let Mutation::StartRestoreJob {
+        region,
+        vault,
+        resource_arn,
+        recovery_point_arn,
+        prior_jobs,
+        ..
+    } = m
+    else {
+        return Ok(m.clone());
+    };
+    let mut out = m.clone();
+    let point = match recovery_point_arn {
+        Some(p) => p.clone(),
+        None => {
+            let Some(b) = env.backups.iter().find(|b| &b.resource_arn == resource_arn) else {
+                return Err(CallError::new(
+                    CallErrorKind::Other,
+                    format!("{resource_arn} is not under `backups:` (nothing was sent)"),
+                ));
+            };
+            match super::reads::newest_point(provider, b).await {
+                Ok(Some(p)) => p.arn,
+                Ok(None) => {
+                    return Err(CallError::new(
+                        CallErrorKind::Rejected,
+                        format!(
+                            "vault {vault} in {region} holds no COMPLETED recovery point of \
+                             {}: nothing to restore (nothing was sent)",
+                            b.name
+                        ),
+                    ));
+                }
+                Err(e) => {
+                    return Err(CallError::new(
+                        CallErrorKind::Other,
+                        format!(
+                            "the newest recovery point could not be chosen: vault {vault} in \
+                             {region} did not answer ({e}); nothing was sent"
+                        ),
+                    ));
+                }
+            }
+        }
+    };
+    if prior_jobs.is_empty() {
+        let jobs = provider.list_restore_jobs(region).await.map_err(|e| {
+            CallError::new(
+                CallErrorKind::Other,
+                format!(
+                    "the restore jobs in {region} could not be listed ({e}); without them a \
+                     lost answer could not be settled, so nothing was sent"
+                ),
+            )
+        })?;
+        let before: Vec<String> = jobs
+            .into_iter()
+            .filter(|j| j.recovery_point_arn.as_deref() == Some(point.as_str()))
+            .map(|j| j.id)
+            .collect();
+        if let Mutation::StartRestoreJob { prior_jobs, .. } = &mut out {
+            *prior_jobs = before;
+        }
+    }
+    if let Mutation::StartRestoreJob {
+        recovery_point_arn, ..
+    } = &mut out
+    {
+        *recovery_point_arn = Some(point);
+    }
+    Ok(out)
 }
 
 fn region_of_arn(arn: &str) -> Option<&str> {
@@ -117,14 +226,22 @@ pub async fn perform(
         Ok(o) => Ok(Receipt {
             request_id: o.request_id,
             endpoint: Some(o.answered_by),
-            output: None,
+            output: o
+                .created_id
+                .as_ref()
+                .map(|id| format!("restore job {id} started")),
+            created: o.created_id,
         }),
         Err(e) if e.is_outcome_unknown() => settle_unknown(provider, env, m, e).await,
         Err(e) => {
             let mut err = to_call_error(e);
             // RDS calls go to one known Region; ARC rotates, so who answered is unknown.
-            if err.endpoint.is_none() && !matches!(m, Mutation::UpdateRoutingControlStates { .. }) {
-                err.endpoint = Some(format!("RDS {}", m.endpoint()));
+            if err.endpoint.is_none() {
+                err.endpoint = match m {
+                    Mutation::UpdateRoutingControlStates { .. } => None,
+                    Mutation::StartRestoreJob { .. } => Some(m.endpoint()),
+                    _ => Some(format!("RDS {}", m.endpoint())),
+                };
             }
             Err(err)
         }
@@ -143,15 +260,18 @@ async fn settle_unknown(
 ) -> Result<Receipt, CallError> {
     let endpoint = Some(match m {
         Mutation::UpdateRoutingControlStates { .. } => "ARC (no answer)".to_string(),
+        Mutation::StartRestoreJob { .. } => format!("{} (no answer)", m.endpoint()),
         _ => format!("RDS {} (no answer)", m.endpoint()),
     });
-    match readback::look(provider, env, m).await {
+    let (landed, created) = readback::look_created(provider, env, m).await;
+    match landed {
         Landed::Applied(how) | Landed::InProgress(how) => Ok(Receipt {
             request_id: None,
             endpoint,
             output: Some(format!(
                 "no answer came ({e}); a fresh read shows the call landed: {how}"
             )),
+            created,
         }),
         Landed::NotApplied(how) => {
             let mut err = to_call_error(e);

@@ -23,6 +23,8 @@ pub(super) fn wait_lengths(rb: &Runbook) -> Vec<Option<(std::time::Duration, boo
         .map(|s| match &s.kind {
             StepKind::Wait { timeout, .. } => Some((*timeout, false)),
             StepKind::Pause { duration } => Some((*duration, true)),
+            // A restore follows its job for up to its timeout.
+            StepKind::RestoreBackup { timeout, .. } => Some((*timeout, false)),
             _ => None,
         })
         .collect()

@@ -63,6 +63,7 @@ pub fn promotions(
                         call,
                         applied: true,
                         how,
+                        created: None,
                     },
                 )?;
                 point.dangling.remove(&(step.clone(), call));

@@ -4,16 +4,29 @@
 //! effect the engine cannot read by itself. Never a guess: a read that fails is
 //! [`Landed::Unknown`].
 
-use super::reads::first_cluster_answer;
+use super::reads::{first_cluster_answer, restore_job_seen};
 use crate::config::Environment;
 use crate::provider::Provider;
 pub use crate::runbook::engine::landed::Landed;
-use crate::runbook::engine::landed::{GlobalReadout, InstanceReadout, Readout, landed};
+use crate::runbook::engine::landed::{
+    GlobalReadout, InstanceReadout, Readout, landed, new_restore_job,
+};
 use crate::runbook::plan::Mutation;
 use std::sync::Arc;
 
 pub async fn look(provider: &Arc<Provider>, env: &Environment, m: &Mutation) -> Landed {
     landed(m, &read(provider, env, m).await)
+}
+
+/// [`look`], with what the call created when the read shows it (a restore job id).
+pub async fn look_created(
+    provider: &Arc<Provider>,
+    env: &Environment,
+    m: &Mutation,
+) -> (Landed, Option<String>) {
+    let r = read(provider, env, m).await;
+    let created = new_restore_job(m, &r).map(|j| j.id.clone());
+    (landed(m, &r), created)
 }
 
 /// Reads what `m` changes; anything unreadable is left out (unknown).
@@ -80,7 +93,25 @@ async fn read(provider: &Arc<Provider>, env: &Environment, m: &Mutation) -> Read
                     .map_err(|e| e.to_string()),
             );
         }
-        Mutation::RunCommand { .. } => {}
+        Mutation::StartRestoreJob {
+            region,
+            recovery_point_arn: Some(point),
+            ..
+        } => {
+            r.restore_jobs = Some(
+                provider
+                    .list_restore_jobs(region)
+                    .await
+                    .map(|jobs| {
+                        jobs.into_iter()
+                            .filter(|j| j.recovery_point_arn.as_deref() == Some(point.as_str()))
+                            .map(restore_job_seen)
+                            .collect()
+                    })
+                    .map_err(|e| e.to_string()),
+            );
+        }
+        Mutation::StartRestoreJob { .. } | Mutation::RunCommand { .. } => {}
     }
     r
 }

@@ -48,4 +48,9 @@ impl World for ProviderWorld {
         self.rt
             .block_on(calls::perform(&self.provider, &self.env, call))
     }
+
+    fn pin(&mut self, call: &Mutation) -> Result<Mutation, CallError> {
+        self.rt
+            .block_on(calls::pin(&self.provider, &self.env, call))
+    }
 }

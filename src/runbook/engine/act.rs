@@ -7,6 +7,7 @@ use super::world::{CallErrorKind, World};
 use super::{Engine, EngineError};
 use crate::runbook::condition::{Condition, Truth};
 use crate::runbook::journal::record::{Record, Recorder};
+use crate::runbook::plan::Mutation;
 use crate::runbook::step::{Confirm, StepKind};
 use chrono::{DateTime, Utc};
 
@@ -36,6 +37,8 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Result<(), EngineError> {
         self.steps[i].entries += 1;
+        // A new attempt chooses its recovery point and token afresh.
+        self.steps[i].sent.iter_mut().for_each(|m| *m = None);
         let step = self.rb.steps[i].clone();
         if step.kind.is_mutating() && self.ctx.read_only {
             return self.set(
@@ -167,6 +170,9 @@ impl Engine {
                         return Ok(());
                     }
                 }
+                if let StepKind::RestoreBackup { timeout, .. } = &self.rb.steps[i].kind {
+                    return self.follow_restore_from(i, *timeout, rec, now);
+                }
                 self.verify_then_done(i, w, rec, now)
             }
         }
@@ -181,10 +187,30 @@ impl Engine {
         rec: &mut dyn Recorder,
         now: DateTime<Utc>,
     ) -> Result<bool, EngineError> {
-        let call = self.calls[i][c]
-            .clone()
-            .with_overrides(&self.steps[i].overrides);
         let step = self.rb.steps[i].id.clone();
+        let call = match self.steps[i].sent.get(c).cloned().flatten() {
+            // A re-send of this attempt: the same point, the same token.
+            Some(sent) => sent,
+            None => {
+                let planned = self.calls[i][c]
+                    .clone()
+                    .with_overrides(&self.steps[i].overrides)
+                    .with_token(&self.ctx.run_id, &step, now.timestamp_millis());
+                match w.pin(&planned) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        let why = format!("{} not sent: {}", planned.operation(), e.message);
+                        self.set(i, StepStatus::Failed { why }, rec, now)?;
+                        return Ok(false);
+                    }
+                }
+            }
+        };
+        if matches!(call, Mutation::StartRestoreJob { .. })
+            && let Some(slot) = self.steps[i].sent.get_mut(c)
+        {
+            *slot = Some(call.clone());
+        }
         // If this write fails the call is not sent: nothing happens that is not journaled.
         rec.record(
             now,
@@ -210,9 +236,13 @@ impl Engine {
                         blocking_rules: Vec::new(),
                         output: r.output,
                         unknown: false,
+                        created: r.created.clone(),
                     },
                 )?;
                 self.steps[i].calls_done[c] = true;
+                if r.created.is_some() {
+                    self.steps[i].restore_job = r.created;
+                }
                 Ok(true)
             }
             Err(e) => {
@@ -229,6 +259,7 @@ impl Engine {
                         blocking_rules: e.blocking_rules.clone(),
                         output: e.output.clone(),
                         unknown,
+                        created: None,
                     },
                 )?;
                 if unknown {
@@ -312,7 +343,7 @@ impl Engine {
         }
     }
 
-    fn verify_then_done(
+    pub(super) fn verify_then_done(
         &mut self,
         i: usize,
         w: &mut dyn World,
@@ -350,6 +381,20 @@ impl Engine {
             return Ok(None);
         };
         let kind = self.rb.steps[i].kind.clone();
+        if let StepKind::RestoreBackup {
+            region, timeout, ..
+        } = &kind
+        {
+            return self.follow_restore(
+                i,
+                region,
+                *timeout,
+                (deadline, next_poll, polls),
+                w,
+                rec,
+                now,
+            );
+        }
         let StepKind::Wait {
             until,
             poll,

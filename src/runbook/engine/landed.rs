@@ -7,7 +7,7 @@
 //! [`World::read`]: super::World::read
 
 use crate::model::ControlState;
-use crate::runbook::condition::{Facts, Probe};
+use crate::runbook::condition::{Facts, Probe, RestoreJobSeen};
 use crate::runbook::plan::Mutation;
 use crate::runbook::step::StepKind;
 use std::collections::HashMap;
@@ -40,6 +40,24 @@ pub struct Readout {
     pub global: Option<GlobalReadout>,
     /// The instance a promotion targets: `Err` when it could not be read.
     pub instance: Option<Result<InstanceReadout, String>>,
+    /// The restore jobs of the point a StartRestoreJob restores: `Err` when the list
+    /// could not be read.
+    pub restore_jobs: Option<Result<Vec<RestoreJobSeen>, String>>,
+}
+
+/// The restore job a StartRestoreJob started, if the readout shows one: a job of its
+/// recovery point that was not there before the call (`prior_jobs`). ListRestoreJobs
+/// cannot filter by point or say which request made a job, so another operator's
+/// restore of the same point started meanwhile would be taken for ours (it restores
+/// the same data).
+pub fn new_restore_job<'a>(m: &Mutation, r: &'a Readout) -> Option<&'a RestoreJobSeen> {
+    let Mutation::StartRestoreJob { prior_jobs, .. } = m else {
+        return None;
+    };
+    let Some(Ok(jobs)) = &r.restore_jobs else {
+        return None;
+    };
+    jobs.iter().find(|j| !prior_jobs.contains(&j.id))
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -173,6 +191,33 @@ pub fn landed(m: &Mutation, r: &Readout) -> Landed {
         Mutation::RunCommand { .. } => {
             Landed::Unknown("a local command's effect cannot be read back".into())
         }
+        Mutation::StartRestoreJob {
+            region,
+            recovery_point_arn,
+            ..
+        } => {
+            let Some(point) = recovery_point_arn else {
+                return Landed::Unknown("no recovery point was chosen".into());
+            };
+            match &r.restore_jobs {
+                None => Landed::Unknown(format!("the restore jobs in {region} were not read")),
+                Some(Err(e)) => Landed::Unknown(format!(
+                    "the restore jobs in {region} could not be listed: {e}"
+                )),
+                Some(Ok(_)) => match new_restore_job(m, r) {
+                    Some(j) => Landed::Applied(format!(
+                        "restore job {} of {point} exists ({})",
+                        j.id,
+                        j.status.as_deref().unwrap_or("status unknown")
+                    )),
+                    // AWS does not say how soon a new job is listed: a re-send after this
+                    // carries the same idempotency token, so it cannot start a second.
+                    None => Landed::NotApplied(format!(
+                        "no new restore job of {point} is listed in {region}"
+                    )),
+                },
+            }
+        }
     }
 }
 
@@ -197,12 +242,23 @@ pub fn probes(kind: &StepKind, m: &Mutation) -> Vec<Probe> {
                 database: database.clone(),
             },
         ],
+        (
+            _,
+            Mutation::StartRestoreJob {
+                region,
+                recovery_point_arn: Some(point),
+                ..
+            },
+        ) => vec![Probe::RestoreJobsOf {
+            region: region.clone(),
+            point: point.clone(),
+        }],
         _ => Vec::new(),
     }
 }
 
 /// The engine's facts as a readout for `kind`'s call.
-pub fn readout_from_facts(kind: &StepKind, f: &Facts) -> Readout {
+pub fn readout_from_facts(kind: &StepKind, m: &Mutation, f: &Facts) -> Readout {
     let global = match kind {
         StepKind::AuroraFailover { database, .. } | StepKind::AuroraSwitchover { database, .. } => {
             let phase = f.failover.get(database);
@@ -215,10 +271,23 @@ pub fn readout_from_facts(kind: &StepKind, f: &Facts) -> Readout {
         }
         _ => None,
     };
+    let restore_jobs = match m {
+        Mutation::StartRestoreJob {
+            recovery_point_arn: Some(point),
+            ..
+        } => Some(
+            f.restore_jobs_of
+                .get(point)
+                .cloned()
+                .ok_or_else(|| "the list did not answer".to_string()),
+        ),
+        _ => None,
+    };
     Readout {
         controls: f.controls.clone(),
         global,
         instance: None,
+        restore_jobs,
     }
 }
 

@@ -19,6 +19,7 @@
 //!   [`Engine::restore`] and `JournalWriter::append`.
 
 mod act;
+mod follow;
 pub mod landed;
 mod operator;
 mod prompt;
@@ -172,6 +173,14 @@ impl Engine {
     pub fn run_status(&self) -> &RunStatus {
         &self.run
     }
+    /// Call `c` of step `i` as it was sent, or as planned when it was not.
+    fn call_of(&self, i: usize, c: usize) -> Option<Mutation> {
+        match self.steps.get(i)?.sent.get(c) {
+            Some(Some(m)) => Some(m.clone()),
+            _ => self.calls.get(i)?.get(c).cloned(),
+        }
+    }
+
     /// The calls each step makes, as planned.
     pub fn planned_calls(&self, step: usize) -> &[Mutation] {
         self.calls.get(step).map(Vec::as_slice).unwrap_or_default()

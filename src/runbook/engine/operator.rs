@@ -357,9 +357,9 @@ impl Engine {
             .position(|d| !d)
             .unwrap_or(0);
         let kind = self.rb.steps[i].kind.clone();
-        let fresh = match self.calls[i].get(call).cloned() {
+        let (fresh, created) = match self.call_of(i, call) {
             Some(m) => self.read_landed(&kind, &m, w),
-            None => Landed::Unknown("no such call".into()),
+            None => (Landed::Unknown("no such call".into()), None),
         };
         match fresh {
             Landed::Applied(how) => {
@@ -370,9 +370,13 @@ impl Engine {
                         call,
                         applied: true,
                         how: format!("read again at the operator's re-send: {how}"),
+                        created: created.clone(),
                     },
                 )?;
                 self.steps[i].calls_done[call] = true;
+                if created.is_some() {
+                    self.steps[i].restore_job = created;
+                }
                 return self.set(i, StepStatus::Running, rec, now);
             }
             Landed::InProgress(_) => {
@@ -393,6 +397,7 @@ impl Engine {
                     "re-sent on the operator's word; read again then: {}",
                     fresh.how()
                 ),
+                created: None,
             },
         )?;
         self.set(i, StepStatus::Running, rec, now)

@@ -68,7 +68,10 @@ impl Engine {
 
     pub(super) fn prompt(&self, i: usize, w: &mut dyn World, resend: bool) -> Prompt {
         let step = &self.rb.steps[i];
-        let calls = &self.calls[i];
+        // A re-send shows the call as it was first sent (a restore's chosen point).
+        let calls: Vec<crate::runbook::plan::Mutation> = (0..self.calls[i].len())
+            .filter_map(|c| self.call_of(i, c))
+            .collect();
         let target = calls.first().map(|c| c.endpoint()).unwrap_or_default();
         let typed = (step.confirm == Confirm::Typed).then(|| step.kind.typed_target());
         // The calls exactly as they will be sent, SafetyRulesToOverride included.
@@ -126,6 +129,19 @@ impl Engine {
             }
             StepKind::Command { .. } => {
                 p.risk = Some("runs a local program with your credentials".into());
+            }
+            StepKind::RestoreBackup {
+                resource,
+                recovery_point,
+                ..
+            } => {
+                let facts = w.read(&[Probe::RecoveryPoint {
+                    resource: resource.clone(),
+                }]);
+                p.risk = Some(restore_risk(
+                    recovery_point.as_deref(),
+                    facts.recovery_points.get(resource).copied(),
+                ));
             }
             StepKind::RoutingControls { changes } => {
                 let preview = self.preview_rules(i, changes, w);
@@ -307,7 +323,72 @@ fn what(kind: &StepKind, title: &str) -> String {
             format!("Run `{program} {}`", args.join(" "))
         }
         StepKind::Manual { instructions, .. } => instructions.clone(),
+        StepKind::RestoreBackup {
+            resource,
+            region,
+            vault,
+            recovery_point,
+            name,
+            ..
+        } => format!(
+            "Restore {resource} from {} in vault {vault} ({region}) as a new resource `{name}`",
+            match recovery_point {
+                Some(arn) => format!("recovery point {arn}"),
+                None => "its newest COMPLETED recovery point (chosen when the call is sent)".into(),
+            }
+        ),
         _ => title.to_string(),
+    }
+}
+
+/// The restore dialog's risk line: how old the restored data is, so how much newer
+/// data will be missing, as a fresh read of the DR vault shows it.
+pub fn restore_risk(
+    recovery_point: Option<&str>,
+    newest: Option<crate::runbook::condition::PointAge>,
+) -> String {
+    let age = |s: i64| {
+        humantime::format_duration(std::time::Duration::from_secs(
+            s.max(0).unsigned_abs() / 60 * 60,
+        ))
+        .to_string()
+    };
+    let tail = "a restore is a control-plane call that may be slow or unavailable during a \
+                Regional event; the job takes minutes to hours";
+    match (recovery_point, newest) {
+        (Some(_), _) => format!(
+            "restores the named point, whatever newer points exist: every write after its \
+             backup time is missing; {tail}"
+        ),
+        (
+            None,
+            Some(crate::runbook::condition::PointAge {
+                age_s: Some(s),
+                exact: true,
+            }),
+        ) => format!(
+            "the newest point is {} old: about {} of writes are not in it; {tail}",
+            age(s),
+            age(s)
+        ),
+        (
+            None,
+            Some(crate::runbook::condition::PointAge {
+                age_s: Some(s),
+                exact: false,
+            }),
+        ) => format!(
+            "the newest point is at least {} old (its backup time is not known): at least \
+             that much of writes is not in it; {tail}",
+            age(s)
+        ),
+        (None, Some(crate::runbook::condition::PointAge { age_s: None, .. })) => format!(
+            "the DR vault holds no COMPLETED point of this resource: the call will not be \
+             sent; {tail}"
+        ),
+        (None, None) => {
+            format!("the DR vault could not be read: how much data is missing is unknown; {tail}")
+        }
     }
 }
 

@@ -45,6 +45,21 @@ impl Engine {
             for (c, done) in st.calls_done.iter_mut().enumerate() {
                 *done = point.calls_done.contains(&(step.id.clone(), c));
             }
+            // Only an attempt still open (a call whose outcome is unknown) re-sends
+            // what it sent; a finished or failed attempt chooses afresh.
+            for (c, sent) in st.sent.iter_mut().enumerate() {
+                let key = (step.id.clone(), c);
+                if point.dangling.contains(&key) {
+                    *sent = point
+                        .sent
+                        .get(&key)
+                        .filter(|m| {
+                            matches!(m, crate::runbook::plan::Mutation::StartRestoreJob { .. })
+                        })
+                        .cloned();
+                }
+            }
+            st.restore_job = point.restore_jobs.get(&step.id).cloned();
             if let Some(o) = point.overrides.get(&step.id) {
                 st.overrides = o.clone();
                 st.override_reason = point.override_reasons.get(&step.id).cloned();

@@ -13,20 +13,23 @@ use chrono::{DateTime, Utc};
 
 impl Engine {
     /// Reads, fresh, what `mutation` changes and judges whether it landed, through
-    /// the one [`landed::landed`] decision.
+    /// the one [`landed::landed`] decision; with what the call created, when the read
+    /// shows it (a restore job).
     pub(super) fn read_landed(
         &self,
         kind: &StepKind,
         mutation: &Mutation,
         w: &mut dyn World,
-    ) -> Landed {
+    ) -> (Landed, Option<String>) {
         let probes = landed::probes(kind, mutation);
         let facts = if probes.is_empty() {
             Facts::default()
         } else {
             w.read(&probes)
         };
-        landed::landed(mutation, &landed::readout_from_facts(kind, &facts))
+        let readout = landed::readout_from_facts(kind, mutation, &facts);
+        let created = landed::new_restore_job(mutation, &readout).map(|j| j.id.clone());
+        (landed::landed(mutation, &readout), created)
     }
 
     /// An intent without outcome: re-read state. Applied → record it as settled and
@@ -43,11 +46,11 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, EngineError> {
         let kind = self.rb.steps[i].kind.clone();
-        let Some(mutation) = self.calls[i].get(call).cloned() else {
+        let Some(mutation) = self.call_of(i, call) else {
             self.set(i, StepStatus::Running, rec, now)?;
             return Ok(None);
         };
-        let verdict = self.read_landed(&kind, &mutation, w);
+        let (verdict, created) = self.read_landed(&kind, &mutation, w);
         let how = verdict.how().to_string();
         let step = self.rb.steps[i].id.clone();
         match verdict {
@@ -59,9 +62,13 @@ impl Engine {
                         call,
                         applied: true,
                         how,
+                        created: created.clone(),
                     },
                 )?;
                 self.steps[i].calls_done[call] = true;
+                if created.is_some() {
+                    self.steps[i].restore_job = created;
+                }
                 self.set(i, StepStatus::Running, rec, now)?;
                 Ok(None)
             }

@@ -1,5 +1,6 @@
 //! What the console shows for each step and for the run.
 
+use crate::runbook::plan::Mutation;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -169,6 +170,13 @@ pub struct StepState {
     pub blocking_rules: Vec<String>,
     pub confirmed_by: Option<String>,
     pub entries: u32,
+    /// Calls as sent, where sending fixed what the plan left open (a restore's point
+    /// and idempotency token): a re-send of the same attempt sends exactly this.
+    #[serde(default)]
+    pub sent: Vec<Option<Mutation>>,
+    /// The restore job a `restore_backup` step started, once known.
+    #[serde(default)]
+    pub restore_job: Option<String>,
 }
 
 impl StepState {
@@ -184,6 +192,8 @@ impl StepState {
             blocking_rules: Vec::new(),
             confirmed_by: None,
             entries: 0,
+            sent: vec![None; calls],
+            restore_job: None,
         }
     }
 }

@@ -15,6 +15,13 @@ pub trait World {
     // built once per failed call, so its size does not matter.
     #[allow(clippy::result_large_err)]
     fn perform(&mut self, call: &Mutation) -> Result<Receipt, CallError>;
+    /// Fixes what a planned call leaves open until it is sent (a restore's `latest`
+    /// recovery point, and the restore jobs that exist before it), by reading. Called
+    /// before the intent is journaled, so the journal holds the exact call.
+    #[allow(clippy::result_large_err)]
+    fn pin(&mut self, call: &Mutation) -> Result<Mutation, CallError> {
+        Ok(call.clone())
+    }
 }
 
 /// A successful call.
@@ -25,6 +32,10 @@ pub struct Receipt {
     pub endpoint: Option<String>,
     /// Captured output of a local command.
     pub output: Option<String>,
+    /// What the call created, when the answer names it (StartRestoreJob's
+    /// RestoreJobId).
+    #[serde(default)]
+    pub created: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

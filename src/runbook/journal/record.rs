@@ -68,6 +68,9 @@ pub enum Record {
         /// `settled` record says what a fresh read showed.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         unknown: bool,
+        /// What the call created (a restore job id), when the answer named it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        created: Option<String>,
     },
     /// An intent whose outcome was unknown (no outcome, or one with `unknown`),
     /// settled by re-reading state.
@@ -76,6 +79,17 @@ pub enum Record {
         call: usize,
         applied: bool,
         how: String,
+        /// What the settled call created (a restore job id), when the read showed it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        created: Option<String>,
+    },
+    /// A followed restore job changed status (DescribeRestoreJob).
+    RestoreJob {
+        step: String,
+        job: String,
+        status: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
     },
     Confirmed {
         step: String,
@@ -121,6 +135,7 @@ impl Record {
             | Record::Intent { step, .. }
             | Record::Outcome { step, .. }
             | Record::Settled { step, .. }
+            | Record::RestoreJob { step, .. }
             | Record::Confirmed { step, .. }
             | Record::Skipped { step, .. }
             | Record::Override { step, .. }

@@ -28,6 +28,11 @@ pub struct ResumePoint {
     pub override_reasons: HashMap<String, String>,
     /// Set when the run ended (completed or aborted): nothing to resume.
     pub ended: Option<String>,
+    /// The last journaled form of each call (step, call) as sent: a re-send of the
+    /// same attempt sends exactly it (a restore's point and idempotency token).
+    pub sent: HashMap<(String, usize), crate::runbook::plan::Mutation>,
+    /// The restore job each step started, by step id.
+    pub restore_jobs: HashMap<String, String>,
 }
 
 impl ResumePoint {
@@ -63,28 +68,50 @@ impl ResumePoint {
                         .insert(step.clone(), (status.clone(), detail.clone()));
                     p.last_step = Some(step.clone());
                 }
-                Record::Intent { step, call, .. } => {
+                Record::Intent {
+                    step,
+                    call,
+                    mutation,
+                    ..
+                } => {
                     p.dangling.insert((step.clone(), *call));
+                    p.sent.insert((step.clone(), *call), mutation.clone());
                 }
                 // An outcome that says no answer came leaves the call unknown: only a
                 // settled record (a fresh read, or the operator's word) ends that.
                 Record::Outcome { unknown: true, .. } => {}
-                Record::Outcome { step, call, ok, .. } => {
+                Record::Outcome {
+                    step,
+                    call,
+                    ok,
+                    created,
+                    ..
+                } => {
                     p.dangling.remove(&(step.clone(), *call));
                     if *ok {
                         p.calls_done.insert((step.clone(), *call));
+                    }
+                    if let Some(id) = created {
+                        p.restore_jobs.insert(step.clone(), id.clone());
                     }
                 }
                 Record::Settled {
                     step,
                     call,
                     applied,
+                    created,
                     ..
                 } => {
                     p.dangling.remove(&(step.clone(), *call));
                     if *applied {
                         p.calls_done.insert((step.clone(), *call));
                     }
+                    if let Some(id) = created {
+                        p.restore_jobs.insert(step.clone(), id.clone());
+                    }
+                }
+                Record::RestoreJob { step, job, .. } => {
+                    p.restore_jobs.insert(step.clone(), job.clone());
                 }
                 Record::Override {
                     step,

@@ -4,14 +4,16 @@
 //! facts, so the condition that needs it is unknown, never true.
 
 use crate::config::Environment;
+use crate::model::snapshot::RecoveryPointSeen;
 use crate::model::snapshot::{AlarmStatus, HealthCheckStatus};
 use crate::model::{ControlState, Verdict};
 use crate::monitor::HEALTH_CHECK_REGION;
 use crate::monitor::verdict::{RegionEvidence, verdict};
 use crate::provider::{
     AlarmInfo, GlobalClusterInfo, MetricPoints, MetricRequest, Provider, ProviderError,
+    RestoreJobInfo,
 };
-use crate::runbook::condition::{Facts, FailoverPhase, PointAge, Probe};
+use crate::runbook::condition::{Facts, FailoverPhase, PointAge, Probe, RestoreJobSeen};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -44,6 +46,15 @@ enum Answer {
         resource: String,
         age: Option<PointAge>,
     },
+    RestoreJob {
+        id: String,
+        seen: Option<RestoreJobSeen>,
+    },
+    /// One Region's ListRestoreJobs, kept for the points asked about.
+    RestoreList {
+        points: Vec<String>,
+        seen: Option<Vec<ListedJob>>,
+    },
 }
 
 /// What the probes need, grouped into as few calls as possible.
@@ -60,6 +71,10 @@ struct Plan {
     health: BTreeSet<String>,
     /// `backups:` resources whose newest DR recovery point is wanted.
     points: BTreeSet<String>,
+    /// (Region, restore job id) for DescribeRestoreJob.
+    restore_jobs: BTreeSet<(String, String)>,
+    /// Region → recovery points whose restore jobs are listed (one list per Region).
+    restore_lists: BTreeMap<String, BTreeSet<String>>,
 }
 
 fn metric(key: String, name: &str, dim: (&str, &str), stat: &str, ns: &str) -> MetricRequest {
@@ -126,6 +141,15 @@ impl Plan {
                 }
                 Probe::RecoveryPoint { resource } => {
                     p.points.insert(resource.clone());
+                }
+                Probe::RestoreJob { region, id } => {
+                    p.restore_jobs.insert((region.clone(), id.clone()));
+                }
+                Probe::RestoreJobsOf { region, point } => {
+                    p.restore_lists
+                        .entry(region.clone())
+                        .or_default()
+                        .insert(point.clone());
                 }
             }
         }
@@ -231,6 +255,29 @@ pub async fn read(
             Answer::Point { resource, age }
         });
     }
+    for (region, id) in &plan.restore_jobs {
+        let (p, region, id) = (provider.clone(), region.clone(), id.clone());
+        tasks.spawn(async move {
+            let seen = p
+                .describe_restore_job(&region, &id)
+                .await
+                .ok()
+                .map(|j| seen_job(j).job);
+            Answer::RestoreJob { id, seen }
+        });
+    }
+    for (region, points) in &plan.restore_lists {
+        let (p, region) = (provider.clone(), region.clone());
+        let points: Vec<String> = points.iter().cloned().collect();
+        tasks.spawn(async move {
+            let seen = p
+                .list_restore_jobs(&region)
+                .await
+                .ok()
+                .map(|l| l.into_iter().map(seen_job).collect());
+            Answer::RestoreList { points, seen }
+        });
+    }
     let mut answers = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         // A read task that panicked leaves its facts unknown.
@@ -246,14 +293,35 @@ pub async fn read(
     facts_from(env, &plan, answers, now)
 }
 
-/// The newest DR point's age now: the DR vault and the source Region are read at
-/// once; the source only makes the age exact (a dark source leaves a lower bound).
-/// `None` when the DR vault cannot be read.
-async fn point_age(
+/// A restore job as the engine sees it, with the point it restores (for lists).
+struct ListedJob {
+    recovery_point: Option<String>,
+    job: RestoreJobSeen,
+}
+
+fn seen_job(j: RestoreJobInfo) -> ListedJob {
+    ListedJob {
+        recovery_point: j.recovery_point_arn.clone(),
+        job: restore_job_seen(j),
+    }
+}
+
+pub(super) fn restore_job_seen(j: RestoreJobInfo) -> RestoreJobSeen {
+    RestoreJobSeen {
+        id: j.id,
+        status: j.status,
+        percent_done: j.percent_done,
+        status_message: j.status_message,
+        created_resource_arn: j.created_resource_arn,
+    }
+}
+
+/// The newest usable point of `b` in its DR vault, with its backup time from the
+/// source Region when that answers. `Err` when the DR vault cannot be read.
+pub(crate) async fn newest_point(
     p: &Arc<Provider>,
     b: &crate::config::ProtectedResource,
-    now: DateTime<Utc>,
-) -> Option<PointAge> {
+) -> Result<Option<RecoveryPointSeen>, ProviderError> {
     let dr = p.list_vault_recovery_points(&b.dr_region, &b.vault, &b.resource_arn);
     let source = async {
         let jobs = p.list_copy_jobs(&b.source_region, &b.resource_arn).await?;
@@ -264,9 +332,20 @@ async fn point_age(
     };
     let (dr, source) = tokio::join!(dr, source);
     let sources = source.unwrap_or_default();
-    let newest = crate::monitor::newest_usable(&dr.ok()?, |arn| {
+    Ok(crate::monitor::newest_usable(&dr?, |arn| {
         sources.iter().find(|(d, _)| d == arn).map(|(_, at)| *at)
-    });
+    }))
+}
+
+/// The newest DR point's age now: the DR vault and the source Region are read at
+/// once; the source only makes the age exact (a dark source leaves a lower bound).
+/// `None` when the DR vault cannot be read.
+async fn point_age(
+    p: &Arc<Provider>,
+    b: &crate::config::ProtectedResource,
+    now: DateTime<Utc>,
+) -> Option<PointAge> {
+    let newest = newest_point(p, b).await.ok()?;
     Some(match newest {
         None => PointAge {
             age_s: None,
@@ -337,6 +416,22 @@ fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTim
             Answer::Point { resource, age } => {
                 if let Some(a) = age {
                     f.recovery_points.insert(resource, a);
+                }
+            }
+            Answer::RestoreJob { id, seen } => {
+                if let Some(j) = seen {
+                    f.restore_jobs.insert(id, j);
+                }
+            }
+            Answer::RestoreList { points, seen } => {
+                let Some(jobs) = seen else { continue };
+                for point in points {
+                    let of: Vec<RestoreJobSeen> = jobs
+                        .iter()
+                        .filter(|j| j.recovery_point.as_deref() == Some(point.as_str()))
+                        .map(|j| j.job.clone())
+                        .collect();
+                    f.restore_jobs_of.insert(point, of);
                 }
             }
         }

@@ -212,6 +212,26 @@ fn kind_lines(out: &mut Lines, step: &Step, view: Option<&StepView>) {
             ),
             theme::TEXT,
         ),
+        StepKind::RestoreBackup {
+            resource,
+            region,
+            vault,
+            recovery_point,
+            name,
+            timeout,
+            ..
+        } => out.para(
+            &[("Restore: ", theme::LABEL)],
+            &format!(
+                "{resource} from {} in vault {vault} ({region}) as `{name}`; follows the \
+                 restore job for up to {}",
+                recovery_point
+                    .as_deref()
+                    .unwrap_or("the newest COMPLETED point (chosen when sent)"),
+                humantime::format_duration(*timeout)
+            ),
+            theme::TEXT,
+        ),
         _ => {}
     }
 }
