@@ -126,6 +126,7 @@ impl World for FakeWorld {
             request_id: Some("req-1".into()),
             endpoint: Some(call.endpoint()),
             output: None,
+            created: None,
         })
     }
 }

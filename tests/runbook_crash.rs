@@ -276,3 +276,49 @@ async fn killed_while_settling_settles_again_and_never_resends() {
     let p = twin.provider().await;
     assert_eq!(control(&p, "cell-us-east-1").await, Some(ControlState::Off));
 }
+
+/// Issue 9: a `restore_backup` step killed after its intent (nothing sent yet), after
+/// its call was sent but before the outcome was journaled, and while its job is being
+/// followed. Every restart resumes the one run; the lost outcome is settled by listing
+/// the point's restore jobs, never by starting another, so AWS Backup received exactly
+/// one StartRestoreJob and holds exactly one restore job, completed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_restore_killed_around_the_restore_starts_exactly_one_restore_job() {
+    let twin = TwinProcess::start("calm", 60.0);
+    let points = ["intent:restore", "outcome:restore", "restore_job:restore"];
+    let records = crash_through(&twin, "runbooks/backup-restore-failover.yaml", &points);
+    // Killed before sending: the list shows no new job, so the (auto-)operator's word
+    // re-sends the journaled call; killed after sending: the list shows the new job.
+    assert!(settled(&records, "restore", false), "{records:#?}");
+    assert!(settled(&records, "restore", true), "{records:#?}");
+    let done = twin.completed_mutations();
+    let n = |op: &str| done.iter().filter(|o| *o == op).count();
+    assert_eq!(n("StartRestoreJob"), 1, "a second restore? {done:?}");
+    assert_sends_match_the_journal(&twin, &records);
+    // Every intent of the step carries the same point and idempotency token.
+    let sent: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Intent { step, mutation, .. } if step == "restore" => Some(mutation.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        sent.len() >= 2 && sent.iter().all(|m| *m == sent[0]),
+        "{sent:#?}"
+    );
+    let p = twin.provider().await;
+    let jobs = p
+        .list_restore_jobs("us-west-2")
+        .await
+        .expect("restore jobs");
+    assert_eq!(jobs.len(), 1, "{jobs:#?}");
+    assert_eq!(jobs[0].status.as_deref(), Some("COMPLETED"));
+    assert!(
+        jobs[0]
+            .created_resource_arn
+            .as_deref()
+            .is_some_and(|a| a.ends_with(":cluster:orders-restored")),
+        "{jobs:#?}"
+    );
+}

@@ -230,11 +230,16 @@ impl World for TwinWorld {
                     .map_err(|e| err(e.to_string()))?;
             }
             Mutation::RunCommand { .. } => {}
+            // Restores are rehearsed through the SDK and the wire (tests/runbook_run.rs).
+            Mutation::StartRestoreJob { .. } => {
+                return Err(err("not modelled by this in-process rehearsal".into()));
+            }
         }
         Ok(Receipt {
             request_id: Some(format!("twin-{}", self.sent.len())),
             endpoint: Some(call.endpoint()),
             output: None,
+            created: None,
         })
     }
 }

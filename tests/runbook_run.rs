@@ -288,10 +288,11 @@ async fn the_driver_takes_step_bound_commands_and_file_approvals() {
     let approved = tokio::time::timeout(give_up, async {
         loop {
             match h.events.recv().await {
-                Some(DriverEvent::Journal {
-                    record: Record::Approved { by, .. },
-                    ..
-                }) => return by,
+                Some(DriverEvent::Journal { record, .. }) => {
+                    if let Record::Approved { by, .. } = *record {
+                        return by;
+                    }
+                }
                 Some(_) => continue,
                 None => panic!("events ended"),
             }
@@ -494,4 +495,134 @@ async fn a_recovery_point_age_guard_passes_when_fresh_and_fails_when_copies_stal
             && all.contains("needs < 4h00m"),
         "{all}"
     );
+}
+
+/// Issue 9: `runbooks/backup-restore-failover.yaml` rehearsed on a calm day: the
+/// newest DR point is restored under the runbook's name, followed to COMPLETED, and
+/// traffic moves. The end state is read back through the SDK: one restore job in the
+/// DR Region, completed, that created the named cluster; one StartRestoreJob sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_restore_failover_on_a_calm_day() {
+    let twin = TwinProcess::start("calm", 60.0);
+    let out = twin.run("runbooks/backup-restore-failover.yaml", &["--auto-confirm"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("of writes are not in it"), "{stdout}");
+    let p = twin.provider().await;
+    let jobs = p
+        .list_restore_jobs("us-west-2")
+        .await
+        .expect("restore jobs");
+    assert_eq!(jobs.len(), 1, "{jobs:#?}");
+    assert_eq!(jobs[0].status.as_deref(), Some("COMPLETED"));
+    assert!(
+        jobs[0]
+            .created_resource_arn
+            .as_deref()
+            .is_some_and(|a| a.ends_with(":cluster:orders-restored")),
+        "{jobs:#?}"
+    );
+    // The point restored is the newest COMPLETED one in the DR vault.
+    let env = drconsole::config::Environment::builtin_default().expect("env");
+    let b = env.backup("orders-db").expect("orders-db");
+    let points = p
+        .list_vault_recovery_points("us-west-2", &b.vault, &b.resource_arn)
+        .await
+        .expect("vault");
+    let newest = points
+        .iter()
+        .filter(|x| x.status.as_deref() == Some("COMPLETED"))
+        .max_by_key(|x| x.created_at)
+        .expect("a completed point");
+    assert_eq!(
+        jobs[0].recovery_point_arn.as_deref(),
+        Some(newest.arn.as_str())
+    );
+    let done = twin.completed_mutations();
+    assert_eq!(count(&done, "StartRestoreJob"), 1, "{done:?}");
+    assert_eq!(control(&p, "cell-us-west-2").await, Some(ControlState::On));
+    assert_eq!(control(&p, "cell-us-east-1").await, Some(ControlState::Off));
+}
+
+/// Issue 9: with the primary Region dark, a DR copy's backup time is only a lower
+/// bound (its source cannot be read), so "younger than the backup RPO" cannot be
+/// confirmed: the run stops there, visibly, and no restore is started.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_restore_failover_stops_when_the_backup_age_cannot_be_confirmed() {
+    let twin = TwinProcess::start("primary-region-outage", 20.0);
+    // The outage starts 5 s (simulated) in: wait until us-east-1's AWS Backup is dark.
+    let p = twin.provider().await;
+    let env = drconsole::config::Environment::builtin_default().expect("env");
+    let source = &env.backup("orders-db").expect("orders-db").resource_arn;
+    let dark = async {
+        while p
+            .list_resource_recovery_points("us-east-1", source)
+            .await
+            .is_ok()
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), dark)
+        .await
+        .expect("us-east-1 goes dark");
+    let out = twin.run("runbooks/backup-restore-failover.yaml", &["--auto-confirm"]);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    let all = text(&out);
+    assert!(
+        all.contains("backup-fresh") && all.contains("cannot be confirmed"),
+        "{all}"
+    );
+    let done = twin.completed_mutations();
+    assert_eq!(count(&done, "StartRestoreJob"), 0, "{done:?}");
+}
+
+/// Issue 9: AWS Backup applies the StartRestoreJob and the answer is lost. The run
+/// must not call it refused nor start a second restore: listing the point's restore
+/// jobs finds the new one, and the step follows it to COMPLETED.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_restore_answer_is_found_by_listing_and_never_resent() {
+    use drconsole::runbook::journal::{Record, read_journal};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("backup-answer-lost.yaml");
+    std::fs::write(
+        &scenario,
+        "name: backup-answer-lost\ndescription: AWS Backup in us-west-2 loses applied answers\n\
+         events:\n  - at: 0s\n    fault: { answer_lost: { service: backup, region: us-west-2 } }\n",
+    )
+    .expect("scenario");
+    let twin = TwinProcess::start(scenario.to_str().expect("utf-8 path"), 60.0);
+    let out = twin.run("runbooks/backup-restore-failover.yaml", &["--auto-confirm"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let sent: Vec<serde_json::Value> = twin
+        .requests()
+        .into_iter()
+        .filter(|r| r["operation"] == "StartRestoreJob")
+        .collect();
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert_eq!(sent[0]["outcome"], "applied_answer_lost", "{sent:#?}");
+    let runs = twin.state_dir().join("runs");
+    let journal = std::fs::read_dir(&runs)
+        .expect("runs dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .expect("a journal");
+    let records: Vec<Record> = read_journal(&journal)
+        .expect("journal")
+        .lines
+        .into_iter()
+        .map(|l| l.record)
+        .collect();
+    let found = records.iter().any(|r| {
+        matches!(r, Record::Outcome { step, ok: true, created: Some(_), output: Some(o), .. }
+            if step == "restore" && o.contains("a fresh read shows the call landed"))
+    });
+    assert!(found, "{records:#?}");
+    let p = twin.provider().await;
+    let jobs = p
+        .list_restore_jobs("us-west-2")
+        .await
+        .expect("restore jobs");
+    assert_eq!(jobs.len(), 1, "{jobs:#?}");
+    assert_eq!(jobs[0].status.as_deref(), Some("COMPLETED"));
 }

@@ -77,8 +77,12 @@ pub enum Start {
 /// What a run tells its watchers besides the view.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DriverEvent {
-    /// A record that is now durable in the journal.
-    Journal { at: DateTime<Utc>, record: Record },
+    /// A record that is now durable in the journal (boxed: a restore's intent is
+    /// large, the other events small).
+    Journal {
+        at: DateTime<Utc>,
+        record: Box<Record>,
+    },
     /// An approval from `drconsole approve` was refused (e.g. by the initiator).
     ApprovalRefused { by: String, why: String },
     /// The engine stopped for good: the journal could not be written.

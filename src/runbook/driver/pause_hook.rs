@@ -1,10 +1,12 @@
 //! Test hook, built only with the `test-hooks` cargo feature (which `cargo test`
 //! turns on; a release build has none of this, and the variable is ignored):
-//! `DRCONSOLE_TEST_PAUSE_AT=intent:STEP|outcome:STEP|settled:STEP|done:STEP` makes the
+//! `DRCONSOLE_TEST_PAUSE_AT=intent:STEP|outcome:STEP|settled:STEP|done:STEP|restore_job:STEP`
+//! makes the
 //! process print `DRCONSOLE_TEST_PAUSED <point>` on stderr and stop there (after the
 //! intent is durable and before the call is sent; after the call returned and before
 //! its outcome is written; after a fresh read settled an unknown call and before the
-//! settled record is written; after the step's `done` is durable), so crash tests can
+//! settled record is written; after the step's `done` is durable; after a followed
+//! restore job's status record is durable), so crash tests can
 //! SIGKILL it at exactly that point.
 
 use crate::runbook::journal::Record;
@@ -22,6 +24,7 @@ enum PausePoint {
     Outcome,
     Settled,
     Done,
+    RestoreJob,
 }
 
 #[derive(Debug, Clone)]
@@ -39,9 +42,13 @@ impl PauseHook {
         }
     }
 
-    /// After a record is durable (and published): pauses at `intent:STEP`, `done:STEP`.
+    /// After a record is durable (and published): pauses at `intent:STEP`, `done:STEP`,
+    /// `restore_job:STEP` (a followed restore job's first journaled status).
     pub fn after(&self, r: &Record) {
-        if self.hits(PausePoint::Intent, r) || self.hits(PausePoint::Done, r) {
+        if self.hits(PausePoint::Intent, r)
+            || self.hits(PausePoint::Done, r)
+            || self.hits(PausePoint::RestoreJob, r)
+        {
             self.pause();
         }
     }
@@ -54,7 +61,8 @@ impl PauseHook {
             && match (point, r) {
                 (PausePoint::Intent, Record::Intent { step: s, .. })
                 | (PausePoint::Outcome, Record::Outcome { step: s, .. })
-                | (PausePoint::Settled, Record::Settled { step: s, .. }) => s == step,
+                | (PausePoint::Settled, Record::Settled { step: s, .. })
+                | (PausePoint::RestoreJob, Record::RestoreJob { step: s, .. }) => s == step,
                 (
                     PausePoint::Done,
                     Record::Step {
@@ -72,6 +80,7 @@ impl PauseHook {
                 PausePoint::Outcome => "outcome",
                 PausePoint::Settled => "settled",
                 PausePoint::Done => "done",
+                PausePoint::RestoreJob => "restore_job",
             };
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err, "DRCONSOLE_TEST_PAUSED {name}:{step}");
@@ -89,6 +98,7 @@ fn parse(v: &str) -> Option<(PausePoint, String)> {
         "outcome" => PausePoint::Outcome,
         "settled" => PausePoint::Settled,
         "done" => PausePoint::Done,
+        "restore_job" => PausePoint::RestoreJob,
         _ => return None,
     };
     Some((p, step.to_string()))

@@ -55,7 +55,10 @@ impl Recorder for DriverRecorder {
         #[cfg(feature = "test-hooks")]
         let after = record.clone();
         // Nobody listening is fine: the journal is the record.
-        let _ = self.events.send(DriverEvent::Journal { at, record });
+        let _ = self.events.send(DriverEvent::Journal {
+            at,
+            record: Box::new(record),
+        });
         #[cfg(feature = "test-hooks")]
         self.pause.after(&after);
         Ok(())

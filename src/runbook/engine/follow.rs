@@ -21,7 +21,7 @@ const EVERY_S: i64 = 10;
 /// DescribeRestoreJob: `PENDING | RUNNING | COMPLETED | ABORTED | FAILED`). Any other
 /// word, known or not, is read as still under way.
 const COMPLETED: &str = "COMPLETED";
-const ENDED_BADLY: &[&str] = &["ABORTED", "FAILED"];
+pub const ENDED_BADLY: &[&str] = &["ABORTED", "FAILED"];
 
 fn chrono_of(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
@@ -143,6 +143,11 @@ impl Engine {
                         .map(|m| format!(": {m}"))
                         .unwrap_or_default()
                 );
+                // The job ended without a restored resource: this attempt is over, and
+                // a retry starts a new one (a new point choice and token). The journal's
+                // restore_job record says the same to a resume.
+                self.steps[i].calls_done.iter_mut().for_each(|d| *d = false);
+                self.steps[i].restore_job = None;
                 self.set(i, StepStatus::Failed { why }, rec, now)?;
                 return Ok(None);
             }

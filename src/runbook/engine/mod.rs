@@ -32,7 +32,10 @@ mod world;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_restore;
 
+pub use follow::ENDED_BADLY as RESTORE_ENDED_BADLY;
 pub use operator::{Command, EngineError, Refusal};
 pub use restore::{RestoreError, ResumePoint};
 pub use status::{Next, Prompt, RunStatus, StepState, StepStatus};

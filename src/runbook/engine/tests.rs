@@ -147,6 +147,7 @@ impl World for Fake {
             request_id: Some(format!("req-{}", self.sent.len())),
             endpoint: Some("us-west-2".into()),
             output: None,
+            created: None,
         })
     }
 }

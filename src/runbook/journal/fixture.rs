@@ -81,6 +81,7 @@ pub fn records() -> Vec<(i64, Record)> {
                 blocking_rules: Vec::new(),
                 output: None,
                 unknown: false,
+                created: None,
             },
         ),
         // The console was killed here; a new one resumed a minute later.

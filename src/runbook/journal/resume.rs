@@ -110,8 +110,17 @@ impl ResumePoint {
                         p.restore_jobs.insert(step.clone(), id.clone());
                     }
                 }
-                Record::RestoreJob { step, job, .. } => {
-                    p.restore_jobs.insert(step.clone(), job.clone());
+                // A job that ended without a restored resource ends its attempt: the
+                // call is no longer done, so a retry sends a new one (as the engine does).
+                Record::RestoreJob {
+                    step, job, status, ..
+                } => {
+                    if crate::runbook::engine::RESTORE_ENDED_BADLY.contains(&status.as_str()) {
+                        p.calls_done.retain(|(s, _)| s != step);
+                        p.restore_jobs.remove(step);
+                    } else {
+                        p.restore_jobs.insert(step.clone(), job.clone());
+                    }
                 }
                 Record::Override {
                     step,

@@ -1,0 +1,482 @@
+//! The `restore_backup` step against a fake AWS Backup: the point is chosen and the
+//! token fixed before the intent is journaled, the job is followed to its end, a lost
+//! answer is settled by listing the point's restore jobs (never by starting another),
+//! and a re-send of one attempt is that attempt's exact call.
+
+use super::*;
+use crate::config::Environment;
+use crate::model::Verdict;
+use crate::runbook::condition::{Facts, PointAge, Probe, RestoreJobSeen};
+use crate::runbook::journal::{MemoryRecorder, ResumePoint};
+use crate::runbook::validate;
+use chrono::TimeZone;
+use std::collections::{BTreeMap, HashMap};
+
+const POINT: &str = "arn:aws:backup:us-west-2:111122223333:recovery-point:NEWEST";
+const OLD_JOB: &str = "JOB-FROM-LAST-WEEK";
+
+fn env() -> Environment {
+    Environment::builtin_default().unwrap()
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 3, 3, 0, 0).unwrap()
+}
+
+fn secs(s: i64) -> DateTime<Utc> {
+    t0() + chrono::Duration::seconds(s)
+}
+
+const RESTORE: &str = "  - id: restore\n    title: Restore\n    restore_backup: { resource: orders-db, name: orders-restored, timeout: 30m }\n    confirm: typed\n";
+
+fn book(steps: &str) -> Runbook {
+    let text = format!("name: t\nenvironment: orders-prod\nrto: 2h\nsteps:\n{steps}");
+    validate::parse(&text, "t.yaml", &env(), &BTreeMap::new()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn ctx() -> RunContext {
+    RunContext::for_environment(
+        &env(),
+        "run-1".into(),
+        "alice@bastion".into(),
+        Mode::Simulated,
+        false,
+    )
+}
+
+/// AWS Backup as the test sets it: restore jobs by id with the point they restore.
+struct Backup {
+    jobs: HashMap<String, (String, RestoreJobSeen)>,
+    sent: Vec<Mutation>,
+    pins: usize,
+    /// The next call starts its job but the answer never arrives.
+    lose_answer: bool,
+    /// The next call's answer is lost and it starts nothing.
+    drop_call: bool,
+    /// The vault cannot be read when choosing `latest`.
+    vault_dark: bool,
+    /// ListRestoreJobs does not answer.
+    list_dark: bool,
+}
+
+impl Backup {
+    fn new() -> Self {
+        let mut jobs = HashMap::new();
+        jobs.insert(
+            OLD_JOB.to_string(),
+            (POINT.to_string(), job(OLD_JOB, "COMPLETED")),
+        );
+        Backup {
+            jobs,
+            sent: Vec::new(),
+            pins: 0,
+            lose_answer: false,
+            drop_call: false,
+            vault_dark: false,
+            list_dark: false,
+        }
+    }
+    fn set(&mut self, id: &str, status: &str, percent: Option<&str>) {
+        let j = &mut self.jobs.get_mut(id).expect("job exists").1;
+        j.status = Some(status.into());
+        j.percent_done = percent.map(str::to_string);
+        if status == "COMPLETED" {
+            j.created_resource_arn =
+                Some("arn:aws:rds:us-west-2:111122223333:cluster:orders-restored".into());
+        }
+        if status == "FAILED" {
+            j.status_message = Some("DBClusterAlreadyExistsFault".into());
+        }
+    }
+}
+
+fn job(id: &str, status: &str) -> RestoreJobSeen {
+    RestoreJobSeen {
+        id: id.into(),
+        status: Some(status.into()),
+        percent_done: None,
+        status_message: None,
+        created_resource_arn: None,
+    }
+}
+
+impl World for Backup {
+    fn read(&mut self, probes: &[Probe]) -> Facts {
+        let mut f = Facts::default();
+        f.region_health.insert("us-west-2".into(), Verdict::Healthy);
+        f.recovery_points.insert(
+            "orders-db".into(),
+            PointAge {
+                age_s: Some(3 * 3600 + 600),
+                exact: true,
+            },
+        );
+        for p in probes {
+            match p {
+                Probe::RestoreJob { id, .. } => {
+                    if let Some((_, j)) = self.jobs.get(id) {
+                        f.restore_jobs.insert(id.clone(), j.clone());
+                    }
+                }
+                Probe::RestoreJobsOf { point, .. } if !self.list_dark => {
+                    let of = self
+                        .jobs
+                        .values()
+                        .filter(|(p, _)| p == point)
+                        .map(|(_, j)| j.clone())
+                        .collect();
+                    f.restore_jobs_of.insert(point.clone(), of);
+                }
+                _ => {}
+            }
+        }
+        f
+    }
+
+    fn pin(&mut self, call: &Mutation) -> Result<Mutation, CallError> {
+        self.pins += 1;
+        if self.vault_dark {
+            return Err(CallError::new(
+                CallErrorKind::Other,
+                "the newest recovery point could not be chosen: nothing was sent",
+            ));
+        }
+        let mut m = call.clone();
+        if let Mutation::StartRestoreJob {
+            recovery_point_arn,
+            prior_jobs,
+            ..
+        } = &mut m
+        {
+            *recovery_point_arn = Some(POINT.into());
+            *prior_jobs = self
+                .jobs
+                .iter()
+                .filter(|(_, (p, _))| p == POINT)
+                .map(|(id, _)| id.clone())
+                .collect();
+        }
+        Ok(m)
+    }
+
+    fn perform(&mut self, call: &Mutation) -> Result<Receipt, CallError> {
+        self.sent.push(call.clone());
+        let lost = CallError::new(
+            CallErrorKind::OutcomeUnknown,
+            "no answer within the timeout",
+        );
+        if self.drop_call {
+            self.drop_call = false;
+            return Err(lost);
+        }
+        let id = format!("JOB-{}", self.sent.len());
+        self.jobs
+            .insert(id.clone(), (POINT.into(), job(&id, "PENDING")));
+        if self.lose_answer {
+            self.lose_answer = false;
+            return Err(lost);
+        }
+        Ok(Receipt {
+            request_id: Some("req".into()),
+            endpoint: Some("AWS Backup us-west-2".into()),
+            output: None,
+            created: Some(id),
+        })
+    }
+}
+
+/// Starts the run and confirms the restore (typed: the restored name).
+fn confirmed(w: &mut Backup, rec: &mut MemoryRecorder) -> Engine {
+    let mut e = Engine::start(book(RESTORE), ctx(), rec, t0()).unwrap();
+    assert_eq!(e.advance(w, rec, t0()).unwrap(), Next::Operator);
+    let StepStatus::AwaitingConfirmation { prompt } = e.status("restore").unwrap().clone() else {
+        panic!("a restore confirms")
+    };
+    assert_eq!(prompt.typed.as_deref(), Some("orders-restored"));
+    assert!(
+        prompt
+            .risk
+            .as_deref()
+            .is_some_and(|r| r.contains("3h 10m old: about 3h 10m of writes are not in it")),
+        "{prompt:?}"
+    );
+    e.command(
+        Command::Confirm {
+            typed: Some("orders-restored".into()),
+        },
+        w,
+        rec,
+        t0(),
+    )
+    .unwrap();
+    e
+}
+
+fn intents(rec: &MemoryRecorder) -> Vec<Mutation> {
+    rec.lines
+        .iter()
+        .filter_map(|l| match &l.record {
+            Record::Intent { mutation, .. } => Some(mutation.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn waiting_text(e: &Engine) -> String {
+    match e.status("restore").unwrap() {
+        StepStatus::Waiting { last, .. } => last.clone(),
+        other => panic!("not following: {other:?}"),
+    }
+}
+
+#[test]
+fn the_intent_holds_the_chosen_point_and_token_and_the_job_is_followed_to_completed() {
+    let mut w = Backup::new();
+    let mut rec = MemoryRecorder::default();
+    let mut e = confirmed(&mut w, &mut rec);
+    let sent = intents(&rec);
+    assert_eq!(sent.len(), 1);
+    let Mutation::StartRestoreJob {
+        recovery_point_arn,
+        idempotency_token,
+        prior_jobs,
+        metadata,
+        ..
+    } = &sent[0]
+    else {
+        panic!()
+    };
+    assert_eq!(recovery_point_arn.as_deref(), Some(POINT));
+    assert!(
+        idempotency_token
+            .as_deref()
+            .is_some_and(|t| t.contains("run-1") && t.contains("restore"))
+    );
+    assert_eq!(prior_jobs, &vec![OLD_JOB.to_string()]);
+    assert_eq!(
+        metadata.get("DBClusterIdentifier").map(String::as_str),
+        Some("orders-restored")
+    );
+    assert_eq!(w.sent, sent, "the call sent is the call journaled");
+
+    // Confirming sent the call and looked at the job once; the next look is in 10 s,
+    // and a countdown runs against the 30 min timeout.
+    assert_eq!(
+        e.advance(&mut w, &mut rec, secs(1)).unwrap(),
+        Next::WakeAt(secs(10))
+    );
+    let StepStatus::Waiting { deadline, .. } = e.status("restore").unwrap() else {
+        panic!()
+    };
+    assert_eq!(*deadline, secs(30 * 60));
+    assert!(
+        waiting_text(&e).ends_with("PENDING"),
+        "{}",
+        waiting_text(&e)
+    );
+    w.set("JOB-1", "RUNNING", Some("42.00%"));
+    e.advance(&mut w, &mut rec, secs(10)).unwrap();
+    assert!(
+        waiting_text(&e).contains("RUNNING, 42.00% done"),
+        "{}",
+        waiting_text(&e)
+    );
+    w.set("JOB-1", "COMPLETED", Some("100.00%"));
+    assert_eq!(
+        e.advance(&mut w, &mut rec, secs(20)).unwrap(),
+        Next::Finished
+    );
+    assert_eq!(e.status("restore").unwrap().label(), "done");
+    let followed: Vec<(String, Option<String>)> = rec
+        .lines
+        .iter()
+        .filter_map(|l| match &l.record {
+            Record::RestoreJob { status, detail, .. } => Some((status.clone(), detail.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(followed.len(), 3, "{followed:?}");
+    assert_eq!(followed[2].0, "COMPLETED");
+    assert!(
+        followed[2]
+            .1
+            .as_deref()
+            .is_some_and(|d| d.contains("cluster:orders-restored"))
+    );
+    assert_eq!(w.sent.len(), 1);
+}
+
+#[test]
+fn a_failed_job_fails_the_step_with_what_aws_backup_said() {
+    let mut w = Backup::new();
+    let mut rec = MemoryRecorder::default();
+    let mut e = confirmed(&mut w, &mut rec);
+    w.set("JOB-1", "FAILED", None);
+    e.advance(&mut w, &mut rec, secs(10)).unwrap();
+    let StepStatus::Failed { why } = e.status("restore").unwrap() else {
+        panic!()
+    };
+    assert!(
+        why.contains("JOB-1 FAILED: DBClusterAlreadyExistsFault"),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_retry_after_a_failed_job_is_a_new_attempt_with_a_new_token() {
+    let mut w = Backup::new();
+    let mut rec = MemoryRecorder::default();
+    let mut e = confirmed(&mut w, &mut rec);
+    w.set("JOB-1", "FAILED", None);
+    e.advance(&mut w, &mut rec, secs(10)).unwrap();
+    // The job failed after the call succeeded: the call is done, so a retry of the
+    // step follows nothing new unless it sends again. It must, with a new token.
+    e.command(Command::Retry, &mut w, &mut rec, secs(20))
+        .unwrap();
+    e.advance(&mut w, &mut rec, secs(20)).unwrap();
+    if matches!(
+        e.status("restore"),
+        Some(StepStatus::AwaitingConfirmation { .. })
+    ) {
+        e.command(
+            Command::Confirm {
+                typed: Some("orders-restored".into()),
+            },
+            &mut w,
+            &mut rec,
+            secs(20),
+        )
+        .unwrap();
+    }
+    let tokens: Vec<Option<String>> = w
+        .sent
+        .iter()
+        .map(|m| match m {
+            Mutation::StartRestoreJob {
+                idempotency_token, ..
+            } => idempotency_token.clone(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tokens.len(), 2, "the retry sends again: {:?}", w.sent);
+    assert_ne!(tokens[0], tokens[1]);
+}
+
+#[test]
+fn a_resume_after_a_failed_job_does_not_count_its_call_as_done() {
+    let mut w = Backup::new();
+    let mut rec = MemoryRecorder::default();
+    let mut e = confirmed(&mut w, &mut rec);
+    w.set("JOB-1", "FAILED", None);
+    e.advance(&mut w, &mut rec, secs(10)).unwrap();
+    let point = ResumePoint::from_lines(&rec.lines);
+    assert!(!point.calls_done.contains(&("restore".to_string(), 0)));
+    assert_eq!(point.restore_jobs.get("restore"), None);
+}
+
+#[test]
+fn a_timeout_fails_the_step_and_says_the_job_goes_on() {
+    let mut w = Backup::new();
+    let mut rec = MemoryRecorder::default();
+    let mut e = confirmed(&mut w, &mut rec);
+    w.set("JOB-1", "RUNNING", Some("10.00%"));
+    e.advance(&mut w, &mut rec, secs(31 * 60)).unwrap();
+    let StepStatus::Failed { why } = e.status("restore").unwrap() else {
+        panic!()
+    };
+    assert!(why.contains("timed out after 30m"), "{why}");
+    assert!(why.contains("no operation to stop a restore"), "{why}");
+}
+
+#[test]
+fn a_lost_answer_is_settled_by_listing_the_points_jobs_and_the_new_job_is_followed() {
+    let mut w = Backup::new();
+    w.lose_answer = true;
+    let mut rec = MemoryRecorder::default();
+    let mut e = confirmed(&mut w, &mut rec);
+    assert_eq!(w.sent.len(), 1);
+    // Settled by the list: JOB-1 is new (JOB-FROM-LAST-WEEK was there before).
+    assert!(rec.lines.iter().any(|l| matches!(
+        &l.record,
+        Record::Settled { applied: true, created: Some(id), .. } if id == "JOB-1"
+    )));
+    e.advance(&mut w, &mut rec, secs(1)).unwrap();
+    assert!(waiting_text(&e).contains("JOB-1"), "{}", waiting_text(&e));
+    w.set("JOB-1", "COMPLETED", None);
+    e.advance(&mut w, &mut rec, secs(11)).unwrap();
+    assert_eq!(e.status("restore").unwrap().label(), "done");
+    assert_eq!(w.sent.len(), 1, "never a second StartRestoreJob");
+}
+
+#[test]
+fn an_unsettled_lost_answer_asks_and_the_resend_is_the_same_call_with_the_same_token() {
+    let mut w = Backup::new();
+    w.drop_call = true;
+    let mut rec = MemoryRecorder::default();
+    let mut e = confirmed(&mut w, &mut rec);
+    let StepStatus::AwaitingConfirmation { prompt } = e.status("restore").unwrap().clone() else {
+        panic!("asks before re-sending: {:?}", e.status("restore"))
+    };
+    assert!(prompt.resend);
+    assert!(
+        prompt.what.contains("no new restore job"),
+        "{}",
+        prompt.what
+    );
+    e.command(
+        Command::Confirm {
+            typed: Some("orders-restored".into()),
+        },
+        &mut w,
+        &mut rec,
+        secs(5),
+    )
+    .unwrap();
+    assert_eq!(w.sent.len(), 2);
+    assert_eq!(
+        w.sent[0], w.sent[1],
+        "a re-send of one attempt is that attempt's call"
+    );
+    assert_eq!(w.pins, 1, "the point is chosen once per attempt");
+}
+
+#[test]
+fn killed_between_intent_and_outcome_settles_from_the_journal_and_never_resends() {
+    let mut w = Backup::new();
+    w.lose_answer = true;
+    w.list_dark = true;
+    let mut rec = MemoryRecorder::default();
+    let _ = confirmed(&mut w, &mut rec);
+    // Cut the journal at the intent, as a kill -9 right after the send would.
+    let cut = rec
+        .lines
+        .iter()
+        .position(|l| matches!(l.record, Record::Intent { .. }))
+        .unwrap();
+    let lines = rec.lines[..=cut].to_vec();
+    let point = ResumePoint::from_lines(&lines);
+    let mut rec = MemoryRecorder { lines };
+    w.list_dark = false;
+    let mut e = Engine::restore(book(RESTORE), ctx(), &point, &mut rec, secs(60)).unwrap();
+    e.advance(&mut w, &mut rec, secs(60)).unwrap();
+    assert!(
+        waiting_text(&e).contains("JOB-1"),
+        "{:?}",
+        e.status("restore")
+    );
+    assert_eq!(w.sent.len(), 1, "never a second StartRestoreJob");
+}
+
+#[test]
+fn a_point_that_cannot_be_chosen_sends_nothing_and_journals_no_intent() {
+    let mut w = Backup::new();
+    w.vault_dark = true;
+    let mut rec = MemoryRecorder::default();
+    let e = confirmed(&mut w, &mut rec);
+    let StepStatus::Failed { why } = e.status("restore").unwrap() else {
+        panic!()
+    };
+    assert!(why.contains("StartRestoreJob not sent"), "{why}");
+    assert!(w.sent.is_empty());
+    assert!(intents(&rec).is_empty());
+}
