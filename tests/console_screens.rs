@@ -475,7 +475,8 @@ fn rpo_breach_at_a_glance_80x24() {
 }
 
 /// Issue 9: the Backups rows say fresh, over RPO (with the failed copy) and "age
-/// unverified" (a copy whose source Region was not read: its age is a lower bound).
+/// unverified" (a copy whose source Region was not read: its age is a lower bound);
+/// an overdue or never-run restore test stands out, a recent one stays quiet.
 #[test]
 fn backups_rows_120x40() {
     let mut app = app_with(synthetic::with_backups(synthetic::fixed_now()));
@@ -483,7 +484,12 @@ fn backups_rows_120x40() {
     assert!(s.contains("backups in the DR vault"), "{s}");
     assert!(s.contains("newest 1h05m / RPO 4h  ok"), "{s}");
     assert!(s.contains("OVER RPO"), "{s}");
-    assert!(s.contains("latest copy FAILED"), "{s}");
+    assert!(s.contains("copy FAILED 25m ago · test overdue 2d"), "{s}");
+    assert!(s.contains("· never tested"), "{s}");
+    assert!(
+        !s.contains("tested 3d ago"),
+        "a test within its schedule is quiet:\n{s}"
+    );
     assert!(s.contains("newest ≥2h00m / RPO 1d  age unverified"), "{s}");
     assert!(s.contains("age unverified"), "{s}");
     insta::assert_snapshot!(s);

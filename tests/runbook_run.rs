@@ -542,6 +542,25 @@ async fn backup_restore_failover_on_a_calm_day() {
     assert_eq!(count(&done, "StartRestoreJob"), 1, "{done:?}");
     assert_eq!(control(&p, "cell-us-west-2").await, Some(ControlState::On));
     assert_eq!(control(&p, "cell-us-east-1").await, Some(ControlState::Off));
+    // The completed run is the record of a working restore: `status` reads it from
+    // the journal as orders-db's last restore test, and the next is due 7 days on
+    // (the environment's `restore_test_every`); ledger-db was never restored.
+    let status = twin.status_json();
+    let backups = status["backups"].as_array().expect("backups");
+    let orders = backups
+        .iter()
+        .find(|b| b["name"] == "orders-db")
+        .expect("orders-db");
+    let tested: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(orders["last_tested"].clone()).expect("last_tested");
+    let due: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(orders["next_test_due"].clone()).expect("next_test_due");
+    assert_eq!(due - tested, chrono::Duration::days(7));
+    let ledger = backups
+        .iter()
+        .find(|b| b["name"] == "ledger-db")
+        .expect("ledger-db");
+    assert!(ledger["last_tested"].is_null(), "{ledger}");
 }
 
 /// Issue 9: with the primary Region dark, a DR copy's backup time is only a lower

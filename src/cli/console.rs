@@ -99,6 +99,7 @@ async fn open(
     };
     let opts = MonitorOptions {
         poll: session.poll,
+        state_dir: Some(crate::runbook::journal::default_state_dir()),
         ..MonitorOptions::default()
     };
     let monitor = monitor::spawn(session.provider.clone(), session.env.clone(), opts);

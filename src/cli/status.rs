@@ -51,6 +51,7 @@ async fn take_snapshot(args: &StatusArgs) -> anyhow::Result<Snapshot> {
     let session = target::connect(&args.target).await?;
     let opts = MonitorOptions {
         poll: session.poll,
+        state_dir: Some(crate::runbook::journal::default_state_dir()),
         ..MonitorOptions::default()
     };
     let mut handle = monitor::spawn(session.provider.clone(), session.env.clone(), opts);
@@ -209,9 +210,15 @@ fn write_text(o: &mut String, s: &Snapshot) -> std::fmt::Result {
                 (Some(c), None) => format!("latest copy {}", c.state),
                 (None, None) => "no copy job seen".to_string(),
             };
+            let tested = b
+                .restore_test_note(s.taken_at, |secs| {
+                    crate::tui::view::text::age_compact(secs.saturating_mul(1000))
+                })
+                .map(|(n, _)| format!("; {n}"))
+                .unwrap_or_default();
             writeln!(
                 o,
-                "  {}: {} ({}) → {} in {}: {point}; {copy}{}",
+                "  {}: {} ({}) → {} in {}: {point}; {copy}{tested}{}",
                 b.name,
                 b.resource_type,
                 b.source_region,

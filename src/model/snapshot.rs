@@ -293,10 +293,14 @@ pub struct BackupStatus {
     pub latest_copy: Option<CopyJobSeen>,
     /// Why the copy jobs could not be read (the source Region may be dark).
     pub copy_error: Option<String>,
-    /// When a restore of this resource was last tested (from restore-test runs).
+    /// When a restore of this resource last worked in a completed run (from the
+    /// run journals of this console's state directory, same mode).
     pub last_tested: Option<DateTime<Utc>>,
-    /// When the next restore test is due, from `restore_test_every`.
+    /// When the next restore test is due: `last_tested` plus `restore_test_every`.
     pub next_test_due: Option<DateTime<Utc>>,
+    /// `restore_test_every` from the environment, seconds.
+    #[serde(default)]
+    pub restore_test_every_s: Option<u64>,
     /// When the DR vault last answered.
     pub observed_at: Option<DateTime<Utc>>,
     pub stale: bool,
@@ -308,6 +312,31 @@ pub struct BackupStatus {
 }
 
 impl BackupStatus {
+    /// The restore-test words: "restore tested 3d ago", "restore test overdue by 2d",
+    /// "restore never tested (every 7d)"; `None` when there is nothing to say. The
+    /// bool is true when it needs attention.
+    pub fn restore_test_note(
+        &self,
+        now: DateTime<Utc>,
+        age: impl Fn(i64) -> String,
+    ) -> Option<(String, bool)> {
+        let every = self
+            .restore_test_every_s
+            .and_then(|s| i64::try_from(s).ok());
+        match (self.last_tested, self.next_test_due, every) {
+            (Some(_), Some(due), _) if now > due => Some((
+                format!("restore test overdue by {}", age((now - due).num_seconds())),
+                true,
+            )),
+            (Some(t), _, _) => Some((
+                format!("restore tested {} ago", age((now - t).num_seconds().max(0))),
+                false,
+            )),
+            (None, _, Some(e)) => Some((format!("restore never tested (every {})", age(e)), true)),
+            (None, _, None) => None,
+        }
+    }
+
     /// The DR vault never read, or read too long ago.
     pub fn has_unknown(&self) -> bool {
         self.observed_at.is_none() || self.stale

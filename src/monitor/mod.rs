@@ -35,6 +35,9 @@ pub struct MonitorOptions {
     pub history_len: usize,
     /// Re-read the caller identity every this many polls.
     pub identity_every: u64,
+    /// Where run journals live: restore tests are read from them ("last tested").
+    /// `None`: not read (the field stays unknown).
+    pub state_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for MonitorOptions {
@@ -45,6 +48,7 @@ impl Default for MonitorOptions {
             history_window: chrono::Duration::minutes(10),
             history_len: 120,
             identity_every: 30,
+            state_dir: None,
         }
     }
 }
@@ -98,7 +102,8 @@ pub fn spawn(
     ctx.metric_read_within =
         chrono::Duration::seconds(i64::from(opts.metric_period_s)) + ctx.stale_after;
     let metric_regions = poll::metric_regions(&env);
-    let obs = Observations::new(&env, &metric_regions, opts.history_len);
+    let mut obs = Observations::new(&env, &metric_regions, opts.history_len);
+    obs.restore_tests_expected = opts.state_dir.is_some() && !env.backups.is_empty();
     let first = assemble::build(&env, &obs, provider.endpoint_statuses(), &ctx, steady_now());
     let (snap_tx, snapshots) = watch::channel(Arc::new(first));
     let (done_tx, complete) = watch::channel(false);

@@ -53,6 +53,8 @@ pub enum Update {
         name: String,
         report: Report<BackupSourceRead>,
     },
+    /// Resource ARN → its last restore that counts as a test, from the journals.
+    RestoreTests(HashMap<String, DateTime<Utc>>),
 }
 
 /// What the source Region says about one protected resource.
@@ -152,6 +154,10 @@ pub struct Observations {
     /// learnt while the source Region answered and kept after it goes dark (the
     /// source point's time never changes).
     pub copied_from: HashMap<String, DateTime<Utc>>,
+    /// Resource ARN → last restore test, once the journals were read.
+    pub restore_tests: Option<HashMap<String, DateTime<Utc>>>,
+    /// Whether the journals are read at all (a state directory was given).
+    pub restore_tests_expected: bool,
     history_len: usize,
 }
 
@@ -195,6 +201,8 @@ impl Observations {
             backup_vaults,
             backup_sources,
             copied_from: HashMap::new(),
+            restore_tests: None,
+            restore_tests_expected: false,
             identity: Obs::default(),
             alarms,
             metrics,
@@ -251,6 +259,7 @@ impl Observations {
                 }
                 self.backup_sources.entry(name).or_default().record(report)
             }
+            Update::RestoreTests(t) => self.restore_tests = Some(t),
         }
     }
 
@@ -272,6 +281,7 @@ impl Observations {
             && self.controls.reported
             && self.backup_vaults.values().all(|o| o.reported)
             && self.backup_sources.values().all(|o| o.reported)
+            && (self.restore_tests.is_some() || !self.restore_tests_expected)
     }
 }
 

@@ -310,6 +310,22 @@ pub fn spawn_all(
         }));
     }
 
+    if let Some(dir) = opts.state_dir.clone().filter(|_| !env.backups.is_empty()) {
+        let mode = provider.mode();
+        // File reads, off the runtime's threads.
+        tasks.push(every_minute(opts, tx.clone(), refresh, move || {
+            let dir = dir.clone();
+            async move {
+                let read = tokio::task::spawn_blocking(move || {
+                    crate::runbook::journal::restore_tests::last_restores(&dir, mode)
+                })
+                .await;
+                let ok = read.is_ok();
+                (Update::RestoreTests(read.unwrap_or_default()), ok)
+            }
+        }));
+    }
+
     for b in &env.backups {
         let (p, name, region, vault, arn) = (
             provider.clone(),

@@ -112,6 +112,16 @@ pub enum Condition {
         resource: String,
         below_s: u64,
     },
+    /// The restore job a `restore_backup` step of this run started has this status.
+    /// `job` is bound by the engine from the run's record; unbound (the step has not
+    /// started one), the condition is unknown.
+    RestoreJob {
+        step: String,
+        region: String,
+        is: String,
+        #[serde(default)]
+        job: Option<String>,
+    },
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -203,6 +213,31 @@ pub struct Facts {
     pub restore_jobs: HashMap<String, RestoreJobSeen>,
     /// By recovery point ARN: every restore job of it the list showed.
     pub restore_jobs_of: HashMap<String, Vec<RestoreJobSeen>>,
+}
+
+impl Condition {
+    /// This condition with each `restore_job` bound to the job its step started
+    /// (`jobs`: step id → restore job id).
+    pub fn bind_restore_jobs(&self, jobs: &dyn Fn(&str) -> Option<String>) -> Condition {
+        match self {
+            Condition::RestoreJob {
+                step, region, is, ..
+            } => Condition::RestoreJob {
+                step: step.clone(),
+                region: region.clone(),
+                is: is.clone(),
+                job: jobs(step),
+            },
+            Condition::All(cs) => {
+                Condition::All(cs.iter().map(|c| c.bind_restore_jobs(jobs)).collect())
+            }
+            Condition::Any(cs) => {
+                Condition::Any(cs.iter().map(|c| c.bind_restore_jobs(jobs)).collect())
+            }
+            Condition::Not(c) => Condition::Not(Box::new(c.bind_restore_jobs(jobs))),
+            other => other.clone(),
+        }
+    }
 }
 
 impl Facts {
@@ -307,6 +342,15 @@ impl Condition {
             Condition::RecoveryPointAge { resource, .. } => Probe::RecoveryPoint {
                 resource: resource.clone(),
             },
+            Condition::RestoreJob {
+                region,
+                job: Some(id),
+                ..
+            } => Probe::RestoreJob {
+                region: region.clone(),
+                id: id.clone(),
+            },
+            Condition::RestoreJob { job: None, .. } => return,
             Condition::All(cs) | Condition::Any(cs) => {
                 cs.iter().for_each(|c| c.probes(out));
                 return;
@@ -398,6 +442,20 @@ impl Condition {
             },
             Condition::RecoveryPointAge { resource, below_s } => {
                 point_age(f.recovery_points.get(resource), resource, *below_s)
+            }
+            Condition::RestoreJob { step, is, job, .. } => {
+                let Some(id) = job else {
+                    return Truth::unknown(format!("step {step} has not started a restore job"));
+                };
+                match f.restore_jobs.get(id).and_then(|j| j.status.as_deref()) {
+                    Some(s) => Truth::known(
+                        s == is,
+                        format!("restore job {id} of step {step} is {s} (needs {is})"),
+                    ),
+                    None => Truth::unknown(format!(
+                        "the status of restore job {id} of step {step} is unknown"
+                    )),
+                }
             }
             Condition::All(cs) => combine(cs, f, true),
             Condition::Any(cs) => combine(cs, f, false),
@@ -520,6 +578,9 @@ impl fmt::Display for Condition {
                 below_s / 3600,
                 (below_s % 3600) / 60
             ),
+            Condition::RestoreJob { step, is, .. } => {
+                write!(f, "restore job of step {step} is {is}")
+            }
             Condition::All(cs) => list(f, "all", cs),
             Condition::Any(cs) => list(f, "any", cs),
             Condition::Not(c) => write!(f, "not ({c})"),

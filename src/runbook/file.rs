@@ -31,6 +31,8 @@
 //! Conditions: `region_health: {region, is|is_not}`,
 //! `replication_lag: {database, region?, below_ms}`, `rpo_lag: {database, region, below_ms}`,
 //! `recovery_point_age: {resource, below}` (a `backups:` name and a duration),
+//! `restore_job: {step, is: PENDING|RUNNING|COMPLETED|ABORTED|FAILED}` (the job a
+//! `restore_backup` step of this runbook started),
 //! `writer_region: {database, is}`, `failover_state: {database, is: idle|pending|…}`,
 //! `routing_control: {control, state}`, `alarm: {name, state}`, `all: […]`, `any: […]`,
 //! `not: COND`. `{{param}}` works in every string value.
@@ -229,6 +231,7 @@ pub enum ConditionFile {
     RoutingControl(ControlCondFile),
     Alarm(AlarmFile),
     RecoveryPointAge(PointAgeFile),
+    RestoreJob(RestoreJobFile),
     All(Vec<ConditionFile>),
     Any(Vec<ConditionFile>),
     Not(Box<ConditionFile>),
@@ -241,6 +244,16 @@ pub struct PointAgeFile {
     /// A `backups:` name of the environment.
     pub resource: S,
     pub below: S,
+}
+
+/// `restore_job: {step: restore, is: COMPLETED}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreJobFile {
+    /// A `restore_backup` step of the same runbook.
+    pub step: S,
+    /// A DescribeRestoreJob status word.
+    pub is: S,
 }
 
 #[derive(Debug, Deserialize)]

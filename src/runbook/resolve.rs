@@ -19,6 +19,8 @@ pub struct Resolver<'a> {
     pub params: BTreeMap<String, String>,
     /// Declared parameter names, with or without a value.
     pub declared: Vec<String>,
+    /// The runbook's `restore_backup` steps: id → the `backups:` resource named.
+    pub restore_steps: BTreeMap<String, String>,
     pub errors: Vec<RunbookError>,
 }
 
@@ -347,6 +349,39 @@ impl<'a> Resolver<'a> {
                     database: db.name.clone(),
                     region,
                     below_ms: self.millis(&l.below_ms)?,
+                })
+            }
+            ConditionFile::RestoreJob(j) => {
+                let step = self.text(&j.step)?;
+                let is = self.text(&j.is)?;
+                // DescribeRestoreJob Status (AWS Backup API reference).
+                const WORDS: &[&str] = &["PENDING", "RUNNING", "COMPLETED", "ABORTED", "FAILED"];
+                if !WORDS.contains(&is.as_str()) {
+                    self.err(
+                        K::Invalid,
+                        j.is.referenced,
+                        format!("`{is}` is not a restore job status ({})", WORDS.join(", ")),
+                    );
+                    return None;
+                }
+                let Some(resource) = self.restore_steps.get(&step).cloned() else {
+                    let known: Vec<&str> = self.restore_steps.keys().map(String::as_str).collect();
+                    self.err(
+                        K::UnknownReference,
+                        j.step.referenced,
+                        format!(
+                            "`{step}` is not a restore_backup step of this runbook (restore steps: {})",
+                            if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                        ),
+                    );
+                    return None;
+                };
+                let region = self.env.backup(&resource)?.dr_region.clone();
+                Some(Condition::RestoreJob {
+                    step,
+                    region,
+                    is,
+                    job: None,
                 })
             }
             ConditionFile::RecoveryPointAge(a) => {

@@ -58,9 +58,25 @@ pub fn parse(
         env,
         params: BTreeMap::new(),
         declared: raw.parameters.keys().cloned().collect(),
+        restore_steps: BTreeMap::new(),
         errors: Vec::new(),
     };
     r.params = parameters(&mut r, &raw, params);
+    // `restore_job` conditions name a restore step, wherever it is in the file.
+    r.restore_steps = raw
+        .steps
+        .value
+        .iter()
+        .filter_map(|s| {
+            let rb = s.restore_backup.as_ref()?;
+            // A bad template here is reported where the step itself is resolved.
+            let resource = &rb.value.resource.value;
+            Some((
+                s.id.value.clone(),
+                super::template::render(resource, &r.params).unwrap_or_else(|_| resource.clone()),
+            ))
+        })
+        .collect();
     let rb = runbook(&mut r, &raw, text);
     if r.errors.is_empty() {
         Ok(rb)

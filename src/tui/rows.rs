@@ -113,7 +113,11 @@ fn replication_rows(snap: &Snapshot) -> Vec<ReplicationRow> {
             .latest_copy
             .as_ref()
             .is_some_and(|c| c.state == "COMPLETED");
-        if !copy_ok || b.copy_error.is_some() {
+        // A restore test that is due (or never ran) stands out on that line too.
+        let test_due = b
+            .restore_test_note(snap.taken_at, |_| String::new())
+            .is_some_and(|(_, attention)| attention);
+        if !copy_ok || b.copy_error.is_some() || test_due {
             rows.push(ReplicationRow::BackupCopy(i));
         }
     }

@@ -381,6 +381,7 @@ fn backup(now: DateTime<Utc>, name: &str, rpo_s: u64) -> crate::model::snapshot:
         copy_error: None,
         last_tested: None,
         next_test_due: None,
+        restore_test_every_s: None,
         observed_at: ago(now, 20),
         stale: false,
         error: None,
@@ -412,8 +413,14 @@ pub fn with_backups(now: DateTime<Utc>) -> Snapshot {
     let mut orders = backup(now, "orders-db", 4 * 3600);
     orders.newest = Some(point(3900, true));
     orders.latest_copy = Some(copy("COMPLETED", 2400, None));
+    orders.restore_test_every_s = Some(7 * 86_400);
+    orders.last_tested = Some(now - Duration::days(3));
+    orders.next_test_due = Some(now + Duration::days(4));
     let mut ledger = backup(now, "ledger-db", 4 * 3600);
     ledger.newest = Some(point(5 * 3600 + 300, true));
+    ledger.restore_test_every_s = Some(7 * 86_400);
+    ledger.last_tested = Some(now - Duration::days(9));
+    ledger.next_test_due = Some(now - Duration::days(2));
     ledger.latest_copy = Some(copy(
         "FAILED",
         1500,
@@ -422,6 +429,7 @@ pub fn with_backups(now: DateTime<Utc>) -> Snapshot {
     let mut audit = backup(now, "audit-db", 24 * 3600);
     audit.newest = Some(point(7200, false));
     audit.copy_error = Some("timeout after 10 s".into());
+    audit.restore_test_every_s = Some(30 * 86_400);
     s.backups = vec![orders, ledger, audit];
     for b in &mut s.backups {
         b.age_s = b.age_at(now).map(|a| a.num_seconds());

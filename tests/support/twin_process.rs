@@ -95,6 +95,24 @@ impl TwinProcess {
         c
     }
 
+    /// `drconsole status --json` against this twin, reading this state directory's
+    /// journals (restore tests).
+    #[allow(dead_code)]
+    pub fn status_json(&self) -> serde_json::Value {
+        let mut child = Command::new(BIN)
+            .args(["status", "--json", "--twin-endpoints"])
+            .arg(&self.file)
+            .env("DRCONSOLE_STATE_DIR", self.state_dir())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("status starts");
+        wait_bounded(&mut child);
+        let out = child.wait_with_output().expect("status output");
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)))
+    }
+
     /// The production provider against this twin.
     pub async fn provider(&self) -> Provider {
         let target = Target::Twin {

@@ -128,6 +128,10 @@ pub fn status(
             })
         }
     });
+    let last_tested = obs
+        .restore_tests
+        .as_ref()
+        .and_then(|t| t.get(&b.resource_arn).copied());
     let mut status = BackupStatus {
         name: b.name.clone(),
         resource_arn: b.resource_arn.clone(),
@@ -139,9 +143,12 @@ pub fn status(
         newest,
         latest_copy,
         copy_error,
-        // Restore tests are not run by the console yet (issue 9, later slice).
-        last_tested: None,
-        next_test_due: None,
+        restore_test_every_s: b.restore_test_every.map(|d| d.as_secs()),
+        last_tested,
+        next_test_due: last_tested.and_then(|t| {
+            let every = chrono::Duration::from_std(b.restore_test_every?).ok()?;
+            Some(t + every)
+        }),
         observed_at: vault.and_then(|o| o.at),
         stale: !fresh,
         error: vault.and_then(|o| o.error.clone()),

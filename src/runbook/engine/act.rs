@@ -28,6 +28,15 @@ fn chrono_of(d: std::time::Duration) -> chrono::Duration {
 }
 
 impl Engine {
+    /// `conds` with each `restore_job` bound to the job its step started in this run.
+    pub(super) fn bound(&self, conds: &[Condition]) -> Vec<Condition> {
+        let jobs = |step: &str| {
+            let i = self.rb.step_index(step)?;
+            self.steps[i].restore_job.clone()
+        };
+        conds.iter().map(|c| c.bind_restore_jobs(&jobs)).collect()
+    }
+
     /// First entry into a step (or re-entry after retry): refusals, guards, the gate.
     pub(super) fn begin(
         &mut self,
@@ -82,7 +91,7 @@ impl Engine {
         rec: &mut dyn Recorder,
         now: DateTime<Utc>,
     ) -> Result<bool, EngineError> {
-        let require = self.rb.steps[i].require.clone();
+        let require = self.bound(&self.rb.steps[i].require);
         if require.is_empty() {
             return Ok(false);
         }
@@ -125,7 +134,7 @@ impl Engine {
             StepKind::Manual { .. } | StepKind::Approval { .. } => {
                 self.verify_then_done(i, w, rec, now)
             }
-            StepKind::Check { conditions } => match judge(w, &conditions) {
+            StepKind::Check { conditions } => match judge(w, &self.bound(&conditions)) {
                 Some(t) if t.holds == Some(true) => self.verify_then_done(i, w, rec, now),
                 Some(t) => {
                     let why = match t.holds {
@@ -350,7 +359,7 @@ impl Engine {
         rec: &mut dyn Recorder,
         now: DateTime<Utc>,
     ) -> Result<(), EngineError> {
-        let verify = self.rb.steps[i].verify.clone();
+        let verify = self.bound(&self.rb.steps[i].verify);
         match judge(w, &verify) {
             Some(t) if t.holds != Some(true) => {
                 let why = match t.holds {
@@ -411,7 +420,7 @@ impl Engine {
         if now < next_poll {
             return Ok(Some(next_poll.min(deadline)));
         }
-        let t = judge(w, &until);
+        let t = judge(w, &self.bound(&until));
         if let Some(t) = &t
             && t.holds == Some(true)
         {

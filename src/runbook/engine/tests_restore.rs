@@ -57,6 +57,8 @@ struct Backup {
     vault_dark: bool,
     /// ListRestoreJobs does not answer.
     list_dark: bool,
+    /// DescribeRestoreJob reads of JOB-1.
+    reads_of_job_1: usize,
 }
 
 impl Backup {
@@ -74,6 +76,7 @@ impl Backup {
             drop_call: false,
             vault_dark: false,
             list_dark: false,
+            reads_of_job_1: 0,
         }
     }
     fn set(&mut self, id: &str, status: &str, percent: Option<&str>) {
@@ -114,6 +117,7 @@ impl World for Backup {
         for p in probes {
             match p {
                 Probe::RestoreJob { id, .. } => {
+                    self.reads_of_job_1 += usize::from(id == "JOB-1");
                     if let Some((_, j)) = self.jobs.get(id) {
                         f.restore_jobs.insert(id.clone(), j.clone());
                     }
@@ -479,4 +483,64 @@ fn a_point_that_cannot_be_chosen_sends_nothing_and_journals_no_intent() {
     assert!(why.contains("StartRestoreJob not sent"), "{why}");
     assert!(w.sent.is_empty());
     assert!(intents(&rec).is_empty());
+}
+
+#[test]
+fn a_restore_job_condition_reads_the_job_its_step_started() {
+    let steps = format!(
+        "{RESTORE}    on_failure: continue\n  - id: check\n    title: Restored\n    check:\n      - restore_job: {{ step: restore, is: COMPLETED }}\n"
+    );
+    let mut w = Backup::new();
+    let mut rec = MemoryRecorder::default();
+    let mut e = Engine::start(book(&steps), ctx(), &mut rec, t0()).unwrap();
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    e.command(
+        Command::Confirm {
+            typed: Some("orders-restored".into()),
+        },
+        &mut w,
+        &mut rec,
+        t0(),
+    )
+    .unwrap();
+    w.set("JOB-1", "COMPLETED", None);
+    assert_eq!(
+        e.advance(&mut w, &mut rec, secs(10)).unwrap(),
+        Next::Finished
+    );
+    assert_eq!(e.status("check").unwrap().label(), "done");
+    assert!(
+        w.reads_of_job_1 > 0,
+        "the check described the job the restore step started"
+    );
+}
+
+#[test]
+fn a_restore_job_condition_before_its_step_ran_is_unknown_not_true() {
+    let steps = "  - id: check\n    title: Restored\n    check:\n      - restore_job: { step: restore, is: COMPLETED }\n  - id: restore\n    title: Restore\n    restore_backup: { resource: orders-db, name: orders-restored }\n";
+    let mut w = Backup::new();
+    let mut rec = MemoryRecorder::default();
+    let mut e = Engine::start(book(steps), ctx(), &mut rec, t0()).unwrap();
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    let StepStatus::Failed { why } = e.status("check").unwrap() else {
+        panic!("{:?}", e.status("check"))
+    };
+    assert!(why.contains("has not started a restore job"), "{why}");
+}
+
+#[test]
+fn a_restore_job_condition_must_name_a_restore_step_and_a_status_word() {
+    let text = "name: t\nenvironment: orders-prod\nrto: 2h\nsteps:\n  - id: check\n    title: c\n    check:\n      - restore_job: { step: nope, is: DONE }\n      - restore_job: { step: nope, is: COMPLETED }\n";
+    let errs = validate::parse(text, "t.yaml", &env(), &BTreeMap::new())
+        .unwrap_err()
+        .to_string();
+    assert!(errs.contains("t.yaml:8:"), "{errs}");
+    assert!(
+        errs.contains("`DONE` is not a restore job status"),
+        "{errs}"
+    );
+    assert!(
+        errs.contains("t.yaml:9:") && errs.contains("`nope` is not a restore_backup step"),
+        "{errs}"
+    );
 }

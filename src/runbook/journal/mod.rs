@@ -7,6 +7,7 @@ pub mod fixture;
 pub mod lock;
 pub mod reader;
 pub mod record;
+pub mod restore_tests;
 pub mod resume;
 pub mod writer;
 

@@ -57,6 +57,25 @@ pub fn point_line(w: &mut Row, b: &BackupStatus, now: DateTime<Utc>) {
     error(w, b);
 }
 
+/// ` · tested 3d ago` / ` · test overdue 2d` / ` · never tested`, compact: the panel
+/// is narrow. `status` words it in full ([`BackupStatus::restore_test_note`]).
+fn test_note(w: &mut Row, b: &BackupStatus, now: DateTime<Utc>) {
+    let compact = |s: i64| text::age_compact(s.saturating_mul(1000));
+    let (note, style) = match (b.last_tested, b.next_test_due, b.restore_test_every_s) {
+        (Some(_), Some(due), _) if now > due => (
+            format!("test overdue {}", compact((now - due).num_seconds())),
+            theme::WARN,
+        ),
+        (Some(t), _, _) => (
+            format!("tested {} ago", compact((now - t).num_seconds())),
+            theme::LABEL,
+        ),
+        (None, _, Some(_)) => ("never tested".to_string(), theme::WARN),
+        (None, _, None) => return,
+    };
+    w.put(" · ", theme::DIM).put(&note, style);
+}
+
 fn error(w: &mut Row, b: &BackupStatus) {
     if let Some(e) = &b.error {
         w.put("  ", theme::TEXT).put(e, theme::WARN);
@@ -68,10 +87,11 @@ pub fn copy_line(w: &mut Row, b: &BackupStatus, now: DateTime<Utc>) {
     w.put("   └ ", theme::DIM);
     if let Some(e) = &b.copy_error {
         w.put(
-            &format!("copy jobs unknown ({} unreadable): ", b.source_region),
+            &format!("copy jobs unknown ({} unreadable)", b.source_region),
             theme::UNKNOWN,
-        )
-        .put(e, theme::WARN);
+        );
+        test_note(w, b, now);
+        w.put(": ", theme::LABEL).put(e, theme::WARN);
         return;
     }
     match &b.latest_copy {
@@ -79,17 +99,20 @@ pub fn copy_line(w: &mut Row, b: &BackupStatus, now: DateTime<Utc>) {
             w.put("no copy job seen", theme::WARN);
         }
         Some(c) => {
-            let ago = text::age((now - c.created_at).num_milliseconds());
+            let ago = text::age_compact((now - c.created_at).num_milliseconds());
             let style = match c.state.as_str() {
                 "FAILED" | "PARTIAL" => theme::BAD,
                 "COMPLETED" => theme::OK,
                 _ => theme::WARN,
             };
-            w.put(&format!("latest copy {} ", c.state), style)
+            w.put(&format!("copy {} ", c.state), style)
                 .put(&format!("{ago} ago"), theme::LABEL);
+            test_note(w, b, now);
             if let Some(m) = &c.status_message {
                 w.put(": ", theme::LABEL).put(m, theme::WARN);
             }
+            return;
         }
     }
+    test_note(w, b, now);
 }
