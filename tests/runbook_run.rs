@@ -645,3 +645,33 @@ async fn a_lost_restore_answer_is_found_by_listing_and_never_resent() {
     assert_eq!(jobs.len(), 1, "{jobs:#?}");
     assert_eq!(jobs[0].status.as_deref(), Some("COMPLETED"));
 }
+
+/// Issue 9: `runbooks/restore-test.yaml` rehearsed on a calm day: the newest DR point
+/// is restored under the scratch name, its `restore_job` check passes, and the run's
+/// journal becomes orders-db's last restore test in `status --json`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restore_test_on_a_calm_day_is_recorded_as_the_last_test() {
+    let twin = TwinProcess::start("calm", 60.0);
+    let out = twin.run("runbooks/restore-test.yaml", &["--auto-confirm"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let p = twin.provider().await;
+    let jobs = p
+        .list_restore_jobs("us-west-2")
+        .await
+        .expect("restore jobs");
+    assert_eq!(jobs.len(), 1, "{jobs:#?}");
+    assert!(
+        jobs[0]
+            .created_resource_arn
+            .as_deref()
+            .is_some_and(|a| a.ends_with(":cluster:orders-db-restore-test")),
+        "{jobs:#?}"
+    );
+    let status = twin.status_json();
+    let orders = status["backups"]
+        .as_array()
+        .and_then(|b| b.iter().find(|b| b["name"] == "orders-db"))
+        .expect("orders-db")
+        .clone();
+    assert!(orders["last_tested"].is_string(), "{orders}");
+}
