@@ -211,6 +211,9 @@ pub struct Facts {
     pub recovery_points: HashMap<String, PointAge>,
     /// By restore job id.
     pub restore_jobs: HashMap<String, RestoreJobSeen>,
+    /// By restore job id: why DescribeRestoreJob failed (for the operator's words;
+    /// the job's status stays unknown).
+    pub restore_job_errors: HashMap<String, String>,
     /// By recovery point ARN: every restore job of it the list showed.
     pub restore_jobs_of: HashMap<String, Vec<RestoreJobSeen>>,
 }

@@ -90,9 +90,10 @@ impl Engine {
         }]);
         let seen = facts.restore_jobs.get(&job);
         let step = self.rb.steps[i].id.clone();
-        let last = match seen {
-            Some(j) => progress(j),
-            None => "could not be read (unknown)".to_string(),
+        let last = match (seen, facts.restore_job_errors.get(&job)) {
+            (Some(j), _) => progress(j),
+            (None, Some(e)) => format!("could not be read (unknown): {e}"),
+            (None, None) => "could not be read (unknown)".to_string(),
         };
         let was = match &self.steps[i].status {
             StepStatus::Waiting { last, .. } => last.clone(),

@@ -118,8 +118,16 @@ impl World for Backup {
             match p {
                 Probe::RestoreJob { id, .. } => {
                     self.reads_of_job_1 += usize::from(id == "JOB-1");
-                    if let Some((_, j)) = self.jobs.get(id) {
-                        f.restore_jobs.insert(id.clone(), j.clone());
+                    match self.jobs.get(id) {
+                        Some((_, j)) => {
+                            f.restore_jobs.insert(id.clone(), j.clone());
+                        }
+                        None => {
+                            f.restore_job_errors.insert(
+                                id.clone(),
+                                "ResourceNotFoundException (HTTP 400): no such job".into(),
+                            );
+                        }
                     }
                 }
                 Probe::RestoreJobsOf { point, .. } if !self.list_dark => {
@@ -543,4 +551,19 @@ fn a_restore_job_condition_must_name_a_restore_step_and_a_status_word() {
         errs.contains("t.yaml:9:") && errs.contains("`nope` is not a restore_backup step"),
         "{errs}"
     );
+}
+
+#[test]
+fn a_job_that_cannot_be_described_is_unknown_with_the_reason_never_done_or_failed() {
+    let mut w = Backup::new();
+    let mut rec = MemoryRecorder::default();
+    let mut e = confirmed(&mut w, &mut rec);
+    w.jobs.remove("JOB-1");
+    e.advance(&mut w, &mut rec, secs(10)).unwrap();
+    let text = waiting_text(&e);
+    assert!(
+        text.contains("could not be read (unknown): ResourceNotFoundException"),
+        "{text}"
+    );
+    assert_eq!(w.sent.len(), 1);
 }

@@ -48,7 +48,7 @@ enum Answer {
     },
     RestoreJob {
         id: String,
-        seen: Option<RestoreJobSeen>,
+        seen: Result<RestoreJobSeen, String>,
     },
     /// One Region's ListRestoreJobs, kept for the points asked about.
     RestoreList {
@@ -261,8 +261,8 @@ pub async fn read(
             let seen = p
                 .describe_restore_job(&region, &id)
                 .await
-                .ok()
-                .map(|j| seen_job(j).job);
+                .map(restore_job_seen)
+                .map_err(|e| e.to_string());
             Answer::RestoreJob { id, seen }
         });
     }
@@ -418,11 +418,14 @@ fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTim
                     f.recovery_points.insert(resource, a);
                 }
             }
-            Answer::RestoreJob { id, seen } => {
-                if let Some(j) = seen {
+            Answer::RestoreJob { id, seen } => match seen {
+                Ok(j) => {
                     f.restore_jobs.insert(id, j);
                 }
-            }
+                Err(e) => {
+                    f.restore_job_errors.insert(id, e);
+                }
+            },
             Answer::RestoreList { points, seen } => {
                 let Some(jobs) = seen else { continue };
                 for point in points {
