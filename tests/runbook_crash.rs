@@ -281,11 +281,18 @@ async fn killed_while_settling_settles_again_and_never_resends() {
 /// its call was sent but before the outcome was journaled, and while its job is being
 /// followed. Every restart resumes the one run; the lost outcome is settled by listing
 /// the point's restore jobs, never by starting another, so AWS Backup received exactly
-/// one StartRestoreJob and holds exactly one restore job, completed.
+/// one StartRestoreJob and holds exactly one restore job, completed. The instance the
+/// restored cluster needs is killed after its CreateDBInstance left: settled by
+/// reading, created once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_restore_killed_around_the_restore_starts_exactly_one_restore_job() {
     let twin = TwinProcess::start("calm", 60.0);
-    let points = ["intent:restore", "outcome:restore", "restore_job:restore"];
+    let points = [
+        "intent:restore",
+        "outcome:restore",
+        "restore_job:restore",
+        "outcome:add-instance",
+    ];
     let records = crash_through(&twin, "runbooks/backup-restore-failover.yaml", &points);
     // Killed before sending: the list shows no new job, so the (auto-)operator's word
     // re-sends the journaled call; killed after sending: the list shows the new job.
@@ -294,6 +301,9 @@ async fn backup_restore_killed_around_the_restore_starts_exactly_one_restore_job
     let done = twin.completed_mutations();
     let n = |op: &str| done.iter().filter(|o| *o == op).count();
     assert_eq!(n("StartRestoreJob"), 1, "a second restore? {done:?}");
+    // Killed after CreateDBInstance was sent: DescribeDBInstances settles it.
+    assert!(settled(&records, "add-instance", true), "{records:#?}");
+    assert_eq!(n("CreateDBInstance"), 1, "a second instance? {done:?}");
     assert_sends_match_the_journal(&twin, &records);
     // Every intent of the step carries the same point and idempotency token.
     let sent: Vec<_> = records

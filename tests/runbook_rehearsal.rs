@@ -231,7 +231,7 @@ impl World for TwinWorld {
             }
             Mutation::RunCommand { .. } => {}
             // Restores are rehearsed through the SDK and the wire (tests/runbook_run.rs).
-            Mutation::StartRestoreJob { .. } => {
+            Mutation::StartRestoreJob { .. } | Mutation::CreateDbInstance { .. } => {
                 return Err(err("not modelled by this in-process rehearsal".into()));
             }
         }

@@ -522,24 +522,35 @@ async fn backup_restore_failover_on_a_calm_day() {
             .is_some_and(|a| a.ends_with(":cluster:orders-restored")),
         "{jobs:#?}"
     );
-    // The point restored is the newest COMPLETED one in the DR vault.
+    // The restored cluster got its writer (CreateDBInstance), and it is available.
+    let writer = p
+        .describe_db_instance("us-west-2", "orders-restored-1")
+        .await
+        .expect("orders-restored-1");
+    assert_eq!(writer.status.as_deref(), Some("available"), "{writer:?}");
+    // The point restored is a COMPLETED one of orders-db in the DR vault, from the
+    // last two hours when the job started (the twin backs up hourly and copies within
+    // 30 min; which point is the newest at send time is the engine's tests' business).
     let env = drconsole::config::Environment::builtin_default().expect("env");
     let b = env.backup("orders-db").expect("orders-db");
     let points = p
         .list_vault_recovery_points("us-west-2", &b.vault, &b.resource_arn)
         .await
         .expect("vault");
-    let newest = points
+    let restored = points
         .iter()
-        .filter(|x| x.status.as_deref() == Some("COMPLETED"))
-        .max_by_key(|x| x.created_at)
-        .expect("a completed point");
-    assert_eq!(
-        jobs[0].recovery_point_arn.as_deref(),
-        Some(newest.arn.as_str())
+        .find(|x| Some(x.arn.as_str()) == jobs[0].recovery_point_arn.as_deref())
+        .expect("the restored point is in the DR vault");
+    assert_eq!(restored.status.as_deref(), Some("COMPLETED"));
+    let started = jobs[0].created_at.expect("job creation time");
+    let taken = restored.created_at.expect("point creation time");
+    assert!(
+        started - taken < chrono::Duration::hours(2),
+        "{restored:?} vs {started}"
     );
     let done = twin.completed_mutations();
     assert_eq!(count(&done, "StartRestoreJob"), 1, "{done:?}");
+    assert_eq!(count(&done, "CreateDBInstance"), 1, "{done:?}");
     assert_eq!(control(&p, "cell-us-west-2").await, Some(ControlState::On));
     assert_eq!(control(&p, "cell-us-east-1").await, Some(ControlState::Off));
     // The completed run is the record of a working restore: `status` reads it from

@@ -107,6 +107,17 @@ def rds_checks(main):
         any(i["StatusType"] == "read replication" for i in infos),
         instances,
     )
+    # RDS API reference, CreateDBInstance errors: an unknown DBClusterIdentifier is
+    # DBClusterNotFoundFault (HTTP 404); the reply parses in boto3.
+    code, msg = error_of(
+        lambda: rds.create_db_instance(
+            DBInstanceIdentifier="scratch-1",
+            DBInstanceClass="db.r6g.large",
+            Engine="aurora-postgresql",
+            DBClusterIdentifier="no-such-cluster",
+        )
+    )
+    check("rds: CreateDBInstance in an unknown cluster -> DBClusterNotFoundFault", code == "DBClusterNotFoundFault", (code, msg))
     started = rds.failover_global_cluster(
         GlobalClusterIdentifier="orders-global",
         TargetDbClusterIdentifier="arn:aws:rds:us-west-2:111122223333:cluster:orders-usw2",

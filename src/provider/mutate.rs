@@ -63,6 +63,15 @@ pub enum MutatingRequest {
         metadata: std::collections::BTreeMap<String, String>,
         idempotency_token: String,
     },
+    /// RDS CreateDBInstance in `region`; with `cluster_id`, an instance of that
+    /// Aurora cluster (what a cluster restored by AWS Backup lacks).
+    CreateDbInstance {
+        region: String,
+        instance_id: String,
+        cluster_id: Option<String>,
+        class: String,
+        engine: String,
+    },
 }
 
 /// ARC's limit on entries per UpdateRoutingControlStates call.
@@ -124,6 +133,19 @@ impl MutatingRequest {
                     .unwrap_or_default();
                 format!("Restore recovery point {recovery_point_arn} in {region}{target}")
             }
+            MutatingRequest::CreateDbInstance {
+                region,
+                instance_id,
+                cluster_id,
+                class,
+                ..
+            } => format!(
+                "Create DB instance {instance_id} ({class}) in {region}{}",
+                cluster_id
+                    .as_ref()
+                    .map(|c| format!(" in cluster {c}"))
+                    .unwrap_or_default()
+            ),
         }
     }
 
@@ -135,6 +157,7 @@ impl MutatingRequest {
             MutatingRequest::FailoverGlobalCluster { .. } => "FailoverGlobalCluster",
             MutatingRequest::PromoteReadReplica { .. } => "PromoteReadReplica",
             MutatingRequest::StartRestoreJob { .. } => "StartRestoreJob",
+            MutatingRequest::CreateDbInstance { .. } => "CreateDBInstance",
         }
     }
 }
@@ -306,6 +329,28 @@ impl Provider {
                 outcome.answered_by = format!("AWS Backup {region}");
                 outcome.created_id = created_id;
                 Ok(outcome)
+            }
+            MutatingRequest::CreateDbInstance {
+                region,
+                instance_id,
+                cluster_id,
+                class,
+                engine,
+            } => {
+                let client = self.rds_mutating(region)?;
+                let sent = client
+                    .create_db_instance()
+                    .db_instance_identifier(instance_id)
+                    .set_db_cluster_identifier(cluster_id.clone())
+                    .db_instance_class(class)
+                    .engine(engine)
+                    .send();
+                finish(
+                    self.bounded_mutation(sent, operation).await?,
+                    operation,
+                    region,
+                    started,
+                )
             }
         }
     }

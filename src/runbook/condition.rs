@@ -168,6 +168,11 @@ pub enum Probe {
         region: String,
         point: String,
     },
+    /// One DB instance by identifier (DescribeDBInstances in its Region).
+    DbInstance {
+        region: String,
+        id: String,
+    },
 }
 
 /// A restore job as a fresh read showed it, status words as AWS Backup sends them
@@ -214,6 +219,11 @@ pub struct Facts {
     /// By restore job id: why DescribeRestoreJob failed (for the operator's words;
     /// the job's status stays unknown).
     pub restore_job_errors: HashMap<String, String>,
+    /// By DB instance identifier (from a `DbInstance` probe): `Some(status)` when it
+    /// exists, `None` when RDS says it does not (DBInstanceNotFound).
+    pub db_instances: HashMap<String, Option<String>>,
+    /// By DB instance identifier: why it could not be read.
+    pub db_instance_errors: HashMap<String, String>,
     /// By recovery point ARN: every restore job of it the list showed.
     pub restore_jobs_of: HashMap<String, Vec<RestoreJobSeen>>,
 }

@@ -26,7 +26,8 @@
 //! `aurora_failover: {database, to, from?, allow_data_loss}`,
 //! `promote_replica: {database, backup_retention_days?}`,
 //! `command: {program, args, timeout}`, `approval: {note?}`, `pause: DURATION`,
-//! `restore_backup: {resource, name, region?, recovery_point?: latest|ARN, timeout?}`.
+//! `restore_backup: {resource, name, region?, recovery_point?: latest|ARN, timeout?}`,
+//! `create_db_instance: {cluster, region, class, engine, instance?, timeout?}`.
 //!
 //! Conditions: `region_health: {region, is|is_not}`,
 //! `replication_lag: {database, region?, below_ms}`, `rpo_lag: {database, region, below_ms}`,
@@ -98,6 +99,8 @@ pub struct StepFile {
     pub pause: Option<S>,
     #[serde(default)]
     pub restore_backup: Option<Spanned<RestoreBackupFile>>,
+    #[serde(default)]
+    pub create_db_instance: Option<Spanned<CreateDbInstanceFile>>,
     // --- common ---
     #[serde(default)]
     pub require: Vec<ConditionFile>,
@@ -180,6 +183,24 @@ pub struct RestoreBackupFile {
     #[serde(default)]
     pub recovery_point: Option<S>,
     /// How long the step follows the restore job. Defaults to 2h.
+    #[serde(default)]
+    pub timeout: Option<S>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDbInstanceFile {
+    /// The Aurora cluster the instance joins (e.g. one a restore created).
+    pub cluster: S,
+    pub region: S,
+    /// DBInstanceClass, e.g. `db.r6g.large`.
+    pub class: S,
+    /// Engine: the cluster's engine, e.g. `aurora-postgresql`.
+    pub engine: S,
+    /// DBInstanceIdentifier; defaults to `<cluster>-1`.
+    #[serde(default)]
+    pub instance: Option<S>,
+    /// How long the step waits for `available`. Defaults to 30m.
     #[serde(default)]
     pub timeout: Option<S>,
 }

@@ -8,7 +8,7 @@ use serde_saphyr::Spanned;
 use std::time::Duration;
 
 const KINDS: &str = "manual, check, wait, routing_controls, aurora_switchover, aurora_failover, \
-                     promote_replica, command, approval, pause, restore_backup";
+                     promote_replica, command, approval, pause, restore_backup, create_db_instance";
 
 /// Exactly one kind key; its body resolved.
 pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
@@ -38,6 +38,10 @@ pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
         (
             "restore_backup",
             s.restore_backup.as_ref().map(|x| x.referenced),
+        ),
+        (
+            "create_db_instance",
+            s.create_db_instance.as_ref().map(|x| x.referenced),
         ),
     ]
     .into_iter()
@@ -182,7 +186,48 @@ pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
     if let Some(rb) = &s.restore_backup {
         return restore_backup(r, rb);
     }
+    if let Some(c) = &s.create_db_instance {
+        return create_db_instance(r, &c.value);
+    }
     None
+}
+
+/// An instance is usually available in minutes; the default leaves room for a slow day.
+const CREATE_INSTANCE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+fn create_db_instance(r: &mut Resolver, f: &super::file::CreateDbInstanceFile) -> Option<StepKind> {
+    let cluster = r.text(&f.cluster);
+    let region = r.region(&f.region);
+    let class = r.text(&f.class);
+    let engine = r.text(&f.engine);
+    let instance = f.instance.as_ref().map(|i| (r.text(i), i.referenced));
+    let timeout = match &f.timeout {
+        Some(t) => r.duration(t),
+        None => Some(CREATE_INSTANCE_TIMEOUT),
+    };
+    for (v, at, what) in [
+        (&cluster, f.cluster.referenced, "cluster"),
+        (&class, f.class.referenced, "class"),
+        (&engine, f.engine.referenced, "engine"),
+    ] {
+        if v.as_ref().is_some_and(|v| v.trim().is_empty()) {
+            r.err(K::Invalid, at, format!("{what} is empty"));
+            return None;
+        }
+    }
+    let cluster = cluster?;
+    let instance_id = match instance {
+        Some((v, _)) => v?,
+        None => format!("{cluster}-1"),
+    };
+    Some(StepKind::CreateDbInstance {
+        region: region?,
+        instance_id,
+        class: class?,
+        engine: engine?,
+        timeout: timeout?,
+        cluster,
+    })
 }
 
 /// Restores run for up to two hours by default: AWS Backup gives no bound, and a

@@ -61,6 +61,14 @@ pub enum Mutation {
         #[serde(default)]
         prior_jobs: Vec<String>,
     },
+    /// RDS CreateDBInstance of an Aurora cluster's instance.
+    CreateDbInstance {
+        region: String,
+        db_instance_identifier: String,
+        db_cluster_identifier: String,
+        db_instance_class: String,
+        engine: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +88,7 @@ impl Mutation {
             Mutation::PromoteReadReplica { .. } => "PromoteReadReplica",
             Mutation::RunCommand { .. } => "command",
             Mutation::StartRestoreJob { .. } => "StartRestoreJob",
+            Mutation::CreateDbInstance { .. } => "CreateDBInstance",
         }
     }
 
@@ -91,7 +100,8 @@ impl Mutation {
             }
             Mutation::SwitchoverGlobalCluster { region, .. }
             | Mutation::FailoverGlobalCluster { region, .. }
-            | Mutation::PromoteReadReplica { region, .. } => region.clone(),
+            | Mutation::PromoteReadReplica { region, .. }
+            | Mutation::CreateDbInstance { region, .. } => region.clone(),
             Mutation::StartRestoreJob { region, .. } => format!("AWS Backup {region}"),
             Mutation::RunCommand { .. } => "local".to_string(),
         }
@@ -184,6 +194,18 @@ impl Mutation {
                 });
                 v
             }
+            Mutation::CreateDbInstance {
+                db_instance_identifier,
+                db_cluster_identifier,
+                db_instance_class,
+                engine,
+                ..
+            } => vec![
+                format!("DBInstanceIdentifier={db_instance_identifier}"),
+                format!("DBClusterIdentifier={db_cluster_identifier}"),
+                format!("DBInstanceClass={db_instance_class}"),
+                format!("Engine={engine}"),
+            ],
         }
     }
 
@@ -302,6 +324,20 @@ pub fn calls(step: &Step) -> Vec<Mutation> {
             metadata: metadata.clone(),
             idempotency_token: None,
             prior_jobs: Vec::new(),
+        }],
+        StepKind::CreateDbInstance {
+            cluster,
+            region,
+            instance_id,
+            class,
+            engine,
+            ..
+        } => vec![Mutation::CreateDbInstance {
+            region: region.clone(),
+            db_instance_identifier: instance_id.clone(),
+            db_cluster_identifier: cluster.clone(),
+            db_instance_class: class.clone(),
+            engine: engine.clone(),
         }],
         _ => Vec::new(),
     }

@@ -137,6 +137,16 @@ pub enum StepKind {
         metadata: BTreeMap<String, String>,
         timeout: Duration,
     },
+    /// RDS CreateDBInstance in an Aurora cluster, then DescribeDBInstances until it is
+    /// `available` or `timeout` passes.
+    CreateDbInstance {
+        cluster: String,
+        region: String,
+        instance_id: String,
+        class: String,
+        engine: String,
+        timeout: Duration,
+    },
 }
 
 /// The restore metadata key that names the restored resource, per AWS Backup resource
@@ -167,6 +177,7 @@ impl StepKind {
             StepKind::Approval { .. } => "approval",
             StepKind::Pause { .. } => "pause",
             StepKind::RestoreBackup { .. } => "restore_backup",
+            StepKind::CreateDbInstance { .. } => "create_db_instance",
         }
     }
 
@@ -180,6 +191,7 @@ impl StepKind {
                 | StepKind::PromoteReplica { .. }
                 | StepKind::Command { .. }
                 | StepKind::RestoreBackup { .. }
+                | StepKind::CreateDbInstance { .. }
         )
     }
 
@@ -191,6 +203,7 @@ impl StepKind {
             StepKind::PromoteReplica { instance_id, .. } => instance_id.clone(),
             StepKind::Command { program, .. } => program.clone(),
             StepKind::RestoreBackup { name, .. } => name.clone(),
+            StepKind::CreateDbInstance { instance_id, .. } => instance_id.clone(),
             StepKind::RoutingControls { changes } => {
                 // The Region being switched on, when the change names exactly one.
                 let mut on: Vec<&str> = changes

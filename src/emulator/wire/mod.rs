@@ -89,6 +89,7 @@ pub fn is_mutating(operation: &str) -> bool {
             | "SwitchoverGlobalCluster"
             | "FailoverGlobalCluster"
             | "PromoteReadReplica"
+            | "CreateDBInstance"
             | "StartRestoreJob"
     )
 }

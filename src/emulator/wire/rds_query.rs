@@ -1,4 +1,4 @@
-//! RDS in awsQuery: reads of global clusters, clusters and instances, and the three
+//! RDS in awsQuery: reads of global clusters, clusters and instances, and the four
 //! mutating operations, with replies in the element names the SDK deserializers expect.
 
 use super::protocol::RDS_XMLNS;
@@ -6,7 +6,7 @@ use super::query::Params;
 use super::xml::Xml;
 use super::{ApiError, Protocol};
 use crate::emulator::world::{
-    DbClusterView, DbInstanceView, GlobalClusterView, RdsError, TwinWorld,
+    CreateInstanceRequest, DbClusterView, DbInstanceView, GlobalClusterView, RdsError, TwinWorld,
 };
 
 pub fn handle(
@@ -67,6 +67,21 @@ pub fn handle(
                 .map_err(rds_error)?;
             global_cluster(&mut x, "GlobalCluster", &g);
         }
+        "CreateDBInstance" => {
+            let req = CreateInstanceRequest {
+                id: params.required("DBInstanceIdentifier")?.to_string(),
+                class: params.required("DBInstanceClass")?.to_string(),
+                engine: params.required("Engine")?.to_string(),
+                cluster: params
+                    .get("DBClusterIdentifier")
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+            };
+            let i = world
+                .rds_create_db_instance(region, &req)
+                .map_err(rds_error)?;
+            db_instance(&mut x, &i);
+        }
         "PromoteReadReplica" => {
             let id = params.required("DBInstanceIdentifier")?;
             let i = world
@@ -89,6 +104,7 @@ pub fn rds_error(e: RdsError) -> ApiError {
         RdsError::GlobalClusterNotFound(m) => ("GlobalClusterNotFoundFault", m),
         RdsError::DbClusterNotFound(m) => ("DBClusterNotFoundFault", m),
         RdsError::DbInstanceNotFound(m) => ("DBInstanceNotFound", m),
+        RdsError::DbInstanceAlreadyExists(m) => ("DBInstanceAlreadyExists", m),
         RdsError::InvalidGlobalClusterState(m) => ("InvalidGlobalClusterStateFault", m),
         RdsError::InvalidDbClusterState(m) => ("InvalidDBClusterStateFault", m),
         RdsError::InvalidDbInstanceState(m) => ("InvalidDBInstanceState", m),
@@ -152,6 +168,7 @@ fn db_instance(x: &mut Xml, i: &DbInstanceView) {
         .text("DBInstanceArn", &i.arn)
         .text("DBInstanceStatus", &i.status)
         .text("Engine", &i.engine)
+        .opt_text("DBClusterIdentifier", i.cluster.as_deref())
         .opt_text(
             "ReadReplicaSourceDBInstanceIdentifier",
             i.replica_source.as_deref(),

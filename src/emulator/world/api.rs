@@ -120,6 +120,8 @@ pub struct DbInstanceView {
     pub replicas: Vec<String>,
     /// StatusInfos "read replication": replicating | error | stopped …
     pub replication_status: Option<String>,
+    /// DBClusterIdentifier, for an Aurora cluster's instance.
+    pub cluster: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -130,6 +132,8 @@ pub enum RdsError {
     DbClusterNotFound(String),
     #[error("DBInstanceNotFound: {0}")]
     DbInstanceNotFound(String),
+    #[error("DBInstanceAlreadyExists: {0}")]
+    DbInstanceAlreadyExists(String),
     #[error("InvalidGlobalClusterStateFault: {0}")]
     InvalidGlobalClusterState(String),
     #[error("InvalidDBClusterStateFault: {0}")]
@@ -248,4 +252,6 @@ pub struct RestoreJobView {
     pub completed: Option<DateTime<Utc>>,
     pub created_resource_arn: Option<String>,
     pub expected_minutes: i64,
+    /// `Engine` from the restore metadata (twin bookkeeping, not sent on the wire).
+    pub engine: Option<String>,
 }

@@ -10,6 +10,7 @@ mod aurora;
 mod backup;
 mod faults;
 mod inject;
+mod instances;
 mod lag;
 mod metrics;
 mod replica;
@@ -20,6 +21,7 @@ mod tests;
 
 pub use api::*;
 pub use backup::SOURCE_VAULT;
+pub use instances::CreateInstanceRequest;
 pub use restore::RestoreRequest;
 
 use crate::config::Environment;
@@ -94,6 +96,8 @@ pub struct TwinWorld {
     /// Region outages and copy failures, which the backup schedule reads.
     backup_history: backup::BackupHistory,
     restore_jobs: Vec<restore::RestoreJob>,
+    /// Instances made by CreateDBInstance.
+    created_instances: Vec<instances::CreatedInstance>,
     /// Restores started while set fail (game day).
     restores_failing: bool,
 }
@@ -153,6 +157,7 @@ impl TwinWorld {
             spikes: Vec::new(),
             backup_history: backup::BackupHistory::default(),
             restore_jobs: Vec::new(),
+            created_instances: Vec::new(),
             restores_failing: false,
         };
         world.sample_metrics();
@@ -372,6 +377,7 @@ impl TwinWorld {
             .aurora
             .iter()
             .flat_map(|g| g.cluster_views(region))
+            .chain(self.restored_clusters(region))
             .filter(|c| id.is_none_or(|i| c.id == i || c.arn == i))
             .collect();
         found(views, id, |i| {
@@ -388,6 +394,7 @@ impl TwinWorld {
             .replicas
             .iter()
             .flat_map(|r| r.views(region))
+            .chain(self.created_instance_views(region))
             .filter(|v| id.is_none_or(|i| v.id == i || v.arn == i))
             .collect();
         found(views, id, |i| {

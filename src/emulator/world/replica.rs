@@ -103,6 +103,7 @@ impl ReplicaDb {
         let mut out = Vec::new();
         if self.primary.region == region {
             out.push(DbInstanceView {
+                cluster: None,
                 id: self.primary.instance_id.clone(),
                 arn: arn(&self.account, &self.primary),
                 status: "available".into(),
@@ -124,6 +125,7 @@ impl ReplicaDb {
             };
             let replication = if self.broken { "error" } else { "replicating" };
             out.push(DbInstanceView {
+                cluster: None,
                 id: self.replica.instance_id.clone(),
                 arn: arn(&self.account, &self.replica),
                 status: status.into(),

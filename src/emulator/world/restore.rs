@@ -33,6 +33,8 @@ pub(super) struct RestoreJob {
     resource_type: String,
     iam_role_arn: Option<String>,
     target: Option<String>,
+    /// `Engine` from the restore metadata, if given (the restored cluster's engine).
+    engine: Option<String>,
     created: DateTime<Utc>,
     /// Why it fails, decided when it started.
     fails: Option<String>,
@@ -122,6 +124,7 @@ impl TwinWorld {
             resource_type,
             iam_role_arn: req.iam_role_arn.clone(),
             target,
+            engine: req.metadata.get("Engine").cloned(),
             created: self.now,
             fails,
         });
@@ -210,6 +213,7 @@ impl TwinWorld {
             completed: done,
             created_resource_arn: created_resource,
             expected_minutes: (PENDING_S + run_s) / 60,
+            engine: j.engine.clone(),
         }
     }
 }

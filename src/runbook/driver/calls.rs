@@ -98,6 +98,19 @@ pub fn to_provider(m: &Mutation) -> Result<Option<provider::MutatingRequest>, Ca
                 idempotency_token: token.clone(),
             }
         }
+        Mutation::CreateDbInstance {
+            region,
+            db_instance_identifier,
+            db_cluster_identifier,
+            db_instance_class,
+            engine,
+        } => provider::MutatingRequest::CreateDbInstance {
+            region: region.clone(),
+            instance_id: db_instance_identifier.clone(),
+            cluster_id: Some(db_cluster_identifier.clone()),
+            class: db_instance_class.clone(),
+            engine: engine.clone(),
+        },
         Mutation::RunCommand { .. } => return Ok(None),
     }))
 }

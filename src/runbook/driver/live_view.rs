@@ -24,7 +24,8 @@ pub(super) fn wait_lengths(rb: &Runbook) -> Vec<Option<(std::time::Duration, boo
             StepKind::Wait { timeout, .. } => Some((*timeout, false)),
             StepKind::Pause { duration } => Some((*duration, true)),
             // A restore follows its job for up to its timeout.
-            StepKind::RestoreBackup { timeout, .. } => Some((*timeout, false)),
+            StepKind::RestoreBackup { timeout, .. }
+            | StepKind::CreateDbInstance { timeout, .. } => Some((*timeout, false)),
             _ => None,
         })
         .collect()

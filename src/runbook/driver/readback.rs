@@ -4,7 +4,7 @@
 //! effect the engine cannot read by itself. Never a guess: a read that fails is
 //! [`Landed::Unknown`].
 
-use super::reads::{first_cluster_answer, restore_job_seen};
+use super::reads::{first_cluster_answer, instance_status, restore_job_seen};
 use crate::config::Environment;
 use crate::provider::Provider;
 pub use crate::runbook::engine::landed::Landed;
@@ -110,6 +110,13 @@ async fn read(provider: &Arc<Provider>, env: &Environment, m: &Mutation) -> Read
                     })
                     .map_err(|e| e.to_string()),
             );
+        }
+        Mutation::CreateDbInstance {
+            region,
+            db_instance_identifier: id,
+            ..
+        } => {
+            r.new_instance = Some(instance_status(provider, region, id).await);
         }
         Mutation::StartRestoreJob { .. } | Mutation::RunCommand { .. } => {}
     }

@@ -179,8 +179,16 @@ impl Engine {
                         return Ok(());
                     }
                 }
-                if let StepKind::RestoreBackup { timeout, .. } = &self.rb.steps[i].kind {
-                    return self.follow_restore_from(i, *timeout, rec, now);
+                match self.rb.steps[i].kind.clone() {
+                    StepKind::RestoreBackup { timeout, .. } => {
+                        return self.follow_restore_from(i, timeout, rec, now);
+                    }
+                    StepKind::CreateDbInstance {
+                        instance_id,
+                        timeout,
+                        ..
+                    } => return self.follow_instance_from(i, &instance_id, timeout, rec, now),
+                    _ => {}
                 }
                 self.verify_then_done(i, w, rec, now)
             }
@@ -397,6 +405,24 @@ impl Engine {
             return self.follow_restore(
                 i,
                 region,
+                *timeout,
+                (deadline, next_poll, polls),
+                w,
+                rec,
+                now,
+            );
+        }
+        if let StepKind::CreateDbInstance {
+            region,
+            instance_id,
+            timeout,
+            ..
+        } = &kind
+        {
+            return self.follow_instance(
+                i,
+                region,
+                instance_id,
                 *timeout,
                 (deadline, next_poll, polls),
                 w,

@@ -1,4 +1,7 @@
-//! Following a restore job a `restore_backup` step started: DescribeRestoreJob every
+//! Following what a step started: a `restore_backup` step's restore job, and a
+//! `create_db_instance` step's instance until it is available.
+//!
+//! A restore job: DescribeRestoreJob every
 //! few seconds until it ends, with its progress and a countdown against the step's
 //! timeout. Each status change is journaled. A timeout fails the step but does not
 //! stop the job: the AWS Backup API has no operation to stop a restore job (its
@@ -159,6 +162,105 @@ impl Engine {
             let why = format!(
                 "timed out after {} following restore job {job} ({last}); AWS Backup has no \
                  operation to stop a restore, so it goes on: check it before retrying",
+                humantime::format_duration(timeout)
+            );
+            self.set(i, StepStatus::Failed { why }, rec, now)?;
+            return Ok(None);
+        }
+        let next = (now + chrono::Duration::seconds(EVERY_S)).min(deadline);
+        self.steps[i].status = StepStatus::Waiting {
+            deadline,
+            next_poll: next,
+            polls: polls + 1,
+            last,
+        };
+        Ok(Some(next))
+    }
+}
+
+/// DBInstanceStatus words that end a creation badly (RDS user guide, "Viewing Amazon
+/// RDS DB instance status"): `failed`, the `incompatible-…` family,
+/// `inaccessible-encryption-credentials…`, `storage-full`, and `deleting`. Any other
+/// word, known or not, is read as still under way.
+fn instance_failed(status: &str) -> bool {
+    status == "failed"
+        || status == "storage-full"
+        || status == "deleting"
+        || status.starts_with("incompatible-")
+        || status.starts_with("inaccessible-encryption-credentials")
+}
+
+impl Engine {
+    /// The instance was created (or found created): wait for `available` from now.
+    pub(super) fn follow_instance_from(
+        &mut self,
+        i: usize,
+        instance: &str,
+        timeout: Duration,
+        rec: &mut dyn Recorder,
+        now: DateTime<Utc>,
+    ) -> Result<(), EngineError> {
+        self.set(
+            i,
+            StepStatus::Waiting {
+                deadline: now + chrono_of(timeout),
+                next_poll: now,
+                polls: 0,
+                last: format!("DB instance {instance} requested"),
+            },
+            rec,
+            now,
+        )
+    }
+
+    /// One look at the instance a `create_db_instance` step created.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn follow_instance(
+        &mut self,
+        i: usize,
+        region: &str,
+        instance: &str,
+        timeout: Duration,
+        (deadline, next_poll, polls): (DateTime<Utc>, DateTime<Utc>, u32),
+        w: &mut dyn World,
+        rec: &mut dyn Recorder,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, EngineError> {
+        if now < next_poll {
+            return Ok(Some(next_poll.min(deadline)));
+        }
+        let facts = w.read(&[Probe::DbInstance {
+            region: region.to_string(),
+            id: instance.to_string(),
+        }]);
+        let last = match (
+            facts.db_instances.get(instance),
+            facts.db_instance_errors.get(instance),
+        ) {
+            (Some(Some(s)), _) if s == "available" => {
+                self.steps[i].status = StepStatus::Waiting {
+                    deadline,
+                    next_poll,
+                    polls,
+                    last: format!("DB instance {instance} available"),
+                };
+                self.verify_then_done(i, w, rec, now)?;
+                return Ok(None);
+            }
+            (Some(Some(s)), _) if instance_failed(s) => {
+                let why = format!("DB instance {instance} is {s}");
+                self.set(i, StepStatus::Failed { why }, rec, now)?;
+                return Ok(None);
+            }
+            (Some(Some(s)), _) => format!("DB instance {instance} {s}"),
+            // Just created: RDS may not list it yet (how soon is not documented).
+            (Some(None), _) => format!("DB instance {instance} not listed yet"),
+            (None, Some(e)) => format!("DB instance {instance} could not be read (unknown): {e}"),
+            (None, None) => format!("DB instance {instance} could not be read (unknown)"),
+        };
+        if now >= deadline {
+            let why = format!(
+                "timed out after {} waiting for DB instance {instance} to be available ({last})",
                 humantime::format_duration(timeout)
             );
             self.set(i, StepStatus::Failed { why }, rec, now)?;

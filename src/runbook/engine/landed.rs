@@ -43,6 +43,9 @@ pub struct Readout {
     /// The restore jobs of the point a StartRestoreJob restores: `Err` when the list
     /// could not be read.
     pub restore_jobs: Option<Result<Vec<RestoreJobSeen>, String>>,
+    /// The instance a CreateDBInstance creates: its status when it exists, `None` when
+    /// RDS says it does not; `Err` when it could not be read.
+    pub new_instance: Option<Result<Option<String>, String>>,
 }
 
 /// The restore job a StartRestoreJob started, if the readout shows one: a job of its
@@ -191,6 +194,22 @@ pub fn landed(m: &Mutation, r: &Readout) -> Landed {
         Mutation::RunCommand { .. } => {
             Landed::Unknown("a local command's effect cannot be read back".into())
         }
+        Mutation::CreateDbInstance {
+            region,
+            db_instance_identifier: id,
+            ..
+        } => match &r.new_instance {
+            None => Landed::Unknown(format!("{id} in {region} was not read")),
+            Some(Err(e)) => Landed::Unknown(format!("{id} could not be read: {e}")),
+            Some(Ok(Some(status))) => {
+                Landed::Applied(format!("DB instance {id} exists in {region} ({status})"))
+            }
+            // How soon RDS lists a new instance is not documented: a re-send of the
+            // same identifier is refused (DBInstanceAlreadyExists), never a second one.
+            Some(Ok(None)) => {
+                Landed::NotApplied(format!("DB instance {id} does not exist in {region}"))
+            }
+        },
         Mutation::StartRestoreJob {
             region,
             recovery_point_arn,
@@ -253,6 +272,17 @@ pub fn probes(kind: &StepKind, m: &Mutation) -> Vec<Probe> {
             region: region.clone(),
             point: point.clone(),
         }],
+        (
+            _,
+            Mutation::CreateDbInstance {
+                region,
+                db_instance_identifier,
+                ..
+            },
+        ) => vec![Probe::DbInstance {
+            region: region.clone(),
+            id: db_instance_identifier.clone(),
+        }],
         _ => Vec::new(),
     }
 }
@@ -283,11 +313,25 @@ pub fn readout_from_facts(kind: &StepKind, m: &Mutation, f: &Facts) -> Readout {
         ),
         _ => None,
     };
+    let new_instance = match m {
+        Mutation::CreateDbInstance {
+            db_instance_identifier: id,
+            ..
+        } => Some(
+            match (f.db_instances.get(id), f.db_instance_errors.get(id)) {
+                (Some(status), _) => Ok(status.clone()),
+                (None, Some(e)) => Err(e.clone()),
+                (None, None) => Err("not read".to_string()),
+            },
+        ),
+        _ => None,
+    };
     Readout {
         controls: f.controls.clone(),
         global,
         instance: None,
         restore_jobs,
+        new_instance,
     }
 }
 

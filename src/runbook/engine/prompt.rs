@@ -130,6 +130,12 @@ impl Engine {
             StepKind::Command { .. } => {
                 p.risk = Some("runs a local program with your credentials".into());
             }
+            StepKind::CreateDbInstance { class, .. } => {
+                p.risk = Some(format!(
+                    "creates a {class} instance, billed from now; a control-plane call that \
+                     may be slow or unavailable during a Regional event"
+                ));
+            }
             StepKind::RestoreBackup {
                 resource,
                 recovery_point,
@@ -323,6 +329,13 @@ fn what(kind: &StepKind, title: &str) -> String {
             format!("Run `{program} {}`", args.join(" "))
         }
         StepKind::Manual { instructions, .. } => instructions.clone(),
+        StepKind::CreateDbInstance {
+            cluster,
+            region,
+            instance_id,
+            class,
+            ..
+        } => format!("Create DB instance {instance_id} ({class}) in cluster {cluster} ({region})"),
         StepKind::RestoreBackup {
             resource,
             region,

@@ -59,6 +59,8 @@ struct Backup {
     list_dark: bool,
     /// DescribeRestoreJob reads of JOB-1.
     reads_of_job_1: usize,
+    /// RDS instances by id → DBInstanceStatus.
+    instances: HashMap<String, String>,
 }
 
 impl Backup {
@@ -77,6 +79,7 @@ impl Backup {
             vault_dark: false,
             list_dark: false,
             reads_of_job_1: 0,
+            instances: HashMap::new(),
         }
     }
     fn set(&mut self, id: &str, status: &str, percent: Option<&str>) {
@@ -130,6 +133,10 @@ impl World for Backup {
                         }
                     }
                 }
+                Probe::DbInstance { id, .. } => {
+                    f.db_instances
+                        .insert(id.clone(), self.instances.get(id).cloned());
+                }
                 Probe::RestoreJobsOf { point, .. } if !self.list_dark => {
                     let of = self
                         .jobs
@@ -180,6 +187,19 @@ impl World for Backup {
         if self.drop_call {
             self.drop_call = false;
             return Err(lost);
+        }
+        if let Mutation::CreateDbInstance {
+            db_instance_identifier,
+            ..
+        } = call
+        {
+            self.instances
+                .insert(db_instance_identifier.clone(), "creating".into());
+            if self.lose_answer {
+                self.lose_answer = false;
+                return Err(lost);
+            }
+            return Ok(Receipt::default());
         }
         let id = format!("JOB-{}", self.sent.len());
         self.jobs
@@ -566,4 +586,97 @@ fn a_job_that_cannot_be_described_is_unknown_with_the_reason_never_done_or_faile
         "{text}"
     );
     assert_eq!(w.sent.len(), 1);
+}
+
+const INSTANCE: &str = "  - id: writer\n    title: Writer\n    create_db_instance: { cluster: orders-restored, region: us-west-2, class: db.r6g.large, engine: aurora-postgresql, timeout: 20m }\n";
+
+fn instance_started(w: &mut Backup, rec: &mut MemoryRecorder) -> Engine {
+    let mut e = Engine::start(book(INSTANCE), ctx(), rec, t0()).unwrap();
+    assert_eq!(e.advance(w, rec, t0()).unwrap(), Next::Operator);
+    e.command(Command::Confirm { typed: None }, w, rec, t0())
+        .unwrap();
+    e
+}
+
+fn instance_text(e: &Engine) -> String {
+    match e.status("writer").unwrap() {
+        StepStatus::Waiting { last, .. } => last.clone(),
+        other => panic!("not following: {other:?}"),
+    }
+}
+
+#[test]
+fn a_created_instance_is_followed_until_available() {
+    let mut w = Backup::new();
+    let mut rec = MemoryRecorder::default();
+    let mut e = instance_started(&mut w, &mut rec);
+    let Mutation::CreateDbInstance {
+        db_instance_identifier,
+        db_cluster_identifier,
+        ..
+    } = &w.sent[0]
+    else {
+        panic!("{:?}", w.sent)
+    };
+    assert_eq!(
+        db_instance_identifier, "orders-restored-1",
+        "defaults to <cluster>-1"
+    );
+    assert_eq!(db_cluster_identifier, "orders-restored");
+    assert!(
+        instance_text(&e).contains("orders-restored-1 creating"),
+        "{}",
+        instance_text(&e)
+    );
+    w.instances
+        .insert("orders-restored-1".into(), "available".into());
+    assert_eq!(
+        e.advance(&mut w, &mut rec, secs(10)).unwrap(),
+        Next::Finished
+    );
+    assert_eq!(e.status("writer").unwrap().label(), "done");
+}
+
+#[test]
+fn an_instance_that_fails_fails_the_step_and_one_that_never_comes_times_out() {
+    let mut w = Backup::new();
+    let mut rec = MemoryRecorder::default();
+    let mut e = instance_started(&mut w, &mut rec);
+    w.instances
+        .insert("orders-restored-1".into(), "incompatible-network".into());
+    e.advance(&mut w, &mut rec, secs(10)).unwrap();
+    let StepStatus::Failed { why } = e.status("writer").unwrap() else {
+        panic!()
+    };
+    assert!(why.contains("is incompatible-network"), "{why}");
+
+    let mut w = Backup::new();
+    let mut rec = MemoryRecorder::default();
+    let mut e = instance_started(&mut w, &mut rec);
+    e.advance(&mut w, &mut rec, secs(21 * 60)).unwrap();
+    let StepStatus::Failed { why } = e.status("writer").unwrap() else {
+        panic!()
+    };
+    assert!(why.contains("timed out after 20m"), "{why}");
+}
+
+#[test]
+fn a_lost_create_answer_is_settled_by_describing_the_instance_not_by_resending() {
+    let mut w = Backup::new();
+    w.lose_answer = true;
+    let mut rec = MemoryRecorder::default();
+    let mut e = instance_started(&mut w, &mut rec);
+    assert!(
+        rec.lines.iter().any(|l| matches!(
+            &l.record,
+            Record::Settled { applied: true, how, .. } if how.contains("orders-restored-1 exists")
+        )),
+        "{:#?}",
+        rec.lines
+    );
+    w.instances
+        .insert("orders-restored-1".into(), "available".into());
+    e.advance(&mut w, &mut rec, secs(10)).unwrap();
+    assert_eq!(e.status("writer").unwrap().label(), "done");
+    assert_eq!(w.sent.len(), 1, "never a second CreateDBInstance");
 }

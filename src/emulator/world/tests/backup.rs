@@ -228,4 +228,46 @@ mod restore {
         assert_eq!(w.restore_job("us-west-2", &id).unwrap().status, "FAILED");
         assert_eq!(w.restore_job("us-west-2", &ok).unwrap().status, "COMPLETED");
     }
+
+    /// RDS API reference, CreateDBInstance: an instance of a cluster a restore made
+    /// goes `creating` → `available`; a taken identifier is `DBInstanceAlreadyExists`
+    /// and an unknown cluster `DBClusterNotFoundFault`.
+    #[test]
+    fn an_instance_joins_a_restored_cluster_and_becomes_available() {
+        use crate::emulator::world::{CreateInstanceRequest, RdsError};
+        let mut w = world(1);
+        let req = request(&w, "tok-i", "orders-restored");
+        w.start_restore_job("us-west-2", &req).expect("started");
+        let instance = |cluster: &str, id: &str| CreateInstanceRequest {
+            id: id.into(),
+            class: "db.r6g.large".into(),
+            engine: "aurora-postgresql".into(),
+            cluster: Some(cluster.into()),
+        };
+        // Not restored yet: the cluster does not exist.
+        assert!(matches!(
+            w.rds_create_db_instance("us-west-2", &instance("orders-restored", "i-1")),
+            Err(RdsError::DbClusterNotFound(_))
+        ));
+        step(&mut w, 25 * 60);
+        assert!(
+            w.rds_db_clusters("us-west-2", Some("orders-restored"))
+                .is_ok()
+        );
+        let v = w
+            .rds_create_db_instance("us-west-2", &instance("orders-restored", "i-1"))
+            .expect("created");
+        assert_eq!(v.status, "creating");
+        assert_eq!(v.cluster.as_deref(), Some("orders-restored"));
+        assert!(matches!(
+            w.rds_create_db_instance("us-west-2", &instance("orders-restored", "i-1")),
+            Err(RdsError::DbInstanceAlreadyExists(_))
+        ));
+        step(&mut w, 9 * 60);
+        let now = w
+            .rds_db_instances("us-west-2", Some("i-1"))
+            .expect("listed");
+        assert_eq!(now[0].status, "available");
+        assert!(w.rds_db_instances("us-east-1", Some("i-1")).is_err());
+    }
 }

@@ -50,6 +50,10 @@ enum Answer {
         id: String,
         seen: Result<RestoreJobSeen, String>,
     },
+    DbInstance {
+        id: String,
+        seen: Result<Option<String>, String>,
+    },
     /// One Region's ListRestoreJobs, kept for the points asked about.
     RestoreList {
         points: Vec<String>,
@@ -75,6 +79,8 @@ struct Plan {
     restore_jobs: BTreeSet<(String, String)>,
     /// Region → recovery points whose restore jobs are listed (one list per Region).
     restore_lists: BTreeMap<String, BTreeSet<String>>,
+    /// (Region, DB instance id) for DescribeDBInstances.
+    db_instances: BTreeSet<(String, String)>,
 }
 
 fn metric(key: String, name: &str, dim: (&str, &str), stat: &str, ns: &str) -> MetricRequest {
@@ -144,6 +150,9 @@ impl Plan {
                 }
                 Probe::RestoreJob { region, id } => {
                     p.restore_jobs.insert((region.clone(), id.clone()));
+                }
+                Probe::DbInstance { region, id } => {
+                    p.db_instances.insert((region.clone(), id.clone()));
                 }
                 Probe::RestoreJobsOf { region, point } => {
                     p.restore_lists
@@ -266,6 +275,13 @@ pub async fn read(
             Answer::RestoreJob { id, seen }
         });
     }
+    for (region, id) in &plan.db_instances {
+        let (p, region, id) = (provider.clone(), region.clone(), id.clone());
+        tasks.spawn(async move {
+            let seen = instance_status(&p, &region, &id).await;
+            Answer::DbInstance { id, seen }
+        });
+    }
     for (region, points) in &plan.restore_lists {
         let (p, region) = (provider.clone(), region.clone());
         let points: Vec<String> = points.iter().cloned().collect();
@@ -291,6 +307,20 @@ pub async fn read(
         "fresh read"
     );
     facts_from(env, &plan, answers, now)
+}
+
+/// A DB instance's status: `Ok(None)` when RDS answers that it does not exist (known,
+/// not unknown), `Err` when it could not be read.
+pub(super) async fn instance_status(
+    p: &Arc<Provider>,
+    region: &str,
+    id: &str,
+) -> Result<Option<String>, String> {
+    match p.describe_db_instance(region, id).await {
+        Ok(i) => Ok(Some(i.status.unwrap_or_else(|| "status unknown".into()))),
+        Err(ProviderError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// A restore job as the engine sees it, with the point it restores (for lists).
@@ -424,6 +454,14 @@ fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTim
                 }
                 Err(e) => {
                     f.restore_job_errors.insert(id, e);
+                }
+            },
+            Answer::DbInstance { id, seen } => match seen {
+                Ok(s) => {
+                    f.db_instances.insert(id, s);
+                }
+                Err(e) => {
+                    f.db_instance_errors.insert(id, e);
                 }
             },
             Answer::RestoreList { points, seen } => {

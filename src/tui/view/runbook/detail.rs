@@ -212,6 +212,22 @@ fn kind_lines(out: &mut Lines, step: &Step, view: Option<&StepView>) {
             ),
             theme::TEXT,
         ),
+        StepKind::CreateDbInstance {
+            cluster,
+            region,
+            instance_id,
+            class,
+            engine,
+            timeout,
+        } => out.para(
+            &[("Create: ", theme::LABEL)],
+            &format!(
+                "{instance_id} ({class}, {engine}) in cluster {cluster} ({region}); waits up \
+                 to {} for it to be available",
+                humantime::format_duration(*timeout)
+            ),
+            theme::TEXT,
+        ),
         StepKind::RestoreBackup {
             resource,
             region,
