@@ -256,6 +256,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "backup-copy-stalled",
         include_str!("../../assets/scenarios/backup-copy-stalled.yaml"),
     ),
+    (
+        "region-lost-backups-only",
+        include_str!("../../assets/scenarios/region-lost-backups-only.yaml"),
+    ),
 ];
 
 #[derive(Debug, Deserialize)]
