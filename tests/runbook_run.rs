@@ -654,8 +654,9 @@ async fn a_lost_restore_answer_is_found_by_listing_and_never_resent() {
 }
 
 /// Issue 9: `runbooks/restore-test.yaml` rehearsed on a calm day: the newest DR point
-/// is restored under the scratch name, its `restore_job` check passes, and the run's
-/// journal becomes orders-db's last restore test in `status --json`.
+/// is restored under the scratch name, its `restore_job` check passes, an instance is
+/// added, the scratch copy is deleted, and the run's journal becomes orders-db's last
+/// restore test in `status --json`; a second test on the same twin works too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restore_test_on_a_calm_day_is_recorded_as_the_last_test() {
     let twin = TwinProcess::start("calm", 60.0);
@@ -674,6 +675,21 @@ async fn restore_test_on_a_calm_day_is_recorded_as_the_last_test() {
             .is_some_and(|a| a.ends_with(":cluster:orders-db-restore-test")),
         "{jobs:#?}"
     );
+    // The scratch copy was deleted (instance, then cluster, as RDS requires).
+    let done = twin.completed_mutations();
+    assert_eq!(count(&done, "DeleteDBInstance"), 1, "{done:?}");
+    assert_eq!(count(&done, "DeleteDBCluster"), 1, "{done:?}");
+    let left = p
+        .describe_db_cluster_status("us-west-2", "orders-db-restore-test")
+        .await;
+    assert!(
+        matches!(&left, Ok(Some(s)) if s == "deleting")
+            || matches!(
+                left,
+                Err(drconsole::provider::ProviderError::NotFound { .. })
+            ),
+        "{left:?}"
+    );
     let status = twin.status_json();
     let orders = status["backups"]
         .as_array()
@@ -681,4 +697,28 @@ async fn restore_test_on_a_calm_day_is_recorded_as_the_last_test() {
         .expect("orders-db")
         .clone();
     assert!(orders["last_tested"].is_string(), "{orders}");
+    // Next week's test, on the same twin: the scratch name is free again once the
+    // deletion finished (while a cluster is `deleting` its name is still taken).
+    let gone = async {
+        while !matches!(
+            p.describe_db_cluster_status("us-west-2", "orders-db-restore-test")
+                .await,
+            Err(drconsole::provider::ProviderError::NotFound { .. })
+        ) {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), gone)
+        .await
+        .expect("the scratch cluster is deleted");
+    let again = twin.run(
+        "runbooks/restore-test.yaml",
+        &["--auto-confirm", "--new-run"],
+    );
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    let jobs = p
+        .list_restore_jobs("us-west-2")
+        .await
+        .expect("restore jobs");
+    assert_eq!(jobs.len(), 2, "{jobs:#?}");
 }

@@ -72,6 +72,17 @@ pub enum MutatingRequest {
         class: String,
         engine: String,
     },
+    /// RDS DeleteDBInstance. `skip_final_snapshot` is sent only for an instance that
+    /// is not in an Aurora cluster (RDS API reference: it does not apply to Aurora
+    /// instances, whose cluster holds the data).
+    DeleteDbInstance {
+        region: String,
+        instance_id: String,
+        skip_final_snapshot: Option<bool>,
+    },
+    /// RDS DeleteDBCluster with SkipFinalSnapshot: for a scratch restore, whose data
+    /// is the recovery point it came from.
+    DeleteDbCluster { region: String, cluster_id: String },
 }
 
 /// ARC's limit on entries per UpdateRoutingControlStates call.
@@ -133,6 +144,14 @@ impl MutatingRequest {
                     .unwrap_or_default();
                 format!("Restore recovery point {recovery_point_arn} in {region}{target}")
             }
+            MutatingRequest::DeleteDbInstance {
+                region,
+                instance_id,
+                ..
+            } => format!("Delete DB instance {instance_id} in {region}"),
+            MutatingRequest::DeleteDbCluster { region, cluster_id } => {
+                format!("Delete DB cluster {cluster_id} in {region} (no final snapshot)")
+            }
             MutatingRequest::CreateDbInstance {
                 region,
                 instance_id,
@@ -158,6 +177,8 @@ impl MutatingRequest {
             MutatingRequest::PromoteReadReplica { .. } => "PromoteReadReplica",
             MutatingRequest::StartRestoreJob { .. } => "StartRestoreJob",
             MutatingRequest::CreateDbInstance { .. } => "CreateDBInstance",
+            MutatingRequest::DeleteDbInstance { .. } => "DeleteDBInstance",
+            MutatingRequest::DeleteDbCluster { .. } => "DeleteDBCluster",
         }
     }
 }
@@ -344,6 +365,38 @@ impl Provider {
                     .set_db_cluster_identifier(cluster_id.clone())
                     .db_instance_class(class)
                     .engine(engine)
+                    .send();
+                finish(
+                    self.bounded_mutation(sent, operation).await?,
+                    operation,
+                    region,
+                    started,
+                )
+            }
+            MutatingRequest::DeleteDbInstance {
+                region,
+                instance_id,
+                skip_final_snapshot,
+            } => {
+                let client = self.rds_mutating(region)?;
+                let sent = client
+                    .delete_db_instance()
+                    .db_instance_identifier(instance_id)
+                    .set_skip_final_snapshot(*skip_final_snapshot)
+                    .send();
+                finish(
+                    self.bounded_mutation(sent, operation).await?,
+                    operation,
+                    region,
+                    started,
+                )
+            }
+            MutatingRequest::DeleteDbCluster { region, cluster_id } => {
+                let client = self.rds_mutating(region)?;
+                let sent = client
+                    .delete_db_cluster()
+                    .db_cluster_identifier(cluster_id)
+                    .skip_final_snapshot(true)
                     .send();
                 finish(
                     self.bounded_mutation(sent, operation).await?,

@@ -85,6 +85,35 @@ impl Provider {
     }
 }
 
+impl Provider {
+    /// DescribeDBClusters for one cluster in `region`: its `Status`.
+    pub async fn describe_db_cluster_status(
+        &self,
+        region: &str,
+        id: &str,
+    ) -> Result<Option<String>, ProviderError> {
+        let client = self.rds(region)?;
+        let out = self
+            .bounded(
+                client
+                    .describe_db_clusters()
+                    .db_cluster_identifier(id)
+                    .send(),
+            )
+            .await?
+            .map_err(from_sdk)?;
+        let c = out
+            .db_clusters()
+            .iter()
+            .find(|c| c.db_cluster_identifier() == Some(id))
+            .ok_or_else(|| ProviderError::NotFound {
+                code: "DBClusterNotFoundFault".into(),
+                message: format!("{id} not in the reply from {region}"),
+            })?;
+        Ok(c.status().map(str::to_string))
+    }
+}
+
 /// FailoverState as the console reads it. An empty FailoverState means no operation
 /// runs (AWS-FACTS.md). The status word is kept as AWS sent it, whatever it is — the
 /// SDK keeps words it does not know (`switching-over` in older SDKs) as `Unknown`,

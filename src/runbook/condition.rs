@@ -173,6 +173,11 @@ pub enum Probe {
         region: String,
         id: String,
     },
+    /// One DB cluster by identifier (DescribeDBClusters in its Region).
+    DbCluster {
+        region: String,
+        id: String,
+    },
 }
 
 /// A restore job as a fresh read showed it, status words as AWS Backup sends them
@@ -224,6 +229,9 @@ pub struct Facts {
     pub db_instances: HashMap<String, Option<String>>,
     /// By DB instance identifier: why it could not be read.
     pub db_instance_errors: HashMap<String, String>,
+    /// By DB cluster identifier, as `db_instances`.
+    pub db_clusters: HashMap<String, Option<String>>,
+    pub db_cluster_errors: HashMap<String, String>,
     /// By recovery point ARN: every restore job of it the list showed.
     pub restore_jobs_of: HashMap<String, Vec<RestoreJobSeen>>,
 }

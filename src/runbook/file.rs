@@ -27,7 +27,8 @@
 //! `promote_replica: {database, backup_retention_days?}`,
 //! `command: {program, args, timeout}`, `approval: {note?}`, `pause: DURATION`,
 //! `restore_backup: {resource, name, region?, recovery_point?: latest|ARN, timeout?}`,
-//! `create_db_instance: {cluster, region, class, engine, instance?, timeout?}`.
+//! `create_db_instance: {cluster, region, class, engine, instance?, timeout?}`,
+//! `delete_restored: {step}` (with `confirm: typed`).
 //!
 //! Conditions: `region_health: {region, is|is_not}`,
 //! `replication_lag: {database, region?, below_ms}`, `rpo_lag: {database, region, below_ms}`,
@@ -101,6 +102,8 @@ pub struct StepFile {
     pub restore_backup: Option<Spanned<RestoreBackupFile>>,
     #[serde(default)]
     pub create_db_instance: Option<Spanned<CreateDbInstanceFile>>,
+    #[serde(default)]
+    pub delete_restored: Option<Spanned<DeleteRestoredFile>>,
     // --- common ---
     #[serde(default)]
     pub require: Vec<ConditionFile>,
@@ -185,6 +188,14 @@ pub struct RestoreBackupFile {
     /// How long the step follows the restore job. Defaults to 2h.
     #[serde(default)]
     pub timeout: Option<S>,
+}
+
+/// `delete_restored: {step: restore}`: deletes what that `restore_backup` step of this
+/// run restored (and the instances this runbook's `create_db_instance` steps added).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteRestoredFile {
+    pub step: S,
 }
 
 #[derive(Debug, Deserialize)]

@@ -8,7 +8,8 @@ use serde_saphyr::Spanned;
 use std::time::Duration;
 
 const KINDS: &str = "manual, check, wait, routing_controls, aurora_switchover, aurora_failover, \
-                     promote_replica, command, approval, pause, restore_backup, create_db_instance";
+                     promote_replica, command, approval, pause, restore_backup, create_db_instance, \
+                     delete_restored";
 
 /// Exactly one kind key; its body resolved.
 pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
@@ -42,6 +43,10 @@ pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
         (
             "create_db_instance",
             s.create_db_instance.as_ref().map(|x| x.referenced),
+        ),
+        (
+            "delete_restored",
+            s.delete_restored.as_ref().map(|x| x.referenced),
         ),
     ]
     .into_iter()
@@ -189,7 +194,74 @@ pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
     if let Some(c) = &s.create_db_instance {
         return create_db_instance(r, &c.value);
     }
+    if let Some(d) = &s.delete_restored {
+        return delete_restored(r, &d.value);
+    }
     None
+}
+
+fn delete_restored(r: &mut Resolver, f: &super::file::DeleteRestoredFile) -> Option<StepKind> {
+    let step = r.text(&f.step)?;
+    let restore = r.resolved.iter().find_map(|(id, k)| match k {
+        StepKind::RestoreBackup {
+            region,
+            name,
+            resource_type,
+            ..
+        } if *id == step => Some((region.clone(), name.clone(), resource_type.clone())),
+        _ => None,
+    });
+    let Some((region, name, resource_type)) = restore else {
+        let known: Vec<&str> = r
+            .resolved
+            .iter()
+            .filter(|(_, k)| matches!(k, StepKind::RestoreBackup { .. }))
+            .map(|(id, _)| id.as_str())
+            .collect();
+        r.err(
+            K::UnknownReference,
+            f.step.referenced,
+            format!(
+                "`{step}` is not a restore_backup step before this one (restore steps: {})",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        );
+        return None;
+    };
+    if super::step::restore_name_key(&resource_type) != Some("DBClusterIdentifier") {
+        r.err(
+            K::Invalid,
+            f.step.referenced,
+            format!(
+                "delete_restored deletes restored clusters (Aurora, DocumentDB, Neptune); \
+                 `{step}` restores a {resource_type} resource"
+            ),
+        );
+        return None;
+    }
+    let instances = r
+        .resolved
+        .iter()
+        .filter_map(|(_, k)| match k {
+            StepKind::CreateDbInstance {
+                cluster,
+                region: rg,
+                instance_id,
+                ..
+            } if *cluster == name && *rg == region => Some(instance_id.clone()),
+            _ => None,
+        })
+        .collect();
+    Some(StepKind::DeleteRestored {
+        restore_step: step,
+        region,
+        name,
+        instances,
+    })
 }
 
 /// An instance is usually available in minutes; the default leaves room for a slow day.

@@ -69,6 +69,16 @@ pub enum Mutation {
         db_instance_class: String,
         engine: String,
     },
+    /// RDS DeleteDBInstance of an instance of a restored cluster.
+    DeleteDbInstance {
+        region: String,
+        db_instance_identifier: String,
+    },
+    /// RDS DeleteDBCluster of a restored cluster, SkipFinalSnapshot=true.
+    DeleteDbCluster {
+        region: String,
+        db_cluster_identifier: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +99,8 @@ impl Mutation {
             Mutation::RunCommand { .. } => "command",
             Mutation::StartRestoreJob { .. } => "StartRestoreJob",
             Mutation::CreateDbInstance { .. } => "CreateDBInstance",
+            Mutation::DeleteDbInstance { .. } => "DeleteDBInstance",
+            Mutation::DeleteDbCluster { .. } => "DeleteDBCluster",
         }
     }
 
@@ -101,7 +113,9 @@ impl Mutation {
             Mutation::SwitchoverGlobalCluster { region, .. }
             | Mutation::FailoverGlobalCluster { region, .. }
             | Mutation::PromoteReadReplica { region, .. }
-            | Mutation::CreateDbInstance { region, .. } => region.clone(),
+            | Mutation::CreateDbInstance { region, .. }
+            | Mutation::DeleteDbInstance { region, .. }
+            | Mutation::DeleteDbCluster { region, .. } => region.clone(),
             Mutation::StartRestoreJob { region, .. } => format!("AWS Backup {region}"),
             Mutation::RunCommand { .. } => "local".to_string(),
         }
@@ -205,6 +219,18 @@ impl Mutation {
                 format!("DBClusterIdentifier={db_cluster_identifier}"),
                 format!("DBInstanceClass={db_instance_class}"),
                 format!("Engine={engine}"),
+            ],
+            Mutation::DeleteDbInstance {
+                db_instance_identifier,
+                ..
+            } => vec![format!("DBInstanceIdentifier={db_instance_identifier}")],
+            Mutation::DeleteDbCluster {
+                db_cluster_identifier,
+                ..
+            } => vec![
+                format!("DBClusterIdentifier={db_cluster_identifier}"),
+                "SkipFinalSnapshot=true  # a scratch restore: its data is its recovery point"
+                    .into(),
             ],
         }
     }
@@ -339,6 +365,24 @@ pub fn calls(step: &Step) -> Vec<Mutation> {
             db_instance_class: class.clone(),
             engine: engine.clone(),
         }],
+        // Instances first: a cluster with instances not being deleted cannot be
+        // (RDS API reference, DeleteDBCluster: InvalidDBClusterStateFault).
+        StepKind::DeleteRestored {
+            region,
+            name,
+            instances,
+            ..
+        } => instances
+            .iter()
+            .map(|i| Mutation::DeleteDbInstance {
+                region: region.clone(),
+                db_instance_identifier: i.clone(),
+            })
+            .chain(std::iter::once(Mutation::DeleteDbCluster {
+                region: region.clone(),
+                db_cluster_identifier: name.clone(),
+            }))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -450,7 +494,9 @@ pub fn render_flagged(rb: &Runbook, flags: &[BreakGlass]) -> String {
             };
             let _ = writeln!(out, "      confirm: {confirm}");
             for (n, m) in calls.iter().enumerate() {
-                let batch = if calls.len() > 1 {
+                let batch = if calls.len() > 1
+                    && matches!(m, Mutation::UpdateRoutingControlStates { .. })
+                {
                     format!(" (batch {} of {})", n + 1, calls.len())
                 } else {
                     String::new()

@@ -21,6 +21,9 @@ pub struct Resolver<'a> {
     pub declared: Vec<String>,
     /// The runbook's `restore_backup` steps: id → the `backups:` resource named.
     pub restore_steps: BTreeMap<String, String>,
+    /// Steps resolved so far, in file order (a `delete_restored` step reads the
+    /// restore and instance steps before it).
+    pub resolved: Vec<(String, super::step::StepKind)>,
     pub errors: Vec<RunbookError>,
 }
 

@@ -147,6 +147,16 @@ pub enum StepKind {
         engine: String,
         timeout: Duration,
     },
+    /// Deletes the cluster `restore_step` restored in this run, after the instances
+    /// this runbook's `create_db_instance` steps added to it. Refused unless this run's
+    /// restore step completed and created exactly that cluster.
+    DeleteRestored {
+        restore_step: String,
+        region: String,
+        /// The restored cluster's identifier.
+        name: String,
+        instances: Vec<String>,
+    },
 }
 
 /// The restore metadata key that names the restored resource, per AWS Backup resource
@@ -178,6 +188,7 @@ impl StepKind {
             StepKind::Pause { .. } => "pause",
             StepKind::RestoreBackup { .. } => "restore_backup",
             StepKind::CreateDbInstance { .. } => "create_db_instance",
+            StepKind::DeleteRestored { .. } => "delete_restored",
         }
     }
 
@@ -192,6 +203,7 @@ impl StepKind {
                 | StepKind::Command { .. }
                 | StepKind::RestoreBackup { .. }
                 | StepKind::CreateDbInstance { .. }
+                | StepKind::DeleteRestored { .. }
         )
     }
 
@@ -204,6 +216,7 @@ impl StepKind {
             StepKind::Command { program, .. } => program.clone(),
             StepKind::RestoreBackup { name, .. } => name.clone(),
             StepKind::CreateDbInstance { instance_id, .. } => instance_id.clone(),
+            StepKind::DeleteRestored { name, .. } => name.clone(),
             StepKind::RoutingControls { changes } => {
                 // The Region being switched on, when the change names exactly one.
                 let mut on: Vec<&str> = changes

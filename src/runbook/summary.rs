@@ -378,6 +378,7 @@ fn event_of(
             job,
             status,
             detail,
+            ..
         } => What::RestoreJob {
             step: step.clone(),
             job: job.clone(),

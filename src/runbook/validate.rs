@@ -59,6 +59,7 @@ pub fn parse(
         params: BTreeMap::new(),
         declared: raw.parameters.keys().cloned().collect(),
         restore_steps: BTreeMap::new(),
+        resolved: Vec::new(),
         errors: Vec::new(),
     };
     r.params = parameters(&mut r, &raw, params);
@@ -192,6 +193,24 @@ fn runbook(r: &mut Resolver, raw: &RunbookFile, text: &str) -> Runbook {
 fn step(r: &mut Resolver, s: &StepFile, ids: &HashMap<String, u64>) -> Option<Step> {
     let at = s.id.referenced;
     let kind = super::kinds::kind(r, s);
+    if let Some(k) = &kind {
+        r.resolved.push((s.id.value.clone(), k.clone()));
+        // Deleting a database is confirmed by typing its name, whatever the file says.
+        let typed = matches!(
+            s.confirm.as_ref().map(|c| &c.value),
+            Some(ConfirmFile::Typed)
+        );
+        if matches!(k, super::step::StepKind::DeleteRestored { .. }) && !typed {
+            r.err(
+                K::Invalid,
+                at,
+                format!(
+                    "step `{}` deletes a database: add `confirm: typed`",
+                    s.id.value
+                ),
+            );
+        }
+    }
     let require = r.conditions(&s.require, at);
     let verify = r.conditions(&s.verify, at);
     let on_failure = match s.on_failure.as_ref().map(|o| &o.value) {

@@ -90,6 +90,8 @@ pub fn is_mutating(operation: &str) -> bool {
             | "FailoverGlobalCluster"
             | "PromoteReadReplica"
             | "CreateDBInstance"
+            | "DeleteDBInstance"
+            | "DeleteDBCluster"
             | "StartRestoreJob"
     )
 }

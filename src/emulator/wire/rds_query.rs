@@ -1,4 +1,4 @@
-//! RDS in awsQuery: reads of global clusters, clusters and instances, and the four
+//! RDS in awsQuery: reads of global clusters, clusters and instances, and the six
 //! mutating operations, with replies in the element names the SDK deserializers expect.
 
 use super::protocol::RDS_XMLNS;
@@ -81,6 +81,18 @@ pub fn handle(
                 .rds_create_db_instance(region, &req)
                 .map_err(rds_error)?;
             db_instance(&mut x, &i);
+        }
+        "DeleteDBInstance" => {
+            let id = params.required("DBInstanceIdentifier")?;
+            let i = world
+                .rds_delete_db_instance(region, id)
+                .map_err(rds_error)?;
+            db_instance(&mut x, &i);
+        }
+        "DeleteDBCluster" => {
+            let id = params.required("DBClusterIdentifier")?;
+            let c = world.rds_delete_db_cluster(region, id).map_err(rds_error)?;
+            db_cluster(&mut x, &c);
         }
         "PromoteReadReplica" => {
             let id = params.required("DBInstanceIdentifier")?;

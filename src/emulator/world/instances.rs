@@ -9,14 +9,22 @@
 //! `creating`, then `available` (RDS user guide, "Viewing Amazon RDS DB instance
 //! status").
 //!
-//! Twin choices, not AWS facts: an instance takes 8 min of sim time to create; the
-//! clusters an instance can join are the ones this twin's restores created.
+//! DeleteDBInstance and DeleteDBCluster (RDS API reference) delete what a restore
+//! test made: the resource shows `deleting`, then is gone (`DBInstanceNotFound`,
+//! `DBClusterNotFoundFault`); a cluster that still has instances not being deleted is
+//! `InvalidDBClusterStateFault`.
+//!
+//! Twin choices, not AWS facts: an instance takes 8 min of sim time to create and 2 to
+//! delete, a cluster 2 to delete; the clusters an instance can join, and the only ones
+//! that can be deleted, are the ones this twin's restores created (the environment's
+//! own databases are never deleted).
 
 use super::TwinWorld;
 use super::api::{DbClusterView, DbInstanceView, RdsError};
 use chrono::{DateTime, Duration, Utc};
 
 const CREATE_S: i64 = 8 * 60;
+const DELETE_S: i64 = 2 * 60;
 
 #[derive(Debug, Clone)]
 pub(super) struct CreatedInstance {
@@ -25,6 +33,15 @@ pub(super) struct CreatedInstance {
     cluster: Option<String>,
     engine: String,
     created: DateTime<Utc>,
+    deleted: Option<DateTime<Utc>>,
+}
+
+/// A restored cluster deleted by DeleteDBCluster: (Region, id, when).
+#[derive(Debug, Clone)]
+pub(super) struct DeletedCluster {
+    pub(super) region: String,
+    pub(super) id: String,
+    at: DateTime<Utc>,
 }
 
 /// What CreateDBInstance carries.
@@ -37,7 +54,7 @@ pub struct CreateInstanceRequest {
 }
 
 impl TwinWorld {
-    /// Clusters in `region` created by this twin's completed restores.
+    /// Clusters in `region` created by this twin's completed restores, until deleted.
     pub(super) fn restored_clusters(&self, region: &str) -> Vec<DbClusterView> {
         self.restore_jobs(region)
             .into_iter()
@@ -45,10 +62,22 @@ impl TwinWorld {
             .filter_map(|j| {
                 let arn = j.created_resource_arn?;
                 let (_, id) = arn.split_once(":cluster:")?;
+                let completed = j.completed?;
+                let deleted = self
+                    .deleted_clusters
+                    .iter()
+                    .filter(|d| d.region == region && d.id == id && d.at >= completed)
+                    .map(|d| d.at)
+                    .max();
+                let status = match deleted {
+                    Some(at) if (self.now - at) >= Duration::seconds(DELETE_S) => return None,
+                    Some(_) => "deleting",
+                    None => "available",
+                };
                 Some(DbClusterView {
                     id: id.to_string(),
                     arn: arn.clone(),
-                    status: "available".into(),
+                    status: status.into(),
                     engine: j.engine.unwrap_or_else(|| "aurora-postgresql".into()),
                     engine_version: String::new(),
                     global_cluster_id: None,
@@ -95,27 +124,105 @@ impl TwinWorld {
             cluster: req.cluster.clone(),
             engine: req.engine.clone(),
             created: self.now,
+            deleted: None,
         };
         let view = self.instance_view(&i);
         self.created_instances.push(i);
         Ok(view)
     }
 
-    /// The instances CreateDBInstance made in `region`.
+    /// DeleteDBInstance of an instance CreateDBInstance made.
+    pub fn rds_delete_db_instance(
+        &mut self,
+        region: &str,
+        id: &str,
+    ) -> Result<DbInstanceView, RdsError> {
+        let now = self.now;
+        let gone = |i: &CreatedInstance| {
+            i.deleted
+                .is_some_and(|at| (now - at) >= Duration::seconds(DELETE_S))
+        };
+        let Some(pos) = self
+            .created_instances
+            .iter()
+            .position(|i| i.region == region && i.id == id && !gone(i))
+        else {
+            return Err(RdsError::DbInstanceNotFound(format!(
+                "DBInstance {id} not found in {region}"
+            )));
+        };
+        if self.created_instances[pos].deleted.is_some() {
+            return Err(RdsError::InvalidDbInstanceState(format!(
+                "DB instance {id} is already being deleted"
+            )));
+        }
+        self.created_instances[pos].deleted = Some(now);
+        Ok(self.instance_view(&self.created_instances[pos]))
+    }
+
+    /// DeleteDBCluster of a cluster a restore made.
+    pub fn rds_delete_db_cluster(
+        &mut self,
+        region: &str,
+        id: &str,
+    ) -> Result<DbClusterView, RdsError> {
+        let Some(mut view) = self
+            .restored_clusters(region)
+            .into_iter()
+            .find(|c| c.id == id)
+        else {
+            return Err(RdsError::DbClusterNotFound(format!(
+                "DBCluster {id} not found in {region}"
+            )));
+        };
+        if view.status == "deleting" {
+            return Err(RdsError::InvalidDbClusterState(format!(
+                "DB cluster {id} is already being deleted"
+            )));
+        }
+        let members_left = self
+            .created_instance_views(region)
+            .iter()
+            .any(|i| i.cluster.as_deref() == Some(id) && i.status != "deleting");
+        if members_left {
+            return Err(RdsError::InvalidDbClusterState(format!(
+                "Cluster {id} cannot be deleted, it still contains DB instances in \
+                 non-deleting state"
+            )));
+        }
+        self.deleted_clusters.push(DeletedCluster {
+            region: region.to_string(),
+            id: id.to_string(),
+            at: self.now,
+        });
+        view.status = "deleting".into();
+        Ok(view)
+    }
+
+    /// The instances CreateDBInstance made in `region`, until deleted.
     pub(super) fn created_instance_views(&self, region: &str) -> Vec<DbInstanceView> {
         self.created_instances
             .iter()
             .filter(|i| i.region == region)
+            .filter(|i| {
+                i.deleted
+                    .is_none_or(|at| (self.now - at) < Duration::seconds(DELETE_S))
+            })
             .map(|i| self.instance_view(i))
             .collect()
     }
 
     fn instance_view(&self, i: &CreatedInstance) -> DbInstanceView {
         let done = (self.now - i.created) >= Duration::seconds(CREATE_S);
+        let status = match (i.deleted, done) {
+            (Some(_), _) => "deleting",
+            (None, true) => "available",
+            (None, false) => "creating",
+        };
         DbInstanceView {
             id: i.id.clone(),
             arn: format!("arn:aws:rds:{}:{}:db:{}", i.region, self.account, i.id),
-            status: if done { "available" } else { "creating" }.into(),
+            status: status.into(),
             engine: i.engine.clone(),
             replica_source: None,
             replicas: Vec::new(),

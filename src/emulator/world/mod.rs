@@ -98,6 +98,8 @@ pub struct TwinWorld {
     restore_jobs: Vec<restore::RestoreJob>,
     /// Instances made by CreateDBInstance.
     created_instances: Vec<instances::CreatedInstance>,
+    /// Restored clusters deleted by DeleteDBCluster.
+    deleted_clusters: Vec<instances::DeletedCluster>,
     /// Restores started while set fail (game day).
     restores_failing: bool,
 }
@@ -158,6 +160,7 @@ impl TwinWorld {
             backup_history: backup::BackupHistory::default(),
             restore_jobs: Vec::new(),
             created_instances: Vec::new(),
+            deleted_clusters: Vec::new(),
             restores_failing: false,
         };
         world.sample_metrics();

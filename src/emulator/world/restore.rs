@@ -93,10 +93,19 @@ impl TwinWorld {
             .clone()
             .unwrap_or_else(|| point.resource_type.clone());
         let target = target_of(&resource_type, &req.metadata);
-        let taken = target.as_ref().is_some_and(|t| {
-            self.restore_jobs
+        // Taken by an earlier restore that has not failed, unless what it made was
+        // deleted since (a restore test deletes its scratch cluster).
+        let deleted = |t: &str| {
+            self.deleted_clusters
                 .iter()
-                .any(|j| j.region == region && j.target.as_ref() == Some(t) && j.fails.is_none())
+                .any(|d| d.region == region && d.id == t)
+                && !self.restored_clusters(region).iter().any(|c| c.id == t)
+        };
+        let taken = target.as_ref().is_some_and(|t| {
+            !deleted(t)
+                && self.restore_jobs.iter().any(|j| {
+                    j.region == region && j.target.as_ref() == Some(t) && j.fails.is_none()
+                })
         });
         let fails = if taken {
             Some(format!(

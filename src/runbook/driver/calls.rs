@@ -111,6 +111,22 @@ pub fn to_provider(m: &Mutation) -> Result<Option<provider::MutatingRequest>, Ca
             class: db_instance_class.clone(),
             engine: engine.clone(),
         },
+        Mutation::DeleteDbInstance {
+            region,
+            db_instance_identifier,
+        } => provider::MutatingRequest::DeleteDbInstance {
+            region: region.clone(),
+            instance_id: db_instance_identifier.clone(),
+            // An Aurora cluster's instance: the cluster holds the data.
+            skip_final_snapshot: None,
+        },
+        Mutation::DeleteDbCluster {
+            region,
+            db_cluster_identifier,
+        } => provider::MutatingRequest::DeleteDbCluster {
+            region: region.clone(),
+            cluster_id: db_cluster_identifier.clone(),
+        },
         Mutation::RunCommand { .. } => return Ok(None),
     }))
 }

@@ -4,7 +4,7 @@
 //! effect the engine cannot read by itself. Never a guess: a read that fails is
 //! [`Landed::Unknown`].
 
-use super::reads::{first_cluster_answer, instance_status, restore_job_seen};
+use super::reads::{cluster_status, first_cluster_answer, instance_status, restore_job_seen};
 use crate::config::Environment;
 use crate::provider::Provider;
 pub use crate::runbook::engine::landed::Landed;
@@ -117,6 +117,18 @@ async fn read(provider: &Arc<Provider>, env: &Environment, m: &Mutation) -> Read
             ..
         } => {
             r.new_instance = Some(instance_status(provider, region, id).await);
+        }
+        Mutation::DeleteDbInstance {
+            region,
+            db_instance_identifier: id,
+        } => {
+            r.new_instance = Some(instance_status(provider, region, id).await);
+        }
+        Mutation::DeleteDbCluster {
+            region,
+            db_cluster_identifier: id,
+        } => {
+            r.cluster = Some(cluster_status(provider, region, id).await);
         }
         Mutation::StartRestoreJob { .. } | Mutation::RunCommand { .. } => {}
     }

@@ -63,6 +63,10 @@ impl Engine {
                 now,
             );
         }
+        if let Some(why) = self.not_restored_by_this_run(&step.kind) {
+            let guard = "restored by this run".to_string();
+            return self.set(i, StepStatus::Blocked { guard, why }, rec, now);
+        }
         if self.guards_block(i, w, rec, now)? {
             return Ok(());
         }
@@ -80,6 +84,40 @@ impl Engine {
             _ => StepStatus::Running,
         };
         self.set(i, next, rec, now)
+    }
+
+    /// A `delete_restored` step deletes only what its restore step created in this
+    /// run: that step's job COMPLETED and named exactly this cluster. Otherwise why
+    /// not (nothing is sent).
+    fn not_restored_by_this_run(&self, kind: &StepKind) -> Option<String> {
+        let StepKind::DeleteRestored {
+            restore_step,
+            region,
+            name,
+            ..
+        } = kind
+        else {
+            return None;
+        };
+        let made = self
+            .rb
+            .step_index(restore_step)
+            .and_then(|r| self.steps[r].restored_arn.clone());
+        let expected = format!(":{region}:");
+        match made {
+            Some(arn) if arn.ends_with(&format!(":cluster:{name}")) && arn.contains(&expected) => {
+                None
+            }
+            Some(arn) => Some(format!(
+                "step {restore_step} of this run restored {arn}, not cluster {name} in \
+                 {region}: nothing is deleted"
+            )),
+            None => Some(format!(
+                "step {restore_step} of this run has not restored {name} (no completed \
+                 restore job): delete_restored deletes only what this run restored, so \
+                 nothing is deleted"
+            )),
+        }
     }
 
     /// Re-evaluates `require:` against a fresh read; blocks the step if any guard is

@@ -121,11 +121,15 @@ impl Engine {
                     job: job.clone(),
                     status: word.clone(),
                     detail,
+                    created_resource_arn: seen
+                        .filter(|_| word == COMPLETED)
+                        .and_then(|j| j.created_resource_arn.clone()),
                 },
             )?;
         }
         match (status_word.as_deref(), seen) {
             (Some(COMPLETED), Some(j)) => {
+                self.steps[i].restored_arn = j.created_resource_arn.clone();
                 let created = j
                     .created_resource_arn
                     .clone()

@@ -46,6 +46,21 @@ pub struct Readout {
     /// The instance a CreateDBInstance creates: its status when it exists, `None` when
     /// RDS says it does not; `Err` when it could not be read.
     pub new_instance: Option<Result<Option<String>, String>>,
+    /// The cluster a DeleteDBCluster deletes, read the same way.
+    pub cluster: Option<Result<Option<String>, String>>,
+}
+
+/// Whether a delete landed, from what the read showed: gone or `deleting` is applied.
+fn deleted(what: &str, region: &str, seen: &Option<Result<Option<String>, String>>) -> Landed {
+    match seen {
+        None => Landed::Unknown(format!("{what} in {region} was not read")),
+        Some(Err(e)) => Landed::Unknown(format!("{what} could not be read: {e}")),
+        Some(Ok(None)) => Landed::Applied(format!("{what} no longer exists in {region}")),
+        Some(Ok(Some(s))) if s == "deleting" => {
+            Landed::Applied(format!("{what} is being deleted in {region}"))
+        }
+        Some(Ok(Some(s))) => Landed::NotApplied(format!("{what} is {s} in {region}")),
+    }
 }
 
 /// The restore job a StartRestoreJob started, if the readout shows one: a job of its
@@ -210,6 +225,14 @@ pub fn landed(m: &Mutation, r: &Readout) -> Landed {
                 Landed::NotApplied(format!("DB instance {id} does not exist in {region}"))
             }
         },
+        Mutation::DeleteDbInstance {
+            region,
+            db_instance_identifier: id,
+        } => deleted(&format!("DB instance {id}"), region, &r.new_instance),
+        Mutation::DeleteDbCluster {
+            region,
+            db_cluster_identifier: id,
+        } => deleted(&format!("DB cluster {id}"), region, &r.cluster),
         Mutation::StartRestoreJob {
             region,
             recovery_point_arn,
@@ -283,6 +306,26 @@ pub fn probes(kind: &StepKind, m: &Mutation) -> Vec<Probe> {
             region: region.clone(),
             id: db_instance_identifier.clone(),
         }],
+        (
+            _,
+            Mutation::DeleteDbInstance {
+                region,
+                db_instance_identifier,
+            },
+        ) => vec![Probe::DbInstance {
+            region: region.clone(),
+            id: db_instance_identifier.clone(),
+        }],
+        (
+            _,
+            Mutation::DeleteDbCluster {
+                region,
+                db_cluster_identifier,
+            },
+        ) => vec![Probe::DbCluster {
+            region: region.clone(),
+            id: db_cluster_identifier.clone(),
+        }],
         _ => Vec::new(),
     }
 }
@@ -317,6 +360,10 @@ pub fn readout_from_facts(kind: &StepKind, m: &Mutation, f: &Facts) -> Readout {
         Mutation::CreateDbInstance {
             db_instance_identifier: id,
             ..
+        }
+        | Mutation::DeleteDbInstance {
+            db_instance_identifier: id,
+            ..
         } => Some(
             match (f.db_instances.get(id), f.db_instance_errors.get(id)) {
                 (Some(status), _) => Ok(status.clone()),
@@ -326,12 +373,24 @@ pub fn readout_from_facts(kind: &StepKind, m: &Mutation, f: &Facts) -> Readout {
         ),
         _ => None,
     };
+    let cluster = match m {
+        Mutation::DeleteDbCluster {
+            db_cluster_identifier: id,
+            ..
+        } => Some(match (f.db_clusters.get(id), f.db_cluster_errors.get(id)) {
+            (Some(status), _) => Ok(status.clone()),
+            (None, Some(e)) => Err(e.clone()),
+            (None, None) => Err("not read".to_string()),
+        }),
+        _ => None,
+    };
     Readout {
         controls: f.controls.clone(),
         global,
         instance: None,
         restore_jobs,
         new_instance,
+        cluster,
     }
 }
 

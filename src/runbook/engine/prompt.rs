@@ -130,6 +130,13 @@ impl Engine {
             StepKind::Command { .. } => {
                 p.risk = Some("runs a local program with your credentials".into());
             }
+            StepKind::DeleteRestored { .. } => {
+                p.risk = Some(
+                    "deletes the cluster without a final snapshot (its data is the recovery \
+                     point it was restored from); this cannot be undone"
+                        .into(),
+                );
+            }
             StepKind::CreateDbInstance { class, .. } => {
                 p.risk = Some(format!(
                     "creates a {class} instance, billed from now; a control-plane call that \
@@ -329,6 +336,19 @@ fn what(kind: &StepKind, title: &str) -> String {
             format!("Run `{program} {}`", args.join(" "))
         }
         StepKind::Manual { instructions, .. } => instructions.clone(),
+        StepKind::DeleteRestored {
+            restore_step,
+            region,
+            name,
+            instances,
+        } => format!(
+            "Delete cluster {name} in {region}, which step {restore_step} of this run restored{}",
+            if instances.is_empty() {
+                String::new()
+            } else {
+                format!(", and its instances {}", instances.join(", "))
+            }
+        ),
         StepKind::CreateDbInstance {
             cluster,
             region,

@@ -60,6 +60,7 @@ impl Engine {
                 }
             }
             st.restore_job = point.restore_jobs.get(&step.id).cloned();
+            st.restored_arn = point.restored.get(&step.id).cloned();
             if let Some(o) = point.overrides.get(&step.id) {
                 st.overrides = o.clone();
                 st.override_reason = point.override_reasons.get(&step.id).cloned();

@@ -177,6 +177,10 @@ pub struct StepState {
     /// The restore job a `restore_backup` step started, once known.
     #[serde(default)]
     pub restore_job: Option<String>,
+    /// What that job created, once it COMPLETED (CreatedResourceArn): the only
+    /// resource a `delete_restored` step may delete.
+    #[serde(default)]
+    pub restored_arn: Option<String>,
 }
 
 impl StepState {
@@ -194,6 +198,7 @@ impl StepState {
             entries: 0,
             sent: vec![None; calls],
             restore_job: None,
+            restored_arn: None,
         }
     }
 }

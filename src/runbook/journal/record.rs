@@ -90,6 +90,9 @@ pub enum Record {
         status: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
+        /// On COMPLETED: the resource the restore created (CreatedResourceArn).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        created_resource_arn: Option<String>,
     },
     Confirmed {
         step: String,

@@ -127,6 +127,7 @@ mod tests {
                     job: "J".into(),
                     status: job_status.into(),
                     detail: None,
+                    created_resource_arn: None,
                 },
             ),
             line(

@@ -33,6 +33,8 @@ pub struct ResumePoint {
     pub sent: HashMap<(String, usize), crate::runbook::plan::Mutation>,
     /// The restore job each step started, by step id.
     pub restore_jobs: HashMap<String, String>,
+    /// What each step's restore job created, once it COMPLETED, by step id.
+    pub restored: HashMap<String, String>,
 }
 
 impl ResumePoint {
@@ -113,13 +115,21 @@ impl ResumePoint {
                 // A job that ended without a restored resource ends its attempt: the
                 // call is no longer done, so a retry sends a new one (as the engine does).
                 Record::RestoreJob {
-                    step, job, status, ..
+                    step,
+                    job,
+                    status,
+                    created_resource_arn,
+                    ..
                 } => {
                     if crate::runbook::engine::RESTORE_ENDED_BADLY.contains(&status.as_str()) {
                         p.calls_done.retain(|(s, _)| s != step);
                         p.restore_jobs.remove(step);
+                        p.restored.remove(step);
                     } else {
                         p.restore_jobs.insert(step.clone(), job.clone());
+                    }
+                    if let Some(arn) = created_resource_arn {
+                        p.restored.insert(step.clone(), arn.clone());
                     }
                 }
                 Record::Override {

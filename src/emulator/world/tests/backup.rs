@@ -270,4 +270,54 @@ mod restore {
         assert_eq!(now[0].status, "available");
         assert!(w.rds_db_instances("us-east-1", Some("i-1")).is_err());
     }
+
+    /// RDS API reference, DeleteDBCluster / DeleteDBInstance: a cluster with instances
+    /// not being deleted is InvalidDBClusterStateFault; deleted resources show
+    /// `deleting`, then are gone; the scratch name can then be restored again.
+    #[test]
+    fn a_restored_cluster_is_deleted_after_its_instances_and_its_name_is_free_again() {
+        use crate::emulator::world::{CreateInstanceRequest, RdsError};
+        let mut w = world(1);
+        let req = request(&w, "tok-d", "scratch");
+        w.start_restore_job("us-west-2", &req).expect("started");
+        step(&mut w, 25 * 60);
+        let inst = CreateInstanceRequest {
+            id: "scratch-1".into(),
+            class: "db.r6g.large".into(),
+            engine: "aurora-postgresql".into(),
+            cluster: Some("scratch".into()),
+        };
+        w.rds_create_db_instance("us-west-2", &inst)
+            .expect("instance");
+        assert!(matches!(
+            w.rds_delete_db_cluster("us-west-2", "scratch"),
+            Err(RdsError::InvalidDbClusterState(_))
+        ));
+        assert_eq!(
+            w.rds_delete_db_instance("us-west-2", "scratch-1")
+                .expect("deleting")
+                .status,
+            "deleting"
+        );
+        assert_eq!(
+            w.rds_delete_db_cluster("us-west-2", "scratch")
+                .expect("deleting")
+                .status,
+            "deleting"
+        );
+        // The environment's own clusters are never deleted by the twin.
+        assert!(matches!(
+            w.rds_delete_db_cluster("us-west-2", "orders-usw2"),
+            Err(RdsError::DbClusterNotFound(_))
+        ));
+        step(&mut w, 3 * 60);
+        assert!(w.rds_db_clusters("us-west-2", Some("scratch")).is_err());
+        assert!(w.rds_db_instances("us-west-2", Some("scratch-1")).is_err());
+        let again = request(&w, "tok-d2", "scratch");
+        let id = w
+            .start_restore_job("us-west-2", &again)
+            .expect("started again");
+        step(&mut w, 25 * 60);
+        assert_eq!(w.restore_job("us-west-2", &id).unwrap().status, "COMPLETED");
+    }
 }

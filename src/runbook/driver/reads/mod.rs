@@ -54,6 +54,10 @@ enum Answer {
         id: String,
         seen: Result<Option<String>, String>,
     },
+    DbCluster {
+        id: String,
+        seen: Result<Option<String>, String>,
+    },
     /// One Region's ListRestoreJobs, kept for the points asked about.
     RestoreList {
         points: Vec<String>,
@@ -81,6 +85,8 @@ struct Plan {
     restore_lists: BTreeMap<String, BTreeSet<String>>,
     /// (Region, DB instance id) for DescribeDBInstances.
     db_instances: BTreeSet<(String, String)>,
+    /// (Region, DB cluster id) for DescribeDBClusters.
+    db_clusters: BTreeSet<(String, String)>,
 }
 
 fn metric(key: String, name: &str, dim: (&str, &str), stat: &str, ns: &str) -> MetricRequest {
@@ -153,6 +159,9 @@ impl Plan {
                 }
                 Probe::DbInstance { region, id } => {
                     p.db_instances.insert((region.clone(), id.clone()));
+                }
+                Probe::DbCluster { region, id } => {
+                    p.db_clusters.insert((region.clone(), id.clone()));
                 }
                 Probe::RestoreJobsOf { region, point } => {
                     p.restore_lists
@@ -282,6 +291,13 @@ pub async fn read(
             Answer::DbInstance { id, seen }
         });
     }
+    for (region, id) in &plan.db_clusters {
+        let (p, region, id) = (provider.clone(), region.clone(), id.clone());
+        tasks.spawn(async move {
+            let seen = cluster_status(&p, &region, &id).await;
+            Answer::DbCluster { id, seen }
+        });
+    }
     for (region, points) in &plan.restore_lists {
         let (p, region) = (provider.clone(), region.clone());
         let points: Vec<String> = points.iter().cloned().collect();
@@ -318,6 +334,19 @@ pub(super) async fn instance_status(
 ) -> Result<Option<String>, String> {
     match p.describe_db_instance(region, id).await {
         Ok(i) => Ok(Some(i.status.unwrap_or_else(|| "status unknown".into()))),
+        Err(ProviderError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A DB cluster's status, as [`instance_status`].
+pub(super) async fn cluster_status(
+    p: &Arc<Provider>,
+    region: &str,
+    id: &str,
+) -> Result<Option<String>, String> {
+    match p.describe_db_cluster_status(region, id).await {
+        Ok(s) => Ok(Some(s.unwrap_or_else(|| "status unknown".into()))),
         Err(ProviderError::NotFound { .. }) => Ok(None),
         Err(e) => Err(e.to_string()),
     }
@@ -462,6 +491,14 @@ fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTim
                 }
                 Err(e) => {
                     f.db_instance_errors.insert(id, e);
+                }
+            },
+            Answer::DbCluster { id, seen } => match seen {
+                Ok(s) => {
+                    f.db_clusters.insert(id, s);
+                }
+                Err(e) => {
+                    f.db_cluster_errors.insert(id, e);
                 }
             },
             Answer::RestoreList { points, seen } => {

@@ -212,6 +212,24 @@ fn kind_lines(out: &mut Lines, step: &Step, view: Option<&StepView>) {
             ),
             theme::TEXT,
         ),
+        StepKind::DeleteRestored {
+            restore_step,
+            region,
+            name,
+            instances,
+        } => out.para(
+            &[("Delete: ", theme::LABEL)],
+            &format!(
+                "cluster {name} in {region}{}, only if step {restore_step} of this run \
+                 restored it",
+                if instances.is_empty() {
+                    String::new()
+                } else {
+                    format!(" after its instances {}", instances.join(", "))
+                }
+            ),
+            theme::TEXT,
+        ),
         StepKind::CreateDbInstance {
             cluster,
             region,
