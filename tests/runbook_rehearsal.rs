@@ -231,7 +231,10 @@ impl World for TwinWorld {
             }
             Mutation::RunCommand { .. } => {}
             // Restores are rehearsed through the SDK and the wire (tests/runbook_run.rs).
-            Mutation::StartRestoreJob { .. } | Mutation::CreateDbInstance { .. } => {
+            Mutation::StartRestoreJob { .. }
+            | Mutation::CreateDbInstance { .. }
+            | Mutation::DeleteDbInstance { .. }
+            | Mutation::DeleteDbCluster { .. } => {
                 return Err(err("not modelled by this in-process rehearsal".into()));
             }
         }
