@@ -219,6 +219,8 @@ pub struct Facts {
     pub alarms: HashMap<String, AlarmState>,
     /// By `backups:` resource name.
     pub recovery_points: HashMap<String, PointAge>,
+    /// By `backups:` resource name: the ARN of that newest point.
+    pub recovery_point_arns: HashMap<String, String>,
     /// By restore job id.
     pub restore_jobs: HashMap<String, RestoreJobSeen>,
     /// By restore job id: why DescribeRestoreJob failed (for the operator's words;

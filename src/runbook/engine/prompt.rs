@@ -155,6 +155,12 @@ impl Engine {
                     recovery_point.as_deref(),
                     facts.recovery_points.get(resource).copied(),
                 ));
+                // Which point, as read now (`latest` is chosen again when sent).
+                if recovery_point.is_none()
+                    && let Some(arn) = facts.recovery_point_arns.get(resource)
+                {
+                    p.what = format!("{} — now {arn}", p.what);
+                }
             }
             StepKind::RoutingControls { changes } => {
                 let preview = self.preview_rules(i, changes, w);

@@ -121,6 +121,8 @@ impl World for Backup {
                 exact: true,
             },
         );
+        f.recovery_point_arns
+            .insert("orders-db".into(), POINT.into());
         for p in probes {
             match p {
                 Probe::RestoreJob { id, .. } => {
@@ -235,6 +237,7 @@ fn confirmed(w: &mut Backup, rec: &mut MemoryRecorder) -> Engine {
         panic!("a restore confirms")
     };
     assert_eq!(prompt.typed.as_deref(), Some("orders-restored"));
+    assert!(prompt.what.contains(POINT), "which point: {}", prompt.what);
     assert!(
         prompt
             .risk

@@ -44,7 +44,8 @@ enum Answer {
     },
     Point {
         resource: String,
-        age: Option<PointAge>,
+        /// The newest point's age and ARN.
+        age: Option<(PointAge, Option<String>)>,
     },
     RestoreJob {
         id: String,
@@ -403,17 +404,23 @@ async fn point_age(
     p: &Arc<Provider>,
     b: &crate::config::ProtectedResource,
     now: DateTime<Utc>,
-) -> Option<PointAge> {
+) -> Option<(PointAge, Option<String>)> {
     let newest = newest_point(p, b).await.ok()?;
     Some(match newest {
-        None => PointAge {
-            age_s: None,
-            exact: true,
-        },
-        Some(n) => PointAge {
-            age_s: Some((crate::monitor::aws_now(now) - n.backup_time).num_seconds()),
-            exact: n.backup_time_known,
-        },
+        None => (
+            PointAge {
+                age_s: None,
+                exact: true,
+            },
+            None,
+        ),
+        Some(n) => (
+            PointAge {
+                age_s: Some((crate::monitor::aws_now(now) - n.backup_time).num_seconds()),
+                exact: n.backup_time_known,
+            },
+            Some(n.arn),
+        ),
     })
 }
 
@@ -473,7 +480,10 @@ fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTim
                 }
             }
             Answer::Point { resource, age } => {
-                if let Some(a) = age {
+                if let Some((a, arn)) = age {
+                    if let Some(arn) = arn {
+                        f.recovery_point_arns.insert(resource.clone(), arn);
+                    }
                     f.recovery_points.insert(resource, a);
                 }
             }
