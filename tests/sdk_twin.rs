@@ -991,6 +991,94 @@ mod backups {
             .expect("first complete snapshot")
     }
 
+    /// Issue 9, "last tested": a restore-test run that completes while the console
+    /// runs shows on the dashboard within the journal check's period, without a
+    /// restart (it used to wait for the next one-minute read), and the next test is
+    /// due `restore_test_every` (7 days for orders-db) later.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_restore_test_completed_meanwhile_shows_as_the_last_test() {
+        use drconsole::runbook::Mutation;
+        use drconsole::runbook::journal::{JournalWriter, Record, Recorder};
+        let env = Arc::new(default_env());
+        let (_emu, provider) = twin(&env, 1.0, false).await;
+        let dir = tempfile::tempdir().expect("state dir");
+        let opts = MonitorOptions {
+            poll: Duration::from_millis(100),
+            state_dir: Some(dir.path().to_path_buf()),
+            restore_tests_every: Duration::from_millis(200),
+            ..MonitorOptions::default()
+        };
+        let mut mon = monitor::spawn(provider.clone(), env.clone(), opts);
+        let snap = tokio::time::timeout(GIVE_UP, mon.first_complete())
+            .await
+            .expect("first complete snapshot");
+        assert_eq!(orders(&snap).last_tested, None);
+
+        let at: chrono::DateTime<chrono::Utc> = "2026-12-01T09:25:00Z".parse().unwrap();
+        let path = drconsole::runbook::journal::run_path(dir.path(), "r1");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut j = JournalWriter::create(&path).expect("journal");
+        let b = env.backup("orders-db").expect("orders-db");
+        for r in [
+            Record::RunStart {
+                run_id: "r1".into(),
+                runbook: "Restore test".into(),
+                path: None,
+                hash: "h".into(),
+                params: Default::default(),
+                operator: "a@b".into(),
+                identity: None,
+                mode: "SIMULATED".into(),
+                read_only: false,
+                rto_target_s: 60,
+            },
+            Record::Intent {
+                step: "restore".into(),
+                call: 0,
+                endpoint: "AWS Backup us-west-2".into(),
+                mutation: Mutation::StartRestoreJob {
+                    region: b.dr_region.clone(),
+                    vault: b.vault.clone(),
+                    resource_arn: b.resource_arn.clone(),
+                    resource_type: "Aurora".into(),
+                    recovery_point_arn: Some("arn:rp".into()),
+                    iam_role_arn: "arn:role".into(),
+                    metadata: Default::default(),
+                    idempotency_token: Some("t".into()),
+                    prior_jobs: Vec::new(),
+                },
+            },
+            Record::RestoreJob {
+                step: "restore".into(),
+                job: "J".into(),
+                status: "COMPLETED".into(),
+                detail: None,
+                created_resource_arn: None,
+            },
+            Record::RunEnd {
+                outcome: "completed".into(),
+            },
+        ] {
+            j.record(at, r).expect("record");
+        }
+        let seen = async {
+            loop {
+                let s = mon.latest();
+                if orders(&s).last_tested.is_some() {
+                    return s;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        };
+        // Well under the old one-minute read, well over the 200 ms check.
+        let s = tokio::time::timeout(Duration::from_secs(20), seen)
+            .await
+            .expect("the completed test shows");
+        let o = orders(&s);
+        assert_eq!(o.last_tested, Some(at));
+        assert_eq!(o.next_test_due, Some(at + chrono::Duration::days(7)));
+    }
+
     fn orders(s: &Snapshot) -> &BackupStatus {
         s.backups
             .iter()

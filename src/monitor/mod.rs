@@ -38,6 +38,9 @@ pub struct MonitorOptions {
     /// Where run journals live: restore tests are read from them ("last tested").
     /// `None`: not read (the field stays unknown).
     pub state_dir: Option<std::path::PathBuf>,
+    /// How often the journals are checked for a new restore test (re-read only when
+    /// a journal changed).
+    pub restore_tests_every: Duration,
 }
 
 impl Default for MonitorOptions {
@@ -49,6 +52,7 @@ impl Default for MonitorOptions {
             history_len: 120,
             identity_every: 30,
             state_dir: None,
+            restore_tests_every: Duration::from_secs(10),
         }
     }
 }

@@ -114,6 +114,46 @@ where
     })
 }
 
+/// The restore-test reader: every `opts.restore_tests_every` (10 s: a run that just
+/// completed shows as the last test within that, and between runs a check is one
+/// directory listing and a stat per journal), re-reads the journals when their
+/// fingerprint changed (file reads, off the runtime's threads).
+fn restore_tests(
+    mode: crate::model::Mode,
+    dir: std::path::PathBuf,
+    opts: &MonitorOptions,
+    tx: Tx,
+    refresh: &watch::Sender<u64>,
+) -> JoinHandle<()> {
+    use crate::runbook::journal::restore_tests::{Fingerprint, fingerprint, last_restores};
+    let every_rounds =
+        (opts.restore_tests_every.as_millis() / opts.poll.as_millis().max(1)).max(1) as u64;
+    let seen: Arc<std::sync::Mutex<Option<Fingerprint>>> = Arc::default();
+    every(opts, tx, refresh, move |round| {
+        let (dir, seen) = (dir.clone(), seen.clone());
+        async move {
+            if !round.is_multiple_of(every_rounds) {
+                return Vec::new();
+            }
+            let read = tokio::task::spawn_blocking(move || {
+                let now = fingerprint(&dir);
+                // A poisoned lock only means an earlier read panicked: read again.
+                let mut last = seen.lock().unwrap_or_else(|e| e.into_inner());
+                if last.as_ref() == Some(&now) {
+                    return None;
+                }
+                *last = Some(now);
+                Some(last_restores(&dir, mode))
+            })
+            .await;
+            match read {
+                Ok(Some(tests)) => vec![Update::RestoreTests(tests)],
+                _ => Vec::new(),
+            }
+        }
+    })
+}
+
 /// Where a metric read starts: the whole history window the first time (sparklines),
 /// afterwards from a few periods before the last good read, so a gap is filled in.
 pub fn metric_window_start(
@@ -311,19 +351,13 @@ pub fn spawn_all(
     }
 
     if let Some(dir) = opts.state_dir.clone().filter(|_| !env.backups.is_empty()) {
-        let mode = provider.mode();
-        // File reads, off the runtime's threads.
-        tasks.push(every_minute(opts, tx.clone(), refresh, move || {
-            let dir = dir.clone();
-            async move {
-                let read = tokio::task::spawn_blocking(move || {
-                    crate::runbook::journal::restore_tests::last_restores(&dir, mode)
-                })
-                .await;
-                let ok = read.is_ok();
-                (Update::RestoreTests(read.unwrap_or_default()), ok)
-            }
-        }));
+        tasks.push(restore_tests(
+            provider.mode(),
+            dir,
+            opts,
+            tx.clone(),
+            refresh,
+        ));
     }
 
     for b in &env.backups {

@@ -49,6 +49,22 @@ pub fn from_lines(lines: &[Line], mode: Mode) -> Vec<(String, DateTime<Utc>)> {
     out
 }
 
+/// What changes when a run is journaled: each journal's path, length and modification
+/// time. Reading the journals again is needed only when this changed.
+pub type Fingerprint = Vec<(std::path::PathBuf, u64, Option<std::time::SystemTime>)>;
+
+pub fn fingerprint(state_dir: &Path) -> Fingerprint {
+    run_files(state_dir)
+        .into_iter()
+        .map(|f| {
+            let meta = std::fs::metadata(&f).ok();
+            let len = meta.as_ref().map_or(0, std::fs::Metadata::len);
+            let modified = meta.and_then(|m| m.modified().ok());
+            (f, len, modified)
+        })
+        .collect()
+}
+
 /// Resource ARN → the latest restore of it that counts, over every journal under
 /// `state_dir`. A journal that cannot be read vouches for nothing (the console lists
 /// it with its reason elsewhere).
