@@ -46,8 +46,6 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Result<(), EngineError> {
         self.steps[i].entries += 1;
-        // A new attempt chooses its recovery point and token afresh.
-        self.steps[i].sent.iter_mut().for_each(|m| *m = None);
         let step = self.rb.steps[i].clone();
         if step.kind.is_mutating() && self.ctx.read_only {
             return self.set(
@@ -302,6 +300,13 @@ impl Engine {
             }
             Err(e) => {
                 let unknown = e.kind == CallErrorKind::OutcomeUnknown;
+                // A definite refusal ends the attempt: a retry chooses its point and
+                // token afresh. An unknown outcome keeps them, whatever happens next
+                // (a guard that blocks the re-send, a retry after that), until the
+                // call is settled: a re-send is always the call first sent.
+                if !unknown && let Some(slot) = self.steps[i].sent.get_mut(c) {
+                    *slot = None;
+                }
                 rec.record(
                     now,
                     Record::Outcome {

@@ -155,6 +155,7 @@ impl Engine {
                 // a retry starts a new one (a new point choice and token). The journal's
                 // restore_job record says the same to a resume.
                 self.steps[i].calls_done.iter_mut().for_each(|d| *d = false);
+                self.steps[i].sent.iter_mut().for_each(|m| *m = None);
                 self.steps[i].restore_job = None;
                 self.set(i, StepStatus::Failed { why }, rec, now)?;
                 return Ok(None);

@@ -61,6 +61,8 @@ struct Backup {
     reads_of_job_1: usize,
     /// RDS instances by id → DBInstanceStatus.
     instances: HashMap<String, String>,
+    /// us-west-2 reads unhealthy (a guard that blocks).
+    dr_sick: bool,
 }
 
 impl Backup {
@@ -80,6 +82,7 @@ impl Backup {
             list_dark: false,
             reads_of_job_1: 0,
             instances: HashMap::new(),
+            dr_sick: false,
         }
     }
     fn sent_ops(&self) -> Vec<&'static str> {
@@ -113,7 +116,12 @@ fn job(id: &str, status: &str) -> RestoreJobSeen {
 impl World for Backup {
     fn read(&mut self, probes: &[Probe]) -> Facts {
         let mut f = Facts::default();
-        f.region_health.insert("us-west-2".into(), Verdict::Healthy);
+        let health = if self.dr_sick {
+            Verdict::Impaired
+        } else {
+            Verdict::Healthy
+        };
+        f.region_health.insert("us-west-2".into(), health);
         f.recovery_points.insert(
             "orders-db".into(),
             PointAge {
@@ -783,4 +791,43 @@ fn delete_restored_is_validated_against_the_runbook() {
     assert!(errs(&before).contains("`restore` is not a restore_backup step before this one"));
     let rds = "  - id: restore\n    title: R\n    restore_backup: { resource: ledger-db, name: ledger-restored }\n  - id: delete\n    title: D\n    delete_restored: { step: restore }\n    confirm: typed\n";
     assert!(errs(rds).contains("delete_restored deletes restored clusters"));
+}
+
+/// A lost answer whose job is not listed, then a guard that blocks the re-send, then a
+/// retry: the retry is still the first attempt, sent with its first point and token
+/// (a new token could start a second restore if the first call had landed unseen).
+#[test]
+fn a_blocked_resend_then_retry_still_sends_the_first_call() {
+    let steps = format!(
+        "{RESTORE}    require:\n      - region_health: {{ region: us-west-2, is: healthy }}\n"
+    );
+    let mut w = Backup::new();
+    w.drop_call = true;
+    let mut rec = MemoryRecorder::default();
+    let mut e = Engine::start(book(&steps), ctx(), &mut rec, t0()).unwrap();
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    let typed = || Command::Confirm {
+        typed: Some("orders-restored".into()),
+    };
+    e.command(typed(), &mut w, &mut rec, t0()).unwrap();
+    assert!(matches!(
+        e.status("restore"),
+        Some(StepStatus::AwaitingConfirmation { prompt }) if prompt.resend
+    ));
+    w.dr_sick = true;
+    e.command(typed(), &mut w, &mut rec, secs(5)).unwrap();
+    assert_eq!(e.status("restore").unwrap().label(), "blocked");
+    w.dr_sick = false;
+    e.command(Command::Retry, &mut w, &mut rec, secs(10))
+        .unwrap();
+    e.advance(&mut w, &mut rec, secs(10)).unwrap();
+    if matches!(
+        e.status("restore"),
+        Some(StepStatus::AwaitingConfirmation { .. })
+    ) {
+        e.command(typed(), &mut w, &mut rec, secs(10)).unwrap();
+    }
+    assert_eq!(w.sent.len(), 2, "{:?}", w.sent);
+    assert_eq!(w.sent[0], w.sent[1], "the same point and token");
+    assert_eq!(w.pins, 1);
 }
