@@ -3,6 +3,7 @@
 
 use crate::cli::StatusArgs;
 use crate::cli::target;
+use crate::model::snapshot::RestoreTest;
 use crate::model::snapshot::Snapshot;
 use crate::monitor::{self, MonitorOptions};
 use anyhow::Context;
@@ -210,12 +211,20 @@ fn write_text(o: &mut String, s: &Snapshot) -> std::fmt::Result {
                 (Some(c), None) => format!("latest copy {}", c.state),
                 (None, None) => "no copy job seen".to_string(),
             };
-            let tested = b
-                .restore_test_note(s.taken_at, |secs| {
-                    crate::tui::view::text::age_compact(secs.saturating_mul(1000))
-                })
-                .map(|(n, _)| format!("; {n}"))
-                .unwrap_or_default();
+            let compact =
+                |secs: i64| crate::tui::view::text::age_compact(secs.saturating_mul(1000));
+            let tested = match b.restore_test(s.taken_at) {
+                Some(RestoreTest::Overdue { by_s }) => {
+                    format!("; restore test overdue by {}", compact(by_s))
+                }
+                Some(RestoreTest::Tested { ago_s }) => {
+                    format!("; restore tested {} ago", compact(ago_s))
+                }
+                Some(RestoreTest::Never { every_s }) => {
+                    format!("; restore never tested (every {})", compact(every_s))
+                }
+                None => String::new(),
+            };
             writeln!(
                 o,
                 "  {}: {} ({}) → {} in {}: {point}; {copy}{tested}{}",

@@ -312,27 +312,20 @@ pub struct BackupStatus {
 }
 
 impl BackupStatus {
-    /// The restore-test words: "restore tested 3d ago", "restore test overdue by 2d",
-    /// "restore never tested (every 7d)"; `None` when there is nothing to say. The
-    /// bool is true when it needs attention.
-    pub fn restore_test_note(
-        &self,
-        now: DateTime<Utc>,
-        age: impl Fn(i64) -> String,
-    ) -> Option<(String, bool)> {
+    /// Where the restore tests stand at `now`; `None` when there is nothing to say
+    /// (never tested and no schedule). The one rule `status` and the dashboard word.
+    pub fn restore_test(&self, now: DateTime<Utc>) -> Option<RestoreTest> {
         let every = self
             .restore_test_every_s
             .and_then(|s| i64::try_from(s).ok());
         match (self.last_tested, self.next_test_due, every) {
-            (Some(_), Some(due), _) if now > due => Some((
-                format!("restore test overdue by {}", age((now - due).num_seconds())),
-                true,
-            )),
-            (Some(t), _, _) => Some((
-                format!("restore tested {} ago", age((now - t).num_seconds().max(0))),
-                false,
-            )),
-            (None, _, Some(e)) => Some((format!("restore never tested (every {})", age(e)), true)),
+            (Some(_), Some(due), _) if now > due => Some(RestoreTest::Overdue {
+                by_s: (now - due).num_seconds(),
+            }),
+            (Some(t), _, _) => Some(RestoreTest::Tested {
+                ago_s: (now - t).num_seconds().max(0),
+            }),
+            (None, _, Some(every_s)) => Some(RestoreTest::Never { every_s }),
             (None, _, None) => None,
         }
     }
@@ -367,6 +360,21 @@ impl BackupStatus {
             (true, true) => Some(true),
             (true, false) => None,
         }
+    }
+}
+
+/// A protected resource's restore tests as of some time (from the run journals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestoreTest {
+    Overdue { by_s: i64 },
+    Tested { ago_s: i64 },
+    Never { every_s: i64 },
+}
+
+impl RestoreTest {
+    /// Overdue or never run: it stands out.
+    pub fn needs_attention(self) -> bool {
+        !matches!(self, RestoreTest::Tested { .. })
     }
 }
 

@@ -204,6 +204,20 @@ impl Provider {
         Ok(restore_job_info!(j, id))
     }
 
+    /// The restore jobs of one recovery point: ListRestoreJobs in `region` (which
+    /// cannot filter by point), every page, kept for `point`.
+    pub async fn list_restore_jobs_of(
+        &self,
+        region: &str,
+        point: &str,
+    ) -> Result<Vec<RestoreJobInfo>, ProviderError> {
+        let jobs = self.list_restore_jobs(region).await?;
+        Ok(jobs
+            .into_iter()
+            .filter(|j| j.recovery_point_arn.as_deref() == Some(point))
+            .collect())
+    }
+
     /// ListRestoreJobs in `region`, every page: what settles a StartRestoreJob whose
     /// answer was lost, without starting another.
     pub async fn list_restore_jobs(

@@ -280,12 +280,8 @@ impl Provider {
                     .global_cluster_identifier(global_cluster_id)
                     .target_db_cluster_identifier(target_cluster_arn)
                     .send();
-                finish(
-                    self.bounded_mutation(sent, operation).await?,
-                    operation,
-                    primary_region,
-                    started,
-                )
+                self.answered_by_rds(sent, operation, primary_region, started)
+                    .await
             }
             MutatingRequest::FailoverGlobalCluster {
                 global_cluster_id,
@@ -299,12 +295,8 @@ impl Provider {
                     .target_db_cluster_identifier(target_cluster_arn)
                     .allow_data_loss(true)
                     .send();
-                finish(
-                    self.bounded_mutation(sent, operation).await?,
-                    operation,
-                    target_region,
-                    started,
-                )
+                self.answered_by_rds(sent, operation, target_region, started)
+                    .await
             }
             MutatingRequest::PromoteReadReplica {
                 region,
@@ -317,12 +309,7 @@ impl Provider {
                     .db_instance_identifier(instance_id)
                     .set_backup_retention_period(*backup_retention_days)
                     .send();
-                finish(
-                    self.bounded_mutation(sent, operation).await?,
-                    operation,
-                    region,
-                    started,
-                )
+                self.answered_by_rds(sent, operation, region, started).await
             }
             MutatingRequest::StartRestoreJob {
                 region,
@@ -366,12 +353,7 @@ impl Provider {
                     .db_instance_class(class)
                     .engine(engine)
                     .send();
-                finish(
-                    self.bounded_mutation(sent, operation).await?,
-                    operation,
-                    region,
-                    started,
-                )
+                self.answered_by_rds(sent, operation, region, started).await
             }
             MutatingRequest::DeleteDbInstance {
                 region,
@@ -384,12 +366,7 @@ impl Provider {
                     .db_instance_identifier(instance_id)
                     .set_skip_final_snapshot(*skip_final_snapshot)
                     .send();
-                finish(
-                    self.bounded_mutation(sent, operation).await?,
-                    operation,
-                    region,
-                    started,
-                )
+                self.answered_by_rds(sent, operation, region, started).await
             }
             MutatingRequest::DeleteDbCluster { region, cluster_id } => {
                 let client = self.rds_mutating(region)?;
@@ -398,18 +375,34 @@ impl Provider {
                     .db_cluster_identifier(cluster_id)
                     .skip_final_snapshot(true)
                     .send();
-                finish(
-                    self.bounded_mutation(sent, operation).await?,
-                    operation,
-                    region,
-                    started,
-                )
+                self.answered_by_rds(sent, operation, region, started).await
             }
         }
     }
 }
 
 impl Provider {
+    /// Waits (bounded) for an RDS call that was sent and turns its reply into the
+    /// outcome: the one ending of every RDS mutation.
+    async fn answered_by_rds<O, E>(
+        &self,
+        sent: impl std::future::Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+        operation: &'static str,
+        region: &str,
+        started: Instant,
+    ) -> Result<MutationOutcome, ProviderError>
+    where
+        O: RequestId,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        finish(
+            self.bounded_mutation(sent, operation).await?,
+            operation,
+            region,
+            started,
+        )
+    }
+
     /// Like `bounded`, but giving up on a call that was already sent leaves its
     /// outcome unknown.
     async fn bounded_mutation<T>(

@@ -3,7 +3,7 @@
 //! that are off-screen.
 
 use crate::model::Verdict;
-use crate::model::snapshot::Snapshot;
+use crate::model::snapshot::{RestoreTest, Snapshot};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,8 +115,8 @@ fn replication_rows(snap: &Snapshot) -> Vec<ReplicationRow> {
             .is_some_and(|c| c.state == "COMPLETED");
         // A restore test that is due (or never ran) stands out on that line too.
         let test_due = b
-            .restore_test_note(snap.taken_at, |_| String::new())
-            .is_some_and(|(_, attention)| attention);
+            .restore_test(snap.taken_at)
+            .is_some_and(RestoreTest::needs_attention);
         if !copy_ok || b.copy_error.is_some() || test_due {
             rows.push(ReplicationRow::BackupCopy(i));
         }

@@ -187,20 +187,19 @@ pub async fn pin(
         }
     };
     if prior_jobs.is_empty() {
-        let jobs = provider.list_restore_jobs(region).await.map_err(|e| {
-            CallError::new(
-                CallErrorKind::Other,
-                format!(
-                    "the restore jobs in {region} could not be listed ({e}); without them a \
+        let jobs = provider
+            .list_restore_jobs_of(region, &point)
+            .await
+            .map_err(|e| {
+                CallError::new(
+                    CallErrorKind::Other,
+                    format!(
+                        "the restore jobs in {region} could not be listed ({e}); without them a \
                      lost answer could not be settled, so nothing was sent"
-                ),
-            )
-        })?;
-        let before: Vec<String> = jobs
-            .into_iter()
-            .filter(|j| j.recovery_point_arn.as_deref() == Some(point.as_str()))
-            .map(|j| j.id)
-            .collect();
+                    ),
+                )
+            })?;
+        let before: Vec<String> = jobs.into_iter().map(|j| j.id).collect();
         if let Mutation::StartRestoreJob { prior_jobs, .. } = &mut out {
             *prior_jobs = before;
         }

@@ -100,14 +100,9 @@ async fn read(provider: &Arc<Provider>, env: &Environment, m: &Mutation) -> Read
         } => {
             r.restore_jobs = Some(
                 provider
-                    .list_restore_jobs(region)
+                    .list_restore_jobs_of(region, point)
                     .await
-                    .map(|jobs| {
-                        jobs.into_iter()
-                            .filter(|j| j.recovery_point_arn.as_deref() == Some(point.as_str()))
-                            .map(restore_job_seen)
-                            .collect()
-                    })
+                    .map(|jobs| jobs.into_iter().map(restore_job_seen).collect())
                     .map_err(|e| e.to_string()),
             );
         }

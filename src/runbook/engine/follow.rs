@@ -55,17 +55,7 @@ impl Engine {
                 .to_string();
             return self.set(i, StepStatus::Failed { why }, rec, now);
         };
-        self.set(
-            i,
-            StepStatus::Waiting {
-                deadline: now + chrono_of(timeout),
-                next_poll: now,
-                polls: 0,
-                last: format!("restore job {job} started"),
-            },
-            rec,
-            now,
-        )
+        self.start_following(i, format!("restore job {job} started"), timeout, rec, now)
     }
 
     /// One look at the followed job. Returns when to look again, if not finished.
@@ -163,12 +153,29 @@ impl Engine {
             _ => {}
         }
         let last = format!("restore job {job} {last}");
-        if now >= deadline {
-            let why = format!(
+        let why = |last: &str| {
+            format!(
                 "timed out after {} following restore job {job} ({last}); AWS Backup has no \
                  operation to stop a restore, so it goes on: check it before retrying",
                 humantime::format_duration(timeout)
-            );
+            )
+        };
+        self.keep_following(i, last, why, (deadline, polls), rec, now)
+    }
+
+    /// Not finished after a look: fails the step with `timed_out(last)` once the
+    /// deadline has passed, else records `last` and when to look again.
+    fn keep_following(
+        &mut self,
+        i: usize,
+        last: String,
+        timed_out: impl FnOnce(&str) -> String,
+        (deadline, polls): (DateTime<Utc>, u32),
+        rec: &mut dyn Recorder,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, EngineError> {
+        if now >= deadline {
+            let why = timed_out(&last);
             self.set(i, StepStatus::Failed { why }, rec, now)?;
             return Ok(None);
         }
@@ -180,6 +187,28 @@ impl Engine {
             last,
         };
         Ok(Some(next))
+    }
+
+    /// Starts following from now: a countdown of `timeout`, first look at once.
+    fn start_following(
+        &mut self,
+        i: usize,
+        last: String,
+        timeout: Duration,
+        rec: &mut dyn Recorder,
+        now: DateTime<Utc>,
+    ) -> Result<(), EngineError> {
+        self.set(
+            i,
+            StepStatus::Waiting {
+                deadline: now + chrono_of(timeout),
+                next_poll: now,
+                polls: 0,
+                last,
+            },
+            rec,
+            now,
+        )
     }
 }
 
@@ -205,17 +234,8 @@ impl Engine {
         rec: &mut dyn Recorder,
         now: DateTime<Utc>,
     ) -> Result<(), EngineError> {
-        self.set(
-            i,
-            StepStatus::Waiting {
-                deadline: now + chrono_of(timeout),
-                next_poll: now,
-                polls: 0,
-                last: format!("DB instance {instance} requested"),
-            },
-            rec,
-            now,
-        )
+        let last = format!("DB instance {instance} requested");
+        self.start_following(i, last, timeout, rec, now)
     }
 
     /// One look at the instance a `create_db_instance` step created.
@@ -263,21 +283,12 @@ impl Engine {
             (None, Some(e)) => format!("DB instance {instance} could not be read (unknown): {e}"),
             (None, None) => format!("DB instance {instance} could not be read (unknown)"),
         };
-        if now >= deadline {
-            let why = format!(
+        let why = |last: &str| {
+            format!(
                 "timed out after {} waiting for DB instance {instance} to be available ({last})",
                 humantime::format_duration(timeout)
-            );
-            self.set(i, StepStatus::Failed { why }, rec, now)?;
-            return Ok(None);
-        }
-        let next = (now + chrono::Duration::seconds(EVERY_S)).min(deadline);
-        self.steps[i].status = StepStatus::Waiting {
-            deadline,
-            next_poll: next,
-            polls: polls + 1,
-            last,
+            )
         };
-        Ok(Some(next))
+        self.keep_following(i, last, why, (deadline, polls), rec, now)
     }
 }

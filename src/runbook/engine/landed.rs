@@ -330,6 +330,20 @@ pub fn probes(kind: &StepKind, m: &Mutation) -> Vec<Probe> {
     }
 }
 
+/// An RDS resource's read as facts hold it: its status (`None`: it does not exist), or
+/// why it could not be read.
+fn status_read(
+    seen: &HashMap<String, Option<String>>,
+    errors: &HashMap<String, String>,
+    id: &str,
+) -> Result<Option<String>, String> {
+    match (seen.get(id), errors.get(id)) {
+        (Some(status), _) => Ok(status.clone()),
+        (None, Some(e)) => Err(e.clone()),
+        (None, None) => Err("not read".to_string()),
+    }
+}
+
 /// The engine's facts as a readout for `kind`'s call.
 pub fn readout_from_facts(kind: &StepKind, m: &Mutation, f: &Facts) -> Readout {
     let global = match kind {
@@ -364,24 +378,14 @@ pub fn readout_from_facts(kind: &StepKind, m: &Mutation, f: &Facts) -> Readout {
         | Mutation::DeleteDbInstance {
             db_instance_identifier: id,
             ..
-        } => Some(
-            match (f.db_instances.get(id), f.db_instance_errors.get(id)) {
-                (Some(status), _) => Ok(status.clone()),
-                (None, Some(e)) => Err(e.clone()),
-                (None, None) => Err("not read".to_string()),
-            },
-        ),
+        } => Some(status_read(&f.db_instances, &f.db_instance_errors, id)),
         _ => None,
     };
     let cluster = match m {
         Mutation::DeleteDbCluster {
             db_cluster_identifier: id,
             ..
-        } => Some(match (f.db_clusters.get(id), f.db_cluster_errors.get(id)) {
-            (Some(status), _) => Ok(status.clone()),
-            (None, Some(e)) => Err(e.clone()),
-            (None, None) => Err("not read".to_string()),
-        }),
+        } => Some(status_read(&f.db_clusters, &f.db_cluster_errors, id)),
         _ => None,
     };
     Readout {

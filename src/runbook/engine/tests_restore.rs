@@ -253,16 +253,21 @@ fn confirmed(w: &mut Backup, rec: &mut MemoryRecorder) -> Engine {
             .is_some_and(|r| r.contains("3h 10m old: about 3h 10m of writes are not in it")),
         "{prompt:?}"
     );
+    confirm_typed(&mut e, w, rec, t0());
+    e
+}
+
+/// The operator types the restored name and confirms.
+fn confirm_typed(e: &mut Engine, w: &mut Backup, rec: &mut MemoryRecorder, at: DateTime<Utc>) {
     e.command(
         Command::Confirm {
             typed: Some("orders-restored".into()),
         },
         w,
         rec,
-        t0(),
+        at,
     )
     .unwrap();
-    e
 }
 
 fn intents(rec: &MemoryRecorder) -> Vec<Mutation> {
@@ -391,15 +396,7 @@ fn a_retry_after_a_failed_job_is_a_new_attempt_with_a_new_token() {
         e.status("restore"),
         Some(StepStatus::AwaitingConfirmation { .. })
     ) {
-        e.command(
-            Command::Confirm {
-                typed: Some("orders-restored".into()),
-            },
-            &mut w,
-            &mut rec,
-            secs(20),
-        )
-        .unwrap();
+        confirm_typed(&mut e, &mut w, &mut rec, secs(20));
     }
     let tokens: Vec<Option<String>> = w
         .sent
@@ -476,15 +473,7 @@ fn an_unsettled_lost_answer_asks_and_the_resend_is_the_same_call_with_the_same_t
         "{}",
         prompt.what
     );
-    e.command(
-        Command::Confirm {
-            typed: Some("orders-restored".into()),
-        },
-        &mut w,
-        &mut rec,
-        secs(5),
-    )
-    .unwrap();
+    confirm_typed(&mut e, &mut w, &mut rec, secs(5));
     assert_eq!(w.sent.len(), 2);
     assert_eq!(
         w.sent[0], w.sent[1],
@@ -543,15 +532,7 @@ fn a_restore_job_condition_reads_the_job_its_step_started() {
     let mut rec = MemoryRecorder::default();
     let mut e = Engine::start(book(&steps), ctx(), &mut rec, t0()).unwrap();
     e.advance(&mut w, &mut rec, t0()).unwrap();
-    e.command(
-        Command::Confirm {
-            typed: Some("orders-restored".into()),
-        },
-        &mut w,
-        &mut rec,
-        t0(),
-    )
-    .unwrap();
+    confirm_typed(&mut e, &mut w, &mut rec, t0());
     w.set("JOB-1", "COMPLETED", None);
     assert_eq!(
         e.advance(&mut w, &mut rec, secs(10)).unwrap(),
@@ -712,15 +693,7 @@ fn delete_restored_deletes_only_what_this_runs_restore_created() {
     let mut rec = MemoryRecorder::default();
     let mut e = Engine::start(book(&steps), ctx(), &mut rec, t0()).unwrap();
     e.advance(&mut w, &mut rec, t0()).unwrap();
-    e.command(
-        Command::Confirm {
-            typed: Some("orders-restored".into()),
-        },
-        &mut w,
-        &mut rec,
-        t0(),
-    )
-    .unwrap();
+    confirm_typed(&mut e, &mut w, &mut rec, t0());
     w.set("JOB-1", "FAILED", None);
     e.advance(&mut w, &mut rec, secs(10)).unwrap();
     let StepStatus::Blocked { why, .. } = e.status("delete").unwrap() else {
@@ -735,15 +708,7 @@ fn delete_restored_deletes_only_what_this_runs_restore_created() {
     let mut rec = MemoryRecorder::default();
     let mut e = Engine::start(book(&steps), ctx(), &mut rec, t0()).unwrap();
     e.advance(&mut w, &mut rec, t0()).unwrap();
-    e.command(
-        Command::Confirm {
-            typed: Some("orders-restored".into()),
-        },
-        &mut w,
-        &mut rec,
-        t0(),
-    )
-    .unwrap();
+    confirm_typed(&mut e, &mut w, &mut rec, t0());
     w.set("JOB-1", "COMPLETED", None);
     e.advance(&mut w, &mut rec, secs(10)).unwrap();
     let StepStatus::AwaitingConfirmation { prompt } = e.status("delete").unwrap().clone() else {
@@ -756,15 +721,7 @@ fn delete_restored_deletes_only_what_this_runs_restore_created() {
             .as_deref()
             .is_some_and(|r| r.contains("cannot be undone"))
     );
-    e.command(
-        Command::Confirm {
-            typed: Some("orders-restored".into()),
-        },
-        &mut w,
-        &mut rec,
-        secs(10),
-    )
-    .unwrap();
+    confirm_typed(&mut e, &mut w, &mut rec, secs(10));
     assert_eq!(w.sent_ops(), vec!["StartRestoreJob", "DeleteDBCluster"]);
     assert_eq!(e.status("delete").unwrap().label(), "done");
     // A resume reads what was restored back from the journal.

@@ -4,7 +4,7 @@
 
 use super::text::{self, Row};
 use super::theme;
-use crate::model::snapshot::BackupStatus;
+use crate::model::snapshot::{BackupStatus, RestoreTest};
 use chrono::{DateTime, Utc};
 
 /// `orders-db    use1→usw2 newest 1h12m / RPO 4h  ok`
@@ -58,20 +58,18 @@ pub fn point_line(w: &mut Row, b: &BackupStatus, now: DateTime<Utc>) {
 }
 
 /// ` · tested 3d ago` / ` · test overdue 2d` / ` · never tested`, compact: the panel
-/// is narrow. `status` words it in full ([`BackupStatus::restore_test_note`]).
+/// is narrow. `status` words it in full from the same [`BackupStatus::restore_test`].
 fn test_note(w: &mut Row, b: &BackupStatus, now: DateTime<Utc>) {
     let compact = |s: i64| text::age_compact(s.saturating_mul(1000));
-    let (note, style) = match (b.last_tested, b.next_test_due, b.restore_test_every_s) {
-        (Some(_), Some(due), _) if now > due => (
-            format!("test overdue {}", compact((now - due).num_seconds())),
-            theme::WARN,
-        ),
-        (Some(t), _, _) => (
-            format!("tested {} ago", compact((now - t).num_seconds())),
-            theme::LABEL,
-        ),
-        (None, _, Some(_)) => ("never tested".to_string(), theme::WARN),
-        (None, _, None) => return,
+    let (note, style) = match b.restore_test(now) {
+        Some(RestoreTest::Overdue { by_s }) => {
+            (format!("test overdue {}", compact(by_s)), theme::WARN)
+        }
+        Some(RestoreTest::Tested { ago_s }) => {
+            (format!("tested {} ago", compact(ago_s)), theme::LABEL)
+        }
+        Some(RestoreTest::Never { .. }) => ("never tested".to_string(), theme::WARN),
+        None => return,
     };
     w.put(" · ", theme::DIM).put(&note, style);
 }
