@@ -19,6 +19,9 @@ pub struct EnvFile {
     /// Backup and restore: resources whose recovery points are copied to a DR vault.
     #[serde(default)]
     pub backups: Vec<BackupFile>,
+    /// Scale-out: the Auto Scaling groups and ECS services that carry the workload.
+    #[serde(default)]
+    pub capacity: Vec<CapacityFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -201,4 +204,34 @@ pub struct RestoreFile {
     /// The restore metadata for the resource type, passed to StartRestoreJob as is.
     #[serde(default)]
     pub metadata: BTreeMap<String, String>,
+}
+
+/// One Auto Scaling group or ECS service under `capacity:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityFile {
+    pub name: S,
+    pub region: S,
+    /// An EC2 Auto Scaling group's name (exactly one of `asg` and `ecs`).
+    #[serde(default)]
+    pub asg: Option<S>,
+    /// An ECS service.
+    #[serde(default)]
+    pub ecs: Option<Spanned<EcsServiceFile>>,
+    /// Instances or tasks the Region needs to carry the whole production load.
+    pub production: Spanned<u32>,
+    /// Twin only: the desired capacity it starts with (pilot light 0, warm standby a
+    /// part of `production`); defaults to `production`. Ignored against AWS.
+    #[serde(default)]
+    pub initial: Option<Spanned<u32>>,
+    /// Twin only: the group's MaxSize; defaults to `production`.
+    #[serde(default)]
+    pub max: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EcsServiceFile {
+    pub cluster: S,
+    pub service: S,
 }

@@ -31,6 +31,8 @@ pub struct Environment {
     pub replicas: Vec<ReplicaPair>,
     /// Resources protected by backups copied to a DR vault, in file order.
     pub backups: Vec<ProtectedResource>,
+    /// Auto Scaling groups and ECS services that carry the workload, in file order.
+    pub capacity: Vec<CapacityGroup>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -147,6 +149,48 @@ pub struct RestoreTemplate {
     pub metadata: std::collections::BTreeMap<String, String>,
 }
 
+/// Compute that carries the workload in one Region, and what production needs of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapacityGroup {
+    /// The environment's short name (e.g. `orders-api-usw2`).
+    pub name: String,
+    pub region: String,
+    pub target: CapacityTarget,
+    /// Instances or tasks the Region needs to carry the whole production load.
+    pub production: u32,
+    /// Twin only: the desired capacity it starts with.
+    pub initial: u32,
+    /// Twin only: the group's MaxSize.
+    pub max: u32,
+}
+
+/// What a [`CapacityGroup`] is in AWS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CapacityTarget {
+    /// An EC2 Auto Scaling group, by name.
+    Asg { name: String },
+    /// An ECS service in a cluster.
+    EcsService { cluster: String, service: String },
+}
+
+impl CapacityTarget {
+    /// `ASG orders-api-usw2` or `ECS orders/orders-api`.
+    pub fn label(&self) -> String {
+        match self {
+            CapacityTarget::Asg { name } => format!("ASG {name}"),
+            CapacityTarget::EcsService { cluster, service } => format!("ECS {cluster}/{service}"),
+        }
+    }
+
+    /// What one unit of capacity is called.
+    pub fn unit(&self) -> &'static str {
+        match self {
+            CapacityTarget::Asg { .. } => "instances",
+            CapacityTarget::EcsService { .. } => "tasks",
+        }
+    }
+}
+
 impl Environment {
     /// Reads and validates a file; errors carry `file:line:column`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
@@ -203,6 +247,10 @@ impl Environment {
 
     pub fn backup(&self, name: &str) -> Option<&ProtectedResource> {
         self.backups.iter().find(|b| b.name == name)
+    }
+
+    pub fn capacity_group(&self, name: &str) -> Option<&CapacityGroup> {
+        self.capacity.iter().find(|c| c.name == name)
     }
 
     pub fn aurora(&self, name: &str) -> Option<&AuroraGlobal> {

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 mod arc;
 mod backups;
+mod capacity;
 use arc::arc;
 
 struct Ctx<'a> {
@@ -49,6 +50,7 @@ pub(super) fn validate(raw: EnvFile, origin: &str) -> Result<Environment, Config
     let aurora = aurora(&cx, &raw.databases, &region_names)?;
     let replicas = replicas(&cx, &raw.databases, &region_names, &aurora)?;
     let backups = backups::backups(&cx, &raw.backups, &region_names)?;
+    let capacity = capacity::capacity(&cx, &raw.capacity, &region_names)?;
     Ok(Environment {
         name: raw.name.value,
         source: None,
@@ -59,6 +61,7 @@ pub(super) fn validate(raw: EnvFile, origin: &str) -> Result<Environment, Config
         aurora,
         replicas,
         backups,
+        capacity,
     })
 }
 
