@@ -238,6 +238,36 @@ fn write_text(o: &mut String, s: &Snapshot) -> std::fmt::Result {
         }
     }
 
+    if !s.capacity.is_empty() {
+        writeln!(o, "\nCapacity (in service / production need)")?;
+        for c in &s.capacity {
+            let counts = match (c.in_service, c.desired) {
+                (Some(n), Some(d)) => {
+                    let mut t = format!("{n}/{} {} in service, desired {d}", c.production, c.unit);
+                    if let Some(w) = c.warming.filter(|w| *w > 0) {
+                        t.push_str(&format!(", {w} warming up"));
+                    }
+                    if let Some(u) = c.unhealthy.filter(|u| *u > 0) {
+                        t.push_str(&format!(", {u} unhealthy"));
+                    }
+                    if let Some(level) = c.level() {
+                        t.push_str(&format!(" ({level})"));
+                    }
+                    t
+                }
+                _ => format!("unknown: {}", c.error.as_deref().unwrap_or("not read yet")),
+            };
+            writeln!(
+                o,
+                "  {} ({}) in {}: {counts}{}",
+                c.name,
+                c.resource,
+                c.region,
+                seen(c.observed_at, c.stale)
+            )?;
+        }
+    }
+
     writeln!(o, "\nRouting controls")?;
     let mut panels: Vec<&str> = s.controls.iter().map(|c| c.panel.as_str()).collect();
     panels.dedup();

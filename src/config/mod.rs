@@ -165,7 +165,8 @@ pub struct CapacityGroup {
 }
 
 /// What a [`CapacityGroup`] is in AWS.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CapacityTarget {
     /// An EC2 Auto Scaling group, by name.
     Asg { name: String },

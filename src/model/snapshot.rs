@@ -72,6 +72,9 @@ pub struct Snapshot {
     /// Protected resources and their newest recovery point in the DR vault.
     #[serde(default)]
     pub backups: Vec<BackupStatus>,
+    /// Auto Scaling groups and ECS services, per Region, against production's need.
+    #[serde(default)]
+    pub capacity: Vec<CapacityStatus>,
 }
 
 impl Snapshot {
@@ -87,6 +90,7 @@ impl Snapshot {
                 .backups
                 .iter()
                 .any(|b| b.has_unknown() || b.fresh.is_none())
+            || self.capacity.iter().any(|c| c.in_service.is_none())
     }
 
     /// The oldest observation time among everything shown (items never observed are
@@ -270,6 +274,51 @@ pub struct EndpointStatus {
     pub last_latency_ms: Option<u64>,
     pub last_error: Option<String>,
     pub last_used: Option<DateTime<Utc>>,
+}
+
+/// One Auto Scaling group or ECS service. The counts are `None` unless read recently
+/// and its Region still answers: a dark Region's capacity is unknown, never the last
+/// number seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapacityStatus {
+    /// The environment's name for it.
+    pub name: String,
+    pub region: String,
+    /// `ASG NAME` or `ECS CLUSTER/SERVICE`.
+    pub resource: String,
+    /// `instances` or `tasks`.
+    pub unit: String,
+    /// What the whole production load needs.
+    pub production: u32,
+    pub desired: Option<u32>,
+    /// ASG: InService and Healthy instances; ECS: runningCount.
+    pub in_service: Option<u32>,
+    /// ASG: Pending instances; ECS: pendingCount.
+    pub warming: Option<u32>,
+    pub unhealthy: Option<u32>,
+    pub min: Option<u32>,
+    pub max: Option<u32>,
+    /// ECS service status (ACTIVE, DRAINING, INACTIVE).
+    pub service_status: Option<String>,
+    /// When it last answered.
+    pub observed_at: Option<DateTime<Utc>>,
+    pub stale: bool,
+    pub error: Option<String>,
+}
+
+impl CapacityStatus {
+    /// `pilot light` (nothing serves), `partial`, or `production` (the whole load's
+    /// need serves); None when unknown.
+    pub fn level(&self) -> Option<&'static str> {
+        let n = self.in_service?;
+        Some(if n == 0 {
+            "pilot light"
+        } else if n < self.production {
+            "partial"
+        } else {
+            "production"
+        })
+    }
 }
 
 /// A protected resource: the newest usable recovery point in its DR vault, and the
@@ -480,6 +529,7 @@ mod tests {
             }],
             endpoints: vec![],
             backups: vec![],
+            capacity: vec![],
         }
     }
 

@@ -55,6 +55,11 @@ pub enum Update {
     },
     /// Resource ARN → its last restore that counts as a test, from the journals.
     RestoreTests(HashMap<String, DateTime<Utc>>),
+    /// One `capacity:` group (read in its Region).
+    Capacity {
+        name: String,
+        report: Report<crate::provider::CapacityInfo>,
+    },
 }
 
 /// What the source Region says about one protected resource.
@@ -158,6 +163,8 @@ pub struct Observations {
     pub restore_tests: Option<HashMap<String, DateTime<Utc>>>,
     /// Whether the journals are read at all (a state directory was given).
     pub restore_tests_expected: bool,
+    /// By `capacity:` group name.
+    pub capacity: BTreeMap<String, Obs<crate::provider::CapacityInfo>>,
     history_len: usize,
 }
 
@@ -197,7 +204,13 @@ impl Observations {
             .iter()
             .map(|b| (b.name.clone(), Obs::default()))
             .collect();
+        let capacity = env
+            .capacity
+            .iter()
+            .map(|g| (g.name.clone(), Obs::default()))
+            .collect();
         Observations {
+            capacity,
             backup_vaults,
             backup_sources,
             copied_from: HashMap::new(),
@@ -250,6 +263,9 @@ impl Observations {
                 self.instances.entry(replica).or_default().record(report)
             }
             Update::Controls(r) => self.controls.record(r),
+            Update::Capacity { name, report } => {
+                self.capacity.entry(name).or_default().record(report)
+            }
             Update::BackupVault { name, report } => {
                 self.backup_vaults.entry(name).or_default().record(report)
             }

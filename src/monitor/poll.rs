@@ -23,6 +23,10 @@ type Tx = mpsc::Sender<Update>;
 /// shows a new one within a minute and costs AWS Backup three calls a minute per
 /// protected resource.
 pub const BACKUP_READ_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+/// Capacity is read this often: instances take minutes to launch and warm up, so a
+/// change shows within 10 s; a `scale` step follows its own group by itself. After a
+/// failed read the next try is at the next tick.
+pub const CAPACITY_READ_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// After a failed backup read, the next try comes this much later (not at every
 /// tick: a dark Region would otherwise cost three AWS Backup calls per resource every
@@ -399,6 +403,35 @@ pub fn spawn_all(
                 .await;
                 let ok = report.result.is_ok();
                 (Update::BackupSource { name, report }, ok)
+            }
+        }));
+    }
+
+    let every_rounds =
+        (CAPACITY_READ_EVERY.as_millis() / opts.poll.as_millis().max(1)).max(1) as u64;
+    for g in &env.capacity {
+        let (p, name, region, target) = (
+            provider.clone(),
+            g.name.clone(),
+            g.region.clone(),
+            g.target.clone(),
+        );
+        let last_ok = Arc::new(AtomicBool::new(false));
+        tasks.push(every(opts, tx.clone(), refresh, move |round| {
+            let (p, name, region, target, last_ok) = (
+                p.clone(),
+                name.clone(),
+                region.clone(),
+                target.clone(),
+                last_ok.clone(),
+            );
+            async move {
+                if last_ok.load(Ordering::Relaxed) && !round.is_multiple_of(every_rounds) {
+                    return Vec::new();
+                }
+                let report = report(p.read_capacity(&region, &target)).await;
+                last_ok.store(report.result.is_ok(), Ordering::Relaxed);
+                vec![Update::Capacity { name, report }]
             }
         }));
     }

@@ -20,6 +20,12 @@ pub(super) struct Built {
     pub backup: BTreeMap<String, aws_sdk_backup::Client>,
     /// One attempt, for StartRestoreJob.
     pub backup_mutating: BTreeMap<String, aws_sdk_backup::Client>,
+    pub autoscaling: BTreeMap<String, aws_sdk_autoscaling::Client>,
+    /// One attempt, for UpdateAutoScalingGroup.
+    pub autoscaling_mutating: BTreeMap<String, aws_sdk_autoscaling::Client>,
+    pub ecs: BTreeMap<String, aws_sdk_ecs::Client>,
+    /// One attempt, for UpdateService.
+    pub ecs_mutating: BTreeMap<String, aws_sdk_ecs::Client>,
     /// The preferred STS Region first, then every other Region of the environment.
     pub sts: Vec<(String, aws_sdk_sts::Client)>,
     /// (region, url, client) in file order.
@@ -149,6 +155,41 @@ pub(super) async fn build(
             backup_mutating.insert(r.clone(), aws_sdk_backup::Client::from_conf(conf));
         }
     }
+    let mut autoscaling = BTreeMap::new();
+    let mut autoscaling_mutating = BTreeMap::new();
+    let mut ecs = BTreeMap::new();
+    let mut ecs_mutating = BTreeMap::new();
+    for g in &env.capacity {
+        let r = &g.region;
+        let reader = Region::new(r.clone());
+        match g.target {
+            crate::config::CapacityTarget::Asg { .. } => {
+                let conf = aws_sdk_autoscaling::config::Builder::from(&base)
+                    .region(reader.clone())
+                    .build();
+                autoscaling.insert(r.clone(), aws_sdk_autoscaling::Client::from_conf(conf));
+                let conf = aws_sdk_autoscaling::config::Builder::from(&base)
+                    .region(reader)
+                    .retry_config(no_retries())
+                    .timeout_config(mutating_timeouts(cfg))
+                    .build();
+                autoscaling_mutating
+                    .insert(r.clone(), aws_sdk_autoscaling::Client::from_conf(conf));
+            }
+            crate::config::CapacityTarget::EcsService { .. } => {
+                let conf = aws_sdk_ecs::config::Builder::from(&base)
+                    .region(reader.clone())
+                    .build();
+                ecs.insert(r.clone(), aws_sdk_ecs::Client::from_conf(conf));
+                let conf = aws_sdk_ecs::config::Builder::from(&base)
+                    .region(reader)
+                    .retry_config(no_retries())
+                    .timeout_config(mutating_timeouts(cfg))
+                    .build();
+                ecs_mutating.insert(r.clone(), aws_sdk_ecs::Client::from_conf(conf));
+            }
+        }
+    }
     for r in &regions {
         let rc = aws_sdk_rds::config::Builder::from(&base)
             .region(Region::new(r.clone()))
@@ -233,6 +274,10 @@ pub(super) async fn build(
         cloudwatch,
         backup,
         backup_mutating,
+        autoscaling,
+        autoscaling_mutating,
+        ecs,
+        ecs_mutating,
         sts,
         arc,
     })
@@ -274,6 +319,19 @@ mod tests {
                 "StartRestoreJob client in {region}"
             );
         }
+        for (region, client) in &built.autoscaling_mutating {
+            let retry = client.config().retry_config().expect("retry config");
+            assert_eq!(
+                retry.max_attempts(),
+                1,
+                "UpdateAutoScalingGroup in {region}"
+            );
+        }
+        for (region, client) in &built.ecs_mutating {
+            let retry = client.config().retry_config().expect("retry config");
+            assert_eq!(retry.max_attempts(), 1, "UpdateService in {region}");
+        }
+        assert!(!built.autoscaling_mutating.is_empty() && !built.ecs_mutating.is_empty());
         for (_, _, client) in &built.arc {
             let retry = client.config().retry_config().expect("retry config");
             assert_eq!(retry.max_attempts(), 1, "ARC rotates instead of retrying");

@@ -263,14 +263,23 @@ pub fn classify(code: String, message: String, status: u16) -> ProviderError {
         | "GlobalClusterNotFoundFault"
         | "DBClusterNotFoundFault"
         | "DBInstanceNotFound"
-        | "DBInstanceNotFoundFault" => ProviderError::NotFound {
+        | "DBInstanceNotFoundFault"
+        // ECS API reference, UpdateService / DescribeServices errors.
+        | "ServiceNotFoundException"
+        | "ClusterNotFoundException" => ProviderError::NotFound {
             code: bare,
             message,
         },
         "InvalidGlobalClusterStateFault"
         | "InvalidDBClusterStateFault"
         | "InvalidDBInstanceState"
-        | "InvalidDBInstanceStateFault" => ProviderError::InvalidState {
+        | "InvalidDBInstanceStateFault"
+        // EC2 Auto Scaling API reference, UpdateAutoScalingGroup errors: a scaling
+        // activity or another update is in progress.
+        | "ScalingActivityInProgress"
+        | "ResourceContention"
+        // ECS API reference, UpdateService: the service is draining or inactive.
+        | "ServiceNotActiveException" => ProviderError::InvalidState {
             code: bare,
             message,
         },

@@ -6,6 +6,7 @@
 
 mod arc;
 mod backup;
+mod capacity;
 mod clients;
 mod cloudwatch;
 pub mod error;
@@ -16,6 +17,7 @@ mod sts;
 pub mod types;
 
 pub use arc::ArcAnswer;
+pub use capacity::{ECS_SERVICES_PER_CALL, count_asg_instances};
 pub use error::ProviderError;
 pub use mutate::{ControlUpdate, MutatingRequest, MutationOutcome};
 pub use types::ControlInfo;
@@ -99,6 +101,13 @@ pub struct Provider {
     cloudwatch: BTreeMap<String, aws_sdk_cloudwatch::Client>,
     backup: BTreeMap<String, aws_sdk_backup::Client>,
     backup_mutating: BTreeMap<String, aws_sdk_backup::Client>,
+    /// EC2 Auto Scaling and ECS, in each Region a capacity group is in.
+    autoscaling: BTreeMap<String, aws_sdk_autoscaling::Client>,
+    /// One attempt, for UpdateAutoScalingGroup.
+    autoscaling_mutating: BTreeMap<String, aws_sdk_autoscaling::Client>,
+    ecs: BTreeMap<String, aws_sdk_ecs::Client>,
+    /// One attempt, for UpdateService.
+    ecs_mutating: BTreeMap<String, aws_sdk_ecs::Client>,
     /// Preferred Region first; the others are fallbacks when it does not answer.
     sts: Vec<(String, aws_sdk_sts::Client)>,
     arc: arc::ArcEndpoints,
@@ -138,6 +147,10 @@ impl Provider {
             cloudwatch: built.cloudwatch,
             backup: built.backup,
             backup_mutating: built.backup_mutating,
+            autoscaling: built.autoscaling,
+            autoscaling_mutating: built.autoscaling_mutating,
+            ecs: built.ecs,
+            ecs_mutating: built.ecs_mutating,
             sts: built.sts,
             arc: arc::ArcEndpoints::new(built.arc),
             credentials: built.credentials,

@@ -83,6 +83,23 @@ pub enum MutatingRequest {
     /// RDS DeleteDBCluster with SkipFinalSnapshot: for a scratch restore, whose data
     /// is the recovery point it came from.
     DeleteDbCluster { region: String, cluster_id: String },
+    /// EC2 Auto Scaling UpdateAutoScalingGroup: DesiredCapacity, and MinSize/MaxSize
+    /// when given. Setting a value twice leaves the group as once, so a re-send after
+    /// a lost answer starts nothing new.
+    UpdateAutoScalingGroup {
+        region: String,
+        name: String,
+        desired: u32,
+        min: Option<u32>,
+        max: Option<u32>,
+    },
+    /// ECS UpdateService with only desiredCount.
+    UpdateEcsService {
+        region: String,
+        cluster: String,
+        service: String,
+        desired: u32,
+    },
 }
 
 /// ARC's limit on entries per UpdateRoutingControlStates call.
@@ -152,6 +169,33 @@ impl MutatingRequest {
             MutatingRequest::DeleteDbCluster { region, cluster_id } => {
                 format!("Delete DB cluster {cluster_id} in {region} (no final snapshot)")
             }
+            MutatingRequest::UpdateAutoScalingGroup {
+                region,
+                name,
+                desired,
+                min,
+                max,
+            } => {
+                let mut bounds = Vec::new();
+                if let Some(m) = min {
+                    bounds.push(format!("min {m}"));
+                }
+                if let Some(m) = max {
+                    bounds.push(format!("max {m}"));
+                }
+                let bounds = if bounds.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", bounds.join(", "))
+                };
+                format!("Set Auto Scaling group {name} in {region} to {desired} instances{bounds}")
+            }
+            MutatingRequest::UpdateEcsService {
+                region,
+                cluster,
+                service,
+                desired,
+            } => format!("Set ECS service {cluster}/{service} in {region} to {desired} tasks"),
             MutatingRequest::CreateDbInstance {
                 region,
                 instance_id,
@@ -179,6 +223,8 @@ impl MutatingRequest {
             MutatingRequest::CreateDbInstance { .. } => "CreateDBInstance",
             MutatingRequest::DeleteDbInstance { .. } => "DeleteDBInstance",
             MutatingRequest::DeleteDbCluster { .. } => "DeleteDBCluster",
+            MutatingRequest::UpdateAutoScalingGroup { .. } => "UpdateAutoScalingGroup",
+            MutatingRequest::UpdateEcsService { .. } => "UpdateService",
         }
     }
 }
@@ -377,13 +423,58 @@ impl Provider {
                     .send();
                 self.answered_by_rds(sent, operation, region, started).await
             }
+            MutatingRequest::UpdateAutoScalingGroup {
+                region,
+                name,
+                desired,
+                min,
+                max,
+            } => {
+                let client = self.autoscaling_mutating.get(region).ok_or_else(|| {
+                    ProviderError::NotConfigured(format!("no Auto Scaling client for {region}"))
+                })?;
+                let int = |v: &u32| i32::try_from(*v).unwrap_or(i32::MAX);
+                let sent = client
+                    .update_auto_scaling_group()
+                    .auto_scaling_group_name(name)
+                    .desired_capacity(int(desired))
+                    .set_min_size(min.as_ref().map(int))
+                    .set_max_size(max.as_ref().map(int))
+                    .send();
+                let mut o = self
+                    .answered_by_rds(sent, operation, region, started)
+                    .await?;
+                o.answered_by = format!("Auto Scaling {region}");
+                Ok(o)
+            }
+            MutatingRequest::UpdateEcsService {
+                region,
+                cluster,
+                service,
+                desired,
+            } => {
+                let client = self.ecs_mutating.get(region).ok_or_else(|| {
+                    ProviderError::NotConfigured(format!("no ECS client for {region}"))
+                })?;
+                let sent = client
+                    .update_service()
+                    .cluster(cluster)
+                    .service(service)
+                    .desired_count(i32::try_from(*desired).unwrap_or(i32::MAX))
+                    .send();
+                let mut o = self
+                    .answered_by_rds(sent, operation, region, started)
+                    .await?;
+                o.answered_by = format!("ECS {region}");
+                Ok(o)
+            }
         }
     }
 }
 
 impl Provider {
-    /// Waits (bounded) for an RDS call that was sent and turns its reply into the
-    /// outcome: the one ending of every RDS mutation.
+    /// Waits (bounded) for an RDS (or Auto Scaling, ECS) call that was sent and turns
+    /// its reply into the outcome: the one ending of every such mutation.
     async fn answered_by_rds<O, E>(
         &self,
         sent: impl std::future::Future<Output = Result<O, SdkError<E, HttpResponse>>>,

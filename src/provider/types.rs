@@ -126,3 +126,23 @@ pub struct RestoreJobInfo {
     pub completed_at: Option<chrono::DateTime<chrono::Utc>>,
     pub created_resource_arn: Option<String>,
 }
+
+/// One Auto Scaling group or ECS service, counted (DescribeAutoScalingGroups /
+/// DescribeServices). Counts are of what AWS listed at the moment of the read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapacityInfo {
+    /// DesiredCapacity / desiredCount.
+    pub desired: u32,
+    /// ASG: MinSize and MaxSize; ECS services have none.
+    pub min: Option<u32>,
+    pub max: Option<u32>,
+    /// ASG: instances InService and Healthy; ECS: runningCount.
+    pub in_service: u32,
+    /// ASG: instances launching (Pending, Pending:Wait, Pending:Proceed); ECS:
+    /// pendingCount.
+    pub warming: u32,
+    /// ASG: InService instances whose HealthStatus is Unhealthy.
+    pub unhealthy: u32,
+    /// ECS: the service's status (ACTIVE, DRAINING, INACTIVE); None for an ASG.
+    pub status: Option<String>,
+}

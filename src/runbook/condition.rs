@@ -122,6 +122,15 @@ pub enum Condition {
         #[serde(default)]
         job: Option<String>,
     },
+    /// At least this many instances or tasks of a `capacity:` group serve (ASG:
+    /// InService and Healthy; ECS: runningCount).
+    Capacity {
+        /// The environment's `capacity:` name.
+        group: String,
+        region: String,
+        target: crate::config::CapacityTarget,
+        at_least: u32,
+    },
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -177,6 +186,12 @@ pub enum Probe {
     DbCluster {
         region: String,
         id: String,
+    },
+    /// One Auto Scaling group or ECS service (DescribeAutoScalingGroups /
+    /// DescribeServices in its Region).
+    Capacity {
+        region: String,
+        target: crate::config::CapacityTarget,
     },
 }
 
@@ -236,6 +251,10 @@ pub struct Facts {
     pub db_cluster_errors: HashMap<String, String>,
     /// By recovery point ARN: every restore job of it the list showed.
     pub restore_jobs_of: HashMap<String, Vec<RestoreJobSeen>>,
+    /// By (Region, group or service): its capacity as read.
+    pub capacity: HashMap<(String, crate::config::CapacityTarget), crate::provider::CapacityInfo>,
+    /// By (Region, group or service): why it could not be read.
+    pub capacity_errors: HashMap<(String, crate::config::CapacityTarget), String>,
 }
 
 impl Condition {
@@ -374,6 +393,10 @@ impl Condition {
                 id: id.clone(),
             },
             Condition::RestoreJob { job: None, .. } => return,
+            Condition::Capacity { region, target, .. } => Probe::Capacity {
+                region: region.clone(),
+                target: target.clone(),
+            },
             Condition::All(cs) | Condition::Any(cs) => {
                 cs.iter().for_each(|c| c.probes(out));
                 return;
@@ -465,6 +488,34 @@ impl Condition {
             },
             Condition::RecoveryPointAge { resource, below_s } => {
                 point_age(f.recovery_points.get(resource), resource, *below_s)
+            }
+            Condition::Capacity {
+                group,
+                region,
+                target,
+                at_least,
+            } => {
+                let key = (region.clone(), target.clone());
+                match f.capacity.get(&key) {
+                    Some(c) => Truth::known(
+                        c.in_service >= *at_least,
+                        format!(
+                            "{group} ({}) has {} {} in service of {} desired (needs at least {at_least})",
+                            target.label(),
+                            c.in_service,
+                            target.unit(),
+                            c.desired
+                        ),
+                    ),
+                    None => Truth::unknown(format!(
+                        "capacity of {group} ({}) in {region} is unknown{}",
+                        target.label(),
+                        f.capacity_errors
+                            .get(&key)
+                            .map(|e| format!(": {e}"))
+                            .unwrap_or_default()
+                    )),
+                }
             }
             Condition::RestoreJob { step, is, job, .. } => {
                 let Some(id) = job else {
@@ -604,6 +655,17 @@ impl fmt::Display for Condition {
             Condition::RestoreJob { step, is, .. } => {
                 write!(f, "restore job of step {step} is {is}")
             }
+            Condition::Capacity {
+                group,
+                target,
+                at_least,
+                ..
+            } => write!(
+                f,
+                "{group} ({}) has at least {at_least} {} in service",
+                target.label(),
+                target.unit()
+            ),
             Condition::All(cs) => list(f, "all", cs),
             Condition::Any(cs) => list(f, "any", cs),
             Condition::Not(c) => write!(f, "not ({c})"),

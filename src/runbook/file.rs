@@ -28,7 +28,8 @@
 //! `command: {program, args, timeout}`, `approval: {note?}`, `pause: DURATION`,
 //! `restore_backup: {resource, name, region?, recovery_point?: latest|ARN, timeout?}`,
 //! `create_db_instance: {cluster, region, class, engine, instance?, timeout?}`,
-//! `delete_restored: {step}` (with `confirm: typed`).
+//! `delete_restored: {step}` (with `confirm: typed`),
+//! `scale: {asg|ecs_service, region, desired: N|production, min?, max?, timeout?}`.
 //!
 //! Conditions: `region_health: {region, is|is_not}`,
 //! `replication_lag: {database, region?, below_ms}`, `rpo_lag: {database, region, below_ms}`,
@@ -36,6 +37,7 @@
 //! `restore_job: {step, is: PENDING|RUNNING|COMPLETED|ABORTED|FAILED}` (the job a
 //! `restore_backup` step of this runbook started),
 //! `writer_region: {database, is}`, `failover_state: {database, is: idle|pending|…}`,
+//! `capacity: {asg|ecs_service, region, at_least: N|production}`,
 //! `routing_control: {control, state}`, `alarm: {name, state}`, `all: […]`, `any: […]`,
 //! `not: COND`. `{{param}}` works in every string value.
 
@@ -104,6 +106,8 @@ pub struct StepFile {
     pub create_db_instance: Option<Spanned<CreateDbInstanceFile>>,
     #[serde(default)]
     pub delete_restored: Option<Spanned<DeleteRestoredFile>>,
+    #[serde(default)]
+    pub scale: Option<Spanned<ScaleFile>>,
     // --- common ---
     #[serde(default)]
     pub require: Vec<ConditionFile>,
@@ -190,6 +194,41 @@ pub struct RestoreBackupFile {
     pub timeout: Option<S>,
 }
 
+/// `scale: {asg | ecs_service, region, desired, min?, max?, timeout?}`: a
+/// `capacity:` group of the environment, named by its Auto Scaling group or ECS
+/// service name and Region. `desired` is a number or `production`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleFile {
+    #[serde(default)]
+    pub asg: Option<S>,
+    #[serde(default)]
+    pub ecs_service: Option<S>,
+    pub region: S,
+    pub desired: S,
+    /// Auto Scaling groups only: MinSize / MaxSize to set with the desired capacity.
+    #[serde(default)]
+    pub min: Option<S>,
+    #[serde(default)]
+    pub max: Option<S>,
+    /// How long the step waits for the capacity to serve. Defaults to 20m.
+    #[serde(default)]
+    pub timeout: Option<S>,
+}
+
+/// `capacity: {asg | ecs_service, region, at_least}`: `at_least` is a number or
+/// `production`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityCondFile {
+    #[serde(default)]
+    pub asg: Option<S>,
+    #[serde(default)]
+    pub ecs_service: Option<S>,
+    pub region: S,
+    pub at_least: S,
+}
+
 /// `delete_restored: {step: restore}`: deletes what that `restore_backup` step of this
 /// run restored (and the instances this runbook's `create_db_instance` steps added).
 #[derive(Debug, Deserialize)]
@@ -264,6 +303,7 @@ pub enum ConditionFile {
     Alarm(AlarmFile),
     RecoveryPointAge(PointAgeFile),
     RestoreJob(RestoreJobFile),
+    Capacity(CapacityCondFile),
     All(Vec<ConditionFile>),
     Any(Vec<ConditionFile>),
     Not(Box<ConditionFile>),

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 const KINDS: &str = "manual, check, wait, routing_controls, aurora_switchover, aurora_failover, \
                      promote_replica, command, approval, pause, restore_backup, create_db_instance, \
-                     delete_restored";
+                     delete_restored, scale";
 
 /// Exactly one kind key; its body resolved.
 pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
@@ -48,6 +48,7 @@ pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
             "delete_restored",
             s.delete_restored.as_ref().map(|x| x.referenced),
         ),
+        ("scale", s.scale.as_ref().map(|x| x.referenced)),
     ]
     .into_iter()
     .filter_map(|(k, l)| l.map(|l| (k, l)))
@@ -197,7 +198,63 @@ pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
     if let Some(d) = &s.delete_restored {
         return delete_restored(r, &d.value);
     }
+    if let Some(sc) = &s.scale {
+        return scale(r, sc);
+    }
     None
+}
+
+/// Instances launch and warm up in minutes; the default leaves room for a slow day.
+const SCALE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
+
+fn scale(r: &mut Resolver, f: &Spanned<super::file::ScaleFile>) -> Option<StepKind> {
+    let v = &f.value;
+    let group = r.capacity_group(
+        v.asg.as_ref(),
+        v.ecs_service.as_ref(),
+        &v.region,
+        f.referenced,
+    )?;
+    let desired = r.capacity_count(&v.desired, group)?;
+    let mut bound = |b: &Option<super::file::S>| match b {
+        Some(s) => r.capacity_count(s, group).map(Some),
+        None => Some(None),
+    };
+    let (min, max) = (bound(&v.min)?, bound(&v.max)?);
+    let timeout = match &v.timeout {
+        Some(t) => r.duration(t)?,
+        None => SCALE_TIMEOUT,
+    };
+    let is_asg = matches!(group.target, crate::config::CapacityTarget::Asg { .. });
+    if !is_asg && (min.is_some() || max.is_some()) {
+        r.err(
+            K::Invalid,
+            f.referenced,
+            "`min` and `max` are Auto Scaling group sizes; an ECS service has only a desired count",
+        );
+        return None;
+    }
+    // UpdateAutoScalingGroup refuses a desired capacity outside [MinSize, MaxSize]
+    // (EC2 Auto Scaling API reference, UpdateAutoScalingGroup: "DesiredCapacity …
+    // must be greater than or equal to the minimum size of the group and less than
+    // or equal to the maximum size of the group"); caught here when both are given.
+    if min.is_some_and(|m| desired < m) || max.is_some_and(|m| desired > m) {
+        r.err(
+            K::Invalid,
+            v.desired.referenced,
+            format!("desired {desired} is outside min/max given with it"),
+        );
+        return None;
+    }
+    Some(StepKind::Scale {
+        group: group.name.clone(),
+        region: group.region.clone(),
+        target: group.target.clone(),
+        desired,
+        min,
+        max,
+        timeout,
+    })
 }
 
 fn delete_restored(r: &mut Resolver, f: &super::file::DeleteRestoredFile) -> Option<StepKind> {

@@ -15,6 +15,7 @@ mod kinds;
 pub mod local_command;
 pub mod plan;
 mod resolve;
+mod resolve_capacity;
 pub mod step;
 pub mod summary;
 pub mod template;

@@ -79,6 +79,33 @@ pub enum Mutation {
         region: String,
         db_cluster_identifier: String,
     },
+    /// EC2 Auto Scaling UpdateAutoScalingGroup: a control-plane call.
+    UpdateAutoScalingGroup {
+        region: String,
+        auto_scaling_group_name: String,
+        desired_capacity: u32,
+        #[serde(default)]
+        min_size: Option<u32>,
+        #[serde(default)]
+        max_size: Option<u32>,
+    },
+    /// ECS UpdateService with desiredCount only: a control-plane call.
+    UpdateService {
+        region: String,
+        cluster: String,
+        service: String,
+        desired_count: u32,
+    },
+}
+
+/// What a scaling call asks of one group or service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScaleAsk {
+    pub region: String,
+    pub target: crate::config::CapacityTarget,
+    pub desired: u32,
+    pub min: Option<u32>,
+    pub max: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +128,46 @@ impl Mutation {
             Mutation::CreateDbInstance { .. } => "CreateDBInstance",
             Mutation::DeleteDbInstance { .. } => "DeleteDBInstance",
             Mutation::DeleteDbCluster { .. } => "DeleteDBCluster",
+            Mutation::UpdateAutoScalingGroup { .. } => "UpdateAutoScalingGroup",
+            Mutation::UpdateService { .. } => "UpdateService",
+        }
+    }
+
+    /// A scaling call's group or service and what it asks; None for other calls.
+    pub fn scale_ask(&self) -> Option<ScaleAsk> {
+        use crate::config::CapacityTarget;
+        match self {
+            Mutation::UpdateAutoScalingGroup {
+                region,
+                auto_scaling_group_name,
+                desired_capacity,
+                min_size,
+                max_size,
+            } => Some(ScaleAsk {
+                region: region.clone(),
+                target: CapacityTarget::Asg {
+                    name: auto_scaling_group_name.clone(),
+                },
+                desired: *desired_capacity,
+                min: *min_size,
+                max: *max_size,
+            }),
+            Mutation::UpdateService {
+                region,
+                cluster,
+                service,
+                desired_count,
+            } => Some(ScaleAsk {
+                region: region.clone(),
+                target: CapacityTarget::EcsService {
+                    cluster: cluster.clone(),
+                    service: service.clone(),
+                },
+                desired: *desired_count,
+                min: None,
+                max: None,
+            }),
+            _ => None,
         }
     }
 
@@ -117,6 +184,8 @@ impl Mutation {
             | Mutation::DeleteDbInstance { region, .. }
             | Mutation::DeleteDbCluster { region, .. } => region.clone(),
             Mutation::StartRestoreJob { region, .. } => format!("AWS Backup {region}"),
+            Mutation::UpdateAutoScalingGroup { region, .. } => format!("Auto Scaling {region}"),
+            Mutation::UpdateService { region, .. } => format!("ECS {region}"),
             Mutation::RunCommand { .. } => "local".to_string(),
         }
     }
@@ -231,6 +300,35 @@ impl Mutation {
                 format!("DBClusterIdentifier={db_cluster_identifier}"),
                 "SkipFinalSnapshot=true  # a scratch restore: its data is its recovery point"
                     .into(),
+            ],
+            Mutation::UpdateAutoScalingGroup {
+                auto_scaling_group_name,
+                desired_capacity,
+                min_size,
+                max_size,
+                ..
+            } => {
+                let mut v = vec![
+                    format!("AutoScalingGroupName={auto_scaling_group_name}"),
+                    format!("DesiredCapacity={desired_capacity}"),
+                ];
+                if let Some(m) = min_size {
+                    v.push(format!("MinSize={m}"));
+                }
+                if let Some(m) = max_size {
+                    v.push(format!("MaxSize={m}"));
+                }
+                v
+            }
+            Mutation::UpdateService {
+                cluster,
+                service,
+                desired_count,
+                ..
+            } => vec![
+                format!("cluster={cluster}"),
+                format!("service={service}"),
+                format!("desiredCount={desired_count}"),
             ],
         }
     }
@@ -383,9 +481,41 @@ pub fn calls(step: &Step) -> Vec<Mutation> {
                 db_cluster_identifier: name.clone(),
             }))
             .collect(),
+        StepKind::Scale {
+            region,
+            target,
+            desired,
+            min,
+            max,
+            ..
+        } => vec![match target {
+            crate::config::CapacityTarget::Asg { name } => Mutation::UpdateAutoScalingGroup {
+                region: region.clone(),
+                auto_scaling_group_name: name.clone(),
+                desired_capacity: *desired,
+                min_size: *min,
+                max_size: *max,
+            },
+            crate::config::CapacityTarget::EcsService { cluster, service } => {
+                Mutation::UpdateService {
+                    region: region.clone(),
+                    cluster: cluster.clone(),
+                    service: service.clone(),
+                    desired_count: *desired,
+                }
+            }
+        }],
         _ => Vec::new(),
     }
 }
+
+/// What the plan and the confirm dialog say about a scaling step: scaling is a
+/// control-plane operation (AWS Well-Architected, "Rely on the data plane and not
+/// the control plane during recovery"; Fault Isolation Boundaries whitepaper,
+/// "Static stability"), so a team can pre-scale (warm standby) instead.
+pub const SCALE_CAVEAT: &str = "scaling is a control-plane call: in a Regional \
+     impairment it may fail or be slow; pre-scaling the standby (warm standby) does not \
+     depend on it";
 
 /// A `routing_controls` step the environment's safety rules would refuse without an
 /// override: ARC rejects such an update unless `SafetyRulesToOverride` names the rule
@@ -560,6 +690,22 @@ fn describe_kind(out: &mut String, step: &Step) {
         }
         StepKind::Pause { duration } => {
             let _ = writeln!(out, "      pause {}", humantime::format_duration(*duration));
+        }
+        StepKind::Scale {
+            group,
+            target,
+            desired,
+            timeout,
+            ..
+        } => {
+            let _ = writeln!(
+                out,
+                "      {group} ({}): then waits until {desired} {} serve, timeout {}",
+                target.label(),
+                target.unit(),
+                humantime::format_duration(*timeout)
+            );
+            let _ = writeln!(out, "      NOTE: {SCALE_CAVEAT}");
         }
         _ => {}
     }

@@ -387,6 +387,20 @@ impl<'a> Resolver<'a> {
                     job: None,
                 })
             }
+            ConditionFile::Capacity(c) => {
+                let group = self.capacity_group(
+                    c.asg.as_ref(),
+                    c.ecs_service.as_ref(),
+                    &c.region,
+                    c.region.referenced,
+                )?;
+                Some(Condition::Capacity {
+                    group: group.name.clone(),
+                    region: group.region.clone(),
+                    target: group.target.clone(),
+                    at_least: self.capacity_count(&c.at_least, group)?,
+                })
+            }
             ConditionFile::RecoveryPointAge(a) => {
                 let name = self.protected(&a.resource)?.name.clone();
                 let below = self.duration(&a.below)?;

@@ -157,6 +157,19 @@ pub enum StepKind {
         name: String,
         instances: Vec<String>,
     },
+    /// EC2 Auto Scaling UpdateAutoScalingGroup or ECS UpdateService of a `capacity:`
+    /// group, then its capacity read until `desired` serves or `timeout` passes.
+    Scale {
+        /// The environment's `capacity:` name.
+        group: String,
+        region: String,
+        target: crate::config::CapacityTarget,
+        desired: u32,
+        /// Auto Scaling groups only.
+        min: Option<u32>,
+        max: Option<u32>,
+        timeout: Duration,
+    },
 }
 
 /// The restore metadata key that names the restored resource, per AWS Backup resource
@@ -189,6 +202,7 @@ impl StepKind {
             StepKind::RestoreBackup { .. } => "restore_backup",
             StepKind::CreateDbInstance { .. } => "create_db_instance",
             StepKind::DeleteRestored { .. } => "delete_restored",
+            StepKind::Scale { .. } => "scale",
         }
     }
 
@@ -204,6 +218,7 @@ impl StepKind {
                 | StepKind::RestoreBackup { .. }
                 | StepKind::CreateDbInstance { .. }
                 | StepKind::DeleteRestored { .. }
+                | StepKind::Scale { .. }
         )
     }
 
@@ -217,6 +232,7 @@ impl StepKind {
             StepKind::RestoreBackup { name, .. } => name.clone(),
             StepKind::CreateDbInstance { instance_id, .. } => instance_id.clone(),
             StepKind::DeleteRestored { name, .. } => name.clone(),
+            StepKind::Scale { group, .. } => group.clone(),
             StepKind::RoutingControls { changes } => {
                 // The Region being switched on, when the change names exactly one.
                 let mut on: Vec<&str> = changes

@@ -11,6 +11,8 @@ pub enum RegionRow {
     Region(usize),
     /// (region, reason) — one line per reason, under a Region that is not healthy.
     Reason(usize, usize),
+    /// (region, index in `snapshot.capacity`) — one line per capacity group.
+    Capacity(usize, usize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +84,13 @@ fn region_rows(snap: &Snapshot) -> Vec<RegionRow> {
         // notes (what is unknown) and every reason of the others get a line each.
         let first = usize::from(r.verdict == Verdict::Healthy);
         rows.extend((first..r.reasons.len()).map(|j| RegionRow::Reason(i, j)));
+        rows.extend(
+            snap.capacity
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.region == r.name)
+                .map(|(k, _)| RegionRow::Capacity(i, k)),
+        );
     }
     rows
 }

@@ -193,6 +193,7 @@ pub fn calm(now: DateTime<Utc>) -> Snapshot {
         }],
         endpoints: endpoints(now),
         backups: Vec::new(),
+        capacity: Vec::new(),
     }
 }
 

@@ -32,6 +32,8 @@ pub struct Context {
     /// Backups are read once a minute: a vault read counts as current while it
     /// succeeded within that minute plus the staleness window.
     pub backup_read_within: Duration,
+    /// Capacity is read every 10 s: current while read within that plus the window.
+    pub capacity_read_within: Duration,
 }
 
 /// How old a metric datapoint may be and still count: max(3 periods, 3 minutes).
@@ -86,6 +88,9 @@ impl Context {
             metric_fresh_for: metric_freshness(60),
             metric_read_within: Duration::seconds(60)
                 + Duration::from_std(window).unwrap_or(Duration::seconds(4)),
+            capacity_read_within: Duration::from_std(crate::monitor::poll::CAPACITY_READ_EVERY)
+                .unwrap_or(Duration::seconds(10))
+                + Duration::from_std(window).unwrap_or(Duration::seconds(4)),
             backup_read_within: Duration::from_std(crate::monitor::poll::BACKUP_READ_EVERY)
                 .unwrap_or(Duration::seconds(60))
                 + Duration::from_std(window).unwrap_or(Duration::seconds(4)),
@@ -134,6 +139,11 @@ pub fn build(
             .backups
             .iter()
             .map(|b| backups::status(b, obs, ctx, now))
+            .collect(),
+        capacity: env
+            .capacity
+            .iter()
+            .map(|g| capacity::status(g, obs, ctx, now))
             .collect(),
     }
 }
@@ -442,6 +452,7 @@ fn rule(
 }
 
 mod backups;
+mod capacity;
 pub use backups::{aws_now, copy_sources, newest_usable};
 #[cfg(test)]
 mod tests;

@@ -27,6 +27,7 @@ fn ctx() -> Context {
         metric_fresh_for: metric_freshness(60),
         metric_read_within: Duration::milliseconds(63_500),
         backup_read_within: Duration::milliseconds(63_500),
+        capacity_read_within: Duration::milliseconds(13_500),
     }
 }
 
@@ -421,4 +422,75 @@ mod backups {
         assert!(snap.backups[0].newest.is_none());
         assert_eq!(snap.backups[0].fresh_at(t(1)), Some(false));
     }
+}
+
+#[test]
+fn capacity_counts_show_only_while_read_recently_and_the_region_answers() {
+    let env = Environment::builtin_default().unwrap();
+    let mut obs = Observations::new(&env, &[], 10);
+    let seen = crate::provider::CapacityInfo {
+        desired: 6,
+        min: Some(0),
+        max: Some(12),
+        in_service: 2,
+        warming: 4,
+        unhealthy: 0,
+        status: None,
+    };
+    let west = |s: &crate::model::snapshot::Snapshot| {
+        s.capacity
+            .iter()
+            .find(|c| c.name == "web-usw2")
+            .unwrap()
+            .clone()
+    };
+    let before = build(&env, &obs, vec![], &ctx(), t(0));
+    assert_eq!(west(&before).in_service, None);
+    assert_eq!(west(&before).error.as_deref(), Some("not read yet"));
+    assert!(before.has_unknown());
+
+    obs.apply(Update::Capacity {
+        name: "web-usw2".into(),
+        report: ok(0, seen),
+    });
+    for at in [0, 4, 8] {
+        obs.apply(Update::Alarms {
+            region: "us-west-2".into(),
+            report: ok(at, alarms_ok(&env, "us-west-2")),
+        });
+    }
+    let now = west(&build(&env, &obs, vec![], &ctx(), t(9)));
+    assert_eq!(
+        (now.in_service, now.warming, now.desired, now.production),
+        (Some(2), Some(4), Some(6), 6)
+    );
+    assert_eq!(now.level(), Some("partial"));
+
+    // The Region stops answering (its alarms read fails): the counts go unknown at
+    // once, though the capacity read itself is only 10 s old.
+    obs.apply(Update::Alarms {
+        region: "us-west-2".into(),
+        report: Report {
+            started: t(10),
+            at: t(12),
+            result: Err("timed out".into()),
+        },
+    });
+    let dark = west(&build(&env, &obs, vec![], &ctx(), t(12)));
+    assert_eq!(dark.in_service, None);
+    assert!(dark.stale);
+    assert_eq!(dark.error.as_deref(), Some("us-west-2 does not answer"));
+
+    // And a capacity read older than its window is unknown even if the Region answers.
+    obs.apply(Update::Alarms {
+        region: "us-west-2".into(),
+        report: ok(20, alarms_ok(&env, "us-west-2")),
+    });
+    let old = west(&build(&env, &obs, vec![], &ctx(), t(20)));
+    assert_eq!(old.in_service, None);
+    assert!(
+        old.error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("no answer since"))
+    );
 }

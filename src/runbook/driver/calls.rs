@@ -127,6 +127,30 @@ pub fn to_provider(m: &Mutation) -> Result<Option<provider::MutatingRequest>, Ca
             region: region.clone(),
             cluster_id: db_cluster_identifier.clone(),
         },
+        Mutation::UpdateAutoScalingGroup {
+            region,
+            auto_scaling_group_name,
+            desired_capacity,
+            min_size,
+            max_size,
+        } => provider::MutatingRequest::UpdateAutoScalingGroup {
+            region: region.clone(),
+            name: auto_scaling_group_name.clone(),
+            desired: *desired_capacity,
+            min: *min_size,
+            max: *max_size,
+        },
+        Mutation::UpdateService {
+            region,
+            cluster,
+            service,
+            desired_count,
+        } => provider::MutatingRequest::UpdateEcsService {
+            region: region.clone(),
+            cluster: cluster.clone(),
+            service: service.clone(),
+            desired: *desired_count,
+        },
         Mutation::RunCommand { .. } => return Ok(None),
     }))
 }
@@ -267,7 +291,9 @@ pub async fn perform(
             if err.endpoint.is_none() {
                 err.endpoint = match m {
                     Mutation::UpdateRoutingControlStates { .. } => None,
-                    Mutation::StartRestoreJob { .. } => Some(m.endpoint()),
+                    Mutation::StartRestoreJob { .. }
+                    | Mutation::UpdateAutoScalingGroup { .. }
+                    | Mutation::UpdateService { .. } => Some(m.endpoint()),
                     _ => Some(format!("RDS {}", m.endpoint())),
                 };
             }
@@ -288,7 +314,9 @@ async fn settle_unknown(
 ) -> Result<Receipt, CallError> {
     let endpoint = Some(match m {
         Mutation::UpdateRoutingControlStates { .. } => "ARC (no answer)".to_string(),
-        Mutation::StartRestoreJob { .. } => format!("{} (no answer)", m.endpoint()),
+        Mutation::StartRestoreJob { .. }
+        | Mutation::UpdateAutoScalingGroup { .. }
+        | Mutation::UpdateService { .. } => format!("{} (no answer)", m.endpoint()),
         _ => format!("RDS {} (no answer)", m.endpoint()),
     });
     let (landed, created) = readback::look_created(provider, env, m).await;

@@ -25,7 +25,8 @@ pub(super) fn wait_lengths(rb: &Runbook) -> Vec<Option<(std::time::Duration, boo
             StepKind::Pause { duration } => Some((*duration, true)),
             // A restore follows its job for up to its timeout.
             StepKind::RestoreBackup { timeout, .. }
-            | StepKind::CreateDbInstance { timeout, .. } => Some((*timeout, false)),
+            | StepKind::CreateDbInstance { timeout, .. }
+            | StepKind::Scale { timeout, .. } => Some((*timeout, false)),
             _ => None,
         })
         .collect()

@@ -125,6 +125,16 @@ async fn read(provider: &Arc<Provider>, env: &Environment, m: &Mutation) -> Read
         } => {
             r.cluster = Some(cluster_status(provider, region, id).await);
         }
+        Mutation::UpdateAutoScalingGroup { .. } | Mutation::UpdateService { .. } => {
+            if let Some(a) = m.scale_ask() {
+                r.capacity = Some(
+                    provider
+                        .read_capacity(&a.region, &a.target)
+                        .await
+                        .map_err(|e| e.to_string()),
+                );
+            }
+        }
         Mutation::StartRestoreJob { .. } | Mutation::RunCommand { .. } => {}
     }
     r

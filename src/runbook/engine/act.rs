@@ -224,6 +224,9 @@ impl Engine {
                         timeout,
                         ..
                     } => return self.follow_instance_from(i, &instance_id, timeout, rec, now),
+                    StepKind::Scale { timeout, .. } => {
+                        return self.follow_capacity_from(i, timeout, rec, now);
+                    }
                     _ => {}
                 }
                 self.verify_then_done(i, w, rec, now)
@@ -466,6 +469,24 @@ impl Engine {
                 i,
                 region,
                 instance_id,
+                *timeout,
+                (deadline, next_poll, polls),
+                w,
+                rec,
+                now,
+            );
+        }
+        if let StepKind::Scale {
+            region,
+            target,
+            desired,
+            timeout,
+            ..
+        } = &kind
+        {
+            return self.follow_capacity(
+                i,
+                (region, target, *desired),
                 *timeout,
                 (deadline, next_poll, polls),
                 w,

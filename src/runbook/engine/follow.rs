@@ -165,7 +165,7 @@ impl Engine {
 
     /// Not finished after a look: fails the step with `timed_out(last)` once the
     /// deadline has passed, else records `last` and when to look again.
-    fn keep_following(
+    pub(super) fn keep_following(
         &mut self,
         i: usize,
         last: String,
@@ -190,7 +190,7 @@ impl Engine {
     }
 
     /// Starts following from now: a countdown of `timeout`, first look at once.
-    fn start_following(
+    pub(super) fn start_following(
         &mut self,
         i: usize,
         last: String,

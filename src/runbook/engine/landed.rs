@@ -48,6 +48,8 @@ pub struct Readout {
     pub new_instance: Option<Result<Option<String>, String>>,
     /// The cluster a DeleteDBCluster deletes, read the same way.
     pub cluster: Option<Result<Option<String>, String>>,
+    /// The group or service a scaling call changes: `Err` when it could not be read.
+    pub capacity: Option<Result<crate::provider::CapacityInfo, String>>,
 }
 
 /// Whether a delete landed, from what the read showed: gone or `deleting` is applied.
@@ -233,6 +235,9 @@ pub fn landed(m: &Mutation, r: &Readout) -> Landed {
             region,
             db_cluster_identifier: id,
         } => deleted(&format!("DB cluster {id}"), region, &r.cluster),
+        Mutation::UpdateAutoScalingGroup { .. } | Mutation::UpdateService { .. } => {
+            scaled(m, &r.capacity)
+        }
         Mutation::StartRestoreJob {
             region,
             recovery_point_arn,
@@ -258,6 +263,46 @@ pub fn landed(m: &Mutation, r: &Readout) -> Landed {
                         "no new restore job of {point} is listed in {region}"
                     )),
                 },
+            }
+        }
+    }
+}
+
+/// Whether a scaling call landed: the desired capacity (and MinSize/MaxSize when the
+/// call set them) reads as asked. Setting a value AWS already has leaves the group
+/// as asked, so "already so" is applied too: a re-send changes nothing more.
+fn scaled(m: &Mutation, seen: &Option<Result<crate::provider::CapacityInfo, String>>) -> Landed {
+    let Some(ask) = m.scale_ask() else {
+        return Landed::Unknown("not a scaling call".into());
+    };
+    let what = format!("{} in {}", ask.target.label(), ask.region);
+    match seen {
+        None => Landed::Unknown(format!("{what} was not read")),
+        Some(Err(e)) => Landed::Unknown(format!("{what} could not be read: {e}")),
+        Some(Ok(c)) => {
+            let bounds_ok = ask.min.is_none_or(|m| c.min == Some(m))
+                && ask.max.is_none_or(|m| c.max == Some(m));
+            if c.desired == ask.desired && bounds_ok {
+                Landed::Applied(format!(
+                    "{what} has desired {} ({} {} in service)",
+                    c.desired,
+                    c.in_service,
+                    ask.target.unit()
+                ))
+            } else {
+                Landed::NotApplied(format!(
+                    "{what} has desired {} (asked {}){}",
+                    c.desired,
+                    ask.desired,
+                    if bounds_ok {
+                        String::new()
+                    } else {
+                        format!(
+                            ", min {:?} max {:?} (asked {:?} {:?})",
+                            c.min, c.max, ask.min, ask.max
+                        )
+                    }
+                ))
             }
         }
     }
@@ -326,6 +371,14 @@ pub fn probes(kind: &StepKind, m: &Mutation) -> Vec<Probe> {
             region: region.clone(),
             id: db_cluster_identifier.clone(),
         }],
+        (_, m) if m.scale_ask().is_some() => m
+            .scale_ask()
+            .map(|a| Probe::Capacity {
+                region: a.region,
+                target: a.target,
+            })
+            .into_iter()
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -388,6 +441,14 @@ pub fn readout_from_facts(kind: &StepKind, m: &Mutation, f: &Facts) -> Readout {
         } => Some(status_read(&f.db_clusters, &f.db_cluster_errors, id)),
         _ => None,
     };
+    let capacity = m.scale_ask().map(|a| {
+        let key = (a.region, a.target);
+        match (f.capacity.get(&key), f.capacity_errors.get(&key)) {
+            (Some(c), _) => Ok(c.clone()),
+            (None, Some(e)) => Err(e.clone()),
+            (None, None) => Err("not read".to_string()),
+        }
+    });
     Readout {
         controls: f.controls.clone(),
         global,
@@ -395,6 +456,7 @@ pub fn readout_from_facts(kind: &StepKind, m: &Mutation, f: &Facts) -> Readout {
         restore_jobs,
         new_instance,
         cluster,
+        capacity,
     }
 }
 

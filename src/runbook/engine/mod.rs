@@ -20,6 +20,8 @@
 
 mod act;
 mod follow;
+mod follow_capacity;
+pub use follow_capacity::capacity_reached;
 pub mod landed;
 mod operator;
 mod prompt;
@@ -34,6 +36,8 @@ mod world;
 mod tests;
 #[cfg(test)]
 mod tests_restore;
+#[cfg(test)]
+mod tests_scale;
 
 pub use follow::ENDED_BADLY as RESTORE_ENDED_BADLY;
 pub use operator::{Command, EngineError, Refusal};

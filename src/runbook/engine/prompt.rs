@@ -137,6 +137,35 @@ impl Engine {
                         .into(),
                 );
             }
+            StepKind::Scale {
+                region,
+                target,
+                desired,
+                ..
+            } => {
+                let facts = w.read(&[Probe::Capacity {
+                    region: region.clone(),
+                    target: target.clone(),
+                }]);
+                let now = match facts.capacity.get(&(region.clone(), target.clone())) {
+                    Some(c) => format!(
+                        "now {} {} in service of {} desired{}",
+                        c.in_service,
+                        target.unit(),
+                        c.desired,
+                        if c.warming > 0 {
+                            format!(", {} warming up", c.warming)
+                        } else {
+                            String::new()
+                        }
+                    ),
+                    None => "its capacity now is unknown".to_string(),
+                };
+                p.risk = Some(format!(
+                    "{now}; asks {desired}. {}",
+                    crate::runbook::plan::SCALE_CAVEAT
+                ));
+            }
             StepKind::CreateDbInstance { class, .. } => {
                 p.risk = Some(format!(
                     "creates a {class} instance, billed from now; a control-plane call that \
@@ -362,6 +391,17 @@ fn what(kind: &StepKind, title: &str) -> String {
             class,
             ..
         } => format!("Create DB instance {instance_id} ({class}) in cluster {cluster} ({region})"),
+        StepKind::Scale {
+            group,
+            region,
+            target,
+            desired,
+            ..
+        } => format!(
+            "Scale {group} ({}) in {region} to {desired} {}",
+            target.label(),
+            target.unit()
+        ),
         StepKind::RestoreBackup {
             resource,
             region,

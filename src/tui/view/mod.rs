@@ -1,6 +1,7 @@
 //! Rendering: a pure function of the app state and the time, one function per panel.
 
 mod backups;
+mod capacity;
 mod faultmenu;
 mod footer;
 mod header;

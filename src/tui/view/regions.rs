@@ -59,6 +59,16 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
                 };
                 w.put("    └ ", theme::DIM).put(&r.reasons[j], style);
             }
+            RegionRow::Capacity(_, k) => {
+                let name_w = snap
+                    .capacity
+                    .iter()
+                    .map(|c| c.name.chars().count())
+                    .max()
+                    .unwrap_or(8)
+                    .clamp(8, 24) as u16;
+                super::capacity::line(&mut w, &snap.capacity[k], name_w);
+            }
         }
     }
     panel::rows(inner)

@@ -59,6 +59,10 @@ enum Answer {
         id: String,
         seen: Result<Option<String>, String>,
     },
+    Capacity {
+        key: (String, crate::config::CapacityTarget),
+        seen: Result<crate::provider::CapacityInfo, String>,
+    },
     /// One Region's ListRestoreJobs, kept for the points asked about.
     RestoreList {
         points: Vec<String>,
@@ -88,6 +92,8 @@ struct Plan {
     db_instances: BTreeSet<(String, String)>,
     /// (Region, DB cluster id) for DescribeDBClusters.
     db_clusters: BTreeSet<(String, String)>,
+    /// (Region, group or service) for DescribeAutoScalingGroups / DescribeServices.
+    capacity: Vec<(String, crate::config::CapacityTarget)>,
 }
 
 fn metric(key: String, name: &str, dim: (&str, &str), stat: &str, ns: &str) -> MetricRequest {
@@ -163,6 +169,12 @@ impl Plan {
                 }
                 Probe::DbCluster { region, id } => {
                     p.db_clusters.insert((region.clone(), id.clone()));
+                }
+                Probe::Capacity { region, target } => {
+                    let key = (region.clone(), target.clone());
+                    if !p.capacity.contains(&key) {
+                        p.capacity.push(key);
+                    }
                 }
                 Probe::RestoreJobsOf { region, point } => {
                     p.restore_lists
@@ -297,6 +309,16 @@ pub async fn read(
         tasks.spawn(async move {
             let seen = cluster_status(&p, &region, &id).await;
             Answer::DbCluster { id, seen }
+        });
+    }
+    for key in &plan.capacity {
+        let (p, key) = (provider.clone(), key.clone());
+        tasks.spawn(async move {
+            let seen = p
+                .read_capacity(&key.0, &key.1)
+                .await
+                .map_err(|e| e.to_string());
+            Answer::Capacity { key, seen }
         });
     }
     for (region, points) in &plan.restore_lists {
@@ -509,6 +531,14 @@ fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTim
                 }
                 Err(e) => {
                     f.db_cluster_errors.insert(id, e);
+                }
+            },
+            Answer::Capacity { key, seen } => match seen {
+                Ok(c) => {
+                    f.capacity.insert(key, c);
+                }
+                Err(e) => {
+                    f.capacity_errors.insert(key, e);
                 }
             },
             Answer::RestoreList { points, seen } => {

@@ -230,6 +230,24 @@ fn kind_lines(out: &mut Lines, step: &Step, view: Option<&StepView>) {
             ),
             theme::TEXT,
         ),
+        StepKind::Scale {
+            group,
+            region,
+            target,
+            desired,
+            timeout,
+            ..
+        } => out.para(
+            &[("Scale: ", theme::LABEL)],
+            &format!(
+                "{group} ({}) in {region} to {desired} {}; waits up to {} for them to serve. {}",
+                target.label(),
+                target.unit(),
+                humantime::format_duration(*timeout),
+                crate::runbook::plan::SCALE_CAVEAT
+            ),
+            theme::TEXT,
+        ),
         StepKind::CreateDbInstance {
             cluster,
             region,
