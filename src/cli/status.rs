@@ -238,6 +238,48 @@ fn write_text(o: &mut String, s: &Snapshot) -> std::fmt::Result {
         }
     }
 
+    if !s.dynamodb.is_empty() || !s.s3_replication.is_empty() {
+        writeln!(o, "\nReplication beyond Aurora and RDS")?;
+        let ms = |v: Option<f64>| v.map_or("unknown".to_string(), |v| format!("{v:.0} ms"));
+        for t in &s.dynamodb {
+            writeln!(
+                o,
+                "  {} (DynamoDB {}, {}): {}",
+                t.name,
+                t.table,
+                t.write.as_str(),
+                t.write.caveat()
+            )?;
+            for l in &t.links {
+                writeln!(
+                    o,
+                    "    {} -> {}: latency {} (recent max {})",
+                    l.from,
+                    l.to,
+                    ms(l.latency_ms),
+                    ms(l.recent_max_ms)
+                )?;
+            }
+        }
+        for b in &s.s3_replication {
+            let n = |v: Option<f64>| v.map_or("unknown".to_string(), |v| format!("{v:.0}"));
+            writeln!(
+                o,
+                "  {} (S3 {} {} -> {} {}, rule {}, {}): latency {} s, {} operations and {} bytes pending",
+                b.name,
+                b.source_region,
+                b.source_bucket,
+                b.destination_region,
+                b.destination_bucket,
+                b.rule_id,
+                b.write.as_str(),
+                n(b.latency_s),
+                n(b.operations_pending),
+                n(b.bytes_pending)
+            )?;
+        }
+    }
+
     if !s.capacity.is_empty() {
         writeln!(o, "\nCapacity (in service / production need)")?;
         for c in &s.capacity {

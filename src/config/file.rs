@@ -143,6 +143,53 @@ pub struct Databases {
     pub aurora_global: Vec<AuroraFile>,
     #[serde(default)]
     pub rds_replicas: Vec<ReplicaFile>,
+    /// DynamoDB global tables (their replicas' Regions).
+    #[serde(default)]
+    pub dynamodb_global_tables: Vec<DynamoTableFile>,
+    /// S3 replication rules (with replication metrics / Replication Time Control).
+    #[serde(default)]
+    pub s3_replication: Vec<S3ReplicationFile>,
+}
+
+/// How the application writes a data store across Regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WriteStrategyFile {
+    Global,
+    Local,
+    Partitioned,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DynamoTableFile {
+    pub name: S,
+    pub table: S,
+    /// The Regions with a replica of the table.
+    pub regions: Spanned<Vec<S>>,
+    /// Defaults to `local` (every Region writes; last writer wins).
+    #[serde(default)]
+    pub write: Option<WriteStrategyFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3ReplicationFile {
+    pub name: S,
+    pub source: BucketFile,
+    pub destination: BucketFile,
+    /// The replication rule's ID (the `RuleId` metric dimension).
+    pub rule_id: S,
+    /// Defaults to `partitioned`.
+    #[serde(default)]
+    pub write: Option<WriteStrategyFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketFile {
+    pub region: S,
+    pub bucket: S,
 }
 
 #[derive(Debug, Deserialize)]

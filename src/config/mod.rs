@@ -33,6 +33,78 @@ pub struct Environment {
     pub backups: Vec<ProtectedResource>,
     /// Auto Scaling groups and ECS services that carry the workload, in file order.
     pub capacity: Vec<CapacityGroup>,
+    /// DynamoDB global tables.
+    pub dynamodb: Vec<GlobalTable>,
+    /// S3 replication rules.
+    pub s3_replication: Vec<BucketReplication>,
+}
+
+/// How the application writes a data store across Regions (AWS whitepaper
+/// "Disaster Recovery of Workloads on AWS", multi-site active/active: write global,
+/// write local, write partitioned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WriteStrategy {
+    /// All writes go to one Region (an Aurora global database's writer).
+    Global,
+    /// Each Region writes its own replica; concurrent writes to one item are
+    /// reconciled last-writer-wins (DynamoDB global tables).
+    Local,
+    /// Each item (bucket, key range) is written in one home Region only.
+    Partitioned,
+}
+
+impl WriteStrategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WriteStrategy::Global => "write global",
+            WriteStrategy::Local => "write local",
+            WriteStrategy::Partitioned => "write partitioned",
+        }
+    }
+
+    /// What an operator moving traffic must know (the plan, the confirm dialogs of
+    /// evacuation steps and the Replication panel say it).
+    pub fn caveat(self) -> &'static str {
+        match self {
+            WriteStrategy::Global => {
+                "one writer Region: move the writer before the traffic that writes"
+            }
+            // DynamoDB developer guide, global tables: "conflicts are resolved with a
+            // last writer wins reconciliation".
+            WriteStrategy::Local => {
+                "concurrent writes in two Regions are resolved last-writer-wins: pause \
+                 writes in the evacuated Region and wait out replication before moving its \
+                 users"
+            }
+            WriteStrategy::Partitioned => {
+                "each partition has one home Region: an evacuated Region's partition is \
+                 read-only elsewhere until its home moves"
+            }
+        }
+    }
+}
+
+/// A DynamoDB global table and its replicas' Regions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlobalTable {
+    /// The environment's short name.
+    pub name: String,
+    pub table: String,
+    pub regions: Vec<String>,
+    pub write: WriteStrategy,
+}
+
+/// One S3 replication rule from a source bucket to a destination bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketReplication {
+    pub name: String,
+    pub source_region: String,
+    pub source_bucket: String,
+    pub destination_region: String,
+    pub destination_bucket: String,
+    pub rule_id: String,
+    pub write: WriteStrategy,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -248,6 +320,14 @@ impl Environment {
 
     pub fn backup(&self, name: &str) -> Option<&ProtectedResource> {
         self.backups.iter().find(|b| b.name == name)
+    }
+
+    pub fn global_table(&self, name: &str) -> Option<&GlobalTable> {
+        self.dynamodb.iter().find(|t| t.name == name)
+    }
+
+    pub fn bucket_replication(&self, name: &str) -> Option<&BucketReplication> {
+        self.s3_replication.iter().find(|b| b.name == name)
     }
 
     pub fn capacity_group(&self, name: &str) -> Option<&CapacityGroup> {

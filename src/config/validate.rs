@@ -8,6 +8,7 @@ use std::collections::HashMap;
 mod arc;
 mod backups;
 mod capacity;
+mod stores;
 use arc::arc;
 
 struct Ctx<'a> {
@@ -51,6 +52,8 @@ pub(super) fn validate(raw: EnvFile, origin: &str) -> Result<Environment, Config
     let replicas = replicas(&cx, &raw.databases, &region_names, &aurora)?;
     let backups = backups::backups(&cx, &raw.backups, &region_names)?;
     let capacity = capacity::capacity(&cx, &raw.capacity, &region_names)?;
+    let dynamodb = stores::dynamodb(&cx, &raw.databases, &region_names, &aurora, &replicas)?;
+    let s3_replication = stores::s3(&cx, &raw.databases, &region_names)?;
     Ok(Environment {
         name: raw.name.value,
         source: None,
@@ -62,6 +65,8 @@ pub(super) fn validate(raw: EnvFile, origin: &str) -> Result<Environment, Config
         replicas,
         backups,
         capacity,
+        dynamodb,
+        s3_replication,
     })
 }
 

@@ -3,6 +3,7 @@
 pub mod arc;
 pub mod health;
 pub mod snapshot;
+pub mod stores;
 
 pub use arc::{ControlState, RuleConfig, RuleType, SafetyRule, SafetyRuleKind};
 pub use health::{AlarmState, Verdict};

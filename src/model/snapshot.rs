@@ -75,6 +75,12 @@ pub struct Snapshot {
     /// Auto Scaling groups and ECS services, per Region, against production's need.
     #[serde(default)]
     pub capacity: Vec<CapacityStatus>,
+    /// DynamoDB global tables' replication latency per link.
+    #[serde(default)]
+    pub dynamodb: Vec<super::stores::TableReplicationStatus>,
+    /// S3 replication rules' metrics.
+    #[serde(default)]
+    pub s3_replication: Vec<super::stores::BucketReplicationStatus>,
 }
 
 impl Snapshot {
@@ -91,6 +97,8 @@ impl Snapshot {
                 .iter()
                 .any(|b| b.has_unknown() || b.fresh.is_none())
             || self.capacity.iter().any(|c| c.in_service.is_none())
+            || self.dynamodb.iter().any(|t| t.has_unknown())
+            || self.s3_replication.iter().any(|b| b.has_unknown())
     }
 
     /// The oldest observation time among everything shown (items never observed are
@@ -530,6 +538,8 @@ mod tests {
             endpoints: vec![],
             backups: vec![],
             capacity: vec![],
+            dynamodb: vec![],
+            s3_replication: vec![],
         }
     }
 

@@ -11,6 +11,7 @@ pub mod poll;
 pub mod verdict;
 
 pub use assemble::{HEALTH_CHECK_REGION, aws_now, copy_sources, metric_freshness, newest_usable};
+pub use observe::{bucket_key, table_link_key};
 pub use poll::{metric_plan, metric_regions};
 
 use crate::config::Environment;

@@ -139,6 +139,14 @@ pub fn replica_key(name: &str) -> String {
 pub fn health_check_key(id: &str) -> String {
     format!("hc/{id}")
 }
+/// A DynamoDB global table's ReplicationLatency from `from` into `to`.
+pub fn table_link_key(name: &str, from: &str, to: &str) -> String {
+    format!("ddb/{name}/{from}/{to}")
+}
+/// One of an S3 replication rule's three metrics (`metric` is its CloudWatch name).
+pub fn bucket_key(name: &str, metric: &str) -> String {
+    format!("s3/{name}/{metric}")
+}
 
 /// Everything observed so far.
 #[derive(Debug)]

@@ -5,7 +5,8 @@ use super::MonitorOptions;
 use super::assemble::HEALTH_CHECK_REGION;
 use super::clock::steady_now;
 use super::observe::{
-    BackupSourceRead, Report, Update, health_check_key, lag_key, replica_key, rpo_key,
+    BackupSourceRead, Report, Update, bucket_key, health_check_key, lag_key, replica_key, rpo_key,
+    table_link_key,
 };
 use crate::config::Environment;
 use crate::provider::{MetricRequest, Provider, ProviderError};
@@ -200,6 +201,8 @@ pub fn metric_regions(env: &Environment) -> Vec<String> {
     for p in &env.replicas {
         out.push(p.replica.region.clone());
     }
+    out.extend(env.dynamodb.iter().flat_map(|t| t.regions.iter().cloned()));
+    out.extend(env.s3_replication.iter().map(|b| b.source_region.clone()));
     if env.regions.iter().any(|r| !r.health_checks.is_empty()) {
         out.push(HEALTH_CHECK_REGION.to_string());
     }
@@ -249,6 +252,7 @@ pub fn metric_plan(env: &Environment, region: &str, period_s: i32) -> Vec<Metric
             "Maximum",
         ));
     }
+    out.extend(store_metrics(env, region, period_s));
     if region == HEALTH_CHECK_REGION {
         for id in env.regions.iter().flat_map(|r| r.health_checks.iter()) {
             // Minimum: one failing sample in the period counts as failing.
@@ -263,6 +267,69 @@ pub fn metric_plan(env: &Environment, region: &str, period_s: i32) -> Vec<Metric
     }
     out
 }
+
+/// Replication metrics published in `region`: a global table's ReplicationLatency
+/// into each other replica Region (published where the write was made), and an S3
+/// rule's three metrics (published in the source bucket's Region). Maximum: the
+/// worst moment of the period is what data loss depends on.
+pub fn store_metrics(env: &Environment, region: &str, period_s: i32) -> Vec<MetricRequest> {
+    let metric = |key: String, ns: &str, name: &str, dims: Vec<(&str, &str)>| MetricRequest {
+        key,
+        namespace: ns.to_string(),
+        metric_name: name.to_string(),
+        dimensions: dims
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        period_s,
+        stat: "Maximum".to_string(),
+    };
+    let mut out = Vec::new();
+    for t in env
+        .dynamodb
+        .iter()
+        .filter(|t| t.regions.iter().any(|r| r == region))
+    {
+        for to in t.regions.iter().filter(|r| *r != region) {
+            out.push(metric(
+                table_link_key(&t.name, region, to),
+                "AWS/DynamoDB",
+                "ReplicationLatency",
+                vec![
+                    ("TableName", t.table.as_str()),
+                    ("ReceivingRegion", to.as_str()),
+                ],
+            ));
+        }
+    }
+    for b in env
+        .s3_replication
+        .iter()
+        .filter(|b| b.source_region == region)
+    {
+        for name in S3_METRICS {
+            out.push(metric(
+                bucket_key(&b.name, name),
+                "AWS/S3",
+                name,
+                vec![
+                    ("SourceBucket", b.source_bucket.as_str()),
+                    ("DestinationBucket", b.destination_bucket.as_str()),
+                    ("RuleId", b.rule_id.as_str()),
+                ],
+            ));
+        }
+    }
+    out
+}
+
+/// S3 replication metrics (S3 user guide, "Monitoring replication with replication
+/// metrics"): ReplicationLatency in seconds, the other two counts.
+pub const S3_METRICS: [&str; 3] = [
+    "ReplicationLatency",
+    "OperationsPendingReplication",
+    "BytesPendingReplication",
+];
 
 pub fn spawn_all(
     provider: &Arc<Provider>,

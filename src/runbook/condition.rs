@@ -131,6 +131,20 @@ pub enum Condition {
         target: crate::config::CapacityTarget,
         at_least: u32,
     },
+    /// DynamoDB ReplicationLatency into `region` from every other replica Region of
+    /// a global table is below this; unknown if any source cannot be read.
+    DynamodbReplication {
+        table: String,
+        region: String,
+        below_ms: u64,
+    },
+    /// An S3 replication rule's metrics are below the limits given.
+    S3Replication {
+        rule: String,
+        latency_below_s: Option<u64>,
+        pending_operations_below: Option<u64>,
+        pending_bytes_below: Option<u64>,
+    },
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -186,6 +200,15 @@ pub enum Probe {
     DbCluster {
         region: String,
         id: String,
+    },
+    /// A global table's ReplicationLatency into `to` (read in each other Region).
+    TableLatency {
+        table: String,
+        to: String,
+    },
+    /// An S3 replication rule's three metrics (read in its source Region).
+    BucketReplication {
+        rule: String,
     },
     /// One Auto Scaling group or ECS service (DescribeAutoScalingGroups /
     /// DescribeServices in its Region).
@@ -255,6 +278,11 @@ pub struct Facts {
     pub capacity: HashMap<(String, crate::config::CapacityTarget), crate::provider::CapacityInfo>,
     /// By (Region, group or service): why it could not be read.
     pub capacity_errors: HashMap<(String, crate::config::CapacityTarget), String>,
+    /// By (global table name, receiving Region): the largest ReplicationLatency into
+    /// it, ms, present only when every source Region's metric was read.
+    pub table_latency_ms: HashMap<(String, String), f64>,
+    /// By S3 replication name: (latency s, operations pending, bytes pending).
+    pub bucket_replication: HashMap<String, (f64, f64, f64)>,
 }
 
 impl Condition {
@@ -393,6 +421,13 @@ impl Condition {
                 id: id.clone(),
             },
             Condition::RestoreJob { job: None, .. } => return,
+            Condition::DynamodbReplication { table, region, .. } => Probe::TableLatency {
+                table: table.clone(),
+                to: region.clone(),
+            },
+            Condition::S3Replication { rule, .. } => {
+                Probe::BucketReplication { rule: rule.clone() }
+            }
             Condition::Capacity { region, target, .. } => Probe::Capacity {
                 region: region.clone(),
                 target: target.clone(),
@@ -489,6 +524,46 @@ impl Condition {
             Condition::RecoveryPointAge { resource, below_s } => {
                 point_age(f.recovery_points.get(resource), resource, *below_s)
             }
+            Condition::DynamodbReplication {
+                table,
+                region,
+                below_ms,
+            } => match f.table_latency_ms.get(&(table.clone(), region.clone())) {
+                Some(v) => Truth::known(
+                    *v < *below_ms as f64,
+                    format!(
+                        "DynamoDB replication latency of {table} into {region} is {v:.0} ms \
+                         (needs < {below_ms} ms)"
+                    ),
+                ),
+                None => Truth::unknown(format!(
+                    "DynamoDB replication latency of {table} into {region} is unknown (a \
+                     source Region's metric could not be read)"
+                )),
+            },
+            Condition::S3Replication {
+                rule,
+                latency_below_s,
+                pending_operations_below,
+                pending_bytes_below,
+            } => match f.bucket_replication.get(rule) {
+                Some((lat, ops, bytes)) => {
+                    let mut ok = true;
+                    let mut said = Vec::new();
+                    for (v, limit, what) in [
+                        (lat, latency_below_s, "latency s"),
+                        (ops, pending_operations_below, "operations pending"),
+                        (bytes, pending_bytes_below, "bytes pending"),
+                    ] {
+                        if let Some(l) = limit {
+                            ok &= *v < *l as f64;
+                            said.push(format!("{what} {v:.0} (needs < {l})"));
+                        }
+                    }
+                    Truth::known(ok, format!("S3 replication {rule}: {}", said.join(", ")))
+                }
+                None => Truth::unknown(format!("S3 replication {rule} is unknown")),
+            },
             Condition::Capacity {
                 group,
                 region,
@@ -654,6 +729,17 @@ impl fmt::Display for Condition {
             ),
             Condition::RestoreJob { step, is, .. } => {
                 write!(f, "restore job of step {step} is {is}")
+            }
+            Condition::DynamodbReplication {
+                table,
+                region,
+                below_ms,
+            } => write!(
+                f,
+                "DynamoDB replication latency of {table} into {region} is below {below_ms} ms"
+            ),
+            Condition::S3Replication { rule, .. } => {
+                write!(f, "S3 replication {rule} is within its limits")
             }
             Condition::Capacity {
                 group,

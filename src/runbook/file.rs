@@ -38,6 +38,8 @@
 //! `restore_backup` step of this runbook started),
 //! `writer_region: {database, is}`, `failover_state: {database, is: idle|pending|…}`,
 //! `capacity: {asg|ecs_service, region, at_least: N|production}`,
+//! `dynamodb_replication: {table, region, below_ms}` (into `region`),
+//! `s3_replication: {rule, latency_below_s?, pending_operations_below?, pending_bytes_below?}`,
 //! `routing_control: {control, state}`, `alarm: {name, state}`, `all: […]`, `any: […]`,
 //! `not: COND`. `{{param}}` works in every string value.
 
@@ -229,6 +231,29 @@ pub struct CapacityCondFile {
     pub at_least: S,
 }
 
+/// `dynamodb_replication: {table, region, below_ms}`: `region` receives.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableLatencyFile {
+    pub table: S,
+    pub region: S,
+    pub below_ms: S,
+}
+
+/// `s3_replication: {rule, latency_below_s?, pending_operations_below?,
+/// pending_bytes_below?}` (at least one limit).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketCondFile {
+    pub rule: S,
+    #[serde(default)]
+    pub latency_below_s: Option<S>,
+    #[serde(default)]
+    pub pending_operations_below: Option<S>,
+    #[serde(default)]
+    pub pending_bytes_below: Option<S>,
+}
+
 /// `delete_restored: {step: restore}`: deletes what that `restore_backup` step of this
 /// run restored (and the instances this runbook's `create_db_instance` steps added).
 #[derive(Debug, Deserialize)]
@@ -304,6 +329,8 @@ pub enum ConditionFile {
     RecoveryPointAge(PointAgeFile),
     RestoreJob(RestoreJobFile),
     Capacity(CapacityCondFile),
+    DynamodbReplication(TableLatencyFile),
+    S3Replication(BucketCondFile),
     All(Vec<ConditionFile>),
     Any(Vec<ConditionFile>),
     Not(Box<ConditionFile>),

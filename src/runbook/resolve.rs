@@ -387,6 +387,8 @@ impl<'a> Resolver<'a> {
                     job: None,
                 })
             }
+            ConditionFile::DynamodbReplication(t) => self.table_latency(t),
+            ConditionFile::S3Replication(b) => self.bucket_condition(b),
             ConditionFile::Capacity(c) => {
                 let group = self.capacity_group(
                     c.asg.as_ref(),

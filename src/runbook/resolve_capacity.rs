@@ -1,6 +1,7 @@
 //! Resolving `capacity:` groups in `scale` steps and `capacity` conditions: by the
 //! Auto Scaling group's or ECS service's name and its Region.
 
+use super::condition::Condition;
 use super::error::RunbookErrorKind as K;
 use super::file::S;
 use super::resolve::Resolver;
@@ -67,6 +68,106 @@ impl<'a> Resolver<'a> {
         found
     }
 
+    /// `dynamodb_replication: {table, region, below_ms}`: `region` must hold a replica.
+    pub fn table_latency(&mut self, f: &super::file::TableLatencyFile) -> Option<Condition> {
+        let name = self.text(&f.table)?;
+        let region = self.region(&f.region)?;
+        let below = self.number(&f.below_ms)?;
+        let env = self.env;
+        let Some(t) = env.global_table(&name) else {
+            let known: Vec<&str> = env.dynamodb.iter().map(|t| t.name.as_str()).collect();
+            self.err(
+                K::UnknownReference,
+                f.table.referenced,
+                format!(
+                    "`{name}` is not under `databases: dynamodb_global_tables` (defined: {})",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            );
+            return None;
+        };
+        if !t.regions.contains(&region) {
+            self.err(
+                K::UnknownReference,
+                f.region.referenced,
+                format!(
+                    "{name} has no replica in {region} (replicas: {})",
+                    t.regions.join(", ")
+                ),
+            );
+            return None;
+        }
+        Some(Condition::DynamodbReplication {
+            table: t.name.clone(),
+            region,
+            below_ms: below,
+        })
+    }
+
+    /// `s3_replication: {rule, …limits}`: at least one limit.
+    pub fn bucket_condition(&mut self, f: &super::file::BucketCondFile) -> Option<Condition> {
+        let name = self.text(&f.rule)?;
+        let env = self.env;
+        if env.bucket_replication(&name).is_none() {
+            let known: Vec<&str> = env.s3_replication.iter().map(|b| b.name.as_str()).collect();
+            self.err(
+                K::UnknownReference,
+                f.rule.referenced,
+                format!(
+                    "`{name}` is not under `databases: s3_replication` (defined: {})",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            );
+            return None;
+        }
+        let mut limit = |s: &Option<S>| match s {
+            Some(s) => self.number(s).map(Some),
+            None => Some(None),
+        };
+        let (lat, ops, bytes) = (
+            limit(&f.latency_below_s)?,
+            limit(&f.pending_operations_below)?,
+            limit(&f.pending_bytes_below)?,
+        );
+        if lat.is_none() && ops.is_none() && bytes.is_none() {
+            self.err(
+                K::Invalid,
+                f.rule.referenced,
+                "give at least one of latency_below_s, pending_operations_below, pending_bytes_below",
+            );
+            return None;
+        }
+        Some(Condition::S3Replication {
+            rule: name,
+            latency_below_s: lat,
+            pending_operations_below: ops,
+            pending_bytes_below: bytes,
+        })
+    }
+
+    fn number(&mut self, s: &S) -> Option<u64> {
+        let v = self.text(s)?;
+        match v.trim().parse::<u64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.err(
+                    K::Invalid,
+                    s.referenced,
+                    format!("`{v}` is not a whole number"),
+                );
+                None
+            }
+        }
+    }
+
     /// A count of instances or tasks: a number, or `production` (the group's need).
     pub fn capacity_count(&mut self, s: &S, group: &CapacityGroup) -> Option<u32> {
         let v = self.text(s)?;
@@ -85,5 +186,88 @@ impl<'a> Resolver<'a> {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{DEFAULT_ENV, Environment};
+    use crate::runbook::condition::{Condition, Facts};
+    use crate::runbook::step::StepKind;
+    use crate::runbook::validate;
+    use std::collections::BTreeMap;
+
+    /// The built-in environment with a global table and an S3 rule.
+    fn env() -> Environment {
+        let text = DEFAULT_ENV.replacen(
+            "  rds_replicas:",
+            "  dynamodb_global_tables:\n    - { name: carts, table: orders-carts, regions: [us-east-1, us-west-2] }\n  s3_replication:\n    - name: receipts\n      source: { region: us-east-1, bucket: orders-receipts-use1 }\n      destination: { region: us-west-2, bucket: orders-receipts-usw2 }\n      rule_id: receipts-to-usw2\n  rds_replicas:",
+            1,
+        );
+        Environment::parse(&text, "env.yaml").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn condition(yaml: &str) -> Result<Condition, String> {
+        let text = format!(
+            "name: t\nenvironment: orders-prod\nrto: 1h\nsteps:\n  - id: c\n    title: C\n    check:\n      - {yaml}\n"
+        );
+        let rb = validate::parse(&text, "t.yaml", &env(), &BTreeMap::new())
+            .map_err(|e| e.to_string())?;
+        match &rb.steps[0].kind {
+            StepKind::Check { conditions } => Ok(conditions[0].clone()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn write_strategies_default_by_store() {
+        let env = env();
+        assert_eq!(env.dynamodb[0].write, crate::config::WriteStrategy::Local);
+        assert_eq!(
+            env.s3_replication[0].write,
+            crate::config::WriteStrategy::Partitioned
+        );
+        assert!(env.dynamodb[0].write.caveat().contains("last-writer-wins"));
+    }
+
+    #[test]
+    fn dynamodb_replication_is_unknown_unless_every_source_was_read() {
+        let c =
+            condition("dynamodb_replication: { table: carts, region: us-west-2, below_ms: 1000 }")
+                .unwrap();
+        let mut f = Facts::default();
+        assert_eq!(c.evaluate(&f).holds, None);
+        f.table_latency_ms
+            .insert(("carts".into(), "us-west-2".into()), 1800.0);
+        let t = c.evaluate(&f);
+        assert_eq!(t.holds, Some(false), "{}", t.why);
+        assert!(t.why.contains("1800 ms"), "{}", t.why);
+        f.table_latency_ms
+            .insert(("carts".into(), "us-west-2".into()), 200.0);
+        assert_eq!(c.evaluate(&f).holds, Some(true));
+        let e = condition("dynamodb_replication: { table: carts, region: eu-west-1, below_ms: 1 }")
+            .unwrap_err();
+        assert!(e.contains("eu-west-1"), "{e}");
+        let e = condition("dynamodb_replication: { table: nope, region: us-west-2, below_ms: 1 }")
+            .unwrap_err();
+        assert!(e.contains("dynamodb_global_tables"), "{e}");
+    }
+
+    #[test]
+    fn s3_replication_checks_each_limit_given() {
+        let c = condition(
+            "s3_replication: { rule: receipts, latency_below_s: 900, pending_operations_below: 100 }",
+        )
+        .unwrap();
+        let mut f = Facts::default();
+        assert_eq!(c.evaluate(&f).holds, None);
+        f.bucket_replication
+            .insert("receipts".into(), (30.0, 5.0, 1e9));
+        assert_eq!(c.evaluate(&f).holds, Some(true), "bytes have no limit here");
+        f.bucket_replication
+            .insert("receipts".into(), (30.0, 500.0, 0.0));
+        assert_eq!(c.evaluate(&f).holds, Some(false));
+        let e = condition("s3_replication: { rule: receipts }").unwrap_err();
+        assert!(e.contains("at least one"), "{e}");
     }
 }

@@ -25,6 +25,12 @@ pub enum ReplicationRow {
     /// (database, member) for each secondary member.
     Member(usize, usize),
     Replica(usize),
+    /// A DynamoDB global table, its write strategy and caveat.
+    Table(usize),
+    /// (table, link) one source→receiving Region latency.
+    TableLink(usize, usize),
+    /// An S3 replication rule.
+    Bucket(usize),
     /// The "backups in the DR Region" heading (only when the environment has any).
     BackupsHeading,
     /// A protected resource's newest DR point against its backup RPO.
@@ -113,6 +119,11 @@ fn replication_rows(snap: &Snapshot) -> Vec<ReplicationRow> {
         }
     }
     rows.extend((0..snap.replicas.len()).map(ReplicationRow::Replica));
+    for (i, t) in snap.dynamodb.iter().enumerate() {
+        rows.push(ReplicationRow::Table(i));
+        rows.extend((0..t.links.len()).map(|j| ReplicationRow::TableLink(i, j)));
+    }
+    rows.extend((0..snap.s3_replication.len()).map(ReplicationRow::Bucket));
     if !snap.backups.is_empty() {
         rows.push(ReplicationRow::BackupsHeading);
     }

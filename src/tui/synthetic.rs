@@ -194,6 +194,8 @@ pub fn calm(now: DateTime<Utc>) -> Snapshot {
         endpoints: endpoints(now),
         backups: Vec::new(),
         capacity: Vec::new(),
+        dynamodb: Vec::new(),
+        s3_replication: Vec::new(),
     }
 }
 

@@ -145,6 +145,16 @@ pub fn build(
             .iter()
             .map(|g| capacity::status(g, obs, ctx, now))
             .collect(),
+        dynamodb: env
+            .dynamodb
+            .iter()
+            .map(|t| stores::table(t, obs, ctx, now))
+            .collect(),
+        s3_replication: env
+            .s3_replication
+            .iter()
+            .map(|b| stores::bucket(b, obs, ctx, now))
+            .collect(),
     }
 }
 
@@ -453,6 +463,7 @@ fn rule(
 
 mod backups;
 mod capacity;
+mod stores;
 pub use backups::{aws_now, copy_sources, newest_usable};
 #[cfg(test)]
 mod tests;

@@ -15,6 +15,7 @@ mod replication;
 mod routing;
 pub mod rpo;
 pub mod runbook;
+mod stores;
 pub mod text;
 pub mod theme;
 mod too_small;

@@ -82,6 +82,13 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
                 }
             }
             ReplicationRow::Replica(i) => replica_line(&mut w, snap, &snap.replicas[i], now),
+            ReplicationRow::Table(i) => super::stores::table_line(&mut w, &snap.dynamodb[i]),
+            ReplicationRow::TableLink(i, j) => {
+                super::stores::link_line(&mut w, snap, &snap.dynamodb[i].links[j])
+            }
+            ReplicationRow::Bucket(i) => {
+                super::stores::bucket_line(&mut w, snap, &snap.s3_replication[i])
+            }
             ReplicationRow::BackupsHeading => {
                 w.put(" backups in the DR vault", theme::LABEL);
             }
@@ -159,7 +166,7 @@ fn error_line(w: &mut Row, db: &DatabaseStatus) {
     }
 }
 
-fn lag_value(w: &mut Row, label: &str, v: Option<f64>, target: f64) {
+pub(super) fn lag_value(w: &mut Row, label: &str, v: Option<f64>, target: f64) {
     w.put(label, theme::LABEL);
     match v {
         Some(v) => {

@@ -94,6 +94,10 @@ struct Plan {
     db_clusters: BTreeSet<(String, String)>,
     /// (Region, group or service) for DescribeAutoScalingGroups / DescribeServices.
     capacity: Vec<(String, crate::config::CapacityTarget)>,
+    /// (global table, receiving Region) whose latency from every source is read.
+    table_latency: BTreeSet<(String, String)>,
+    /// S3 replication names whose metrics are read.
+    buckets: BTreeSet<String>,
 }
 
 fn metric(key: String, name: &str, dim: (&str, &str), stat: &str, ns: &str) -> MetricRequest {
@@ -169,6 +173,51 @@ impl Plan {
                 }
                 Probe::DbCluster { region, id } => {
                     p.db_clusters.insert((region.clone(), id.clone()));
+                }
+                Probe::TableLatency { table, to } => {
+                    let Some(t) = env.global_table(table) else {
+                        continue;
+                    };
+                    for from in t.regions.iter().filter(|r| *r != to) {
+                        p.add_metric(
+                            from,
+                            MetricRequest {
+                                key: crate::monitor::table_link_key(&t.name, from, to),
+                                namespace: "AWS/DynamoDB".into(),
+                                metric_name: "ReplicationLatency".into(),
+                                dimensions: vec![
+                                    ("TableName".into(), t.table.clone()),
+                                    ("ReceivingRegion".into(), to.clone()),
+                                ],
+                                period_s: METRIC_PERIOD_S,
+                                stat: "Maximum".into(),
+                            },
+                        );
+                    }
+                    p.table_latency.insert((table.clone(), to.clone()));
+                }
+                Probe::BucketReplication { rule } => {
+                    let Some(b) = env.bucket_replication(rule) else {
+                        continue;
+                    };
+                    for name in crate::monitor::poll::S3_METRICS {
+                        p.add_metric(
+                            &b.source_region,
+                            MetricRequest {
+                                key: crate::monitor::bucket_key(&b.name, name),
+                                namespace: "AWS/S3".into(),
+                                metric_name: name.into(),
+                                dimensions: vec![
+                                    ("SourceBucket".into(), b.source_bucket.clone()),
+                                    ("DestinationBucket".into(), b.destination_bucket.clone()),
+                                    ("RuleId".into(), b.rule_id.clone()),
+                                ],
+                                period_s: METRIC_PERIOD_S,
+                                stat: "Maximum".into(),
+                            },
+                        );
+                    }
+                    p.buckets.insert(rule.clone());
                 }
                 Probe::Capacity { region, target } => {
                     let key = (region.clone(), target.clone());
@@ -601,6 +650,31 @@ fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTim
                 }
                 _ => {}
             }
+        }
+    }
+    for (table, to) in &plan.table_latency {
+        let Some(t) = env.global_table(table) else {
+            continue;
+        };
+        // Every source must answer: a dark source's latency is unknown, not zero.
+        let each: Option<Vec<f64>> = t
+            .regions
+            .iter()
+            .filter(|r| *r != to)
+            .map(|from| latest(from, &crate::monitor::table_link_key(&t.name, from, to)))
+            .collect();
+        if let Some(max) = each.and_then(|v| v.into_iter().reduce(f64::max)) {
+            f.table_latency_ms.insert((table.clone(), to.clone()), max);
+        }
+    }
+    for rule in &plan.buckets {
+        let Some(b) = env.bucket_replication(rule) else {
+            continue;
+        };
+        let [lat, ops, bytes] = crate::monitor::poll::S3_METRICS
+            .map(|m| latest(&b.source_region, &crate::monitor::bucket_key(&b.name, m)));
+        if let (Some(lat), Some(ops), Some(bytes)) = (lat, ops, bytes) {
+            f.bucket_replication.insert(rule.clone(), (lat, ops, bytes));
         }
     }
     for (region, wanted) in &plan.alarms {
