@@ -494,3 +494,36 @@ fn backups_rows_120x40() {
     assert!(s.contains("age unverified"), "{s}");
     insta::assert_snapshot!(s);
 }
+
+/// Issue 10: capacity under each Region (serving / production, warming up, desired,
+/// the level word) and the DynamoDB and S3 rows in the Replication panel with the
+/// write strategy's caveat. This screen is the README's capacity screenshot.
+#[test]
+fn capacity_and_replication_rows_120x40() {
+    let mut app = app_with(synthetic::with_scale_out(synthetic::fixed_now()));
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("web-usw2"), "{s}");
+    assert!(s.contains("2/6 instances · 4 warming · desired 6 "), "{s}");
+    assert!(s.contains("1/4 tasks · desired 1 "), "{s}");
+    assert!(s.contains("6/6 instances · desired 6 "), "{s}");
+    assert!(
+        s.contains("carts        DynamoDB · write local (last writer wins)"),
+        "{s}"
+    );
+    assert!(s.contains("use1→usw2"), "{s}");
+    assert!(s.contains("latency 6.2 s"), "{s}");
+    assert!(s.contains("130 ops, 48.5 MB queued"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+/// A dark Region's capacity is unknown, never its last numbers.
+#[test]
+fn capacity_of_a_dark_region_is_unknown() {
+    let mut app = app_with(synthetic::with_scale_out_west_dark(synthetic::fixed_now()));
+    let s = screen(&mut app, 120, 40);
+    assert!(
+        s.contains("capacity unknown: us-west-2 does not answer"),
+        "{s}"
+    );
+    assert!(!s.contains("2/6 instances"), "{s}");
+}

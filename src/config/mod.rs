@@ -63,6 +63,15 @@ impl WriteStrategy {
         }
     }
 
+    /// The caveat in a few words, for the Replication panel's line.
+    pub fn short_caveat(self) -> &'static str {
+        match self {
+            WriteStrategy::Global => "one writer Region",
+            WriteStrategy::Local => "last writer wins",
+            WriteStrategy::Partitioned => "one home Region per partition",
+        }
+    }
+
     /// What an operator moving traffic must know (the plan, the confirm dialogs of
     /// evacuation steps and the Replication panel say it).
     pub fn caveat(self) -> &'static str {

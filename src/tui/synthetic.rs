@@ -440,3 +440,110 @@ pub fn with_backups(now: DateTime<Utc>) -> Snapshot {
     }
     s
 }
+
+/// Issue 10: `calm` with capacity per Region (production serving in us-east-1; a
+/// pilot-light web tier scaling out in us-west-2, a warm-standby worker service), a
+/// DynamoDB global table (write local) whose us-east-1→us-west-2 link is slow, and an
+/// S3 replication rule with a backlog.
+pub fn with_scale_out(now: DateTime<Utc>) -> Snapshot {
+    use crate::config::WriteStrategy;
+    use crate::model::snapshot::CapacityStatus;
+    use crate::model::stores::{BucketReplicationStatus, TableLinkStatus, TableReplicationStatus};
+    let group = |name: &str, region: &str, resource: &str, unit: &str, production: u32| {
+        CapacityStatus {
+            name: name.into(),
+            region: region.into(),
+            resource: resource.into(),
+            unit: unit.into(),
+            production,
+            desired: Some(production),
+            in_service: Some(production),
+            warming: Some(0),
+            unhealthy: Some(0),
+            min: None,
+            max: None,
+            service_status: None,
+            observed_at: Some(now - Duration::seconds(3)),
+            stale: false,
+            error: None,
+        }
+    };
+    let mut s = calm(now);
+    let mut web_west = group("web-usw2", "us-west-2", "ASG orders-web-usw2", "instances", 6);
+    web_west.in_service = Some(2);
+    web_west.warming = Some(4);
+    let mut worker_west = group(
+        "worker-usw2",
+        "us-west-2",
+        "ECS orders-usw2/orders-worker",
+        "tasks",
+        4,
+    );
+    worker_west.desired = Some(1);
+    worker_west.in_service = Some(1);
+    s.capacity = vec![
+        group("web-use1", "us-east-1", "ASG orders-web-use1", "instances", 6),
+        group(
+            "worker-use1",
+            "us-east-1",
+            "ECS orders-use1/orders-worker",
+            "tasks",
+            4,
+        ),
+        web_west,
+        worker_west,
+    ];
+    let ramp = |base: f64| (0..30).map(|i| base + f64::from(i % 7) * 40.0).collect::<Vec<f64>>();
+    s.dynamodb = vec![TableReplicationStatus {
+        name: "carts".into(),
+        table: "orders-carts".into(),
+        write: WriteStrategy::Local,
+        links: vec![
+            TableLinkStatus {
+                from: "us-east-1".into(),
+                to: "us-west-2".into(),
+                latency_ms: Some(6200.0),
+                history: ramp(900.0),
+                recent_max_ms: Some(6200.0),
+                metrics_at: Some(now - Duration::seconds(90)),
+            },
+            TableLinkStatus {
+                from: "us-west-2".into(),
+                to: "us-east-1".into(),
+                latency_ms: Some(840.0),
+                history: ramp(600.0),
+                recent_max_ms: Some(1080.0),
+                metrics_at: Some(now - Duration::seconds(90)),
+            },
+        ],
+    }];
+    s.s3_replication = vec![BucketReplicationStatus {
+        name: "receipts".into(),
+        source_region: "us-east-1".into(),
+        source_bucket: "orders-receipts-use1".into(),
+        destination_region: "us-west-2".into(),
+        destination_bucket: "orders-receipts-usw2".into(),
+        rule_id: "receipts-to-usw2".into(),
+        write: WriteStrategy::Partitioned,
+        latency_s: Some(42.0),
+        operations_pending: Some(130.0),
+        bytes_pending: Some(48_500_000.0),
+        latency_history: ramp(20.0),
+        metrics_at: Some(now - Duration::seconds(90)),
+    }];
+    s
+}
+
+/// `with_scale_out` after us-west-2 stopped answering: its capacity is unknown.
+pub fn with_scale_out_west_dark(now: DateTime<Utc>) -> Snapshot {
+    let mut s = with_scale_out(now);
+    for c in s.capacity.iter_mut().filter(|c| c.region == "us-west-2") {
+        c.desired = None;
+        c.in_service = None;
+        c.warming = None;
+        c.unhealthy = None;
+        c.stale = true;
+        c.error = Some("us-west-2 does not answer".into());
+    }
+    s
+}

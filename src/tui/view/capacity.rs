@@ -5,7 +5,7 @@ use super::text::Row;
 use super::theme;
 use crate::model::snapshot::CapacityStatus;
 
-/// `▪ web-usw2  ASG orders-web-usw2  2/6 in service · 4 warming · desired 6  partial`.
+/// `▪ web-usw2  2/6 instances · 4 warming · desired 6`, coloured by level.
 /// Unknown counts are said as unknown, never as a number.
 pub fn line(w: &mut Row, c: &CapacityStatus, name_w: u16) {
     w.put("    ▪ ", theme::DIM)
@@ -22,10 +22,15 @@ pub fn line(w: &mut Row, c: &CapacityStatus, name_w: u16) {
         Some("partial") => theme::WARN,
         _ => theme::BAD_DIM,
     };
+    // Nothing serves and nothing is asked: the standby is a pilot light (said, as
+    // that is what it is on purpose); any other shortfall shows in the numbers.
+    if serving == 0 && desired == 0 {
+        w.put("pilot light: ", style);
+    }
     w.put(&format!("{serving}/{} {}", c.production, c.unit), style);
     let mut rest = Vec::new();
     if let Some(n) = c.warming.filter(|n| *n > 0) {
-        rest.push(format!("{n} warming up"));
+        rest.push(format!("{n} warming"));
     }
     if let Some(n) = c.unhealthy.filter(|n| *n > 0) {
         rest.push(format!("{n} unhealthy"));
@@ -35,8 +40,4 @@ pub fn line(w: &mut Row, c: &CapacityStatus, name_w: u16) {
         rest.push(s.to_string());
     }
     w.put(&format!(" · {}", rest.join(" · ")), theme::DIM);
-    if let Some(level) = c.level() {
-        w.put("  ", theme::TEXT).put(level, style);
-    }
-    w.put(&format!("  {}", c.resource), theme::DIM);
 }

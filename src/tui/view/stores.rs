@@ -7,12 +7,13 @@ use super::theme;
 use crate::model::snapshot::Snapshot;
 use crate::model::stores::{BucketReplicationStatus, TableLinkStatus, TableReplicationStatus};
 
-/// ` carts  DynamoDB orders-carts · write local: concurrent writes … last-writer-wins`.
+/// ` carts  DynamoDB · write local (last writer wins)`; the whole
+/// caveat is in `status`, the plan and the confirm dialogs.
 pub fn table_line(w: &mut Row, t: &TableReplicationStatus) {
     w.put(" ", theme::TEXT).put(&t.name, theme::TITLE).col(14);
-    w.put(&format!("DynamoDB {} · ", t.table), theme::LABEL);
+    w.put("DynamoDB · ", theme::LABEL);
     w.put(t.write.as_str(), theme::TEXT);
-    w.put(&format!(": {}", t.write.caveat()), theme::DIM);
+    w.put(&format!(" ({})", t.write.short_caveat()), theme::WARN);
 }
 
 /// `   → use1→usw2  latency 180 ms  max 420 ms  ▁▂▃▂ ┤5.0 s`.
@@ -38,7 +39,8 @@ pub fn link_line(w: &mut Row, snap: &Snapshot, l: &TableLinkStatus) {
     lagchart::sparkline(w, &l.history, target, width, &text::ms(target));
 }
 
-/// ` receipts  S3 use1→usw2 · latency 12 s · 40 ops, 1.2 MB pending`.
+/// ` receipts  S3 use1→usw2 lag 12.0 s · 40 ops, 1.2 MB queued · write partitioned`
+/// (ReplicationLatency; the strategy is cut first on a narrow panel).
 pub fn bucket_line(w: &mut Row, snap: &Snapshot, b: &BucketReplicationStatus) {
     let target = snap.rpo_target_ms as f64;
     w.put(" ", theme::TEXT).put(&b.name, theme::TITLE).col(14);
@@ -50,13 +52,13 @@ pub fn bucket_line(w: &mut Row, snap: &Snapshot, b: &BucketReplicationStatus) {
         ),
         theme::LABEL,
     );
-    lag_value(w, "latency ", b.latency_s.map(|s| s * 1000.0), target);
+    lag_value(w, "lag ", b.latency_s.map(|s| s * 1000.0), target);
     w.put(" · ", theme::DIM);
     match (b.operations_pending, b.bytes_pending) {
         (Some(ops), Some(bytes)) => {
             let style = if ops > 0.0 { theme::WARN } else { theme::TEXT };
             w.put(
-                &format!("{ops:.0} ops, {} pending", human_bytes(bytes)),
+                &format!("{ops:.0} ops, {} queued", human_bytes(bytes)),
                 style,
             )
         }
