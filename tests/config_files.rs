@@ -68,6 +68,8 @@ mod broken_env {
     broken!(backup_unknown_region, "backup-unknown-region");
     broken!(bad_duration, "bad-duration");
     broken!(bad_rule_type, "bad-rule-type");
+    broken!(capacity_initial_over_max, "capacity-initial-over-max");
+    broken!(capacity_two_kinds, "capacity-two-kinds");
     broken!(db_unknown_region, "db-unknown-region");
     broken!(duplicate_control, "duplicate-control");
     broken!(duplicate_region, "duplicate-region");
@@ -80,6 +82,7 @@ mod broken_env {
     broken!(replica_same_region, "replica-same-region");
     broken!(rule_two_kinds, "rule-two-kinds");
     broken!(rule_unknown_control, "rule-unknown-control");
+    broken!(table_one_region, "table-one-region");
     broken!(two_primaries, "two-primaries");
     broken!(unknown_nested_key, "unknown-nested-key");
     broken!(unknown_top_key, "unknown-top-key");

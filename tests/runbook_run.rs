@@ -30,6 +30,23 @@ async fn pilot_light_failover_on_primary_region_outage() {
     let done = twin.completed_mutations();
     assert_eq!(count(&done, "FailoverGlobalCluster"), 1, "{done:?}");
     assert_eq!(count(&done, "UpdateRoutingControlStates"), 1, "{done:?}");
+    assert_eq!(count(&done, "UpdateAutoScalingGroup"), 1, "{done:?}");
+    assert_eq!(count(&done, "UpdateService"), 1, "{done:?}");
+    assert_at_production(&p).await;
+}
+
+/// The standby's web tier and workers serve production's need, read back through the
+/// SDK (DescribeAutoScalingGroups, DescribeServices).
+async fn assert_at_production(p: &drconsole::provider::Provider) {
+    let env = drconsole::config::Environment::builtin_default().expect("built-in env");
+    for g in env.capacity.iter().filter(|g| g.region == "us-west-2") {
+        let c = p
+            .read_capacity(&g.region, &g.target)
+            .await
+            .unwrap_or_else(|e| panic!("{} answers: {e}", g.name));
+        assert_eq!(c.desired, g.production, "{}: {c:?}", g.name);
+        assert!(c.in_service >= g.production, "{}: {c:?}", g.name);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,6 +65,7 @@ async fn warm_standby_failover_on_primary_region_outage() {
         .await
         .expect("ledger-usw2 answers");
     assert_eq!(ledger.replica_source, None, "promoted: {ledger:?}");
+    assert_at_production(&p).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
