@@ -311,13 +311,47 @@ def backup_checks(main):
           code == "ResourceNotFoundException", code)
 
 
+def capacity_checks(main):
+    """EC2 Auto Scaling (awsQuery) and ECS (awsJson1_1) as botocore parses them."""
+    asg = client("autoscaling", "us-west-2", main)
+    groups = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["orders-web-usw2"])["AutoScalingGroups"]
+    check("autoscaling: group by name with sizes",
+          [(g["AutoScalingGroupName"], g["MinSize"], g["MaxSize"], g["DesiredCapacity"]) for g in groups]
+          == [("orders-web-usw2", 0, 12, 0)], groups)
+    check("autoscaling: CreatedTime decodes as a datetime",
+          bool(groups) and hasattr(groups[0]["CreatedTime"], "tzinfo"), groups)
+    asg.update_auto_scaling_group(AutoScalingGroupName="orders-web-usw2", DesiredCapacity=2)
+    after = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["orders-web-usw2"])["AutoScalingGroups"]
+    instances = after[0]["Instances"] if after else []
+    check("autoscaling: update raises desired, instances launch Pending",
+          after and after[0]["DesiredCapacity"] == 2 and len(instances) == 2
+          and all(i["LifecycleState"] == "Pending" and i["InstanceId"].startswith("i-0") for i in instances),
+          after)
+    code, msg = error_of(lambda: asg.set_desired_capacity(AutoScalingGroupName="orders-web-usw2", DesiredCapacity=99))
+    check("autoscaling: desired above MaxSize -> ValidationError", code == "ValidationError" and "above max" in msg, (code, msg))
+
+    ecs = client("ecs", "us-east-1", main)
+    out = ecs.describe_services(cluster="orders-use1", services=["orders-worker", "nope"])
+    svcs = out["services"]
+    check("ecs: service counts", [(s["serviceName"], s["status"], s["desiredCount"], s["runningCount"]) for s in svcs]
+          == [("orders-worker", "ACTIVE", 4, 4)], svcs)
+    check("ecs: unknown service is a MISSING failure", [f["reason"] for f in out["failures"]] == ["MISSING"], out["failures"])
+    updated = ecs.update_service(cluster="orders-use1", service="orders-worker", desiredCount=5)["service"]
+    check("ecs: update_service answers the new desired count",
+          updated["desiredCount"] == 5 and updated["pendingCount"] == 1, updated)
+    code, msg = error_of(lambda: ecs.describe_services(cluster="nope", services=["orders-worker"]))
+    check("ecs: unknown cluster -> ClusterNotFoundException", code == "ClusterNotFoundException", (code, msg))
+    code, msg = error_of(lambda: ecs.update_service(cluster="orders-use1", service="nope", desiredCount=1))
+    check("ecs: unknown service -> ServiceNotFoundException", code == "ServiceNotFoundException", (code, msg))
+
+
 def main(argv):
     if len(argv) < 4 or len(argv) % 2 != 0:
         print(__doc__, file=sys.stderr)
         return 2
     main_url = argv[1]
     arc_urls = list(zip(argv[2::2], argv[3::2]))
-    for group in (rds_checks, cloudwatch_checks, sts_checks, backup_checks):
+    for group in (rds_checks, cloudwatch_checks, sts_checks, backup_checks, capacity_checks):
         group(main_url)
     arc_checks(arc_urls)
     print(f"{len(FAILURES)} failure(s)")

@@ -28,6 +28,8 @@ pub enum FaultService {
     Cloudwatch,
     Sts,
     Backup,
+    Autoscaling,
+    Ecs,
 }
 
 /// One fault the twin can inject (from a scenario or the console's game-day menu).
@@ -159,6 +161,17 @@ pub enum Fault {
     /// AWS Backup restore jobs started from now on fail halfway.
     BackupRestoreFailing {},
     BackupRestoreWorking {},
+    /// Insufficient capacity in `region` (EC2 and Fargate): no new Auto Scaling
+    /// instance or ECS task there comes into service; they stay pending. For
+    /// `duration` (humantime) when given, else until `capacity_restored`.
+    CapacityShortage {
+        region: String,
+        #[serde(default)]
+        duration: Option<String>,
+    },
+    CapacityRestored {
+        region: String,
+    },
 }
 
 /// The latency of an endpoint as the twin plays it, in real milliseconds (not scaled
@@ -587,6 +600,20 @@ fn resolve(fault: Fault, env: &Environment) -> Result<Fault, String> {
         }
         Fault::BackupRestoreFailing {} => Fault::BackupRestoreFailing {},
         Fault::BackupRestoreWorking {} => Fault::BackupRestoreWorking {},
+        Fault::CapacityShortage {
+            region: r,
+            duration,
+        } => {
+            if let Some(d) = &duration {
+                humantime::parse_duration(d.trim())
+                    .map_err(|e| format!("capacity_shortage duration `{d}`: {e}"))?;
+            }
+            Fault::CapacityShortage {
+                region: region(r)?,
+                duration,
+            }
+        }
+        Fault::CapacityRestored { region: r } => Fault::CapacityRestored { region: region(r)? },
     })
 }
 
@@ -766,6 +793,20 @@ pub fn catalogue(env: &Environment) -> Vec<(String, Fault)> {
             "AWS Backup restore jobs fail from now on".to_string(),
             Fault::BackupRestoreFailing {},
         ));
+    }
+    for r in &env.regions {
+        if env.capacity.iter().any(|c| c.region == r.name) {
+            out.push((
+                format!(
+                    "{} short of capacity: new instances and tasks stay pending",
+                    r.name
+                ),
+                Fault::CapacityShortage {
+                    region: r.name.clone(),
+                    duration: None,
+                },
+            ));
+        }
     }
     for b in &env.backups {
         out.push((

@@ -5,8 +5,10 @@
 //! black holes; this module only turns bytes into calls and results into bytes.
 
 pub mod arc_json;
+pub mod autoscaling_query;
 pub mod backup_rest;
 pub mod cloudwatch;
+pub mod ecs_json;
 pub mod protocol;
 pub mod query;
 pub mod rds_query;
@@ -93,6 +95,9 @@ pub fn is_mutating(operation: &str) -> bool {
             | "DeleteDBInstance"
             | "DeleteDBCluster"
             | "StartRestoreJob"
+            | "UpdateAutoScalingGroup"
+            | "SetDesiredCapacity"
+            | "UpdateService"
     )
 }
 
@@ -162,6 +167,9 @@ pub fn decode_main(req: &Incoming) -> Result<Call, Rejected> {
         return decode_cloudwatch(req, Protocol::CwCbor, op);
     }
     if let Some(target) = req.header("x-amz-target") {
+        if let Some(op) = target.strip_prefix(ecs_json::ECS_TARGET) {
+            return decode_ecs(req, op);
+        }
         return match target
             .strip_prefix(CLOUDWATCH_SERVICE)
             .and_then(|t| t.strip_prefix('.'))
@@ -216,6 +224,30 @@ fn decode_backup(req: &Incoming, region: String) -> Result<Call, Rejected> {
     }
 }
 
+/// Amazon ECS (awsJson1_1), recognised by its target prefix.
+fn decode_ecs(req: &Incoming, op: &str) -> Result<Call, Rejected> {
+    let protocol = Protocol::EcsJson;
+    let scope = region_of(req);
+    let reject = |error: ApiError| Rejected {
+        service: Some(Service::Ecs),
+        protocol,
+        operation: op.to_string(),
+        region: scope.as_ref().map(|s| s.region.clone()).unwrap_or_default(),
+        error: Box::new(error),
+    };
+    let Some(scope) = scope.clone() else {
+        return Err(reject(missing_auth(protocol)));
+    };
+    let body = parse_json(&req.body).map_err(|e| reject(protocol.malformed(&e)))?;
+    Ok(Call {
+        service: Service::Ecs,
+        protocol,
+        operation: op.to_string(),
+        region: scope.region,
+        input: Input::Json(body),
+    })
+}
+
 fn decode_cloudwatch(req: &Incoming, protocol: Protocol, op: &str) -> Result<Call, Rejected> {
     let scope = region_of(req);
     let reject = |error: ApiError| Rejected {
@@ -247,6 +279,7 @@ fn decode_query(req: &Incoming) -> Result<Call, Rejected> {
     let (service, protocol) = match scope.as_ref().map(|s| s.service.as_str()) {
         Some("sts") => (Some(Service::Sts), Protocol::StsQuery),
         Some("rds") => (Some(Service::Rds), Protocol::RdsQuery),
+        Some("autoscaling") => (Some(Service::AutoScaling), Protocol::AutoScalingQuery),
         _ => (None, Protocol::RdsQuery),
     };
     let params = query::Params::parse(&req.query, &req.body);
@@ -272,7 +305,7 @@ fn decode_query(req: &Incoming) -> Result<Call, Rejected> {
             400,
             "InvalidAction",
             format!(
-                "The twin serves RDS and STS in awsQuery; `{}` is not one of them",
+                "The twin serves RDS, STS and Auto Scaling in awsQuery; `{}` is not one of them",
                 scope.service
             ),
         )));
@@ -321,6 +354,14 @@ pub fn execute(world: &mut TwinWorld, call: &Call, request_id: &str) -> Reply {
         (Service::Sts, Input::Query(params)) => {
             sts_query::handle(world, &call.operation, params, request_id).map(Reply::xml)
         }
+        (Service::AutoScaling, Input::Query(params)) => {
+            autoscaling_query::handle(world, &call.region, &call.operation, params, request_id)
+                .map(Reply::xml)
+        }
+        (Service::Ecs, Input::Json(body)) => {
+            ecs_json::handle(world, &call.region, &call.operation, body)
+                .map(|v| call.protocol.json_ok(&v))
+        }
         (Service::Backup, Input::Rest(route, query, body)) => {
             backup_rest::handle(world, &call.region, route, query, body)
                 .map(|v| call.protocol.json_ok(&v))
@@ -344,6 +385,11 @@ pub fn injected_failure(call: &Call, request_id: &str) -> Reply {
         // AWS Backup API reference, every list call's Errors:
         // ServiceUnavailableException, HTTP Status Code: 500.
         Service::Backup => "ServiceUnavailableException",
+        // EC2 Auto Scaling API Reference, Common Errors: InternalFailure, HTTP 500.
+        Service::AutoScaling => "InternalFailure",
+        // ECS API Reference, every action's Errors: ServerException ("These errors are
+        // usually caused by a server issue"), HTTP 500.
+        Service::Ecs => "ServerException",
     };
     let err = ApiError::new(500, code, "Injected failure (twin fault: api_error_rate)");
     call.protocol.error(&err, request_id)

@@ -68,12 +68,16 @@ pub enum Protocol {
     CwCbor,
     /// AWS Backup in restJson1.
     BackupRest,
+    /// EC2 Auto Scaling in awsQuery.
+    AutoScalingQuery,
+    /// Amazon ECS in awsJson1_1.
+    EcsJson,
 }
 
 impl Protocol {
     pub fn unknown_operation(self, op: &str) -> ApiError {
         match self {
-            Protocol::RdsQuery | Protocol::StsQuery => ApiError::new(
+            Protocol::RdsQuery | Protocol::StsQuery | Protocol::AutoScalingQuery => ApiError::new(
                 400,
                 "InvalidAction",
                 format!("The action {op} is not valid for this web service."),
@@ -84,7 +88,7 @@ impl Protocol {
                 "UnknownOperationException",
                 format!("Unknown operation {op}"),
             ),
-            Protocol::ArcJson | Protocol::CwJson => ApiError::new(
+            Protocol::ArcJson | Protocol::CwJson | Protocol::EcsJson => ApiError::new(
                 400,
                 "UnknownOperationException",
                 format!("Unknown operation {op}"),
@@ -94,12 +98,14 @@ impl Protocol {
 
     pub fn malformed(self, detail: &str) -> ApiError {
         match self {
-            Protocol::RdsQuery | Protocol::StsQuery => {
+            Protocol::RdsQuery | Protocol::StsQuery | Protocol::AutoScalingQuery => {
                 ApiError::new(400, "MalformedQueryString", detail)
             }
-            Protocol::ArcJson | Protocol::CwJson | Protocol::CwCbor | Protocol::BackupRest => {
-                ApiError::new(400, "SerializationException", detail)
-            }
+            Protocol::ArcJson
+            | Protocol::CwJson
+            | Protocol::CwCbor
+            | Protocol::BackupRest
+            | Protocol::EcsJson => ApiError::new(400, "SerializationException", detail),
         }
     }
 
@@ -107,8 +113,12 @@ impl Protocol {
         let reply = match self {
             Protocol::RdsQuery => query_error(RDS_XMLNS, err, request_id),
             Protocol::StsQuery => query_error(STS_XMLNS, err, request_id),
-            Protocol::ArcJson => json_error(err, false),
-            Protocol::CwJson => json_error(err, true),
+            Protocol::AutoScalingQuery => {
+                query_error(super::autoscaling_query::AUTOSCALING_XMLNS, err, request_id)
+            }
+            Protocol::ArcJson => json_error(err, JSON_1_0, false),
+            Protocol::CwJson => json_error(err, JSON_1_0, true),
+            Protocol::EcsJson => json_error(err, JSON_1_1, false),
             Protocol::CwCbor => cbor_error(err),
             Protocol::BackupRest => rest_json_error(err),
         };
@@ -118,7 +128,8 @@ impl Protocol {
     pub fn json_ok(self, body: &serde_json::Value) -> Reply {
         let content_type = match self {
             Protocol::BackupRest => "application/json",
-            _ => "application/x-amz-json-1.0",
+            Protocol::EcsJson => JSON_1_1,
+            _ => JSON_1_0,
         };
         Reply {
             status: 200,
@@ -162,7 +173,10 @@ fn query_error(xmlns: &str, err: &ApiError, request_id: &str) -> Reply {
     }
 }
 
-fn json_error(err: &ApiError, query_compatible: bool) -> Reply {
+const JSON_1_0: &str = "application/x-amz-json-1.0";
+const JSON_1_1: &str = "application/x-amz-json-1.1";
+
+fn json_error(err: &ApiError, content_type: &str, query_compatible: bool) -> Reply {
     let mut body = serde_json::Map::new();
     body.insert("__type".into(), err.code.clone().into());
     body.insert("message".into(), err.message.clone().into());
@@ -170,7 +184,7 @@ fn json_error(err: &ApiError, query_compatible: bool) -> Reply {
         body.insert((*k).to_string(), v.clone());
     }
     let mut headers = vec![
-        ("content-type", "application/x-amz-json-1.0".to_string()),
+        ("content-type", content_type.to_string()),
         ("x-amzn-errortype", err.code.clone()),
     ];
     if query_compatible {

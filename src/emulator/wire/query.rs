@@ -31,6 +31,22 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The values of an awsQuery list, `Prefix.member.1`, `Prefix.member.2` …, in
+    /// index order.
+    pub fn members(&self, prefix: &str) -> Vec<&str> {
+        let head = format!("{prefix}.member.");
+        let mut found: Vec<(u32, &str)> = self
+            .pairs
+            .iter()
+            .filter_map(|(k, v)| {
+                let n = k.strip_prefix(&head)?.parse().ok()?;
+                Some((n, v.as_str()))
+            })
+            .collect();
+        found.sort_by_key(|(n, _)| *n);
+        found.into_iter().map(|(_, v)| v).collect()
+    }
+
     /// A required parameter, or the awsQuery error for its absence.
     pub fn required(&self, key: &str) -> Result<&str, super::ApiError> {
         self.get(key).filter(|v| !v.is_empty()).ok_or_else(|| {
@@ -93,6 +109,13 @@ mod tests {
         assert!(Params::parse("", b"Action=%zz").is_err());
         assert!(Params::parse("", b"Action=%4").is_err());
         assert!(Params::parse("", &[0xff, 0xfe]).is_err());
+    }
+
+    #[test]
+    fn members_come_in_index_order() {
+        let p = Params::parse("", b"N.member.2=b&N.member.10=c&N.member.1=a&M.member.1=x").unwrap();
+        assert_eq!(p.members("N"), ["a", "b", "c"]);
+        assert!(p.members("Z").is_empty());
     }
 
     #[test]

@@ -155,6 +155,17 @@ impl TwinWorld {
                 },
             );
         }
+        for (region, until) in self.faults.capacity_shortages() {
+            let till = until.map_or(String::new(), |u| {
+                format!(" until {}", u.format("%H:%M:%S"))
+            });
+            push(
+                format!("{region} short of capacity{till}: new instances and tasks stay pending"),
+                Fault::CapacityRestored {
+                    region: region.to_string(),
+                },
+            );
+        }
         if self.restores_failing {
             push(
                 "AWS Backup restore jobs failing".to_string(),
@@ -201,6 +212,8 @@ fn service_name(service: Service) -> &'static str {
         Service::CloudWatch => "CloudWatch",
         Service::Sts => "STS",
         Service::Backup => "AWS Backup",
+        Service::AutoScaling => "Auto Scaling",
+        Service::Ecs => "ECS",
     }
 }
 

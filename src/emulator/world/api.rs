@@ -37,6 +37,10 @@ pub enum Service {
     CloudWatch,
     Sts,
     Backup,
+    /// EC2 Auto Scaling (awsQuery).
+    AutoScaling,
+    /// Amazon ECS (awsJson1_1).
+    Ecs,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

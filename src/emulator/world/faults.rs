@@ -3,6 +3,7 @@
 
 use super::{EndpointMode, Reach, Service};
 use crate::emulator::scenario::{FaultService, ImpairMode, Latency};
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Default)]
@@ -20,6 +21,9 @@ pub(super) struct FaultState {
     forced_alarms: BTreeSet<(String, String)>,
     /// Route 53 health check ids reported unhealthy.
     failing_checks: BTreeSet<String>,
+    /// Regions short of EC2 / Fargate capacity, and until when (`None`: until
+    /// `capacity_restored`).
+    capacity_short: BTreeMap<String, Option<DateTime<Utc>>>,
 }
 
 impl FaultState {
@@ -187,7 +191,29 @@ impl FaultState {
         self.failing_checks.contains(id)
     }
 
+    pub(super) fn set_capacity_short(&mut self, region: &str, until: Option<DateTime<Utc>>) {
+        self.capacity_short.insert(region.to_string(), until);
+    }
+
+    pub(super) fn restore_capacity(&mut self, region: &str) {
+        self.capacity_short.remove(region);
+    }
+
+    pub(super) fn capacity_short(&self, region: &str) -> bool {
+        self.capacity_short.contains_key(region)
+    }
+
+    /// Ends the shortages whose duration is over.
+    pub(super) fn end_capacity_shortages(&mut self, now: DateTime<Utc>) {
+        self.capacity_short
+            .retain(|_, until| until.is_none_or(|u| u > now));
+    }
+
     // Listings for the game-day menu's Active section, in a stable order.
+
+    pub(super) fn capacity_shortages(&self) -> impl Iterator<Item = (&str, Option<DateTime<Utc>>)> {
+        self.capacity_short.iter().map(|(r, u)| (r.as_str(), *u))
+    }
 
     pub(super) fn impaired_regions(&self) -> impl Iterator<Item = (&str, ImpairMode)> {
         self.impaired.iter().map(|(r, m)| (r.as_str(), *m))
@@ -252,6 +278,8 @@ pub(super) fn service_of(s: FaultService) -> Service {
         FaultService::Cloudwatch => Service::CloudWatch,
         FaultService::Sts => Service::Sts,
         FaultService::Backup => Service::Backup,
+        FaultService::Autoscaling => Service::AutoScaling,
+        FaultService::Ecs => Service::Ecs,
     }
 }
 
@@ -262,5 +290,7 @@ pub(super) fn fault_service(s: Service) -> FaultService {
         Service::CloudWatch => FaultService::Cloudwatch,
         Service::Sts => FaultService::Sts,
         Service::Backup => FaultService::Backup,
+        Service::AutoScaling => FaultService::Autoscaling,
+        Service::Ecs => FaultService::Ecs,
     }
 }

@@ -149,6 +149,23 @@ impl TwinWorld {
             }
             Fault::BackupRestoreFailing {} => self.restores_failing = true,
             Fault::BackupRestoreWorking {} => self.restores_failing = false,
+            Fault::CapacityShortage { region, duration } => {
+                // A duration beyond chrono's range (scenario checks refuse bad ones)
+                // lasts until restored.
+                let until = duration
+                    .as_deref()
+                    .and_then(|d| humantime::parse_duration(d.trim()).ok())
+                    .and_then(|d| chrono::Duration::from_std(d).ok())
+                    .and_then(|d| self.now.checked_add_signed(d));
+                if let Some(r) = self.region_name(region) {
+                    self.faults.set_capacity_short(&r, until);
+                }
+            }
+            Fault::CapacityRestored { region } => {
+                if let Some(r) = self.region_name(region) {
+                    self.faults.restore_capacity(&r);
+                }
+            }
             Fault::LagSpikeEnded { database, region } => {
                 let region = region.as_deref().and_then(|r| self.region_name(r));
                 self.spikes.retain(|s| {

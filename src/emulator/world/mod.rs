@@ -8,7 +8,10 @@ mod api;
 mod arc;
 mod aurora;
 mod backup;
+mod capacity;
+mod capacity_api;
 mod faults;
+mod fleet;
 mod inject;
 mod instances;
 mod lag;
@@ -21,6 +24,9 @@ mod tests;
 
 pub use api::*;
 pub use backup::SOURCE_VAULT;
+pub use capacity::{AsgInstanceView, AsgView, EcsServiceView, LifecycleState};
+pub use capacity_api::{AsgSizeChange, CapacityError, EcsDescribe};
+pub use fleet::{INSTANCE_LAUNCH_S, INSTANCE_TERMINATE_S, TASK_START_S, TASK_STOP_S};
 pub use instances::CreateInstanceRequest;
 pub use restore::RestoreRequest;
 
@@ -102,6 +108,8 @@ pub struct TwinWorld {
     deleted_clusters: Vec<instances::DeletedCluster>,
     /// Restores started while set fail (game day).
     restores_failing: bool,
+    /// Auto Scaling groups and ECS services (`capacity:`).
+    capacity: capacity::CapacityBook,
 }
 
 /// A `lag_spike` fault, remembered until it ends.
@@ -123,6 +131,7 @@ impl TwinWorld {
         let warm = start - Duration::seconds(WARM_UP_S);
         let primary = env.primary().name.clone();
         let account = environment_account(env);
+        let capacity = capacity::CapacityBook::new(&env.capacity, &account, seed, warm);
         let aurora = env
             .aurora
             .iter()
@@ -162,6 +171,7 @@ impl TwinWorld {
             created_instances: Vec::new(),
             deleted_clusters: Vec::new(),
             restores_failing: false,
+            capacity,
         };
         world.sample_metrics();
         world.advance_to(start);
@@ -226,6 +236,8 @@ impl TwinWorld {
             r.tick(self.now, &mut self.rng, &self.faults);
         }
         self.alarms.tick(self.now, &self.faults);
+        self.faults.end_capacity_shortages(self.now);
+        self.capacity.tick(self.now, &self.faults);
         let now = self.now;
         self.spikes.retain(|s| s.until > now);
         if self.now.timestamp().rem_euclid(SAMPLE_EVERY_S) == 0 {

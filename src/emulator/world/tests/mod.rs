@@ -2,6 +2,7 @@
 
 mod arc;
 mod backup;
+mod capacity;
 mod faults;
 mod rds;
 mod signals;
