@@ -53,6 +53,55 @@ impl TwinWorld {
         self.twin.cw_metric(region, &q).values.first().copied()
     }
 
+    /// A group's or service's capacity as the twin's world holds it, counted by the
+    /// provider's own rule.
+    fn capacity(
+        &self,
+        region: &str,
+        target: &drconsole::config::CapacityTarget,
+    ) -> Option<drconsole::provider::CapacityInfo> {
+        use drconsole::config::CapacityTarget as T;
+        match target {
+            T::Asg { name } => {
+                let g = self
+                    .twin
+                    .asg_describe(region, std::slice::from_ref(name))
+                    .into_iter()
+                    .next()?;
+                let (in_service, warming, unhealthy) = drconsole::provider::count_asg_instances(
+                    g.instances
+                        .iter()
+                        .map(|i| (i.lifecycle_state.as_str(), i.health_status)),
+                );
+                Some(drconsole::provider::CapacityInfo {
+                    desired: g.desired_capacity,
+                    min: Some(g.min_size),
+                    max: Some(g.max_size),
+                    in_service,
+                    warming,
+                    unhealthy,
+                    status: None,
+                })
+            }
+            T::EcsService { cluster, service } => {
+                let d = self
+                    .twin
+                    .ecs_describe_services(region, Some(cluster), std::slice::from_ref(service))
+                    .ok()?;
+                let s = d.services.into_iter().next()?;
+                Some(drconsole::provider::CapacityInfo {
+                    desired: s.desired_count,
+                    min: None,
+                    max: None,
+                    in_service: s.running_count,
+                    warming: s.pending_count,
+                    unhealthy: 0,
+                    status: Some(s.status.to_string()),
+                })
+            }
+        }
+    }
+
     fn writer_region(&self) -> String {
         let g = &self
             .twin
@@ -155,6 +204,11 @@ impl World for TwinWorld {
                         f.failover.insert(database.clone(), p);
                     }
                 }
+                Probe::Capacity { region, target } if up(region) => {
+                    if let Some(c) = self.capacity(region, target) {
+                        f.capacity.insert((region.clone(), target.clone()), c);
+                    }
+                }
                 Probe::Control { arn } => {
                     if let Ok(c) = self.twin.arc_get(arn) {
                         f.controls.insert(arn.clone(), c.state);
@@ -227,6 +281,32 @@ impl World for TwinWorld {
             } => {
                 self.twin
                     .rds_promote_read_replica(region, db_instance_identifier)
+                    .map_err(|e| err(e.to_string()))?;
+            }
+            Mutation::UpdateAutoScalingGroup {
+                region,
+                auto_scaling_group_name,
+                desired_capacity,
+                min_size,
+                max_size,
+            } => {
+                let change = drconsole::emulator::world::AsgSizeChange {
+                    min_size: *min_size,
+                    max_size: *max_size,
+                    desired_capacity: Some(*desired_capacity),
+                };
+                self.twin
+                    .asg_update(region, auto_scaling_group_name, change)
+                    .map_err(|e| err(e.to_string()))?;
+            }
+            Mutation::UpdateService {
+                region,
+                cluster,
+                service,
+                desired_count,
+            } => {
+                self.twin
+                    .ecs_update_service(region, Some(cluster), service, Some(*desired_count))
                     .map_err(|e| err(e.to_string()))?;
             }
             Mutation::RunCommand { .. } => {}

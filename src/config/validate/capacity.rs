@@ -78,26 +78,26 @@ pub(super) fn capacity(
             ));
         }
         let max = c.max.as_ref().map_or(production, |m| m.value);
-        if max < production {
-            if let Some(m) = &c.max {
-                return Err(ConfigError::at(
-                    K::Invalid,
-                    cx.origin,
-                    m.referenced,
-                    format!("`max` ({max}) is below `production` ({production})"),
-                ));
-            }
+        if max < production
+            && let Some(m) = &c.max
+        {
+            return Err(ConfigError::at(
+                K::Invalid,
+                cx.origin,
+                m.referenced,
+                format!("`max` ({max}) is below `production` ({production})"),
+            ));
         }
         let initial = c.initial.as_ref().map_or(production, |i| i.value);
-        if initial > max {
-            if let Some(i) = &c.initial {
-                return Err(ConfigError::at(
-                    K::Invalid,
-                    cx.origin,
-                    i.referenced,
-                    format!("`initial` ({initial}) is above the group's max ({max})"),
-                ));
-            }
+        if initial > max
+            && let Some(i) = &c.initial
+        {
+            return Err(ConfigError::at(
+                K::Invalid,
+                cx.origin,
+                i.referenced,
+                format!("`initial` ({initial}) is above the group's max ({max})"),
+            ));
         }
         out.push(CapacityGroup {
             name: c.name.value.clone(),
