@@ -64,13 +64,25 @@ fn pilot_light_plan_names_the_exact_calls() {
     assert_eq!(
         ops,
         [
+            "UpdateAutoScalingGroup",
+            "UpdateService",
             "FailoverGlobalCluster",
-            "command",
             "UpdateRoutingControlStates"
         ]
     );
     assert_eq!(
         calls[0],
+        Mutation::UpdateAutoScalingGroup {
+            region: "us-west-2".into(),
+            auto_scaling_group_name: "orders-web-usw2".into(),
+            desired_capacity: 6,
+            min_size: None,
+            max_size: None,
+        },
+        "scaled to the environment's production need before the failover"
+    );
+    assert_eq!(
+        calls[2],
         Mutation::FailoverGlobalCluster {
             region: "us-west-2".into(),
             global_cluster_identifier: "orders-global".into(),
@@ -79,7 +91,7 @@ fn pilot_light_plan_names_the_exact_calls() {
             allow_data_loss: true,
         }
     );
-    assert_eq!(calls[2].endpoint(), "ARC cluster endpoints (rotating)");
+    assert_eq!(calls[3].endpoint(), "ARC cluster endpoints (rotating)");
     // Parameters override defaults: failing over the other way swaps every call.
     let back = BTreeMap::from([
         ("from".to_string(), "us-west-2".to_string()),
@@ -88,6 +100,7 @@ fn pilot_light_plan_names_the_exact_calls() {
             "to_5xx_alarm".to_string(),
             "orders-api-5xx-use1".to_string(),
         ),
+        ("to_web_asg".to_string(), "orders-web-use1".to_string()),
     ]);
     let rb = validate::load(
         &root().join("runbooks/pilot-light-failover.yaml"),
@@ -96,7 +109,7 @@ fn pilot_light_plan_names_the_exact_calls() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let first = rb.steps.iter().flat_map(plan::calls).next().unwrap();
-    assert_eq!(first.endpoint(), "us-east-1");
+    assert_eq!(first.endpoint(), "Auto Scaling us-east-1");
 }
 
 /// Each broken file states its expected error on line 1: `# expect: LINE:COL text`.
