@@ -513,7 +513,7 @@ pub fn calls(step: &Step) -> Vec<Mutation> {
 /// control-plane operation (AWS Well-Architected, "Rely on the data plane and not
 /// the control plane during recovery"; Fault Isolation Boundaries whitepaper,
 /// "Static stability"), so a team can pre-scale (warm standby) instead.
-pub const SCALE_CAVEAT: &str = "scaling is a control-plane call: in a Regional \
+pub const SCALE_CAVEAT: &str = "Scaling is a control-plane call: in a Regional \
      impairment it may fail or be slow; pre-scaling the standby (warm standby) does not \
      depend on it";
 
