@@ -1,5 +1,5 @@
-//! Runbook files and journals on disk: the shipped runbooks validate against the
-//! default environment, every broken file gives `file:line:column`, the parser never
+//! Runbook files and journals on disk: the shipped runbooks validate against their
+//! environment (the default, or the active/active example), every broken file gives `file:line:column`, the parser never
 //! panics on mangled input, `plan` batches ARC changes, and journals survive torn lines.
 
 use drconsole::config::{DEFAULT_ENV, Environment};
@@ -25,7 +25,7 @@ fn no_params() -> BTreeMap<String, String> {
 }
 
 #[test]
-fn the_shipped_runbooks_validate_against_the_default_environment() {
+fn the_shipped_runbooks_validate_against_their_environment() {
     let mut names: Vec<String> = std::fs::read_dir(root().join("runbooks"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
@@ -40,12 +40,22 @@ fn the_shipped_runbooks_validate_against_the_default_environment() {
             "game-day.yaml",
             "pilot-light-failover.yaml",
             "rds-replica-promotion.yaml",
+            "region-evacuation.yaml",
+            "region-return.yaml",
             "restore-test.yaml",
             "warm-standby-failover.yaml"
         ]
     );
+    let active_active = Environment::load(&root().join("assets/active-active-env.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
     for n in &names {
-        let rb = validate::load(&root().join("runbooks").join(n), &env(), &no_params())
+        // The active/active runbooks are for the active/active example environment.
+        let env = if n.starts_with("region-") {
+            active_active.clone()
+        } else {
+            env()
+        };
+        let rb = validate::load(&root().join("runbooks").join(n), &env, &no_params())
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(!rb.steps.is_empty());
     }

@@ -61,12 +61,17 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<i32> {
                 .iter()
                 .map(|f| serde_json::json!({ "step": f.step, "message": f.message }))
                 .collect::<Vec<_>>(),
+            "notes": plan::write_notes(&rb, &env)
+                .iter()
+                .map(|f| serde_json::json!({ "step": f.step, "message": f.message }))
+                .collect::<Vec<_>>(),
             "steps": steps,
         });
         super::out::line(serde_json::to_string_pretty(&doc)?)?;
     } else {
         let flags = plan::break_glass(&rb, &env);
-        super::out::text(&plan::render_flagged(&rb, &flags))?;
+        let notes = plan::write_notes(&rb, &env);
+        super::out::text(&plan::render_annotated(&rb, &flags, &notes))?;
     }
     Ok(0)
 }

@@ -49,6 +49,8 @@ pub struct RegionFile {
 pub enum RoleFile {
     Primary,
     Secondary,
+    /// Multi-site active/active: serves together with the other active Regions.
+    Active,
 }
 
 #[derive(Debug, Deserialize)]

@@ -307,12 +307,48 @@ impl Environment {
         Self::parse(DEFAULT_ENV, DEFAULT_ENV_NAME)
     }
 
+    /// The primary; in an active/active environment (no primary) the first active
+    /// Region, which is where the twin's and the SDK's default Region points.
     pub fn primary(&self) -> &Region {
-        // Validation guarantees exactly one primary; fall back to the first Region.
+        // Validation guarantees one primary or at least two actives; fall back to the
+        // first Region.
         self.regions
             .iter()
             .find(|r| r.role == Role::Primary)
+            .or_else(|| self.regions.iter().find(|r| r.role == Role::Active))
             .unwrap_or(&self.regions[0])
+    }
+
+    /// What moving traffic out of `region` means for each data store with a replica
+    /// there: `name (write local): caveat`, one line per store.
+    pub fn write_caveats(&self, region: &str) -> Vec<String> {
+        let line =
+            |name: &str, w: WriteStrategy| format!("{name} ({}): {}", w.as_str(), w.caveat());
+        let aurora = self
+            .aurora
+            .iter()
+            .filter(|d| d.members.iter().any(|m| m.region == region))
+            .map(|d| line(&d.name, WriteStrategy::Global));
+        let tables = self
+            .dynamodb
+            .iter()
+            .filter(|t| t.regions.iter().any(|r| r == region))
+            .map(|t| line(&t.name, t.write));
+        let buckets = self
+            .s3_replication
+            .iter()
+            .filter(|b| b.source_region == region || b.destination_region == region)
+            .map(|b| line(&b.name, b.write));
+        aurora.chain(tables).chain(buckets).collect()
+    }
+
+    /// True when several Regions serve at once (multi-site active/active).
+    pub fn is_active_active(&self) -> bool {
+        self.regions
+            .iter()
+            .filter(|r| r.role == Role::Active)
+            .count()
+            >= 2
     }
 
     pub fn region(&self, name: &str) -> Option<&Region> {

@@ -96,6 +96,7 @@ fn regions(cx: &Ctx, raw: &EnvFile) -> Result<Vec<Region>, ConfigError> {
     let mut seen = HashMap::new();
     let mut out = Vec::new();
     let mut primary: Option<&S> = None;
+    let mut actives: Vec<&S> = Vec::new();
     for r in list {
         cx.unique(&mut seen, "Region", &r.name)?;
         if !is_region_name(&r.name.value) {
@@ -125,6 +126,10 @@ fn regions(cx: &Ctx, raw: &EnvFile) -> Result<Vec<Region>, ConfigError> {
                 Role::Primary
             }
             RoleFile::Secondary => Role::Secondary,
+            RoleFile::Active => {
+                actives.push(&r.name);
+                Role::Active
+            }
         };
         let mut alarm_seen = HashMap::new();
         for a in &r.alarms {
@@ -137,13 +142,39 @@ fn regions(cx: &Ctx, raw: &EnvFile) -> Result<Vec<Region>, ConfigError> {
             health_checks: r.health_checks.iter().map(|h| h.value.clone()).collect(),
         });
     }
-    if primary.is_none() {
-        return Err(ConfigError::at(
-            K::Invalid,
-            cx.origin,
-            raw.regions.referenced,
-            "no Region has `role: primary`; exactly one must",
-        ));
+    // One serving Region and standbys (pilot light, warm standby), or several that
+    // serve at once (multi-site active/active); a primary among actives would make
+    // "which Region serves" ambiguous.
+    match (primary, actives.as_slice()) {
+        (Some(p), [a, ..]) => {
+            return Err(cx.err(
+                K::Invalid,
+                a,
+                format!(
+                    "`{}` is active and `{}` is primary: either exactly one Region is \
+                     primary, or at least two are active (multi-site active/active)",
+                    a.value, p.value
+                ),
+            ));
+        }
+        (None, [one]) => {
+            return Err(cx.err(
+                K::Invalid,
+                one,
+                "a single active Region: active/active needs at least two (or make it \
+                 `role: primary`)",
+            ));
+        }
+        (None, []) => {
+            return Err(ConfigError::at(
+                K::Invalid,
+                cx.origin,
+                raw.regions.referenced,
+                "no Region has `role: primary`; exactly one must (or at least two \
+                 `role: active` for active/active)",
+            ));
+        }
+        _ => {}
     }
     Ok(out)
 }

@@ -30,6 +30,8 @@ impl Mode {
 pub enum Role {
     Primary,
     Secondary,
+    /// Multi-site active/active: one of several Regions that serve at once.
+    Active,
 }
 
 impl Role {
@@ -37,6 +39,7 @@ impl Role {
         match self {
             Role::Primary => "primary",
             Role::Secondary => "secondary",
+            Role::Active => "active",
         }
     }
 }

@@ -206,6 +206,12 @@ pub enum Probe {
         table: String,
         to: String,
     },
+    /// The largest ReplicationLatency out of `from` to any other replica Region of a
+    /// global table over the last 15 minutes (read in `from`).
+    TableRecentMax {
+        table: String,
+        from: String,
+    },
     /// An S3 replication rule's three metrics (read in its source Region).
     BucketReplication {
         rule: String,
@@ -281,6 +287,9 @@ pub struct Facts {
     /// By (global table name, receiving Region): the largest ReplicationLatency into
     /// it, ms, present only when every source Region's metric was read.
     pub table_latency_ms: HashMap<(String, String), f64>,
+    /// By (global table name, source Region): the largest ReplicationLatency out of
+    /// it in the last 15 minutes, ms, present only when every link was read.
+    pub table_recent_max_ms: HashMap<(String, String), f64>,
     /// By S3 replication name: (latency s, operations pending, bytes pending).
     pub bucket_replication: HashMap<String, (f64, f64, f64)>,
 }

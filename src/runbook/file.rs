@@ -29,7 +29,8 @@
 //! `restore_backup: {resource, name, region?, recovery_point?: latest|ARN, timeout?}`,
 //! `create_db_instance: {cluster, region, class, engine, instance?, timeout?}`,
 //! `delete_restored: {step}` (with `confirm: typed`),
-//! `scale: {asg|ecs_service, region, desired: N|production, min?, max?, timeout?}`.
+//! `scale: {asg|ecs_service, region, desired: N|production, min?, max?, timeout?}`,
+//! `wait_replication: {table, from, factor?, minimum?, fallback}`.
 //!
 //! Conditions: `region_health: {region, is|is_not}`,
 //! `replication_lag: {database, region?, below_ms}`, `rpo_lag: {database, region, below_ms}`,
@@ -110,6 +111,8 @@ pub struct StepFile {
     pub delete_restored: Option<Spanned<DeleteRestoredFile>>,
     #[serde(default)]
     pub scale: Option<Spanned<ScaleFile>>,
+    #[serde(default)]
+    pub wait_replication: Option<Spanned<WaitReplicationFile>>,
     // --- common ---
     #[serde(default)]
     pub require: Vec<ConditionFile>,
@@ -216,6 +219,24 @@ pub struct ScaleFile {
     /// How long the step waits for the capacity to serve. Defaults to 20m.
     #[serde(default)]
     pub timeout: Option<S>,
+}
+
+/// `wait_replication: {table, from, factor?, minimum?, fallback}`: waits `factor` ×
+/// the largest DynamoDB replication latency out of `from` in the last 15 minutes (at
+/// least `minimum`), or `fallback` when that cannot be read.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitReplicationFile {
+    pub table: S,
+    pub from: S,
+    /// Defaults to 10.
+    #[serde(default)]
+    pub factor: Option<S>,
+    /// Defaults to 10s.
+    #[serde(default)]
+    pub minimum: Option<S>,
+    /// Required: the wait when the latency cannot be read (the Region is dark).
+    pub fallback: S,
 }
 
 /// `capacity: {asg | ecs_service, region, at_least}`: `at_least` is a number or

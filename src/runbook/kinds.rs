@@ -9,7 +9,7 @@ use std::time::Duration;
 
 const KINDS: &str = "manual, check, wait, routing_controls, aurora_switchover, aurora_failover, \
                      promote_replica, command, approval, pause, restore_backup, create_db_instance, \
-                     delete_restored, scale";
+                     delete_restored, scale, wait_replication";
 
 /// Exactly one kind key; its body resolved.
 pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
@@ -49,6 +49,10 @@ pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
             s.delete_restored.as_ref().map(|x| x.referenced),
         ),
         ("scale", s.scale.as_ref().map(|x| x.referenced)),
+        (
+            "wait_replication",
+            s.wait_replication.as_ref().map(|x| x.referenced),
+        ),
     ]
     .into_iter()
     .filter_map(|(k, l)| l.map(|l| (k, l)))
@@ -201,7 +205,66 @@ pub(super) fn kind(r: &mut Resolver, s: &StepFile) -> Option<StepKind> {
     if let Some(sc) = &s.scale {
         return scale(r, sc);
     }
+    if let Some(w) = &s.wait_replication {
+        return wait_replication(r, &w.value);
+    }
     None
+}
+
+/// The 10 × in issue 10's evacuation: replication is usually far faster than its
+/// recent worst case, so ten times that worst case leaves a wide margin.
+const DRAIN_FACTOR: u32 = 10;
+const DRAIN_MINIMUM: Duration = Duration::from_secs(10);
+
+fn wait_replication(r: &mut Resolver, f: &super::file::WaitReplicationFile) -> Option<StepKind> {
+    let name = r.text(&f.table)?;
+    let from = r.region(&f.from)?;
+    let env = r.env;
+    let Some(t) = env.global_table(&name) else {
+        r.err(
+            K::UnknownReference,
+            f.table.referenced,
+            format!("`{name}` is not under `databases: dynamodb_global_tables`"),
+        );
+        return None;
+    };
+    if !t.regions.contains(&from) {
+        r.err(
+            K::UnknownReference,
+            f.from.referenced,
+            format!("{name} has no replica in {from}"),
+        );
+        return None;
+    }
+    let factor = match &f.factor {
+        Some(s) => {
+            let v = r.text(s)?;
+            match v.trim().parse::<u32>() {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    r.err(
+                        K::Invalid,
+                        s.referenced,
+                        format!("`{v}` is not a factor (1 or more)"),
+                    );
+                    return None;
+                }
+            }
+        }
+        None => DRAIN_FACTOR,
+    };
+    let minimum = match &f.minimum {
+        Some(m) => r.duration(m)?,
+        None => DRAIN_MINIMUM,
+    };
+    let fallback = r.duration(&f.fallback)?;
+    Some(StepKind::WaitReplication {
+        table: t.name.clone(),
+        from,
+        factor,
+        minimum,
+        fallback,
+    })
 }
 
 /// Instances launch and warm up in minutes; the default leaves room for a slow day.

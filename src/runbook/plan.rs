@@ -569,9 +569,58 @@ pub fn break_glass(rb: &Runbook, env: &crate::config::Environment) -> Vec<BreakG
     out
 }
 
+/// Routing-control steps that turn a Region's traffic off, with the write-strategy
+/// caveat of each data store written there (issue 10: the plan says it).
+pub fn write_notes(rb: &Runbook, env: &crate::config::Environment) -> Vec<BreakGlass> {
+    let mut out = Vec::new();
+    for step in &rb.steps {
+        let StepKind::RoutingControls { changes } = &step.kind else {
+            continue;
+        };
+        for c in changes.iter().filter(|c| c.state == ControlState::Off) {
+            for caveat in env.write_caveats(&c.gates) {
+                out.push(BreakGlass {
+                    step: step.id.clone(),
+                    message: format!("traffic leaves {}: {caveat}", c.gates),
+                });
+            }
+        }
+    }
+    out
+}
+
 /// The human-readable plan: every step, its guards, and every call it would make.
 pub fn render(rb: &Runbook) -> String {
     render_flagged(rb, &[])
+}
+
+/// [`render_flagged`] with [`write_notes`] under their steps too.
+pub fn render_annotated(rb: &Runbook, flags: &[BreakGlass], notes: &[BreakGlass]) -> String {
+    let mut out = String::new();
+    let flagged = render_flagged(rb, flags);
+    // Each note goes right after its step's headline block (before `on failure`).
+    let mut current: Option<String> = None;
+    for line in flagged.lines() {
+        if let Some(id) = step_of_headline(line, rb) {
+            current = Some(id);
+        }
+        if line.trim_start().starts_with("on failure:")
+            && let Some(id) = &current
+        {
+            for n in notes.iter().filter(|n| &n.step == id) {
+                let _ = writeln!(out, "      NOTE: {}", n.message);
+            }
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    out
+}
+
+/// The step id of a plan headline (` 3. [kind] id — title`).
+fn step_of_headline(line: &str, rb: &Runbook) -> Option<String> {
+    let rest = line.trim_start().split_once("] ")?.1;
+    let id = rest.split_once(" — ")?.0;
+    rb.steps.iter().any(|s| s.id == id).then(|| id.to_string())
 }
 
 /// [`render`] with the [`break_glass`] flags shown under their steps.
@@ -706,6 +755,21 @@ fn describe_kind(out: &mut String, step: &Step) {
                 humantime::format_duration(*timeout)
             );
             let _ = writeln!(out, "      NOTE: {SCALE_CAVEAT}");
+        }
+        StepKind::WaitReplication {
+            table,
+            from,
+            factor,
+            minimum,
+            fallback,
+        } => {
+            let _ = writeln!(
+                out,
+                "      waits {factor} × the largest DynamoDB replication latency of {table} out \
+                 of {from} in the last 15 minutes (at least {}); {} when it cannot be read",
+                humantime::format_duration(*minimum),
+                humantime::format_duration(*fallback)
+            );
         }
         _ => {}
     }

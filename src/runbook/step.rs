@@ -170,6 +170,17 @@ pub enum StepKind {
         max: Option<u32>,
         timeout: Duration,
     },
+    /// Waits out DynamoDB replication from `from` (the Region being evacuated):
+    /// `factor` × the largest ReplicationLatency out of it in the last 15 minutes, at
+    /// least `minimum`; `fallback` when that cannot be read.
+    WaitReplication {
+        /// The environment's global table name.
+        table: String,
+        from: String,
+        factor: u32,
+        minimum: Duration,
+        fallback: Duration,
+    },
 }
 
 /// The restore metadata key that names the restored resource, per AWS Backup resource
@@ -203,6 +214,7 @@ impl StepKind {
             StepKind::CreateDbInstance { .. } => "create_db_instance",
             StepKind::DeleteRestored { .. } => "delete_restored",
             StepKind::Scale { .. } => "scale",
+            StepKind::WaitReplication { .. } => "wait_replication",
         }
     }
 
@@ -241,8 +253,15 @@ impl StepKind {
                     .map(|c| c.gates.as_str())
                     .collect();
                 on.dedup();
-                match on.as_slice() {
-                    [one] => (*one).to_string(),
+                // Else the Region being switched off (an evacuation), when exactly one.
+                let mut off: Vec<&str> = changes
+                    .iter()
+                    .filter(|c| c.state == ControlState::Off)
+                    .map(|c| c.gates.as_str())
+                    .collect();
+                off.dedup();
+                match (on.as_slice(), off.as_slice()) {
+                    ([one], _) | ([], [one]) => (*one).to_string(),
                     _ => changes.first().map(|c| c.panel.clone()).unwrap_or_default(),
                 }
             }

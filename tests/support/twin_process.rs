@@ -32,14 +32,30 @@ pub struct TwinProcess {
     pub file: PathBuf,
     pub endpoints: TwinEndpoints,
     pub dir: tempfile::TempDir,
+    /// The environment file the twin was built from (None: the built-in one).
+    pub env_file: Option<PathBuf>,
 }
 
 impl TwinProcess {
     pub fn start(scenario: &str, speed: f64) -> TwinProcess {
+        Self::start_with(None, scenario, speed)
+    }
+
+    /// A twin of the environment file `env_file` (relative to the repository).
+    pub fn start_with_env(env_file: &str, scenario: &str, speed: f64) -> TwinProcess {
+        Self::start_with(Some(repo(env_file)), scenario, speed)
+    }
+
+    fn start_with(env_file: Option<PathBuf>, scenario: &str, speed: f64) -> TwinProcess {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("twin.json");
-        let child = Command::new(BIN)
-            .args(["emulator", "--scenario", scenario, "--speed"])
+        let mut cmd = Command::new(BIN);
+        cmd.arg("emulator");
+        if let Some(e) = &env_file {
+            cmd.arg("--env").arg(e);
+        }
+        let child = cmd
+            .args(["--scenario", scenario, "--speed"])
             .arg(speed.to_string())
             .arg("--endpoints-file")
             .arg(&file)
@@ -62,6 +78,15 @@ impl TwinProcess {
             file,
             endpoints,
             dir,
+            env_file,
+        }
+    }
+
+    /// The environment this twin serves.
+    pub fn environment(&self) -> Environment {
+        match &self.env_file {
+            Some(f) => Environment::load(f).expect("environment file"),
+            None => env(),
         }
     }
 
@@ -82,9 +107,11 @@ impl TwinProcess {
 
     pub fn run_command(&self, runbook: &str, extra: &[&str]) -> Command {
         let mut c = Command::new(BIN);
-        c.arg("run")
-            .arg(repo(runbook))
-            .arg("--twin-endpoints")
+        c.arg("run").arg(repo(runbook));
+        if let Some(e) = &self.env_file {
+            c.arg("--env").arg(e);
+        }
+        c.arg("--twin-endpoints")
             .arg(&self.file)
             .arg("--state-dir")
             .arg(self.state_dir())
@@ -125,7 +152,7 @@ impl TwinProcess {
             operation_timeout: Duration::from_millis(1500),
             max_attempts: 2,
         };
-        Provider::connect(&env(), target, config, true)
+        Provider::connect(&self.environment(), target, config, true)
             .await
             .expect("provider")
     }

@@ -23,6 +23,53 @@ pub(super) fn judge(w: &mut dyn World, conds: &[Condition]) -> Option<Truth> {
     Some(all.evaluate(&facts))
 }
 
+/// How long a `wait_replication` step waits, and why, from a fresh read of the
+/// recent maximum latency out of `from`; the runbook's fallback when it is unknown.
+fn drain_wait(
+    w: &mut dyn World,
+    table: &str,
+    from: &str,
+    factor: u32,
+    minimum: std::time::Duration,
+    fallback: std::time::Duration,
+) -> (std::time::Duration, String) {
+    use crate::runbook::condition::Probe;
+    let facts = w.read(&[Probe::TableRecentMax {
+        table: table.to_string(),
+        from: from.to_string(),
+    }]);
+    let fmt = |d: std::time::Duration| humantime::format_duration(d).to_string();
+    match facts
+        .table_recent_max_ms
+        .get(&(table.to_string(), from.to_string()))
+    {
+        Some(max) => {
+            let max = std::time::Duration::from_secs_f64((max / 1000.0).max(0.0));
+            let len = (max * factor).max(minimum);
+            let len = std::time::Duration::from_secs(len.as_secs_f64().ceil() as u64);
+            (
+                len,
+                format!(
+                    "waiting {} = max({factor} × {} recent maximum replication latency of \
+                     {table} out of {from}, minimum {})",
+                    fmt(len),
+                    fmt(std::time::Duration::from_millis(max.as_millis() as u64)),
+                    fmt(minimum)
+                ),
+            )
+        }
+        None => (
+            fallback,
+            format!(
+                "the recent replication latency of {table} out of {from} is unknown (its \
+                 Region does not answer, or published nothing): waiting the runbook's \
+                 fallback {}",
+                fmt(fallback)
+            ),
+        ),
+    }
+}
+
 fn chrono_of(d: std::time::Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
@@ -192,6 +239,27 @@ impl Engine {
                 rec,
                 now,
             ),
+            StepKind::WaitReplication {
+                table,
+                from,
+                factor,
+                minimum,
+                fallback,
+            } => {
+                let (len, last) = drain_wait(w, &table, &from, factor, minimum, fallback);
+                let until = now + chrono_of(len);
+                self.set(
+                    i,
+                    StepStatus::Waiting {
+                        deadline: until,
+                        next_poll: until,
+                        polls: 0,
+                        last: format!("{last}, until {}", until.format("%H:%M:%S")),
+                    },
+                    rec,
+                    now,
+                )
+            }
             StepKind::Pause { duration } => {
                 let until = now + chrono_of(duration);
                 self.set(

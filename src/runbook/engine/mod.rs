@@ -70,6 +70,9 @@ pub struct RunContext {
     pub safety_rules: Vec<SafetyRule>,
     /// Control ARN → name, for plain words.
     pub control_names: HashMap<String, String>,
+    /// Region → the write-strategy caveat of each data store with a replica there,
+    /// said when a step turns that Region's traffic off.
+    pub write_caveats: HashMap<String, Vec<String>>,
 }
 
 impl RunContext {
@@ -92,6 +95,12 @@ impl RunContext {
                 .controls
                 .iter()
                 .map(|c| (c.arn.clone(), c.name.clone()))
+                .collect(),
+            write_caveats: env
+                .regions
+                .iter()
+                .map(|r| (r.name.clone(), env.write_caveats(&r.name)))
+                .filter(|(_, c)| !c.is_empty())
                 .collect(),
         }
     }

@@ -194,7 +194,19 @@ impl Engine {
             StepKind::RoutingControls { changes } => {
                 let preview = self.preview_rules(i, changes, w);
                 p.rules = Some(preview.rules);
-                p.risk = Some(preview.risk);
+                // Traffic leaving a Region: what that means for each store written there.
+                let data: Vec<&String> = changes
+                    .iter()
+                    .filter(|c| c.state == crate::model::ControlState::Off)
+                    .filter_map(|c| self.ctx.write_caveats.get(&c.gates))
+                    .flatten()
+                    .collect();
+                p.risk = Some(if data.is_empty() {
+                    preview.risk
+                } else {
+                    let list: Vec<&str> = data.iter().map(|s| s.as_str()).collect();
+                    format!("{}. Data: {}", preview.risk, list.join("; "))
+                });
                 p.break_glass = preview.break_glass;
             }
             _ => {}

@@ -344,3 +344,116 @@ fn scale_and_capacity_are_checked_against_the_environment() {
         "{conditions:?}"
     );
 }
+
+/// The active/active example environment (a write-local global table in three Regions).
+fn aa_env() -> Environment {
+    Environment::parse(
+        include_str!("../../../assets/active-active-env.yaml"),
+        "active-active-env.yaml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn aa_book(steps: &str) -> Runbook {
+    let text = format!("name: t\nenvironment: shop-prod\nrto: 1h\nsteps:\n{steps}");
+    validate::parse(&text, "t.yaml", &aa_env(), &BTreeMap::new()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Replication out of us-east-1 as the test sets it: the recent maximum, or unknown.
+struct Drain(Option<f64>);
+
+impl World for Drain {
+    fn read(&mut self, probes: &[Probe]) -> Facts {
+        let mut f = Facts::default();
+        for p in probes {
+            if let (Probe::TableRecentMax { table, from }, Some(ms)) = (p, self.0) {
+                f.table_recent_max_ms
+                    .insert((table.clone(), from.clone()), ms);
+            }
+        }
+        f
+    }
+
+    fn perform(&mut self, _call: &Mutation) -> Result<Receipt, CallError> {
+        panic!("wait_replication sends nothing")
+    }
+}
+
+const DRAIN: &str = "  - id: drain\n    title: Drain\n    wait_replication: { table: carts, from: us-east-1, factor: 10, minimum: 10s, fallback: 2m }\n";
+
+#[test]
+fn wait_replication_waits_ten_times_the_recent_maximum_or_the_fallback() {
+    // Recent maximum 1.8 s: 18 s.
+    let mut w = Drain(Some(1800.0));
+    let mut rec = MemoryRecorder::default();
+    let mut e = Engine::start(aa_book(DRAIN), ctx(), &mut rec, t0()).unwrap();
+    assert_eq!(
+        e.advance(&mut w, &mut rec, t0()).unwrap(),
+        Next::WakeAt(secs(18))
+    );
+    let StepStatus::Waiting { last, .. } = e.status("drain").unwrap().clone() else {
+        panic!()
+    };
+    assert!(last.contains("waiting 18s = max(10 × 1s 800ms"), "{last}");
+    assert_eq!(
+        e.advance(&mut w, &mut rec, secs(17)).unwrap(),
+        Next::WakeAt(secs(18))
+    );
+    assert_eq!(
+        e.advance(&mut w, &mut rec, secs(18)).unwrap(),
+        Next::Finished
+    );
+
+    // A tiny latency still waits the minimum.
+    let mut w = Drain(Some(40.0));
+    let mut rec = MemoryRecorder::default();
+    let mut e = Engine::start(aa_book(DRAIN), ctx(), &mut rec, t0()).unwrap();
+    assert_eq!(
+        e.advance(&mut w, &mut rec, t0()).unwrap(),
+        Next::WakeAt(secs(10))
+    );
+
+    // The evacuated Region is dark: its metrics cannot be read; the fallback, said so.
+    let mut w = Drain(None);
+    let mut rec = MemoryRecorder::default();
+    let mut e = Engine::start(aa_book(DRAIN), ctx(), &mut rec, t0()).unwrap();
+    assert_eq!(
+        e.advance(&mut w, &mut rec, t0()).unwrap(),
+        Next::WakeAt(secs(120))
+    );
+    let StepStatus::Waiting { last, .. } = e.status("drain").unwrap().clone() else {
+        panic!()
+    };
+    assert!(
+        last.contains("is unknown") && last.contains("fallback 2m"),
+        "{last}"
+    );
+}
+
+#[test]
+fn an_evacuation_confirm_says_what_each_store_written_there_means() {
+    let steps = "  - id: evacuate\n    title: Off\n    routing_controls:\n      - { control: cell-us-east-1, state: off }\n    confirm: typed\n";
+    let env = aa_env();
+    let ctx =
+        RunContext::for_environment(&env, "run-1".into(), "a@b".into(), Mode::Simulated, false);
+    let mut w = Drain(None);
+    let mut rec = MemoryRecorder::default();
+    let mut e = Engine::start(aa_book(steps), ctx, &mut rec, t0()).unwrap();
+    e.advance(&mut w, &mut rec, t0()).unwrap();
+    let StepStatus::AwaitingConfirmation { prompt } = e.status("evacuate").unwrap().clone() else {
+        panic!("{:?}", e.status("evacuate"))
+    };
+    assert_eq!(
+        prompt.typed.as_deref(),
+        Some("us-east-1"),
+        "the Region switched off"
+    );
+    let risk = prompt.risk.unwrap_or_default();
+    assert!(
+        risk.contains(
+            "carts (write local): concurrent writes in two Regions are resolved last-writer-wins"
+        ),
+        "{risk}"
+    );
+    assert!(risk.contains("receipts-use1 (write partitioned)"), "{risk}");
+}

@@ -23,6 +23,8 @@ use tokio::task::JoinSet;
 const METRIC_PERIOD_S: i32 = 60;
 /// How far back a metric read looks for the latest datapoint.
 const METRIC_LOOKBACK: chrono::Duration = chrono::Duration::minutes(5);
+/// How far back "the recent maximum" replication latency looks (`wait_replication`).
+const RECENT_MAX_LOOKBACK: chrono::Duration = chrono::Duration::minutes(15);
 
 /// One answer from one concurrent read.
 enum Answer {
@@ -98,6 +100,10 @@ struct Plan {
     table_latency: BTreeSet<(String, String)>,
     /// S3 replication names whose metrics are read.
     buckets: BTreeSet<String>,
+    /// (global table, source Region) whose recent maximum latency is wanted.
+    table_recent: BTreeSet<(String, String)>,
+    /// Regions whose metric read looks back [`RECENT_MAX_LOOKBACK`].
+    long_window: BTreeSet<String>,
 }
 
 fn metric(key: String, name: &str, dim: (&str, &str), stat: &str, ns: &str) -> MetricRequest {
@@ -108,6 +114,22 @@ fn metric(key: String, name: &str, dim: (&str, &str), stat: &str, ns: &str) -> M
         dimensions: vec![(dim.0.to_string(), dim.1.to_string())],
         period_s: METRIC_PERIOD_S,
         stat: stat.to_string(),
+    }
+}
+
+/// DynamoDB ReplicationLatency of one link, read in the source Region (where
+/// DynamoDB publishes it; developer guide, "DynamoDB metrics and dimensions").
+fn table_link_metric(t: &crate::config::GlobalTable, from: &str, to: &str) -> MetricRequest {
+    MetricRequest {
+        key: crate::monitor::table_link_key(&t.name, from, to),
+        namespace: "AWS/DynamoDB".into(),
+        metric_name: "ReplicationLatency".into(),
+        dimensions: vec![
+            ("TableName".into(), t.table.clone()),
+            ("ReceivingRegion".into(), to.to_string()),
+        ],
+        period_s: METRIC_PERIOD_S,
+        stat: "Maximum".into(),
     }
 }
 
@@ -179,22 +201,19 @@ impl Plan {
                         continue;
                     };
                     for from in t.regions.iter().filter(|r| *r != to) {
-                        p.add_metric(
-                            from,
-                            MetricRequest {
-                                key: crate::monitor::table_link_key(&t.name, from, to),
-                                namespace: "AWS/DynamoDB".into(),
-                                metric_name: "ReplicationLatency".into(),
-                                dimensions: vec![
-                                    ("TableName".into(), t.table.clone()),
-                                    ("ReceivingRegion".into(), to.clone()),
-                                ],
-                                period_s: METRIC_PERIOD_S,
-                                stat: "Maximum".into(),
-                            },
-                        );
+                        p.add_metric(from, table_link_metric(t, from, to));
                     }
                     p.table_latency.insert((table.clone(), to.clone()));
+                }
+                Probe::TableRecentMax { table, from } => {
+                    let Some(t) = env.global_table(table) else {
+                        continue;
+                    };
+                    for to in t.regions.iter().filter(|r| *r != from) {
+                        p.add_metric(from, table_link_metric(t, from, to));
+                    }
+                    p.long_window.insert(from.clone());
+                    p.table_recent.insert((table.clone(), from.clone()));
                 }
                 Probe::BucketReplication { rule } => {
                     let Some(b) = env.bucket_replication(rule) else {
@@ -295,7 +314,12 @@ pub async fn read(
     }
     for (region, reqs) in &plan.metrics {
         let (p, region, reqs) = (provider.clone(), region.clone(), reqs.clone());
-        let start = now - METRIC_LOOKBACK;
+        let start = now
+            - if plan.long_window.contains(&region) {
+                RECENT_MAX_LOOKBACK
+            } else {
+                METRIC_LOOKBACK
+            };
         let end = now + chrono::Duration::seconds(i64::from(METRIC_PERIOD_S));
         tasks.spawn(async move {
             let result = p.get_metric_data(&region, &reqs, start, end).await;
@@ -665,6 +689,27 @@ fn facts_from(env: &Environment, plan: &Plan, answers: Vec<Answer>, now: DateTim
             .collect();
         if let Some(max) = each.and_then(|v| v.into_iter().reduce(f64::max)) {
             f.table_latency_ms.insert((table.clone(), to.clone()), max);
+        }
+    }
+    for (table, from) in &plan.table_recent {
+        let Some(t) = env.global_table(table) else {
+            continue;
+        };
+        // Every link out of `from` must have been read with at least one datapoint.
+        let each: Option<Vec<f64>> = t
+            .regions
+            .iter()
+            .filter(|r| *r != from)
+            .map(|to| {
+                let key = crate::monitor::table_link_key(&t.name, from, to);
+                let list = metrics.get(from.as_str())?.as_ref().ok()?;
+                let m = list.iter().find(|m| m.key == key)?;
+                m.points.iter().map(|p| p.1).reduce(f64::max)
+            })
+            .collect();
+        if let Some(max) = each.and_then(|v| v.into_iter().reduce(f64::max)) {
+            f.table_recent_max_ms
+                .insert((table.clone(), from.clone()), max);
         }
     }
     for rule in &plan.buckets {

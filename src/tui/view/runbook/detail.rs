@@ -230,6 +230,22 @@ fn kind_lines(out: &mut Lines, step: &Step, view: Option<&StepView>) {
             ),
             theme::TEXT,
         ),
+        StepKind::WaitReplication {
+            table,
+            from,
+            factor,
+            minimum,
+            fallback,
+        } => out.para(
+            &[("Drain: ", theme::LABEL)],
+            &format!(
+                "waits {factor} × the largest replication latency of {table} out of {from} \
+                 in the last 15 minutes (at least {}), or {} when it cannot be read",
+                humantime::format_duration(*minimum),
+                humantime::format_duration(*fallback)
+            ),
+            theme::TEXT,
+        ),
         StepKind::Scale {
             group,
             region,
