@@ -306,6 +306,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "region-lost-backups-only",
         include_str!("../../assets/scenarios/region-lost-backups-only.yaml"),
     ),
+    (
+        "store-replication-stalled",
+        include_str!("../../assets/scenarios/store-replication-stalled.yaml"),
+    ),
 ];
 
 #[derive(Debug, Deserialize)]

@@ -224,3 +224,67 @@ fn a_dark_receiving_region_stalls_replication_into_it() {
     assert!(newest_table_latency(&w, EAST, WEST) > 40_000.0);
     assert!(newest_rule_metric(&w, "OperationsPendingReplication") > 60.0);
 }
+
+#[test]
+fn stall_faults_are_checked_against_the_environment() {
+    use crate::emulator::scenario::{Scenario, validate};
+    let env = super::default_env();
+    // A table by its environment name or table name; `primary` resolves.
+    assert_eq!(
+        validate(
+            Fault::DynamodbReplicationStall {
+                table: Some(TABLE.into()),
+                region: Some("primary".into()),
+                duration: Some("2m".into()),
+            },
+            &env
+        ),
+        Ok(Fault::DynamodbReplicationStall {
+            table: Some(TABLE.into()),
+            region: Some(EAST.into()),
+            duration: Some("2m".into()),
+        })
+    );
+    let stall = |table: &str, region: &str, duration: &str| Fault::DynamodbReplicationStall {
+        table: Some(table.into()),
+        region: Some(region.into()),
+        duration: Some(duration.into()),
+    };
+    assert!(validate(stall("nope", EAST, "1m"), &env).is_err());
+    assert!(validate(stall("carts", "eu-west-1", "1m"), &env).is_err());
+    assert!(validate(stall("carts", EAST, "soon"), &env).is_err());
+    let rule = |rule: &str| Fault::S3ReplicationStall {
+        rule: Some(rule.into()),
+        duration: None,
+    };
+    assert!(validate(rule("receipts"), &env).is_ok());
+    assert!(validate(rule("receipts-to-usw2"), &env).is_ok());
+    assert!(validate(rule("nope"), &env).is_err());
+    let text = "name: x\ndescription: y\nevents:\n  - at: 5s\n    fault: { s3_replication_stall: { rule: receipts, duration: 10m } }\n  - at: 6s\n    fault: { dynamodb_replication_stall: { region: secondary } }\n";
+    let s = Scenario::parse(text, "s.yaml", &env).expect("parses");
+    assert_eq!(
+        s.events[1].fault,
+        Fault::DynamodbReplicationStall {
+            table: None,
+            region: Some(WEST.into()),
+            duration: None,
+        }
+    );
+}
+
+#[test]
+fn the_store_replication_stalled_scenario_stalls_then_recovers() {
+    use crate::emulator::scenario::Scenario;
+    let mut w = world(10);
+    let s = Scenario::load("store-replication-stalled", &super::default_env()).expect("built-in");
+    w.set_scenario(s);
+    step(&mut w, 5 * 60);
+    assert!(newest_table_latency(&w, EAST, WEST) > 200_000.0);
+    assert!(newest_table_latency(&w, WEST, EAST) <= 1500.0);
+    assert!(newest_rule_metric(&w, "OperationsPendingReplication") > 400.0);
+    assert_eq!(w.active_faults().len(), 2);
+    step(&mut w, 25 * 60);
+    assert!(w.active_faults().is_empty());
+    assert!(newest_table_latency(&w, EAST, WEST) <= 1500.0);
+    assert!(newest_rule_metric(&w, "ReplicationLatency") <= 60.0);
+}
