@@ -449,8 +449,8 @@ pub fn with_scale_out(now: DateTime<Utc>) -> Snapshot {
     use crate::config::WriteStrategy;
     use crate::model::snapshot::CapacityStatus;
     use crate::model::stores::{BucketReplicationStatus, TableLinkStatus, TableReplicationStatus};
-    let group = |name: &str, region: &str, resource: &str, unit: &str, production: u32| {
-        CapacityStatus {
+    let group =
+        |name: &str, region: &str, resource: &str, unit: &str, production: u32| CapacityStatus {
             name: name.into(),
             region: region.into(),
             resource: resource.into(),
@@ -466,10 +466,15 @@ pub fn with_scale_out(now: DateTime<Utc>) -> Snapshot {
             observed_at: Some(now - Duration::seconds(3)),
             stale: false,
             error: None,
-        }
-    };
+        };
     let mut s = calm(now);
-    let mut web_west = group("web-usw2", "us-west-2", "ASG orders-web-usw2", "instances", 6);
+    let mut web_west = group(
+        "web-usw2",
+        "us-west-2",
+        "ASG orders-web-usw2",
+        "instances",
+        6,
+    );
     web_west.in_service = Some(2);
     web_west.warming = Some(4);
     let mut worker_west = group(
@@ -482,7 +487,13 @@ pub fn with_scale_out(now: DateTime<Utc>) -> Snapshot {
     worker_west.desired = Some(1);
     worker_west.in_service = Some(1);
     s.capacity = vec![
-        group("web-use1", "us-east-1", "ASG orders-web-use1", "instances", 6),
+        group(
+            "web-use1",
+            "us-east-1",
+            "ASG orders-web-use1",
+            "instances",
+            6,
+        ),
         group(
             "worker-use1",
             "us-east-1",
@@ -493,7 +504,11 @@ pub fn with_scale_out(now: DateTime<Utc>) -> Snapshot {
         web_west,
         worker_west,
     ];
-    let ramp = |base: f64| (0..30).map(|i| base + f64::from(i % 7) * 40.0).collect::<Vec<f64>>();
+    let ramp = |base: f64| {
+        (0..30)
+            .map(|i| base + f64::from(i % 7) * 40.0)
+            .collect::<Vec<f64>>()
+    };
     s.dynamodb = vec![TableReplicationStatus {
         name: "carts".into(),
         table: "orders-carts".into(),

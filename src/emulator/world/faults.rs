@@ -6,6 +6,10 @@ use crate::emulator::scenario::{FaultService, ImpairMode, Latency};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// What a DynamoDB replication stall covers: (table, source Region), `None` meaning
+/// every table or every Region.
+type TableStallScope = (Option<String>, Option<String>);
+
 #[derive(Debug, Clone, Default)]
 pub(super) struct FaultState {
     impaired: BTreeMap<String, ImpairMode>,
@@ -24,9 +28,8 @@ pub(super) struct FaultState {
     /// Regions short of EC2 / Fargate capacity, and until when (`None`: until
     /// `capacity_restored`).
     capacity_short: BTreeMap<String, Option<DateTime<Utc>>>,
-    /// DynamoDB replication stalls by (table, source Region), `None` meaning every
-    /// table or Region, and until when (`None`: until resumed).
-    dynamodb_stalls: BTreeMap<(Option<String>, Option<String>), Option<DateTime<Utc>>>,
+    /// DynamoDB replication stalls and until when (`None`: until resumed).
+    dynamodb_stalls: BTreeMap<TableStallScope, Option<DateTime<Utc>>>,
     /// S3 replication stalls by rule (`None`: every rule), and until when.
     s3_stalls: BTreeMap<Option<String>, Option<DateTime<Utc>>>,
 }
