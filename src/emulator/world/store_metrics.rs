@@ -155,9 +155,11 @@ impl StoreReplication {
     }
 
     /// Records one sample of every series: DynamoDB's in the Region the write was made
-    /// in (the source of the pair; the receiving Region is a dimension), S3's in the
-    /// source bucket's Region (S3 user guide, replication metrics; what the console's
-    /// `store_metrics` reads).
+    /// in (the source of the pair; the receiving Region is a dimension: DynamoDB
+    /// metrics and dimensions, `ReceivingRegion`), S3's in the source bucket's Region
+    /// (S3 user guide, "Monitoring replication with replication metrics"). Both are
+    /// where the console's `monitor::poll::store_metrics` reads them; the twin did not
+    /// re-check the publishing Region against AWS beyond these guides (unverified).
     pub(super) fn sample(&self, metrics: &mut MetricStore, now: DateTime<Utc>) {
         for l in &self.links {
             metrics.record(
