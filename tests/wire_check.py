@@ -236,6 +236,58 @@ def cloudwatch_checks(main):
     )
 
 
+def store_metric_values(main, region, namespace, metric, dimensions):
+    """Maximum per minute over the last ten minutes, as the console's store_metrics asks."""
+    cw = client("cloudwatch", region, main)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    out = cw.get_metric_data(
+        MetricDataQueries=[
+            {
+                "Id": "m",
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": namespace,
+                        "MetricName": metric,
+                        "Dimensions": [{"Name": n, "Value": v} for n, v in dimensions],
+                    },
+                    "Period": 60,
+                    "Stat": "Maximum",
+                },
+            }
+        ],
+        StartTime=now - datetime.timedelta(minutes=10),
+        EndTime=now + datetime.timedelta(minutes=1),
+    )
+    results = out["MetricDataResults"]
+    return results[0]["Values"] if results else [], results
+
+
+def store_replication_checks(main):
+    # DynamoDB developer guide, "Monitoring global tables": ReplicationLatency (ms) per
+    # source and receiving Region, read in the source Region.
+    values, raw = store_metric_values(
+        main, "us-east-1", "AWS/DynamoDB", "ReplicationLatency",
+        [("TableName", "orders-carts"), ("ReceivingRegion", "us-west-2")],
+    )
+    check("dynamodb: ReplicationLatency datapoints in the source Region",
+          len(values) > 0 and all(100 <= v <= 5000 for v in values), raw)
+    # S3 user guide, replication metrics: per SourceBucket, DestinationBucket, RuleId,
+    # in the source bucket's Region; dimensions in any order.
+    values, raw = store_metric_values(
+        main, "us-east-1", "AWS/S3", "OperationsPendingReplication",
+        [("RuleId", "receipts-to-usw2"), ("SourceBucket", "orders-receipts-use1"),
+         ("DestinationBucket", "orders-receipts-usw2")],
+    )
+    check("s3: OperationsPendingReplication datapoints in the source Region",
+          len(values) > 0 and all(v >= 0 and v == int(v) for v in values), raw)
+    values, raw = store_metric_values(
+        main, "us-west-2", "AWS/S3", "OperationsPendingReplication",
+        [("SourceBucket", "orders-receipts-use1"), ("DestinationBucket", "orders-receipts-usw2"),
+         ("RuleId", "receipts-to-usw2")],
+    )
+    check("s3: nothing published in the destination Region", values == [], raw)
+
+
 def sts_checks(main):
     sts = client("sts", "us-east-1", main)
     ident = sts.get_caller_identity()
@@ -351,7 +403,9 @@ def main(argv):
         return 2
     main_url = argv[1]
     arc_urls = list(zip(argv[2::2], argv[3::2]))
-    for group in (rds_checks, cloudwatch_checks, sts_checks, backup_checks, capacity_checks):
+    groups = (rds_checks, cloudwatch_checks, store_replication_checks, sts_checks,
+              backup_checks, capacity_checks)
+    for group in groups:
         group(main_url)
     arc_checks(arc_urls)
     print(f"{len(FAILURES)} failure(s)")

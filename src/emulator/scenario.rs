@@ -172,6 +172,39 @@ pub enum Fault {
     CapacityRestored {
         region: String,
     },
+    /// DynamoDB global table replication out of `region` (a source Region; every
+    /// Region when absent) of `table` (a `dynamodb_global_tables` name or table name;
+    /// every table when absent) stops: its `ReplicationLatency` towards the other
+    /// Regions grows about 1 s per sim second. For `duration` (humantime) when given,
+    /// else until `dynamodb_replication_resumed`; then the backlog drains.
+    DynamodbReplicationStall {
+        #[serde(default)]
+        table: Option<String>,
+        #[serde(default)]
+        region: Option<String>,
+        #[serde(default)]
+        duration: Option<String>,
+    },
+    /// Ends the stall injected with exactly this table and Region.
+    DynamodbReplicationResumed {
+        #[serde(default)]
+        table: Option<String>,
+        #[serde(default)]
+        region: Option<String>,
+    },
+    /// S3 replication of `rule` (an `s3_replication` name or rule id; every rule when
+    /// absent) stops: its latency and pending operations and bytes grow. For
+    /// `duration` when given, else until `s3_replication_resumed`; then they drain.
+    S3ReplicationStall {
+        #[serde(default)]
+        rule: Option<String>,
+        #[serde(default)]
+        duration: Option<String>,
+    },
+    S3ReplicationResumed {
+        #[serde(default)]
+        rule: Option<String>,
+    },
 }
 
 /// The latency of an endpoint as the twin plays it, in real milliseconds (not scaled
@@ -272,6 +305,10 @@ const BUILTIN: &[(&str, &str)] = &[
     (
         "region-lost-backups-only",
         include_str!("../../assets/scenarios/region-lost-backups-only.yaml"),
+    ),
+    (
+        "store-replication-stalled",
+        include_str!("../../assets/scenarios/store-replication-stalled.yaml"),
     ),
 ];
 
@@ -614,7 +651,93 @@ fn resolve(fault: Fault, env: &Environment) -> Result<Fault, String> {
             }
         }
         Fault::CapacityRestored { region: r } => Fault::CapacityRestored { region: region(r)? },
+        Fault::DynamodbReplicationStall {
+            table,
+            region: r,
+            duration,
+        } => {
+            check_duration("dynamodb_replication_stall", duration.as_deref())?;
+            let region = opt_region(r)?;
+            check_global_table(table.as_deref(), region.as_deref(), env)?;
+            Fault::DynamodbReplicationStall {
+                table,
+                region,
+                duration,
+            }
+        }
+        Fault::DynamodbReplicationResumed { table, region: r } => {
+            let region = opt_region(r)?;
+            check_global_table(table.as_deref(), region.as_deref(), env)?;
+            Fault::DynamodbReplicationResumed { table, region }
+        }
+        Fault::S3ReplicationStall { rule, duration } => {
+            check_duration("s3_replication_stall", duration.as_deref())?;
+            check_replication_rule(rule.as_deref(), env)?;
+            Fault::S3ReplicationStall { rule, duration }
+        }
+        Fault::S3ReplicationResumed { rule } => {
+            check_replication_rule(rule.as_deref(), env)?;
+            Fault::S3ReplicationResumed { rule }
+        }
     })
+}
+
+fn check_duration(fault: &str, duration: Option<&str>) -> Result<(), String> {
+    match duration {
+        Some(d) => humantime::parse_duration(d.trim())
+            .map(|_| ())
+            .map_err(|e| format!("{fault} duration `{d}`: {e}")),
+        None => Ok(()),
+    }
+}
+
+/// A global table named by its environment name or table name; a Region, when both
+/// are given, must hold one of its replicas.
+fn check_global_table(
+    table: Option<&str>,
+    region: Option<&str>,
+    env: &Environment,
+) -> Result<(), String> {
+    let Some(name) = table else {
+        return Ok(());
+    };
+    let Some(t) = env
+        .dynamodb
+        .iter()
+        .find(|t| t.name == name || t.table == name)
+    else {
+        let known: Vec<&str> = env.dynamodb.iter().map(|t| t.name.as_str()).collect();
+        return Err(format!(
+            "unknown DynamoDB global table `{name}` (defined under \
+             `dynamodb_global_tables`: {})",
+            known.join(", ")
+        ));
+    };
+    match region {
+        Some(r) if !t.regions.iter().any(|x| x == r) => Err(format!(
+            "global table `{name}` has no replica in {r} (its Regions: {})",
+            t.regions.join(", ")
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_replication_rule(rule: Option<&str>, env: &Environment) -> Result<(), String> {
+    match rule {
+        Some(name)
+            if !env
+                .s3_replication
+                .iter()
+                .any(|b| b.name == name || b.rule_id == name) =>
+        {
+            let known: Vec<&str> = env.s3_replication.iter().map(|b| b.name.as_str()).collect();
+            Err(format!(
+                "unknown S3 replication rule `{name}` (defined under `s3_replication`: {})",
+                known.join(", ")
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn check_backup(resource: Option<&str>, env: &Environment) -> Result<(), String> {
@@ -807,6 +930,33 @@ pub fn catalogue(env: &Environment) -> Vec<(String, Fault)> {
                 },
             ));
         }
+    }
+    for t in &env.dynamodb {
+        for r in &t.regions {
+            out.push((
+                format!(
+                    "DynamoDB {}: replication out of {r} stalls (latency grows 1 s a second)",
+                    t.name
+                ),
+                Fault::DynamodbReplicationStall {
+                    table: Some(t.name.clone()),
+                    region: Some(r.clone()),
+                    duration: None,
+                },
+            ));
+        }
+    }
+    for b in &env.s3_replication {
+        out.push((
+            format!(
+                "S3 replication {} ({} to {}) stalls: backlog grows",
+                b.name, b.source_region, b.destination_region
+            ),
+            Fault::S3ReplicationStall {
+                rule: Some(b.name.clone()),
+                duration: None,
+            },
+        ));
     }
     for b in &env.backups {
         out.push((

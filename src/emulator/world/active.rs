@@ -10,7 +10,8 @@ use crate::emulator::scenario::{ActiveFault, Fault, ImpairMode};
 
 impl TwinWorld {
     /// Every fault in force, in a stable order: Regions, alarms, health checks, ARC
-    /// endpoints, API error rates, replication, lag spikes (until they end).
+    /// endpoints, API error rates, replication, capacity, DynamoDB and S3 replication
+    /// stalls, lag spikes (until they end).
     pub fn active_faults(&self) -> Vec<ActiveFault> {
         let mut out = Vec::new();
         let mut push = |label: String, clear: Fault| out.push(ActiveFault { label, clear });
@@ -156,13 +157,37 @@ impl TwinWorld {
             );
         }
         for (region, until) in self.faults.capacity_shortages() {
-            let till = until.map_or(String::new(), |u| {
-                format!(" until {}", u.format("%H:%M:%S"))
-            });
             push(
-                format!("{region} short of capacity{till}: new instances and tasks stay pending"),
+                format!(
+                    "{region} short of capacity{}: new instances and tasks stay pending",
+                    till(until)
+                ),
                 Fault::CapacityRestored {
                     region: region.to_string(),
+                },
+            );
+        }
+        for (table, region, until) in self.faults.dynamodb_stalls() {
+            let on = table.map_or("every DynamoDB global table".to_string(), |t| {
+                format!("DynamoDB {t}")
+            });
+            let from = region.map_or("every Region".to_string(), str::to_string);
+            push(
+                format!("{on}: replication out of {from} stalled{}", till(until)),
+                Fault::DynamodbReplicationResumed {
+                    table: table.map(str::to_string),
+                    region: region.map(str::to_string),
+                },
+            );
+        }
+        for (rule, until) in self.faults.s3_stalls() {
+            let on = rule.map_or("every S3 replication rule".to_string(), |r| {
+                format!("S3 replication {r}")
+            });
+            push(
+                format!("{on} stalled{}: backlog growing", till(until)),
+                Fault::S3ReplicationResumed {
+                    rule: rule.map(str::to_string),
                 },
             );
         }
@@ -215,6 +240,13 @@ fn service_name(service: Service) -> &'static str {
         Service::AutoScaling => "Auto Scaling",
         Service::Ecs => "ECS",
     }
+}
+
+/// " until HH:MM:SS" for a fault with an end, nothing for one held until undone.
+fn till(until: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    until.map_or(String::new(), |u| {
+        format!(" until {}", u.format("%H:%M:%S"))
+    })
 }
 
 fn latency_words(l: crate::emulator::scenario::Latency) -> String {

@@ -6,6 +6,10 @@ use crate::emulator::scenario::{FaultService, ImpairMode, Latency};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// What a DynamoDB replication stall covers: (table, source Region), `None` meaning
+/// every table or every Region.
+type TableStallScope = (Option<String>, Option<String>);
+
 #[derive(Debug, Clone, Default)]
 pub(super) struct FaultState {
     impaired: BTreeMap<String, ImpairMode>,
@@ -24,6 +28,10 @@ pub(super) struct FaultState {
     /// Regions short of EC2 / Fargate capacity, and until when (`None`: until
     /// `capacity_restored`).
     capacity_short: BTreeMap<String, Option<DateTime<Utc>>>,
+    /// DynamoDB replication stalls and until when (`None`: until resumed).
+    dynamodb_stalls: BTreeMap<TableStallScope, Option<DateTime<Utc>>>,
+    /// S3 replication stalls by rule (`None`: every rule), and until when.
+    s3_stalls: BTreeMap<Option<String>, Option<DateTime<Utc>>>,
 }
 
 impl FaultState {
@@ -209,7 +217,70 @@ impl FaultState {
             .retain(|_, until| until.is_none_or(|u| u > now));
     }
 
+    pub(super) fn stall_dynamodb(
+        &mut self,
+        table: Option<&str>,
+        region: Option<&str>,
+        until: Option<DateTime<Utc>>,
+    ) {
+        self.dynamodb_stalls.insert(
+            (table.map(str::to_string), region.map(str::to_string)),
+            until,
+        );
+    }
+
+    /// Ends the stall injected with exactly this table and Region.
+    pub(super) fn resume_dynamodb(&mut self, table: Option<&str>, region: Option<&str>) {
+        self.dynamodb_stalls
+            .remove(&(table.map(str::to_string), region.map(str::to_string)));
+    }
+
+    /// Whether replication of table `name` (the environment's name) / `table` (its
+    /// DynamoDB name) out of `source` is stalled.
+    pub(super) fn dynamodb_stalled(&self, name: &str, table: &str, source: &str) -> bool {
+        self.dynamodb_stalls.keys().any(|(t, r)| {
+            t.as_deref().is_none_or(|t| t == name || t == table)
+                && r.as_deref().is_none_or(|r| r == source)
+        })
+    }
+
+    pub(super) fn stall_s3(&mut self, rule: Option<&str>, until: Option<DateTime<Utc>>) {
+        self.s3_stalls.insert(rule.map(str::to_string), until);
+    }
+
+    pub(super) fn resume_s3(&mut self, rule: Option<&str>) {
+        self.s3_stalls.remove(&rule.map(str::to_string));
+    }
+
+    /// Whether the rule named `name` (the environment's name) / `rule_id` is stalled.
+    pub(super) fn s3_stalled(&self, name: &str, rule_id: &str) -> bool {
+        self.s3_stalls
+            .keys()
+            .any(|r| r.as_deref().is_none_or(|r| r == name || r == rule_id))
+    }
+
+    /// Ends the replication stalls whose duration is over.
+    pub(super) fn end_replication_stalls(&mut self, now: DateTime<Utc>) {
+        let running = |until: &Option<DateTime<Utc>>| until.is_none_or(|u| u > now);
+        self.dynamodb_stalls.retain(|_, until| running(until));
+        self.s3_stalls.retain(|_, until| running(until));
+    }
+
     // Listings for the game-day menu's Active section, in a stable order.
+
+    /// (table, source Region, until) of every DynamoDB replication stall.
+    pub(super) fn dynamodb_stalls(
+        &self,
+    ) -> impl Iterator<Item = (Option<&str>, Option<&str>, Option<DateTime<Utc>>)> {
+        self.dynamodb_stalls
+            .iter()
+            .map(|((t, r), u)| (t.as_deref(), r.as_deref(), *u))
+    }
+
+    /// (rule, until) of every S3 replication stall.
+    pub(super) fn s3_stalls(&self) -> impl Iterator<Item = (Option<&str>, Option<DateTime<Utc>>)> {
+        self.s3_stalls.iter().map(|(r, u)| (r.as_deref(), *u))
+    }
 
     pub(super) fn capacity_shortages(&self) -> impl Iterator<Item = (&str, Option<DateTime<Utc>>)> {
         self.capacity_short.iter().map(|(r, u)| (r.as_str(), *u))

@@ -150,13 +150,7 @@ impl TwinWorld {
             Fault::BackupRestoreFailing {} => self.restores_failing = true,
             Fault::BackupRestoreWorking {} => self.restores_failing = false,
             Fault::CapacityShortage { region, duration } => {
-                // A duration beyond chrono's range (scenario checks refuse bad ones)
-                // lasts until restored.
-                let until = duration
-                    .as_deref()
-                    .and_then(|d| humantime::parse_duration(d.trim()).ok())
-                    .and_then(|d| chrono::Duration::from_std(d).ok())
-                    .and_then(|d| self.now.checked_add_signed(d));
+                let until = self.until(duration.as_deref());
                 if let Some(r) = self.region_name(region) {
                     self.faults.set_capacity_short(&r, until);
                 }
@@ -166,6 +160,32 @@ impl TwinWorld {
                     self.faults.restore_capacity(&r);
                 }
             }
+            Fault::DynamodbReplicationStall {
+                table,
+                region,
+                duration,
+            } => {
+                let until = self.until(duration.as_deref());
+                match region.as_deref().map(|r| self.region_name(r)) {
+                    // A Region that does not resolve stalls nothing (not every Region).
+                    Some(None) => {}
+                    resolved => {
+                        let region = resolved.flatten();
+                        self.faults
+                            .stall_dynamodb(table.as_deref(), region.as_deref(), until);
+                    }
+                }
+            }
+            Fault::DynamodbReplicationResumed { table, region } => {
+                let region = region.as_deref().and_then(|r| self.region_name(r));
+                self.faults
+                    .resume_dynamodb(table.as_deref(), region.as_deref());
+            }
+            Fault::S3ReplicationStall { rule, duration } => {
+                let until = self.until(duration.as_deref());
+                self.faults.stall_s3(rule.as_deref(), until);
+            }
+            Fault::S3ReplicationResumed { rule } => self.faults.resume_s3(rule.as_deref()),
             Fault::LagSpikeEnded { database, region } => {
                 let region = region.as_deref().and_then(|r| self.region_name(r));
                 self.spikes.retain(|s| {
@@ -187,6 +207,15 @@ impl TwinWorld {
                 }
             }
         }
+    }
+
+    /// When a fault with this `duration` (humantime) ends; `None` (no duration, or one
+    /// beyond chrono's range, which scenario checks refuse) lasts until undone.
+    fn until(&self, duration: Option<&str>) -> Option<chrono::DateTime<chrono::Utc>> {
+        duration
+            .and_then(|d| humantime::parse_duration(d.trim()).ok())
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .and_then(|d| self.now.checked_add_signed(d))
     }
 
     /// Remembers an injected lag spike until it ends, for the Active list; a new spike

@@ -13,6 +13,19 @@ pub(super) struct LagModel {
     spike_chance: f64,
 }
 
+impl LagModel {
+    /// A walk between `lo` and `hi` ms moving at most `step` ms a sim second, without
+    /// spontaneous spikes.
+    pub(super) const fn bounded_walk(lo: f64, hi: f64, step: f64) -> LagModel {
+        LagModel {
+            lo,
+            hi,
+            step,
+            spike_chance: 0.0,
+        }
+    }
+}
+
 /// Aurora global database: ~80–400 ms, a spike roughly every ten minutes.
 pub(super) const AURORA: LagModel = LagModel {
     lo: 80.0,

@@ -9,13 +9,26 @@ pub(super) const SAMPLE_EVERY_S: i64 = 5;
 /// Three hours of samples.
 const CAPACITY: usize = (3 * 3600 / SAMPLE_EVERY_S) as usize;
 
+/// A series is named by its Region, namespace, metric name and its whole set of
+/// dimensions (CloudWatch user guide, "Dimensions": each unique combination of
+/// dimensions is a separate metric, and a query must name all of them). The set is
+/// kept sorted by name, so the order a caller lists dimensions in does not matter
+/// (order-insensitivity: unverified, the twin's choice).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Key {
     region: String,
     namespace: String,
     metric: String,
-    dim_name: String,
-    dim_value: String,
+    dimensions: Vec<(String, String)>,
+}
+
+fn dimension_set<'a>(dims: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<(String, String)> {
+    let mut set: Vec<(String, String)> = dims
+        .into_iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    set.sort();
+    set
 }
 
 #[derive(Debug, Clone, Default)]
@@ -29,7 +42,7 @@ impl MetricStore {
         region: &str,
         namespace: &str,
         metric: &str,
-        dim: (&str, &str),
+        dimensions: &[(&str, &str)],
         at: DateTime<Utc>,
         value: f64,
     ) {
@@ -37,8 +50,7 @@ impl MetricStore {
             region: region.into(),
             namespace: namespace.into(),
             metric: metric.into(),
-            dim_name: dim.0.into(),
-            dim_value: dim.1.into(),
+            dimensions: dimension_set(dimensions.iter().copied()),
         };
         let ring = self.series.entry(key).or_default();
         if ring.len() >= CAPACITY {
@@ -48,15 +60,11 @@ impl MetricStore {
     }
 
     pub(super) fn query(&self, region: &str, q: &MetricQuery) -> MetricSeries {
-        let [(dim_name, dim_value)] = q.dimensions.as_slice() else {
-            return MetricSeries::default();
-        };
         let key = Key {
             region: region.into(),
             namespace: q.namespace.clone(),
             metric: q.metric_name.clone(),
-            dim_name: dim_name.clone(),
-            dim_value: dim_value.clone(),
+            dimensions: dimension_set(q.dimensions.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
         };
         let (Some(ring), Ok(period)) = (self.series.get(&key), i64::try_from(q.period_s)) else {
             return MetricSeries::default();
@@ -124,7 +132,7 @@ mod tests {
                 "r",
                 "NS",
                 "M",
-                ("D", "x"),
+                &[("D", "x")],
                 t0 + Duration::seconds(i * 5),
                 i as f64,
             );
@@ -164,7 +172,7 @@ mod tests {
                 "r",
                 "NS",
                 "M",
-                ("D", "x"),
+                &[("D", "x")],
                 t0 + Duration::seconds(i * 5),
                 1.0,
             );
@@ -189,5 +197,39 @@ mod tests {
         assert_eq!(a, b);
         assert!(a.iter().all(|t| t.timestamp() % 60 == 0), "{a:?}");
         assert_eq!(a.last().copied(), Some(t0 + Duration::seconds(120)));
+    }
+
+    /// CloudWatch user guide, "Dimensions": a query names the whole dimension set; the
+    /// twin matches it in any order, and a subset matches nothing.
+    #[test]
+    fn a_series_is_named_by_its_whole_dimension_set_in_any_order() {
+        let t0 = Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("time");
+        let mut m = MetricStore::default();
+        m.record("r", "NS", "M", &[("A", "1"), ("B", "2")], t0, 7.0);
+        let q = |dims: &[(&str, &str)]| MetricQuery {
+            namespace: "NS".into(),
+            metric_name: "M".into(),
+            dimensions: dims
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            start: t0,
+            end: t0 + Duration::seconds(60),
+            period_s: 60,
+            stat: "Maximum".into(),
+        };
+        assert_eq!(
+            m.query("r", &q(&[("B", "2"), ("A", "1")])).values,
+            vec![7.0]
+        );
+        assert!(m.query("r", &q(&[("A", "1")])).values.is_empty());
+        assert!(
+            m.query("r", &q(&[("A", "1"), ("B", "3")]))
+                .values
+                .is_empty()
+        );
     }
 }

@@ -18,6 +18,7 @@ mod lag;
 mod metrics;
 mod replica;
 mod restore;
+mod store_metrics;
 
 #[cfg(test)]
 mod tests;
@@ -110,6 +111,8 @@ pub struct TwinWorld {
     restores_failing: bool,
     /// Auto Scaling groups and ECS services (`capacity:`).
     capacity: capacity::CapacityBook,
+    /// DynamoDB global tables and S3 replication rules, seen through their metrics.
+    store_replication: store_metrics::StoreReplication,
 }
 
 /// A `lag_spike` fault, remembered until it ends.
@@ -172,6 +175,11 @@ impl TwinWorld {
             deleted_clusters: Vec::new(),
             restores_failing: false,
             capacity,
+            store_replication: store_metrics::StoreReplication::new(
+                &env.dynamodb,
+                &env.s3_replication,
+                seed,
+            ),
         };
         world.sample_metrics();
         world.advance_to(start);
@@ -238,6 +246,8 @@ impl TwinWorld {
         self.alarms.tick(self.now, &self.faults);
         self.faults.end_capacity_shortages(self.now);
         self.capacity.tick(self.now, &self.faults);
+        self.faults.end_replication_stalls(self.now);
+        self.store_replication.tick(&self.faults);
         let now = self.now;
         self.spikes.retain(|s| s.until > now);
         if self.now.timestamp().rem_euclid(SAMPLE_EVERY_S) == 0 {
@@ -267,7 +277,7 @@ impl TwinWorld {
         let now = self.now;
         for g in &self.aurora {
             for s in g.lag_samples() {
-                let dim = ("DBClusterIdentifier", s.cluster_id);
+                let dim = &[("DBClusterIdentifier", s.cluster_id)];
                 self.metrics.record(
                     s.region,
                     "AWS/RDS",
@@ -292,11 +302,12 @@ impl TwinWorld {
                 region,
                 "AWS/RDS",
                 "ReplicaLag",
-                ("DBInstanceIdentifier", id),
+                &[("DBInstanceIdentifier", id)],
                 now,
                 v,
             );
         }
+        self.store_replication.sample(&mut self.metrics, now);
         for region in &self.env.regions {
             let dark = self.faults.is_impaired(&region.name);
             for hc in &region.health_checks {
@@ -309,7 +320,7 @@ impl TwinWorld {
                     ROUTE53_METRICS_REGION,
                     "AWS/Route53",
                     "HealthCheckStatus",
-                    ("HealthCheckId", hc),
+                    &[("HealthCheckId", hc)],
                     now,
                     v,
                 );

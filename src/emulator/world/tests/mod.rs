@@ -6,6 +6,7 @@ mod capacity;
 mod faults;
 mod rds;
 mod signals;
+mod store_metrics;
 
 use super::TwinWorld;
 use crate::config::Environment;
