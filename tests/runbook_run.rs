@@ -7,7 +7,7 @@
 mod twin_process;
 
 use drconsole::model::ControlState;
-use twin_process::{TwinProcess, assert_serving_from, control, text, writer_region};
+use twin_process::{TwinProcess, assert_serving_from, control, control_of, text, writer_region};
 
 fn count(list: &[String], op: &str) -> usize {
     list.iter().filter(|o| *o == op).count()
@@ -739,4 +739,98 @@ async fn restore_test_on_a_calm_day_is_recorded_as_the_last_test() {
         .await
         .expect("restore jobs");
     assert_eq!(jobs.len(), 2, "{jobs:#?}");
+}
+
+/// Every journal line this twin's runs wrote.
+fn journals_text(twin: &TwinProcess) -> String {
+    let dir = twin.state_dir().join("runs");
+    let mut out = String::new();
+    for e in std::fs::read_dir(&dir).expect("runs directory").flatten() {
+        out.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
+    }
+    out
+}
+
+/// Issue 10: multi-site active/active. us-east-1 goes dark; the evacuation scales the
+/// two others to carry the load, waits out replication (the dark Region's metrics
+/// cannot be read: the runbook's fallback), and turns its cell Off under the
+/// at-least-two rule. End state read back through the SDK.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn region_evacuation_on_active_active_region_loss() {
+    let twin = TwinProcess::start_with_env(
+        "assets/active-active-env.yaml",
+        "active-active-region-loss",
+        20.0,
+    );
+    // Let the outage begin (20 s of sim time).
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let out = twin.run("runbooks/region-evacuation.yaml", &["--auto-confirm"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let journal = journals_text(&twin);
+    assert!(
+        journal.contains("waiting the runbook's fallback 2m"),
+        "the dark Region's latency cannot be read: the drain used its fallback:\n{journal}"
+    );
+    let p = twin.provider().await;
+    let env = twin.environment();
+    assert_eq!(
+        control_of(&p, &env, "cell-us-west-2").await,
+        Some(ControlState::On)
+    );
+    assert_eq!(
+        control_of(&p, &env, "cell-eu-west-1").await,
+        Some(ControlState::On)
+    );
+    assert_eq!(
+        control_of(&p, &env, "cell-us-east-1").await,
+        Some(ControlState::Off)
+    );
+    for g in env.capacity.iter().filter(|g| g.region != "us-east-1") {
+        let c = p
+            .read_capacity(&g.region, &g.target)
+            .await
+            .expect("answers");
+        assert!(c.in_service >= g.production, "{}: {c:?}", g.name);
+    }
+    let done = twin.completed_mutations();
+    assert_eq!(count(&done, "UpdateAutoScalingGroup"), 2, "{done:?}");
+    assert_eq!(count(&done, "UpdateRoutingControlStates"), 1, "{done:?}");
+}
+
+/// Issue 10: evacuate a healthy Region on a calm day (a game day), then bring it back
+/// with region-return: its capacity, its replica caught up, its cell On, and the
+/// others back to their share.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn region_evacuation_then_return_on_a_calm_day() {
+    let twin = TwinProcess::start_with_env("assets/active-active-env.yaml", "calm", 20.0);
+    let out = twin.run("runbooks/region-evacuation.yaml", &["--auto-confirm"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let journal = journals_text(&twin);
+    assert!(
+        journal.contains("recent maximum replication latency of carts out of us-east-1"),
+        "the drain read the latency out of the evacuated Region:\n{journal}"
+    );
+    let p = twin.provider().await;
+    let env = twin.environment();
+    assert_eq!(
+        control_of(&p, &env, "cell-us-east-1").await,
+        Some(ControlState::Off)
+    );
+
+    // ARC refuses changes to the rule's controls within its 5 s wait period after the
+    // evacuation (ARC API reference, safety rule WaitPeriodMs): let it pass (×20).
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let out = twin.run("runbooks/region-return.yaml", &["--auto-confirm"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        control_of(&p, &env, "cell-us-east-1").await,
+        Some(ControlState::On)
+    );
+    for g in &env.capacity {
+        let c = p
+            .read_capacity(&g.region, &g.target)
+            .await
+            .expect("answers");
+        assert_eq!(c.desired, 4, "{}: {c:?}", g.name);
+    }
 }

@@ -310,6 +310,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "store-replication-stalled",
         include_str!("../../assets/scenarios/store-replication-stalled.yaml"),
     ),
+    (
+        "active-active-region-loss",
+        include_str!("../../assets/scenarios/active-active-region-loss.yaml"),
+    ),
 ];
 
 #[derive(Debug, Deserialize)]

@@ -600,8 +600,28 @@ mod tests {
             east.iter().filter(|m| m.namespace == "AWS/Route53").count(),
             2
         );
-        assert!(west.iter().all(|m| m.namespace == "AWS/RDS"));
+        assert!(west.iter().all(|m| m.namespace != "AWS/Route53"));
         assert!(west.iter().any(|m| m.metric_name == "AuroraGlobalDBRPOLag"));
         assert!(west.iter().any(|m| m.metric_name == "ReplicaLag"));
+    }
+
+    #[test]
+    fn replication_metrics_are_read_where_aws_publishes_them() {
+        let env = Environment::builtin_default().unwrap();
+        let east = metric_plan(&env, "us-east-1", 60);
+        let west = metric_plan(&env, "us-west-2", 60);
+        // DynamoDB: in the source Region, one per receiving Region.
+        let ddb = |plan: &[MetricRequest], to: &str| {
+            plan.iter().any(|m| {
+                m.namespace == "AWS/DynamoDB"
+                    && m.dimensions
+                        .contains(&("ReceivingRegion".into(), to.into()))
+            })
+        };
+        assert!(ddb(&east, "us-west-2") && ddb(&west, "us-east-1"));
+        assert!(!ddb(&east, "us-east-1"), "no link into its own Region");
+        // S3: the three metrics, in the source bucket's Region only.
+        assert_eq!(east.iter().filter(|m| m.namespace == "AWS/S3").count(), 3);
+        assert_eq!(west.iter().filter(|m| m.namespace == "AWS/S3").count(), 0);
     }
 }

@@ -191,20 +191,15 @@ impl<'a> Resolver<'a> {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::{DEFAULT_ENV, Environment};
+    use crate::config::Environment;
     use crate::runbook::condition::{Condition, Facts};
     use crate::runbook::step::StepKind;
     use crate::runbook::validate;
     use std::collections::BTreeMap;
 
-    /// The built-in environment with a global table and an S3 rule.
+    /// The built-in environment: a global table `carts` and an S3 rule `receipts`.
     fn env() -> Environment {
-        let text = DEFAULT_ENV.replacen(
-            "  rds_replicas:",
-            "  dynamodb_global_tables:\n    - { name: carts, table: orders-carts, regions: [us-east-1, us-west-2] }\n  s3_replication:\n    - name: receipts\n      source: { region: us-east-1, bucket: orders-receipts-use1 }\n      destination: { region: us-west-2, bucket: orders-receipts-usw2 }\n      rule_id: receipts-to-usw2\n  rds_replicas:",
-            1,
-        );
-        Environment::parse(&text, "env.yaml").unwrap_or_else(|e| panic!("{e}"))
+        Environment::builtin_default().unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn condition(yaml: &str) -> Result<Condition, String> {

@@ -237,8 +237,12 @@ pub async fn writer_region(p: &Provider, region: &str) -> Option<String> {
 
 /// A routing control's state as ARC reports it through the SDK.
 pub async fn control(p: &Provider, name: &str) -> Option<ControlState> {
-    let e = env();
-    let c = e.control_by_name(name).expect("control");
+    control_of(p, &env(), name).await
+}
+
+/// A routing control's state by its name in `env`, read through the SDK.
+pub async fn control_of(p: &Provider, env: &Environment, name: &str) -> Option<ControlState> {
+    let c = env.control_by_name(name).expect("control");
     p.get_routing_control_state(&c.arn).await.ok()?.value.state
 }
 
