@@ -120,6 +120,24 @@ impl World for FakeWorld {
             Mutation::FailoverGlobalCluster { region, .. } => {
                 self.facts.writer.insert("orders".into(), region.clone());
             }
+            // Scaled capacity serves at once here (the twin warms it up; see
+            // tests/runbook_run.rs).
+            m if m.scale_ask().is_some() => {
+                if let Some(a) = m.scale_ask() {
+                    self.facts.capacity.insert(
+                        (a.region, a.target),
+                        drconsole::provider::CapacityInfo {
+                            desired: a.desired,
+                            min: a.min,
+                            max: a.max,
+                            in_service: a.desired,
+                            warming: 0,
+                            unhealthy: 0,
+                            status: None,
+                        },
+                    );
+                }
+            }
             _ => {}
         }
         Ok(Receipt {
@@ -475,20 +493,24 @@ fn read_only_walks_and_never_starts() {
     app.on_run_event(RunEvent::Opened(opened("pilot-light-failover", &rb, &env)));
     assert_eq!(app.apply(Action::RunAct), None);
     assert_eq!(app.overlay, Overlay::None, "no start dialog in read-only");
-    for _ in 0..6 {
+    // Down to the flip (step 8).
+    for _ in 0..7 {
         app.apply(Action::Down);
     }
     let s = screen(&mut app, 80, 24, now());
     assert!(s.contains("READ-ONLY: walk and plan only"), "{s}");
-    assert!(
-        s.contains("every safety rule holds after this change"),
-        "{s}"
-    );
     insta::assert_snapshot!("read_only_walk_80x24", s);
-    app.apply(Action::PageDown);
-    app.apply(Action::PageDown);
-    let s = screen(&mut app, 80, 24, now());
-    assert!(s.contains("UpdateRoutingControlStates"), "{s}");
+    // Further down the step: the rule preview and the exact call.
+    let mut seen = String::new();
+    for _ in 0..3 {
+        app.apply(Action::PageDown);
+        seen.push_str(&screen(&mut app, 80, 24, now()));
+    }
+    assert!(
+        seen.contains("every safety rule holds after this change"),
+        "{seen}"
+    );
+    assert!(seen.contains("UpdateRoutingControlStates"), "{seen}");
 }
 
 #[test]
@@ -503,6 +525,7 @@ fn finished_run_shows_the_summary() {
     // Remember the accepted data loss as the console does when the operator confirms.
     app.runbook.data_loss_ms = Some(1800.0);
     run.cmd(Command::Confirm { typed: None }, 70); // scale-out
+    run.cmd(Command::Confirm { typed: None }, 75); // scale-workers
     run.cmd(
         Command::Confirm {
             typed: Some("us-west-2".into()),
@@ -667,6 +690,14 @@ fn pilot_light_failover_in_the_console() {
     assert!(!c.screen().contains("Confirm:"), "r opens no dialog");
     c.keys(ENTER);
     c.wait_text("Confirm: Scale out");
+    confirm(&mut c, None);
+    // The web tier warms up (60–150 s on the twin, ×20), then the workers ask.
+    c.wait_screen("scale-workers awaiting", |s| {
+        s.lines()
+            .any(|l| l.contains("scale-workers") && l.contains("Enter to review"))
+    });
+    c.keys(ENTER);
+    c.wait_text("Confirm: Scale the workers");
     confirm(&mut c, None);
     c.wait_screen("flip awaiting", |s| {
         s.lines()

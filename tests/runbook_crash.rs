@@ -165,16 +165,16 @@ async fn pilot_light_killed_at_every_boundary_and_between_every_intent_and_outco
         "done:assess",
         "done:target-healthy",
         "done:lag-ok",
-        "intent:scale-web",
-        "outcome:scale-web",
-        "done:scale-web",
-        "intent:scale-workers",
-        "outcome:scale-workers",
-        "done:scale-workers",
         "intent:db-failover",
         "outcome:db-failover",
         "done:db-failover",
         "done:writer-moved",
+        "intent:scale-out",
+        "outcome:scale-out",
+        "done:scale-out",
+        "intent:scale-workers",
+        "outcome:scale-workers",
+        "done:scale-workers",
         "intent:flip",
         "outcome:flip",
         "done:flip",
@@ -183,7 +183,7 @@ async fn pilot_light_killed_at_every_boundary_and_between_every_intent_and_outco
     let records = crash_through(&twin, "runbooks/pilot-light-failover.yaml", &points);
 
     // Killed after the intent, before sending: re-read, not applied, sent once.
-    for step in ["scale-web", "scale-workers", "db-failover", "flip"] {
+    for step in ["db-failover", "scale-out", "scale-workers", "flip"] {
         assert!(settled(&records, step, false), "{step}: {records:#?}");
         // Killed after the call, before its outcome: re-read, applied, never re-sent.
         assert!(settled(&records, step, true), "{step}: {records:#?}");

@@ -74,14 +74,14 @@ fn pilot_light_plan_names_the_exact_calls() {
     assert_eq!(
         ops,
         [
+            "FailoverGlobalCluster",
             "UpdateAutoScalingGroup",
             "UpdateService",
-            "FailoverGlobalCluster",
             "UpdateRoutingControlStates"
         ]
     );
     assert_eq!(
-        calls[0],
+        calls[1],
         Mutation::UpdateAutoScalingGroup {
             region: "us-west-2".into(),
             auto_scaling_group_name: "orders-web-usw2".into(),
@@ -89,10 +89,10 @@ fn pilot_light_plan_names_the_exact_calls() {
             min_size: None,
             max_size: None,
         },
-        "scaled to the environment's production need before the failover"
+        "scaled to the environment's production need"
     );
     assert_eq!(
-        calls[2],
+        calls[0],
         Mutation::FailoverGlobalCluster {
             region: "us-west-2".into(),
             global_cluster_identifier: "orders-global".into(),
@@ -119,7 +119,7 @@ fn pilot_light_plan_names_the_exact_calls() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let first = rb.steps.iter().flat_map(plan::calls).next().unwrap();
-    assert_eq!(first.endpoint(), "Auto Scaling us-east-1");
+    assert_eq!(first.endpoint(), "us-east-1");
 }
 
 /// Each broken file states its expected error on line 1: `# expect: LINE:COL text`.
@@ -173,17 +173,46 @@ fn broken_corpus_reports_file_line_column_with_a_snippet() {
 #[test]
 fn validate_and_plan_commands_exit_codes() {
     let bin = env!("CARGO_BIN_EXE_drconsole");
-    let mut args = vec!["validate".to_string()];
+    // The default environment's runbooks, then the active/active ones with theirs.
+    let (mut default, mut active): (Vec<String>, Vec<String>) = (vec![], vec![]);
     for e in std::fs::read_dir(root().join("runbooks")).unwrap() {
-        args.push(e.unwrap().path().display().to_string());
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let list = if name.starts_with("region-") {
+            &mut active
+        } else {
+            &mut default
+        };
+        list.push(p.display().to_string());
     }
-    let ok = Command::new(bin).args(&args).output().unwrap();
-    assert_eq!(
-        ok.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    let aa = root().join("assets/active-active-env.yaml");
+    for args in [
+        [vec!["validate".to_string()], default].concat(),
+        [
+            vec![
+                "validate".to_string(),
+                "--env".to_string(),
+                aa.display().to_string(),
+            ],
+            active.clone(),
+        ]
+        .concat(),
+    ] {
+        let ok = Command::new(bin).args(&args).output().unwrap();
+        assert_eq!(
+            ok.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+    }
+    // Against the default environment they say whose they are.
+    let wrong = Command::new(bin)
+        .args([vec!["validate".to_string()], active].concat())
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("is for environment `shop-prod`"));
 
     let broken = root().join("tests/fixtures/runbook-broken/unknown-region.yaml");
     let bad = Command::new(bin)
