@@ -495,9 +495,9 @@ fn backups_rows_120x40() {
     insta::assert_snapshot!(s);
 }
 
-/// Issue 10: capacity under each Region (serving / production, warming up, desired,
-/// the level word) and the DynamoDB and S3 rows in the Replication panel with the
-/// write strategy's caveat. This screen is the README's capacity screenshot.
+/// Issue 10: capacity under each Region (serving / production, warming up, desired)
+/// and the DynamoDB and S3 rows in the Replication panel with the
+/// write strategy's caveat (the README shows a real capture of the same rows).
 #[test]
 fn capacity_and_replication_rows_120x40() {
     let mut app = app_with(synthetic::with_scale_out(synthetic::fixed_now()));
