@@ -54,6 +54,23 @@ impl Provider {
         })
     }
 
+    /// The one-attempt client for UpdateAutoScalingGroup in `region`.
+    pub(super) fn autoscaling_mutating(
+        &self,
+        region: &str,
+    ) -> Result<&aws_sdk_autoscaling::Client, ProviderError> {
+        self.autoscaling_mutating.get(region).ok_or_else(|| {
+            ProviderError::NotConfigured(format!("no Auto Scaling client for {region}"))
+        })
+    }
+
+    /// The one-attempt client for UpdateService in `region`.
+    pub(super) fn ecs_mutating(&self, region: &str) -> Result<&aws_sdk_ecs::Client, ProviderError> {
+        self.ecs_mutating
+            .get(region)
+            .ok_or_else(|| ProviderError::NotConfigured(format!("no ECS client for {region}")))
+    }
+
     fn ecs(&self, region: &str) -> Result<&aws_sdk_ecs::Client, ProviderError> {
         self.ecs
             .get(region)

@@ -326,7 +326,7 @@ impl Provider {
                     .global_cluster_identifier(global_cluster_id)
                     .target_db_cluster_identifier(target_cluster_arn)
                     .send();
-                self.answered_by_rds(sent, operation, primary_region, started)
+                self.answered(sent, operation, format!("RDS {primary_region}"), started)
                     .await
             }
             MutatingRequest::FailoverGlobalCluster {
@@ -341,7 +341,7 @@ impl Provider {
                     .target_db_cluster_identifier(target_cluster_arn)
                     .allow_data_loss(true)
                     .send();
-                self.answered_by_rds(sent, operation, target_region, started)
+                self.answered(sent, operation, format!("RDS {target_region}"), started)
                     .await
             }
             MutatingRequest::PromoteReadReplica {
@@ -355,7 +355,8 @@ impl Provider {
                     .db_instance_identifier(instance_id)
                     .set_backup_retention_period(*backup_retention_days)
                     .send();
-                self.answered_by_rds(sent, operation, region, started).await
+                self.answered(sent, operation, format!("RDS {region}"), started)
+                    .await
             }
             MutatingRequest::StartRestoreJob {
                 region,
@@ -379,8 +380,7 @@ impl Provider {
                     .as_ref()
                     .ok()
                     .and_then(|o| o.restore_job_id().map(str::to_string));
-                let mut outcome = finish(out, operation, region, started)?;
-                outcome.answered_by = format!("AWS Backup {region}");
+                let mut outcome = finish(out, operation, format!("AWS Backup {region}"), started)?;
                 outcome.created_id = created_id;
                 Ok(outcome)
             }
@@ -399,7 +399,8 @@ impl Provider {
                     .db_instance_class(class)
                     .engine(engine)
                     .send();
-                self.answered_by_rds(sent, operation, region, started).await
+                self.answered(sent, operation, format!("RDS {region}"), started)
+                    .await
             }
             MutatingRequest::DeleteDbInstance {
                 region,
@@ -412,7 +413,8 @@ impl Provider {
                     .db_instance_identifier(instance_id)
                     .set_skip_final_snapshot(*skip_final_snapshot)
                     .send();
-                self.answered_by_rds(sent, operation, region, started).await
+                self.answered(sent, operation, format!("RDS {region}"), started)
+                    .await
             }
             MutatingRequest::DeleteDbCluster { region, cluster_id } => {
                 let client = self.rds_mutating(region)?;
@@ -421,7 +423,8 @@ impl Provider {
                     .db_cluster_identifier(cluster_id)
                     .skip_final_snapshot(true)
                     .send();
-                self.answered_by_rds(sent, operation, region, started).await
+                self.answered(sent, operation, format!("RDS {region}"), started)
+                    .await
             }
             MutatingRequest::UpdateAutoScalingGroup {
                 region,
@@ -430,9 +433,7 @@ impl Provider {
                 min,
                 max,
             } => {
-                let client = self.autoscaling_mutating.get(region).ok_or_else(|| {
-                    ProviderError::NotConfigured(format!("no Auto Scaling client for {region}"))
-                })?;
+                let client = self.autoscaling_mutating(region)?;
                 let int = |v: &u32| i32::try_from(*v).unwrap_or(i32::MAX);
                 let sent = client
                     .update_auto_scaling_group()
@@ -441,11 +442,8 @@ impl Provider {
                     .set_min_size(min.as_ref().map(int))
                     .set_max_size(max.as_ref().map(int))
                     .send();
-                let mut o = self
-                    .answered_by_rds(sent, operation, region, started)
-                    .await?;
-                o.answered_by = format!("Auto Scaling {region}");
-                Ok(o)
+                self.answered(sent, operation, format!("Auto Scaling {region}"), started)
+                    .await
             }
             MutatingRequest::UpdateEcsService {
                 region,
@@ -453,33 +451,29 @@ impl Provider {
                 service,
                 desired,
             } => {
-                let client = self.ecs_mutating.get(region).ok_or_else(|| {
-                    ProviderError::NotConfigured(format!("no ECS client for {region}"))
-                })?;
+                let client = self.ecs_mutating(region)?;
                 let sent = client
                     .update_service()
                     .cluster(cluster)
                     .service(service)
                     .desired_count(i32::try_from(*desired).unwrap_or(i32::MAX))
                     .send();
-                let mut o = self
-                    .answered_by_rds(sent, operation, region, started)
-                    .await?;
-                o.answered_by = format!("ECS {region}");
-                Ok(o)
+                self.answered(sent, operation, format!("ECS {region}"), started)
+                    .await
             }
         }
     }
 }
 
 impl Provider {
-    /// Waits (bounded) for an RDS (or Auto Scaling, ECS) call that was sent and turns
-    /// its reply into the outcome: the one ending of every such mutation.
-    async fn answered_by_rds<O, E>(
+    /// Waits (bounded) for a call sent to one Regional service and turns its reply into
+    /// the outcome, `by` naming who answers ("RDS us-west-2"): the one ending of every
+    /// mutation but ARC's.
+    async fn answered<O, E>(
         &self,
         sent: impl std::future::Future<Output = Result<O, SdkError<E, HttpResponse>>>,
         operation: &'static str,
-        region: &str,
+        by: String,
         started: Instant,
     ) -> Result<MutationOutcome, ProviderError>
     where
@@ -489,7 +483,7 @@ impl Provider {
         finish(
             self.bounded_mutation(sent, operation).await?,
             operation,
-            region,
+            by,
             started,
         )
     }
@@ -507,12 +501,12 @@ impl Provider {
     }
 }
 
-/// Turns an RDS reply into the outcome, logging the request id of a refusal too
-/// (AWS support asks for it).
+/// Turns a Regional service's reply into the outcome, logging the request id of a
+/// refusal too (AWS support asks for it).
 fn finish<O, E>(
     out: Result<O, SdkError<E, HttpResponse>>,
     operation: &'static str,
-    region: &str,
+    by: String,
     started: Instant,
 ) -> Result<MutationOutcome, ProviderError>
 where
@@ -523,14 +517,14 @@ where
         Ok(o) => Ok(MutationOutcome {
             operation,
             request_id: error::output_request_id(&o),
-            answered_by: format!("RDS {region}"),
+            answered_by: by,
             endpoint: None,
             latency: started.elapsed(),
             created_id: None,
         }),
         Err(e) => {
             if let Some(id) = error::request_id(&e) {
-                tracing::warn!(operation, region, request_id = %id, "refused by RDS");
+                tracing::warn!(operation, answered_by = %by, request_id = %id, "refused");
             }
             Err(from_sdk_mutating(e, operation))
         }

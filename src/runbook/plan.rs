@@ -108,6 +108,29 @@ pub struct ScaleAsk {
     pub max: Option<u32>,
 }
 
+impl ScaleAsk {
+    /// The provider's request for this ask (UpdateAutoScalingGroup or UpdateService).
+    pub fn into_request(self) -> crate::provider::MutatingRequest {
+        use crate::config::CapacityTarget;
+        use crate::provider::MutatingRequest;
+        match self.target {
+            CapacityTarget::Asg { name } => MutatingRequest::UpdateAutoScalingGroup {
+                region: self.region,
+                name,
+                desired: self.desired,
+                min: self.min,
+                max: self.max,
+            },
+            CapacityTarget::EcsService { cluster, service } => MutatingRequest::UpdateEcsService {
+                region: self.region,
+                cluster,
+                service,
+                desired: self.desired,
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ControlEntry {
     pub routing_control_arn: String,

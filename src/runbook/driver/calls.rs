@@ -127,30 +127,12 @@ pub fn to_provider(m: &Mutation) -> Result<Option<provider::MutatingRequest>, Ca
             region: region.clone(),
             cluster_id: db_cluster_identifier.clone(),
         },
-        Mutation::UpdateAutoScalingGroup {
-            region,
-            auto_scaling_group_name,
-            desired_capacity,
-            min_size,
-            max_size,
-        } => provider::MutatingRequest::UpdateAutoScalingGroup {
-            region: region.clone(),
-            name: auto_scaling_group_name.clone(),
-            desired: *desired_capacity,
-            min: *min_size,
-            max: *max_size,
-        },
-        Mutation::UpdateService {
-            region,
-            cluster,
-            service,
-            desired_count,
-        } => provider::MutatingRequest::UpdateEcsService {
-            region: region.clone(),
-            cluster: cluster.clone(),
-            service: service.clone(),
-            desired: *desired_count,
-        },
+        Mutation::UpdateAutoScalingGroup { .. } | Mutation::UpdateService { .. } => {
+            match m.scale_ask() {
+                Some(ask) => ask.into_request(),
+                None => return Ok(None),
+            }
+        }
         Mutation::RunCommand { .. } => return Ok(None),
     }))
 }

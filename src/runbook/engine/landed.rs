@@ -383,15 +383,20 @@ pub fn probes(kind: &StepKind, m: &Mutation) -> Vec<Probe> {
     }
 }
 
-/// An RDS resource's read as facts hold it: its status (`None`: it does not exist), or
-/// why it could not be read.
-fn status_read(
-    seen: &HashMap<String, Option<String>>,
-    errors: &HashMap<String, String>,
-    id: &str,
-) -> Result<Option<String>, String> {
+/// A resource's read as facts hold it (an RDS resource's status, `None` when it does
+/// not exist; a group's capacity), or why it could not be read.
+fn status_read<K, Q, V>(
+    seen: &HashMap<K, V>,
+    errors: &HashMap<K, String>,
+    id: &Q,
+) -> Result<V, String>
+where
+    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+    Q: std::hash::Hash + Eq + ?Sized,
+    V: Clone,
+{
     match (seen.get(id), errors.get(id)) {
-        (Some(status), _) => Ok(status.clone()),
+        (Some(v), _) => Ok(v.clone()),
         (None, Some(e)) => Err(e.clone()),
         (None, None) => Err("not read".to_string()),
     }
@@ -441,14 +446,9 @@ pub fn readout_from_facts(kind: &StepKind, m: &Mutation, f: &Facts) -> Readout {
         } => Some(status_read(&f.db_clusters, &f.db_cluster_errors, id)),
         _ => None,
     };
-    let capacity = m.scale_ask().map(|a| {
-        let key = (a.region, a.target);
-        match (f.capacity.get(&key), f.capacity_errors.get(&key)) {
-            (Some(c), _) => Ok(c.clone()),
-            (None, Some(e)) => Err(e.clone()),
-            (None, None) => Err("not read".to_string()),
-        }
-    });
+    let capacity = m
+        .scale_ask()
+        .map(|a| status_read(&f.capacity, &f.capacity_errors, &(a.region, a.target)));
     Readout {
         controls: f.controls.clone(),
         global,

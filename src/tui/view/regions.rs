@@ -32,6 +32,13 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
         .max()
         .unwrap_or(11)
         .max(11);
+    let cap_name_w = snap
+        .capacity
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 24) as u16;
     let rows = app
         .rows
         .regions
@@ -60,14 +67,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, now: DateTime<Utc>) -> us
                 w.put("    └ ", theme::DIM).put(&r.reasons[j], style);
             }
             RegionRow::Capacity(_, k) => {
-                let name_w = snap
-                    .capacity
-                    .iter()
-                    .map(|c| c.name.chars().count())
-                    .max()
-                    .unwrap_or(8)
-                    .clamp(8, 24) as u16;
-                super::capacity::line(&mut w, &snap.capacity[k], name_w);
+                super::capacity::line(&mut w, &snap.capacity[k], cap_name_w);
             }
         }
     }
