@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Some(Command::Journal(a)) => drconsole::cli::journal::run(&a),
         Some(Command::Approve(a)) => drconsole::cli::journal::approve(&a),
         Some(Command::Run(a)) => drconsole::cli::run::run(a),
+        Some(Command::Discover(a)) => drconsole::cli::discover::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

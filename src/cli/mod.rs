@@ -3,6 +3,7 @@
 mod args;
 pub mod console;
 pub mod console_runbooks;
+pub mod discover;
 pub mod emulator;
 pub mod gameday;
 pub mod journal;
@@ -51,6 +52,10 @@ pub enum Command {
     Approve(journal::ApproveArgs),
     /// Run a runbook headless: one line per step; exit 0 done, 1 failed or aborted, 2 error.
     Run(run::RunArgs),
+    /// Read ARC, Route 53, RDS and CloudWatch and write the environment file; with
+    /// --check, report how a file drifted (exit 1 on drift). Run it ahead of time:
+    /// these are control planes a failover must not depend on.
+    Discover(discover::DiscoverArgs),
 }
 
 /// The console's options: the target, and where its runbooks are.

@@ -18,6 +18,25 @@ use std::time::Duration;
 pub const DEFAULT_ENV: &str = include_str!("../../assets/default-env.yaml");
 const DEFAULT_ENV_NAME: &str = "assets/default-env.yaml";
 
+/// `$XDG_CONFIG_HOME/drconsole`, `~/.config/drconsole` when XDG_CONFIG_HOME is unset,
+/// empty or relative (XDG Base Directory specification); `None` without a home.
+pub fn user_config_dir_from(var: &dyn Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    var("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| var("HOME").map(|h| Path::new(&h).join(".config")))
+        .map(|c| c.join("drconsole"))
+}
+
+/// Where `discover` writes by default and where the console looks when no `--env` is
+/// given: `…/drconsole/env.yaml` under the user's config directory.
+pub fn user_env_file() -> Option<PathBuf> {
+    user_config_dir_from(&|k| std::env::var_os(k)).map(|d| d.join(USER_ENV_FILE))
+}
+
+/// The file name of the user's environment in the config directory.
+pub const USER_ENV_FILE: &str = "env.yaml";
+
 /// A validated environment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Environment {

@@ -71,8 +71,11 @@ fn mutating_timeouts(cfg: &ProviderConfig) -> TimeoutConfig {
         .build()
 }
 
-async fn base_config(
-    env: &Environment,
+/// The shared SDK configuration: the twin's static credentials and endpoint (signed
+/// for `twin_region`), or the machine's credential chain. `discover` and `doctor`
+/// build their own clients from it.
+pub(crate) async fn base_config(
+    twin_region: &str,
     target: &Target,
     cfg: &ProviderConfig,
 ) -> Result<SdkConfig, ProviderError> {
@@ -89,7 +92,7 @@ async fn base_config(
             );
             Ok(SdkConfig::builder()
                 .behavior_version(BehaviorVersion::latest())
-                .region(Region::new(env.primary().name.clone()))
+                .region(Region::new(twin_region.to_string()))
                 .credentials_provider(SharedCredentialsProvider::new(creds))
                 .endpoint_url(aws_endpoint_url.clone())
                 .timeout_config(timeouts(cfg))
@@ -116,7 +119,7 @@ pub(super) async fn build(
     target: &Target,
     cfg: &ProviderConfig,
 ) -> Result<Built, ProviderError> {
-    let base = base_config(env, target, cfg).await?;
+    let base = base_config(&env.primary().name, target, cfg).await?;
     let mut regions: Vec<String> = env.regions.iter().map(|r| r.name.clone()).collect();
     for m in env.aurora.iter().flat_map(|d| d.members.iter()) {
         regions.push(m.region.clone());

@@ -8,6 +8,7 @@ mod arc;
 mod backup;
 mod capacity;
 mod clients;
+pub(crate) use clients::base_config;
 mod cloudwatch;
 pub mod error;
 mod mutate;

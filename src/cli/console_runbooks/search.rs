@@ -9,7 +9,7 @@
 //! earlier directory hides the same name in a later one.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The environment variable holding a runbook path list.
 pub const RUNBOOKS_VAR: &str = "DRCONSOLE_RUNBOOKS";
@@ -38,12 +38,8 @@ pub fn search_path_from(flags: &[PathBuf], var: &dyn Fn(&str) -> Option<OsString
         }
     }
     let mut dirs = vec![PathBuf::from(super::RUNBOOK_DIR)];
-    let config_home = var("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| var("HOME").map(|h| Path::new(&h).join(".config")));
-    if let Some(c) = config_home {
-        dirs.push(c.join("drconsole").join("runbooks"));
+    if let Some(c) = crate::config::user_config_dir_from(var) {
+        dirs.push(c.join("runbooks"));
     }
     dirs
 }

@@ -1,0 +1,327 @@
+//! `drconsole discover`: read the control planes and write the environment file, or
+//! (`--check FILE`) report how a file has drifted from them. Exit codes: 0 written /
+//! no drift, 1 undecided parts / drift found, 2 error.
+
+use crate::config::Environment;
+use crate::discover::read::{AlarmQuery, Scope, read_all};
+use crate::discover::render::{Header, render};
+use crate::discover::{drift, infer};
+use crate::emulator::{self, EmulatorOptions};
+use crate::provider::{ProviderConfig, Target, base_config};
+use anyhow::{Context, bail};
+use clap::Args;
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Args)]
+pub struct DiscoverArgs {
+    /// The ARC cluster's ARN. Without it: the account's only cluster.
+    #[arg(long, value_name = "ARN")]
+    pub cluster: Option<String>,
+    /// Only these control panels (repeatable). Without it: every panel of the cluster
+    /// except ARC's default one.
+    #[arg(long = "control-panel", value_name = "ARN")]
+    pub control_panels: Vec<String>,
+    /// Only these Aurora global databases (repeatable). Without it: every one the
+    /// Regions show.
+    #[arg(long = "global-cluster", value_name = "ID")]
+    pub global_clusters: Vec<String>,
+    /// Also read RDS and CloudWatch in this Region (repeatable); the Regions the
+    /// Route 53 records and database members name are always read.
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Only these Route 53 hosted zones (IDs, repeatable). Without it: every zone.
+    #[arg(long = "hosted-zone", value_name = "ID")]
+    pub hosted_zones: Vec<String>,
+    /// Read the CloudWatch alarms (metric and composite) whose names start with this,
+    /// in every Region found (repeatable). Without it alarms are left for you to list.
+    #[arg(long = "alarm-prefix", value_name = "PREFIX")]
+    pub alarm_prefixes: Vec<String>,
+    /// The environment's name. Without it: the ARC cluster's name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Where to write the file; `-` for stdout. Without it:
+    /// $XDG_CONFIG_HOME/drconsole/env.yaml (~/.config when unset), which the console
+    /// then uses when no --env is given.
+    #[arg(short = 'o', long, value_name = "FILE", conflicts_with = "check")]
+    pub output: Option<PathBuf>,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Compare this environment file with the control planes and report drift
+    /// (exit 1 when there is any); writes nothing.
+    #[arg(long, value_name = "FILE")]
+    pub check: Option<PathBuf>,
+    /// With --check: print the drift as JSON.
+    #[arg(long, requires = "check")]
+    pub json: bool,
+    /// AWS profile.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Read the built-in simulated twin (built from --env, or from the --check file)
+    /// instead of AWS.
+    #[arg(long, conflicts_with = "profile")]
+    pub twin: bool,
+    /// With --twin: the environment file the twin is built from.
+    #[arg(long, value_name = "FILE", requires = "twin")]
+    pub env: Option<PathBuf>,
+    /// Read a twin running in another process (`drconsole emulator --endpoints-file F`).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["twin", "profile"])]
+    pub twin_endpoints: Option<PathBuf>,
+    /// TCP connect timeout for every call, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = super::args::DEFAULT_CONNECT_TIMEOUT_MS,
+          allow_negative_numbers = true, value_parser = super::args::timeout_ms)]
+    pub connect_timeout_ms: u64,
+    /// Time one HTTP attempt may take, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = super::args::DEFAULT_ATTEMPT_TIMEOUT_MS,
+          allow_negative_numbers = true, value_parser = super::args::timeout_ms)]
+    pub attempt_timeout_ms: u64,
+}
+
+impl DiscoverArgs {
+    fn provider_config(&self) -> ProviderConfig {
+        let defaults = ProviderConfig::default();
+        let attempt = Duration::from_millis(self.attempt_timeout_ms);
+        ProviderConfig {
+            connect_timeout: Duration::from_millis(self.connect_timeout_ms),
+            attempt_timeout: attempt,
+            operation_timeout: defaults
+                .operation_timeout
+                .max(attempt * defaults.max_attempts.max(1) + attempt / 2),
+            ..defaults
+        }
+    }
+
+    /// The command line that repeats this discovery, for the file's header.
+    fn command_line(&self) -> String {
+        let mut parts = vec!["drconsole discover".to_string()];
+        if let Some(c) = &self.cluster {
+            parts.push(format!("--cluster {c}"));
+        }
+        for (flag, list) in [
+            ("--control-panel", &self.control_panels),
+            ("--global-cluster", &self.global_clusters),
+            ("--region", &self.regions),
+            ("--hosted-zone", &self.hosted_zones),
+            ("--alarm-prefix", &self.alarm_prefixes),
+        ] {
+            for v in list {
+                parts.push(format!("{flag} {v}"));
+            }
+        }
+        if let Some(p) = &self.profile {
+            parts.push(format!("--profile {p}"));
+        }
+        if self.twin {
+            parts.push("--twin".into());
+        }
+        parts.join(" ")
+    }
+}
+
+pub fn run(args: &DiscoverArgs) -> anyhow::Result<i32> {
+    // Everything read from the command line and files is checked before any call.
+    let check_env = match &args.check {
+        Some(path) => Some(Environment::load(path)?),
+        None => None,
+    };
+    let output =
+        match (&args.check, &args.output) {
+            (Some(_), _) => None,
+            (None, Some(p)) if p.as_os_str() == "-" => None,
+            (None, Some(p)) => Some(p.clone()),
+            (None, None) => Some(crate::config::user_env_file().context(
+                "no config directory (HOME and XDG_CONFIG_HOME are unset): give -o FILE",
+            )?),
+        };
+    if let Some(p) = &output
+        && p.exists()
+        && !args.force
+    {
+        bail!(
+            "{} exists: give --force to replace it, or -o another file",
+            p.display()
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let result = runtime.block_on(discover(args, check_env.as_ref()));
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    let (discovered, scope_name) = result?;
+
+    if let Some(env) = &check_env {
+        let drift = drift::compare(env, &discovered);
+        let mut out = std::io::stdout().lock();
+        if args.json {
+            let doc = serde_json::json!({ "file": args.check, "drift": drift });
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        } else if drift.is_empty() {
+            writeln!(out, "no drift: {} matches the control planes", env.name)?;
+        } else {
+            writeln!(
+                out,
+                "{} difference(s) between the file and the control planes:",
+                drift.len()
+            )?;
+            for d in &drift {
+                writeln!(out, "  [{}] {}", d.area, d.what)?;
+            }
+        }
+        return Ok(if drift.is_empty() { 0 } else { 1 });
+    }
+
+    let when = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let name = args.name.clone().unwrap_or(scope_name);
+    let command = args.command_line();
+    let text = render(
+        &discovered,
+        &Header {
+            name: &name,
+            when: &when,
+            command: &command,
+        },
+    );
+    // The file must pass validation as written; what does not is said, not hidden.
+    let origin = output
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "(stdout)".into());
+    let validation = Environment::parse(&text, &origin);
+    match &output {
+        Some(path) => write_file(path, &text)?,
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .context("cannot write to stdout")?,
+    }
+    let undecided = discovered.undecided();
+    let mut err = std::io::stderr().lock();
+    if let Some(p) = &output {
+        writeln!(
+            err,
+            "wrote {} ({} Regions, {} routing controls, {} safety rules)",
+            p.display(),
+            discovered.regions.len(),
+            discovered.gates.len(),
+            discovered
+                .raw
+                .arc
+                .panels
+                .iter()
+                .map(|p| p.rules.len())
+                .sum::<usize>()
+        )?;
+    }
+    for u in &undecided {
+        writeln!(err, "could not decide: {u} (marked TODO in the file)")?;
+    }
+    match validation {
+        Ok(_) if undecided.is_empty() => Ok(0),
+        Ok(_) => Ok(1),
+        Err(e) => {
+            writeln!(err, "the file does not validate yet: {e}")?;
+            Ok(1)
+        }
+    }
+}
+
+/// Writes through a temporary file and a rename, so an interrupted discover never
+/// leaves half a file where the console looks for its environment.
+fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let tmp = path.with_extension("yaml.tmp");
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Reads; returns what was found and a default name (the cluster's).
+async fn discover(
+    args: &DiscoverArgs,
+    check_env: Option<&Environment>,
+) -> anyhow::Result<(infer::Discovered, String)> {
+    let cfg = args.provider_config();
+    // Keep the embedded twin alive for the reads.
+    let mut _twin = None;
+    let target = if let Some(file) = &args.twin_endpoints {
+        let ep = crate::cli::emulator::TwinEndpoints::load(file)?;
+        Target::Twin {
+            aws_endpoint_url: ep.aws_endpoint_url,
+            arc_endpoint_urls: ep.arc_endpoint_urls,
+        }
+    } else if args.twin {
+        let env = match (&args.env, check_env) {
+            (Some(p), _) => Environment::load(p)?,
+            (None, Some(e)) => e.clone(),
+            (None, None) => Environment::builtin_default()?,
+        };
+        let twin = emulator::start(
+            &env,
+            EmulatorOptions {
+                seed: 1,
+                speed: 1.0,
+                scenario: None,
+                port: 0,
+            },
+        )
+        .await
+        .context("cannot start the simulated twin")?;
+        let t = Target::Twin {
+            aws_endpoint_url: twin.aws_endpoint_url(),
+            arc_endpoint_urls: twin.arc_endpoint_urls(),
+        };
+        _twin = Some(twin);
+        t
+    } else {
+        Target::Live {
+            profile: args.profile.clone(),
+            region: None,
+        }
+    };
+    let base = base_config(crate::discover::read::CONTROL_CONFIG_REGION, &target, &cfg)
+        .await
+        .context("cannot set up the AWS clients")?;
+    let scope = match check_env {
+        Some(env) => Scope {
+            cluster_arn: Some(env.arc.cluster_arn.clone()),
+            control_panels: vec![],
+            global_clusters: vec![],
+            regions: env.regions.iter().map(|r| r.name.clone()).collect(),
+            hosted_zones: args.hosted_zones.clone(),
+            alarms: AlarmQuery::Names(
+                env.regions
+                    .iter()
+                    .map(|r| (r.name.clone(), r.alarms.clone()))
+                    .collect::<BTreeMap<_, _>>(),
+            ),
+        },
+        None => Scope {
+            cluster_arn: args.cluster.clone(),
+            control_panels: args.control_panels.clone(),
+            global_clusters: args.global_clusters.clone(),
+            regions: args.regions.clone(),
+            hosted_zones: args.hosted_zones.clone(),
+            alarms: if args.alarm_prefixes.is_empty() {
+                AlarmQuery::None
+            } else {
+                AlarmQuery::Prefixes(args.alarm_prefixes.clone())
+            },
+        },
+    };
+    let raw = read_all(&base, &scope).await?;
+    let name = raw
+        .arc
+        .cluster_arn
+        .rsplit('/')
+        .next()
+        .unwrap_or("discovered")
+        .to_string();
+    Ok((infer::infer(raw), name))
+}

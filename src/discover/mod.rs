@@ -1,0 +1,75 @@
+//! `drconsole discover`: read the control planes that hold an environment (ARC control
+//! configuration, Route 53, RDS, CloudWatch) ahead of an incident, and write the
+//! environment file; `--check` compares a file with them. These are exactly the APIs a
+//! failover must not depend on, which is why they are read here and not at 3 a.m.
+
+pub mod drift;
+pub mod infer;
+pub mod raw;
+pub mod read;
+pub mod render;
+
+pub use infer::{Discovered, Gate, infer};
+pub use raw::RawDiscovery;
+
+use crate::config::Environment;
+use std::collections::BTreeSet;
+
+/// What discovery can know about an environment, one fact per line: the ARC cluster,
+/// its endpoints, panels, controls and what they gate, safety rules, each Region's
+/// role, alarms and health checks, Aurora members and replica pairs. Names the file
+/// chooses itself (databases, the environment) and what discovery does not read are
+/// left out, so a discovered file and its source compare equal when nothing drifted.
+pub fn facts(env: &Environment) -> BTreeSet<String> {
+    let mut f = BTreeSet::new();
+    f.insert(format!("cluster {}", env.arc.cluster_arn));
+    for e in &env.arc.endpoints {
+        f.insert(format!("endpoint {} {}", e.region, e.url));
+    }
+    for p in &env.arc.panels {
+        f.insert(format!("panel {} {}", p.name, p.arn));
+    }
+    // `gates` is free text; only a Region name is something discovery can know.
+    for c in &env.arc.controls {
+        let gates = if env.regions.iter().any(|r| r.name == c.gates) {
+            c.gates.as_str()
+        } else {
+            "(not a Region)"
+        };
+        f.insert(format!(
+            "control {} {} in {} gates {gates}",
+            c.name, c.arn, c.panel
+        ));
+    }
+    for r in &env.arc.rules {
+        f.insert(format!("rule in {}: {:?}", r.panel, r.rule));
+    }
+    for r in &env.regions {
+        f.insert(format!("region {} {:?}", r.name, r.role));
+        for a in &r.alarms {
+            f.insert(format!("alarm {} {a}", r.name));
+        }
+        for h in &r.health_checks {
+            f.insert(format!("health check {} {h}", r.name));
+        }
+    }
+    for a in &env.aurora {
+        for m in &a.members {
+            f.insert(format!(
+                "aurora {} {} {}",
+                a.global_cluster_id, m.region, m.cluster_arn
+            ));
+        }
+    }
+    for p in &env.replicas {
+        f.insert(format!(
+            "replica {}/{} of {}/{}",
+            p.replica.region, p.replica.instance_id, p.primary.region, p.primary.instance_id
+        ));
+    }
+    f
+}
+
+#[cfg(test)]
+#[path = "render_tests.rs"]
+mod render_tests;
