@@ -25,11 +25,28 @@ use tokio::sync::{mpsc, oneshot};
 /// How long exit waits for background tasks (pollers stuck on a hung endpoint).
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 
+/// Points `args` at the user's environment file when no environment or running twin
+/// is named and the file exists; returns the file adopted.
+pub fn adopt_user_env_file(
+    args: &mut crate::cli::TargetArgs,
+    user_file: Option<std::path::PathBuf>,
+) -> Option<std::path::PathBuf> {
+    if args.env.is_some() || args.twin_endpoints.is_some() {
+        return None;
+    }
+    let file = user_file.filter(|p| p.is_file())?;
+    args.env = Some(file.clone());
+    Some(file)
+}
+
 pub fn run(console: ConsoleArgs) -> anyhow::Result<i32> {
     let ConsoleArgs {
-        target: args,
+        target: mut args,
         runbooks,
     } = console;
+    // No --env: the file `discover` wrote, when there is one (LIVE, or rehearsed with
+    // --twin); the built-in twin otherwise.
+    let user_file = adopt_user_env_file(&mut args, crate::config::user_env_file());
     let runbook_dirs = console_runbooks::search::search_path(&runbooks);
     // Bad input (files, scenario name, flag combinations) fails before the terminal
     // is touched, so the error is printed on a normal screen.
@@ -38,7 +55,11 @@ pub fn run(console: ConsoleArgs) -> anyhow::Result<i32> {
     let env = pre.env().clone();
     let twin = args.env.is_none() || args.twin || args.twin_endpoints.is_some();
     let info = ConsoleInfo {
-        environment: env.name.clone(),
+        environment: match &user_file {
+            // The badge says where a LIVE environment nobody named came from.
+            Some(p) => format!("{} (from {})", env.name, p.display()),
+            None => env.name.clone(),
+        },
         mode: if twin { Mode::Simulated } else { Mode::Live },
         read_only: args.read_only,
         poll_period_ms: args.poll_ms,
@@ -185,5 +206,38 @@ async fn catalogue(
             tracing::warn!("game day unavailable: {e}");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod user_env_tests {
+    use super::adopt_user_env_file;
+    use crate::cli::Cli;
+    use clap::Parser;
+
+    fn target(argv: &[&str]) -> crate::cli::TargetArgs {
+        Cli::try_parse_from(argv).expect("args").console.target
+    }
+
+    #[test]
+    fn the_discovered_file_is_used_only_when_nothing_else_is_named_and_it_exists() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("env.yaml");
+        let mut args = target(&["drconsole"]);
+        assert_eq!(adopt_user_env_file(&mut args, Some(file.clone())), None, "absent");
+        assert!(args.env.is_none());
+        std::fs::write(&file, "x").expect("write");
+        let mut args = target(&["drconsole"]);
+        assert_eq!(adopt_user_env_file(&mut args, Some(file.clone())), Some(file.clone()));
+        assert_eq!(args.env.as_deref(), Some(file.as_path()));
+        let mut args = target(&["drconsole", "--env", "other.yaml"]);
+        assert_eq!(adopt_user_env_file(&mut args, Some(file.clone())), None);
+        assert_eq!(args.env.as_deref(), Some(std::path::Path::new("other.yaml")));
+        let mut args = target(&["drconsole", "--twin-endpoints", "t.json"]);
+        assert_eq!(adopt_user_env_file(&mut args, Some(file.clone())), None);
+        // --twin keeps the file and rehearses it on the twin.
+        let mut args = target(&["drconsole", "--twin"]);
+        assert_eq!(adopt_user_env_file(&mut args, Some(file.clone())), Some(file));
+        assert!(args.twin);
     }
 }

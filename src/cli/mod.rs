@@ -73,7 +73,10 @@ pub struct ConsoleArgs {
 /// Which environment to look at, and how.
 #[derive(Debug, Clone, Args)]
 pub struct TargetArgs {
-    /// Environment file. Without it, the built-in environment runs on the simulated twin.
+    /// Environment file. Without it the console uses the file `discover` writes
+    /// ($XDG_CONFIG_HOME/drconsole/env.yaml, ~/.config when unset) when it exists, LIVE
+    /// unless --twin; otherwise, and for the other commands, the built-in environment
+    /// runs on the simulated twin.
     #[arg(long, value_name = "FILE")]
     pub env: Option<PathBuf>,
     /// Twin only: scenario name (assets/scenarios) or path to a scenario file.
