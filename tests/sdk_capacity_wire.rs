@@ -68,29 +68,6 @@ async fn group(
     )
 }
 
-/// POSTs a fault to the twin's game-day control.
-fn inject(twin: &TwinProcess, fault: serde_json::Value) {
-    let url = twin
-        .endpoints
-        .faults_url
-        .strip_prefix("http://")
-        .expect("http");
-    let (host, path) = url.split_once('/').expect("path");
-    let body = fault.to_string();
-    let mut s = std::net::TcpStream::connect(host).expect("connect to the twin");
-    s.set_read_timeout(Some(Duration::from_secs(10))).ok();
-    write!(
-        s,
-        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("send");
-    let mut reply = String::new();
-    s.read_to_string(&mut reply).expect("reply");
-    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auto_scaling_describe_update_and_validation_through_the_sdk() {
     let twin = TwinProcess::start("calm", SPEED);
@@ -252,8 +229,7 @@ async fn ecs_describe_and_update_service_through_the_sdk() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn capacity_calls_to_a_dark_region_fail_like_any_other_service() {
     let twin = TwinProcess::start("calm", SPEED);
-    inject(
-        &twin,
+    twin.inject(
         serde_json::json!({ "region_impaired": { "region": "us-west-2", "mode": "drop" } }),
     );
     let asg = autoscaling(&twin, "us-west-2")
@@ -279,10 +255,7 @@ async fn capacity_calls_to_a_dark_region_fail_like_any_other_service() {
     assert_eq!(desired, 6);
 
     // A shortage holds the new capacity in us-east-1 back.
-    inject(
-        &twin,
-        serde_json::json!({ "capacity_shortage": { "region": "us-east-1" } }),
-    );
+    twin.inject(serde_json::json!({ "capacity_shortage": { "region": "us-east-1" } }));
     let use1 = autoscaling(&twin, "us-east-1");
     use1.set_desired_capacity()
         .auto_scaling_group_name("orders-web-use1")

@@ -224,20 +224,33 @@ mod user_env_tests {
         let dir = tempfile::tempdir().expect("dir");
         let file = dir.path().join("env.yaml");
         let mut args = target(&["drconsole"]);
-        assert_eq!(adopt_user_env_file(&mut args, Some(file.clone())), None, "absent");
+        assert_eq!(
+            adopt_user_env_file(&mut args, Some(file.clone())),
+            None,
+            "absent"
+        );
         assert!(args.env.is_none());
         std::fs::write(&file, "x").expect("write");
         let mut args = target(&["drconsole"]);
-        assert_eq!(adopt_user_env_file(&mut args, Some(file.clone())), Some(file.clone()));
+        assert_eq!(
+            adopt_user_env_file(&mut args, Some(file.clone())),
+            Some(file.clone())
+        );
         assert_eq!(args.env.as_deref(), Some(file.as_path()));
         let mut args = target(&["drconsole", "--env", "other.yaml"]);
         assert_eq!(adopt_user_env_file(&mut args, Some(file.clone())), None);
-        assert_eq!(args.env.as_deref(), Some(std::path::Path::new("other.yaml")));
+        assert_eq!(
+            args.env.as_deref(),
+            Some(std::path::Path::new("other.yaml"))
+        );
         let mut args = target(&["drconsole", "--twin-endpoints", "t.json"]);
         assert_eq!(adopt_user_env_file(&mut args, Some(file.clone())), None);
         // --twin keeps the file and rehearses it on the twin.
         let mut args = target(&["drconsole", "--twin"]);
-        assert_eq!(adopt_user_env_file(&mut args, Some(file.clone())), Some(file));
+        assert_eq!(
+            adopt_user_env_file(&mut args, Some(file.clone())),
+            Some(file)
+        );
         assert!(args.twin);
     }
 }

@@ -185,6 +185,30 @@ impl TwinProcess {
             .map(|r| r["operation"].as_str().unwrap_or_default().to_string())
             .collect()
     }
+
+    /// POSTs a fault (`{"region_impaired": {…}}`, as the scenario files write it) to the twin's
+    /// game-day control and checks that it was taken.
+    pub fn inject(&self, fault: serde_json::Value) {
+        let url = self
+            .endpoints
+            .faults_url
+            .strip_prefix("http://")
+            .expect("http");
+        let (host, path) = url.split_once('/').expect("path");
+        let body = fault.to_string();
+        let mut s = std::net::TcpStream::connect(host).expect("connect to the twin");
+        s.set_read_timeout(Some(Duration::from_secs(10))).ok();
+        write!(
+            s,
+            "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("send");
+        let mut reply = String::new();
+        s.read_to_string(&mut reply).expect("reply");
+        assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    }
 }
 
 impl Drop for TwinProcess {
