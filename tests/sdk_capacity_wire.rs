@@ -9,7 +9,6 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_autoscaling::types::LifecycleState;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 use twin_process::TwinProcess;
 
