@@ -10,7 +10,6 @@ use crate::emulator::{self, EmulatorOptions};
 use crate::provider::{ProviderConfig, Target, base_config};
 use anyhow::{Context, bail};
 use clap::Args;
-use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -289,19 +288,7 @@ async fn discover(
         .await
         .context("cannot set up the AWS clients")?;
     let scope = match check_env {
-        Some(env) => Scope {
-            cluster_arn: Some(env.arc.cluster_arn.clone()),
-            control_panels: vec![],
-            global_clusters: vec![],
-            regions: env.regions.iter().map(|r| r.name.clone()).collect(),
-            hosted_zones: args.hosted_zones.clone(),
-            alarms: AlarmQuery::Names(
-                env.regions
-                    .iter()
-                    .map(|r| (r.name.clone(), r.alarms.clone()))
-                    .collect::<BTreeMap<_, _>>(),
-            ),
-        },
+        Some(env) => crate::discover::check_scope(env, &args.hosted_zones),
         None => Scope {
             cluster_arn: args.cluster.clone(),
             control_panels: args.control_panels.clone(),

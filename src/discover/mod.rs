@@ -13,7 +13,35 @@ pub use infer::{Discovered, Gate, infer};
 pub use raw::RawDiscovery;
 
 use crate::config::Environment;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What `--check` reads for `env`: its cluster, its Regions, the alarms it names;
+/// every panel of the cluster (a new panel is drift).
+pub fn check_scope(env: &Environment, hosted_zones: &[String]) -> read::Scope {
+    read::Scope {
+        cluster_arn: Some(env.arc.cluster_arn.clone()),
+        control_panels: vec![],
+        global_clusters: vec![],
+        regions: env.regions.iter().map(|r| r.name.clone()).collect(),
+        hosted_zones: hosted_zones.to_vec(),
+        alarms: read::AlarmQuery::Names(
+            env.regions
+                .iter()
+                .map(|r| (r.name.clone(), r.alarms.clone()))
+                .collect::<BTreeMap<_, _>>(),
+        ),
+    }
+}
+
+/// `discover --check` as a library call (the doctor's drift section): read what `env`
+/// names through `base` and compare.
+pub async fn check(
+    base: &aws_config::SdkConfig,
+    env: &Environment,
+) -> Result<Vec<drift::Drift>, read::ReadError> {
+    let raw = read::read_all(base, &check_scope(env, &[])).await?;
+    Ok(drift::compare(env, &infer(raw)))
+}
 
 /// What discovery can know about an environment, one fact per line: the ARC cluster,
 /// its endpoints, panels, controls and what they gate, safety rules, each Region's
