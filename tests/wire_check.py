@@ -34,6 +34,14 @@ RULE = (
     "arn:aws:route53-recovery-control::111122223333:controlpanel/"
     "0a1b2c3d4e5f4a6b8c9d0e1f2a3b4c5d/safetyrule/c3d4e5f607182930"
 )
+PANEL = (
+    "arn:aws:route53-recovery-control::111122223333:controlpanel/"
+    "0a1b2c3d4e5f4a6b8c9d0e1f2a3b4c5d"
+)
+CLUSTER = (
+    "arn:aws:route53-recovery-control::111122223333:cluster/"
+    "7d2b1c4e-90aa-4b3e-8f11-3c5e2a9d0f01"
+)
 
 
 def check(name, cond, detail=""):
@@ -234,6 +242,19 @@ def cloudwatch_checks(main):
         bool(alarms) and alarms[0]["StateValue"] in ("OK", "ALARM", "INSUFFICIENT_DATA"),
         alarms,
     )
+    # DescribeAlarms AlarmNamePrefix: only this Region's alarms with the prefix.
+    by_prefix = cw.describe_alarms(AlarmNamePrefix="orders-api-")["MetricAlarms"]
+    check(
+        "cw: AlarmNamePrefix selects the Region's alarms",
+        sorted(a["AlarmName"] for a in by_prefix)
+        == ["orders-api-5xx-usw2", "orders-api-latency-usw2"],
+        by_prefix,
+    )
+    code, msg = error_of(
+        lambda: cw.describe_alarms(AlarmNamePrefix="orders", AlarmNames=["orders-api-5xx-usw2"])
+    )
+    check("cw: AlarmNamePrefix with AlarmNames -> InvalidParameterCombination",
+          code == "InvalidParameterCombination", (code, msg))
 
 
 def store_metric_values(main, region, namespace, metric, dimensions):
@@ -397,6 +418,70 @@ def capacity_checks(main):
     check("ecs: unknown service -> ServiceNotFoundException", code == "ServiceNotFoundException", (code, msg))
 
 
+def control_config_checks(main):
+    # AWS serves the control-config API in us-west-2 only.
+    cc = client("route53-recovery-control-config", "us-west-2", main)
+    cluster = cc.describe_cluster(ClusterArn=CLUSTER)["Cluster"]
+    check("control-config: cluster DEPLOYED with five endpoints",
+          cluster["Status"] == "DEPLOYED" and len(cluster["ClusterEndpoints"]) == 5, cluster)
+    check("control-config: endpoints are the environment's URLs",
+          cluster["ClusterEndpoints"][0]["Endpoint"] == "https://host-dr7a1c.us-east-1.example.aws/v1",
+          cluster["ClusterEndpoints"])
+    panels = cc.list_control_panels(ClusterArn=CLUSTER)["ControlPanels"]
+    check("control-config: one panel with two controls",
+          [(p["Name"], p["RoutingControlCount"]) for p in panels] == [("orders-cells", 2)], panels)
+    names = []
+    for page in cc.get_paginator("list_routing_controls").paginate(
+            ControlPanelArn=PANEL, PaginationConfig={"PageSize": 1}):
+        names.extend(c["Name"] for c in page["RoutingControls"])
+    check("control-config: routing controls page by one",
+          names == ["cell-us-east-1", "cell-us-west-2"], names)
+    rules = cc.list_safety_rules(ControlPanelArn=PANEL)["SafetyRules"]
+    assertion = rules[0].get("ASSERTION", {}) if rules else {}
+    check("control-config: assertion rule with ARNs and RuleConfig",
+          assertion.get("SafetyRuleArn") == RULE
+          and assertion.get("AssertedControls") == [CONTROL_USE1, CONTROL_USW2]
+          and assertion.get("RuleConfig") == {"Inverted": False, "Threshold": 1, "Type": "ATLEAST"}
+          and assertion.get("WaitPeriodMs") == 5000, rules)
+    code, msg = error_of(lambda: cc.describe_cluster(ClusterArn=CLUSTER + "0"))
+    check("control-config: unknown cluster -> ResourceNotFoundException",
+          code == "ResourceNotFoundException", (code, msg))
+    code, msg = error_of(lambda: cc.list_routing_controls(ControlPanelArn=PANEL, MaxResults=5000))
+    check("control-config: MaxResults 5000 -> ValidationException",
+          code == "ValidationException", (code, msg))
+
+
+def route53_checks(main):
+    r53 = client("route53", "us-east-1", main)
+    zones = r53.list_hosted_zones()["HostedZones"]
+    check("route53: one zone named after the environment",
+          [z["Name"] for z in zones] == ["orders-prod-twin.twin.example."], zones)
+    zone_id = zones[0]["Id"] if zones else "Z0"
+    records = []
+    for page in r53.get_paginator("list_resource_record_sets").paginate(
+            HostedZoneId=zone_id, PaginationConfig={"PageSize": 1}):
+        records.extend(page["ResourceRecordSets"])
+    check("route53: NS, SOA and two failover records, one per page",
+          [(r["Type"], r.get("SetIdentifier"), r.get("Failover")) for r in records]
+          == [("NS", None, None), ("SOA", None, None),
+              ("A", "us-east-1", "PRIMARY"), ("A", "us-west-2", "SECONDARY")], records)
+    checks = []
+    for page in r53.get_paginator("list_health_checks").paginate(PaginationConfig={"PageSize": 1}):
+        checks.extend(page["HealthChecks"])
+    types = sorted(h["HealthCheckConfig"]["Type"] for h in checks)
+    check("route53: recovery-control, HTTPS and calculated checks",
+          types == ["CALCULATED", "CALCULATED", "HTTPS", "HTTPS",
+                    "RECOVERY_CONTROL", "RECOVERY_CONTROL"], types)
+    rc = [h["HealthCheckConfig"].get("RoutingControlArn") for h in checks
+          if h["HealthCheckConfig"]["Type"] == "RECOVERY_CONTROL"]
+    check("route53: recovery-control checks name the controls",
+          rc == [CONTROL_USE1, CONTROL_USW2], rc)
+    code, msg = error_of(lambda: r53.list_resource_record_sets(HostedZoneId="ZNOSUCHZONE"))
+    check("route53: unknown zone -> NoSuchHostedZone", code == "NoSuchHostedZone", (code, msg))
+    code, msg = error_of(lambda: r53.get_health_check(HealthCheckId="no-such-check"))
+    check("route53: unknown health check -> NoSuchHealthCheck", code == "NoSuchHealthCheck", (code, msg))
+
+
 def main(argv):
     if len(argv) < 4 or len(argv) % 2 != 0:
         print(__doc__, file=sys.stderr)
@@ -404,7 +489,7 @@ def main(argv):
     main_url = argv[1]
     arc_urls = list(zip(argv[2::2], argv[3::2]))
     groups = (rds_checks, cloudwatch_checks, store_replication_checks, sts_checks,
-              backup_checks, capacity_checks)
+              backup_checks, capacity_checks, control_config_checks, route53_checks)
     for group in groups:
         group(main_url)
     arc_checks(arc_urls)

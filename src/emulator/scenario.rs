@@ -30,6 +30,9 @@ pub enum FaultService {
     Backup,
     Autoscaling,
     Ecs,
+    /// ARC Recovery Control Configuration (the control-plane API).
+    ArcControlConfig,
+    Route53,
 }
 
 /// One fault the twin can inject (from a scenario or the console's game-day menu).
@@ -205,6 +208,13 @@ pub enum Fault {
         #[serde(default)]
         rule: Option<String>,
     },
+    /// The ARC configuration drifts from the environment file, as if edited in the
+    /// console: a routing control `drift-added-control` (Off) appears in the first
+    /// control panel and the first safety rule's wait period grows by 1000 ms. Both
+    /// ARC APIs (control config and data plane) show it; for `discover --check`.
+    ArcConfigDrift {},
+    /// Undoes `arc_config_drift`.
+    ArcConfigDriftReverted {},
 }
 
 /// The latency of an endpoint as the twin plays it, in real milliseconds (not scaled
@@ -641,6 +651,8 @@ fn resolve(fault: Fault, env: &Environment) -> Result<Fault, String> {
         }
         Fault::BackupRestoreFailing {} => Fault::BackupRestoreFailing {},
         Fault::BackupRestoreWorking {} => Fault::BackupRestoreWorking {},
+        Fault::ArcConfigDrift {} => Fault::ArcConfigDrift {},
+        Fault::ArcConfigDriftReverted {} => Fault::ArcConfigDriftReverted {},
         Fault::CapacityShortage {
             region: r,
             duration,
@@ -972,6 +984,12 @@ pub fn catalogue(env: &Environment) -> Vec<(String, Fault)> {
                 resource: Some(b.name.clone()),
                 for_the_last: None,
             },
+        ));
+    }
+    if !env.arc.panels.is_empty() {
+        out.push((
+            "ARC configuration drifts: a control is added, a wait period grows".to_string(),
+            Fault::ArcConfigDrift {},
         ));
     }
     out

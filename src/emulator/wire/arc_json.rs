@@ -100,11 +100,11 @@ fn control_json(c: &ControlView) -> Value {
     })
 }
 
-fn encode_token(offset: usize) -> String {
+pub(super) fn encode_token(offset: usize) -> String {
     format!("{:016x}", offset as u64 ^ TOKEN_MASK)
 }
 
-fn decode_token(token: &str, len: usize) -> Option<usize> {
+pub(super) fn decode_token(token: &str, len: usize) -> Option<usize> {
     let raw = u64::from_str_radix(token, 16).ok()? ^ TOKEN_MASK;
     usize::try_from(raw).ok().filter(|o| *o <= len)
 }

@@ -4,6 +4,7 @@
 //! Everything here is synchronous and lock-agnostic: `server` owns sockets, locking and
 //! black holes; this module only turns bytes into calls and results into bytes.
 
+pub mod arc_config_rest;
 pub mod arc_json;
 pub mod autoscaling_query;
 pub mod backup_rest;
@@ -12,6 +13,7 @@ pub mod ecs_json;
 pub mod protocol;
 pub mod query;
 pub mod rds_query;
+pub mod route53_xml;
 pub mod sigv4;
 pub mod sts_query;
 pub mod xml;
@@ -63,6 +65,10 @@ pub enum Input {
     /// restJson1 (AWS Backup): the routed operation, the URI query and the body
     /// (an empty object when there is none).
     Rest(backup_rest::Route, backup_rest::Query, serde_json::Value),
+    /// restJson1 (ARC control config): the routed read and the URI query.
+    ArcConfig(arc_config_rest::Route, backup_rest::Query),
+    /// restXml (Route 53): the routed read and the URI query.
+    Route53(route53_xml::Route, backup_rest::Query),
 }
 
 /// A request that failed to decode: answered in its protocol, never executed.
@@ -160,8 +166,10 @@ pub fn decode_arc(req: &Incoming, endpoint_region: &str) -> Result<Call, Rejecte
     })
 }
 
-/// Decodes a request on the main listener: RDS/STS (awsQuery) or CloudWatch
-/// (rpcv2Cbor by path, awsJson1_0 by `x-amz-target`).
+/// Decodes a request on the main listener: RDS/STS/Auto Scaling (awsQuery),
+/// CloudWatch (rpcv2Cbor by path, awsJson1_0 by `x-amz-target`), ECS (awsJson1_1),
+/// and by signing name AWS Backup and ARC control config (restJson1) and Route 53
+/// (restXml).
 pub fn decode_main(req: &Incoming) -> Result<Call, Rejected> {
     if let Some(op) = req.path.strip_prefix(CBOR_PREFIX) {
         return decode_cloudwatch(req, Protocol::CwCbor, op);
@@ -184,10 +192,68 @@ pub fn decode_main(req: &Incoming) -> Result<Call, Rejected> {
             }),
         };
     }
-    if let Some(scope) = region_of(req).filter(|s| s.service == "backup") {
-        return decode_backup(req, scope.region);
+    if let Some(scope) = region_of(req) {
+        // restJson1 / restXml services route by path, so they are told apart by the
+        // SigV4 signing name in the credential scope.
+        match scope.service.as_str() {
+            "backup" => return decode_backup(req, scope.region),
+            "route53-recovery-control-config" => return decode_arc_config(req, scope.region),
+            "route53" => return decode_route53(req, scope.region),
+            _ => {}
+        }
     }
     decode_query(req)
+}
+
+/// ARC Recovery Control Configuration (restJson1), signing name
+/// `route53-recovery-control-config`. AWS's endpoint for it is in us-west-2 only;
+/// the twin serves it for any signing Region (see `arc_config_rest`).
+fn decode_arc_config(req: &Incoming, region: String) -> Result<Call, Rejected> {
+    let protocol = Protocol::ArcConfigRest;
+    match arc_config_rest::route(&req.method, &req.path) {
+        Some(route) => Ok(Call {
+            service: Service::ArcControlConfig,
+            protocol,
+            operation: route.operation().to_string(),
+            region,
+            input: Input::ArcConfig(route, backup_rest::parse_query(&req.query)),
+        }),
+        None => {
+            let what = format!("{} {}", req.method, req.path);
+            Err(Rejected {
+                service: Some(Service::ArcControlConfig),
+                protocol,
+                operation: what,
+                region,
+                error: Box::new(arc_config_rest::unknown(&req.method, &req.path)),
+            })
+        }
+    }
+}
+
+/// Amazon Route 53 (restXml), signing name `route53`: global, signed for us-east-1
+/// (AWS-FACTS.md), so an impaired us-east-1 black-holes it as in life.
+fn decode_route53(req: &Incoming, region: String) -> Result<Call, Rejected> {
+    let protocol = Protocol::Route53Xml;
+    match route53_xml::route(&req.method, &req.path) {
+        Some(route) => Ok(Call {
+            service: Service::Route53,
+            protocol,
+            operation: route.operation().to_string(),
+            region,
+            input: Input::Route53(route, backup_rest::parse_query(&req.query)),
+        }),
+        None => {
+            let what = format!("{} {}", req.method, req.path);
+            Err(Rejected {
+                service: Some(Service::Route53),
+                protocol,
+                operation: what.clone(),
+                region,
+                error: Box::new(protocol.unknown_operation(&what)),
+            })
+        }
+    }
 }
 
 /// AWS Backup (restJson1), recognised by its signing name `backup`.
@@ -366,6 +432,12 @@ pub fn execute(world: &mut TwinWorld, call: &Call, request_id: &str) -> Reply {
             backup_rest::handle(world, &call.region, route, query, body)
                 .map(|v| call.protocol.json_ok(&v))
         }
+        (Service::ArcControlConfig, Input::ArcConfig(route, query)) => {
+            arc_config_rest::handle(world, route, query).map(|v| call.protocol.json_ok(&v))
+        }
+        (Service::Route53, Input::Route53(route, query)) => {
+            route53_xml::handle(world, route, query).map(Reply::xml)
+        }
         _ => Err(call.protocol.unknown_operation(&call.operation)),
     };
     match result {
@@ -390,6 +462,11 @@ pub fn injected_failure(call: &Call, request_id: &str) -> Reply {
         // ECS API Reference, every action's Errors: ServerException ("These errors are
         // usually caused by a server issue"), HTTP 500.
         Service::Ecs => "ServerException",
+        // Recovery Control Configuration API Reference, every action's Errors:
+        // InternalServerException, HTTP 500.
+        Service::ArcControlConfig => "InternalServerException",
+        // Route 53 API Reference, Common Errors: InternalFailure, HTTP 500.
+        Service::Route53 => "InternalFailure",
     };
     let err = ApiError::new(500, code, "Injected failure (twin fault: api_error_rate)");
     call.protocol.error(&err, request_id)

@@ -5,6 +5,8 @@ use super::xml::Xml;
 
 pub const RDS_XMLNS: &str = "http://rds.amazonaws.com/doc/2014-10-31/";
 pub const STS_XMLNS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
+/// Route 53 API Reference: every request and response document is in this namespace.
+pub const ROUTE53_XMLNS: &str = "https://route53.amazonaws.com/doc/2013-04-01/";
 const CW_SHAPE_NS: &str = "com.amazonaws.cloudwatch";
 
 /// A response ready to send.
@@ -72,6 +74,10 @@ pub enum Protocol {
     AutoScalingQuery,
     /// Amazon ECS in awsJson1_1.
     EcsJson,
+    /// ARC Recovery Control Configuration in restJson1.
+    ArcConfigRest,
+    /// Amazon Route 53 in restXml.
+    Route53Xml,
 }
 
 impl Protocol {
@@ -83,7 +89,10 @@ impl Protocol {
                 format!("The action {op} is not valid for this web service."),
             ),
             // Smithy rpcv2Cbor routes by path: an unknown operation is a missing route.
-            Protocol::CwCbor | Protocol::BackupRest => ApiError::new(
+            Protocol::CwCbor
+            | Protocol::BackupRest
+            | Protocol::ArcConfigRest
+            | Protocol::Route53Xml => ApiError::new(
                 404,
                 "UnknownOperationException",
                 format!("Unknown operation {op}"),
@@ -105,7 +114,11 @@ impl Protocol {
             | Protocol::CwJson
             | Protocol::CwCbor
             | Protocol::BackupRest
+            | Protocol::ArcConfigRest
             | Protocol::EcsJson => ApiError::new(400, "SerializationException", detail),
+            // Route 53 API Reference, every action's Errors: InvalidInput, "The input is
+            // not valid", HTTP 400.
+            Protocol::Route53Xml => ApiError::new(400, "InvalidInput", detail),
         }
     }
 
@@ -121,13 +134,17 @@ impl Protocol {
             Protocol::EcsJson => json_error(err, JSON_1_1, false),
             Protocol::CwCbor => cbor_error(err),
             Protocol::BackupRest => rest_json_error(err),
+            Protocol::ArcConfigRest => arc_config_error(err),
+            // restXml wraps errors as awsQuery does (<ErrorResponse><Error>…), which
+            // is what aws-sdk-route53's rest_xml_wrapped_errors parses.
+            Protocol::Route53Xml => query_error(ROUTE53_XMLNS, err, request_id),
         };
         reply.with_request_id(request_id)
     }
 
     pub fn json_ok(self, body: &serde_json::Value) -> Reply {
         let content_type = match self {
-            Protocol::BackupRest => "application/json",
+            Protocol::BackupRest | Protocol::ArcConfigRest => "application/json",
             Protocol::EcsJson => JSON_1_1,
             _ => JSON_1_0,
         };
@@ -212,6 +229,21 @@ fn rest_json_error(err: &ApiError) -> Reply {
         "Message": err.message,
         "Type": kind,
     });
+    Reply {
+        status: err.status,
+        headers: vec![
+            ("content-type", "application/json".to_string()),
+            ("x-amzn-errortype", err.code.clone()),
+        ],
+        body: body.to_string().into_bytes(),
+    }
+}
+
+/// restJson1 for the ARC control-config API: the code in `x-amzn-errortype` and
+/// the exception's one member, `message` (aws-sdk-route53recoverycontrolconfig's
+/// shape_validation_exception / shape_resource_not_found_exception read `message`).
+fn arc_config_error(err: &ApiError) -> Reply {
+    let body = serde_json::json!({ "message": err.message });
     Reply {
         status: err.status,
         headers: vec![

@@ -191,6 +191,16 @@ impl TwinWorld {
                 },
             );
         }
+        if self.arc.drifted() {
+            push(
+                format!(
+                    "ARC configuration drifted: {} added, first safety rule's wait period +{} ms",
+                    super::DRIFT_CONTROL_NAME,
+                    super::DRIFT_WAIT_RAISE_MS
+                ),
+                Fault::ArcConfigDriftReverted {},
+            );
+        }
         if self.restores_failing {
             push(
                 "AWS Backup restore jobs failing".to_string(),
@@ -239,6 +249,8 @@ fn service_name(service: Service) -> &'static str {
         Service::Backup => "AWS Backup",
         Service::AutoScaling => "Auto Scaling",
         Service::Ecs => "ECS",
+        Service::ArcControlConfig => "ARC control config",
+        Service::Route53 => "Route 53",
     }
 }
 

@@ -41,6 +41,10 @@ pub enum Service {
     AutoScaling,
     /// Amazon ECS (awsJson1_1).
     Ecs,
+    /// ARC Recovery Control Configuration (restJson1), the control plane.
+    ArcControlConfig,
+    /// Amazon Route 53 (restXml), global.
+    Route53,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -28,6 +28,40 @@ pub(super) struct ArcState {
     controls: Vec<Control>,
     panels: Vec<(String, String)>,
     rules: Vec<SafetyRule>,
+    /// The ARN of each rule's control panel, parallel to `rules` (the control-config
+    /// API lists rules per panel; the data plane judges them all together).
+    rule_panels: Vec<String>,
+    /// Set while fault `arc_config_drift` holds: what it changed, so it can be undone.
+    drift: Option<Drift>,
+}
+
+/// What `arc_config_drift` changed: the control it added and the wait period it raised.
+#[derive(Debug, Clone)]
+struct Drift {
+    added_arn: String,
+    /// Index into `rules` and that rule's wait period before the drift.
+    raised: Option<(usize, u64)>,
+}
+
+/// The name of the routing control fault `arc_config_drift` adds (twin's choice,
+/// fixed so `discover --check` tests can look for it).
+pub const DRIFT_CONTROL_NAME: &str = "drift-added-control";
+/// How much `arc_config_drift` raises the first safety rule's wait period.
+pub const DRIFT_WAIT_RAISE_MS: u64 = 1000;
+
+/// A control panel as the control-config API lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanelConfig {
+    pub name: String,
+    pub arn: String,
+}
+
+/// A routing control as the control-config API lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlConfig {
+    pub panel_arn: String,
+    pub arn: String,
+    pub name: String,
 }
 
 impl ArcState {
@@ -62,6 +96,93 @@ impl ArcState {
                 .map(|p| (p.name.clone(), p.arn.clone()))
                 .collect(),
             rules: env.arc.rules.iter().map(|r| r.rule.clone()).collect(),
+            rule_panels: env.arc.rules.iter().map(|r| panel_arn(&r.panel)).collect(),
+            drift: None,
+        }
+    }
+
+    pub(super) fn panel_configs(&self) -> Vec<PanelConfig> {
+        self.panels
+            .iter()
+            .map(|(name, arn)| PanelConfig {
+                name: name.clone(),
+                arn: arn.clone(),
+            })
+            .collect()
+    }
+
+    /// Every routing control with its panel, in the environment's order (a drifted
+    /// control last).
+    pub(super) fn control_configs(&self) -> Vec<ControlConfig> {
+        self.controls
+            .iter()
+            .map(|c| ControlConfig {
+                panel_arn: c.panel_arn.clone(),
+                arn: c.arn.clone(),
+                name: c.name.clone(),
+            })
+            .collect()
+    }
+
+    /// Every safety rule with its panel's ARN, in the environment's order.
+    pub(super) fn rule_configs(&self) -> Vec<(String, SafetyRule)> {
+        self.rule_panels
+            .iter()
+            .cloned()
+            .zip(self.rules.iter().cloned())
+            .collect()
+    }
+
+    pub(super) fn drifted(&self) -> bool {
+        self.drift.is_some()
+    }
+
+    /// Fault `arc_config_drift`: adds an Off routing control to the first panel and
+    /// raises the first safety rule's wait period, as if someone had edited the
+    /// configuration outside the environment file. Idempotent; no panel, no change.
+    pub(super) fn drift(&mut self) {
+        if self.drift.is_some() {
+            return;
+        }
+        let Some((panel_name, panel_arn)) = self.panels.first().cloned() else {
+            return;
+        };
+        // 16 hex digits like the environment's own control ARNs (twin's choice),
+        // derived from the panel so the ARN is the same on every run.
+        let arn = format!(
+            "{panel_arn}/routingcontrol/{:016x}",
+            fnv1a(format!("{panel_arn}/{DRIFT_CONTROL_NAME}").as_bytes())
+        );
+        self.controls.push(Control {
+            panel_arn,
+            panel_name,
+            arn: arn.clone(),
+            name: DRIFT_CONTROL_NAME.to_string(),
+            state: ControlState::Off,
+            changed: None,
+        });
+        let raised = self.rules.first_mut().map(|r| {
+            let before = r.wait_period_ms;
+            r.wait_period_ms = before.saturating_add(DRIFT_WAIT_RAISE_MS);
+            (0, before)
+        });
+        self.drift = Some(Drift {
+            added_arn: arn,
+            raised,
+        });
+    }
+
+    /// Fault `arc_config_drift_reverted`: removes the added control and restores the
+    /// wait period.
+    pub(super) fn undrift(&mut self) {
+        let Some(d) = self.drift.take() else {
+            return;
+        };
+        self.controls.retain(|c| c.arn != d.added_arn);
+        if let Some((i, before)) = d.raised
+            && let Some(r) = self.rules.get_mut(i)
+        {
+            r.wait_period_ms = before;
         }
     }
 
@@ -200,6 +321,14 @@ impl ArcState {
         }
         Ok(())
     }
+}
+
+/// FNV-1a, 64 bits: a stable hash for the twin's derived identifiers (std's hasher
+/// is not guaranteed stable across releases).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// A RoutingControlArn that is not an ARN at all is refused with ValidationException

@@ -351,6 +351,8 @@ pub(super) fn service_of(s: FaultService) -> Service {
         FaultService::Backup => Service::Backup,
         FaultService::Autoscaling => Service::AutoScaling,
         FaultService::Ecs => Service::Ecs,
+        FaultService::ArcControlConfig => Service::ArcControlConfig,
+        FaultService::Route53 => Service::Route53,
     }
 }
 
@@ -363,5 +365,7 @@ pub(super) fn fault_service(s: Service) -> FaultService {
         Service::Backup => FaultService::Backup,
         Service::AutoScaling => FaultService::Autoscaling,
         Service::Ecs => FaultService::Ecs,
+        Service::ArcControlConfig => FaultService::ArcControlConfig,
+        Service::Route53 => FaultService::Route53,
     }
 }

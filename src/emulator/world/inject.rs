@@ -149,6 +149,8 @@ impl TwinWorld {
             }
             Fault::BackupRestoreFailing {} => self.restores_failing = true,
             Fault::BackupRestoreWorking {} => self.restores_failing = false,
+            Fault::ArcConfigDrift {} => self.arc.drift(),
+            Fault::ArcConfigDriftReverted {} => self.arc.undrift(),
             Fault::CapacityShortage { region, duration } => {
                 let until = self.until(duration.as_deref());
                 if let Some(r) = self.region_name(region) {

@@ -10,6 +10,7 @@ mod aurora;
 mod backup;
 mod capacity;
 mod capacity_api;
+mod control_config;
 mod faults;
 mod fleet;
 mod inject;
@@ -18,18 +19,25 @@ mod lag;
 mod metrics;
 mod replica;
 mod restore;
+mod route53;
 mod store_metrics;
 
 #[cfg(test)]
 mod tests;
 
 pub use api::*;
+pub use arc::{ControlConfig, DRIFT_CONTROL_NAME, DRIFT_WAIT_RAISE_MS, PanelConfig};
 pub use backup::SOURCE_VAULT;
 pub use capacity::{AsgInstanceView, AsgView, EcsServiceView, LifecycleState};
 pub use capacity_api::{AsgSizeChange, CapacityError, EcsDescribe};
+pub use control_config::{ClusterConfig, ConfigNotFound, slug};
 pub use fleet::{INSTANCE_LAUNCH_S, INSTANCE_TERMINATE_S, TASK_START_S, TASK_STOP_S};
 pub use instances::CreateInstanceRequest;
 pub use restore::RestoreRequest;
+pub use route53::{
+    HealthCheckKind, HealthCheckView, HostedZoneView, NAME_SERVERS, RecordRouting, RecordView,
+    Route53View, recovery_control_check_id, reversed_labels,
+};
 
 use crate::config::Environment;
 use crate::emulator::scenario::{Latency, Scenario, resolve_region};
@@ -500,6 +508,7 @@ impl TwinWorld {
     }
 
     /// DescribeAlarms in `region`, filtered by name when `names` is non-empty.
+    /// Alarms are Regional: only the ones the environment lists for `region`.
     pub fn cw_alarms(&self, region: &str, names: &[String]) -> Vec<AlarmView> {
         self.alarms.views(region, names)
     }

@@ -174,7 +174,25 @@ fn describe_alarms(world: &TwinWorld, region: &str, input: &Value) -> Result<Val
                 .ok_or_else(|| invalid("StateValue must be OK, ALARM or INSUFFICIENT_DATA"))?,
         ),
     };
-    let prefix = input.get("AlarmNamePrefix").and_then(Value::as_str);
+    let prefix = match input.get("AlarmNamePrefix") {
+        None => None,
+        Some(v) => Some(
+            v.as_str()
+                .ok_or_else(|| invalid("AlarmNamePrefix must be a string"))?,
+        ),
+    };
+    // CloudWatch API Reference, DescribeAlarms, AlarmNamePrefix: "If this parameter
+    // is specified, you cannot specify AlarmNames." The error for both is Common
+    // Errors' InvalidParameterCombination ("Parameters that must not be used together
+    // were used together", HTTP 400); AWS does not document which code this exact
+    // case returns, so that code is the twin's reading.
+    if prefix.is_some() && input.get("AlarmNames").is_some() {
+        return Err(ApiError::new(
+            400,
+            "InvalidParameterCombination",
+            "AlarmNamePrefix and AlarmNames cannot be specified together",
+        ));
+    }
     // Without AlarmTypes only metric alarms are returned (AWS-FACTS.md; CloudWatch API
     // reference, DescribeAlarms: "If you omit this parameter, only metric alarms are
     // returned").
@@ -253,7 +271,52 @@ fn alarm(a: &AlarmView) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Environment;
     use chrono::DateTime;
+
+    fn world() -> TwinWorld {
+        let env = Environment::builtin_default().expect("default env");
+        TwinWorld::new(&env, 1, chrono::Utc::now())
+    }
+
+    fn names(out: &Value) -> Vec<String> {
+        out.get("MetricAlarms")
+            .and_then(Value::as_list)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|a| a.get("AlarmName").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn describe_alarms_by_prefix_is_regional() {
+        let w = world();
+        let by_prefix = Value::map(vec![("AlarmNamePrefix", Value::str("orders-api-5xx"))]);
+        let out = describe_alarms(&w, "us-west-2", &by_prefix).unwrap();
+        assert_eq!(names(&out), ["orders-api-5xx-usw2"]);
+        let out = describe_alarms(&w, "us-east-1", &by_prefix).unwrap();
+        assert_eq!(names(&out), ["orders-api-5xx-use1"]);
+        let none = Value::map(vec![("AlarmNamePrefix", Value::str("nothing-"))]);
+        assert!(names(&describe_alarms(&w, "us-east-1", &none).unwrap()).is_empty());
+    }
+
+    #[test]
+    fn alarm_names_and_prefix_together_are_refused() {
+        let w = world();
+        let both = Value::map(vec![
+            ("AlarmNamePrefix", Value::str("orders")),
+            (
+                "AlarmNames",
+                Value::List(vec![Value::str("orders-api-5xx-use1")]),
+            ),
+        ]);
+        let e = describe_alarms(&w, "us-east-1", &both).unwrap_err();
+        assert_eq!(
+            (e.status, e.code.as_str()),
+            (400, "InvalidParameterCombination")
+        );
+    }
 
     fn query_tree() -> Value {
         Value::map(vec![
