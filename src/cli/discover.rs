@@ -241,7 +241,7 @@ fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads; returns what was found and a default name (the cluster's).
+/// Reads; returns what was found and a default name (the ARC cluster's `Name`).
 async fn discover(
     args: &DiscoverArgs,
     check_env: Option<&Environment>,
@@ -303,12 +303,15 @@ async fn discover(
         },
     };
     let raw = read_all(&base, &scope).await?;
-    let name = raw
-        .arc
-        .cluster_arn
-        .rsplit('/')
-        .next()
-        .unwrap_or("discovered")
-        .to_string();
+    let name = if raw.arc.cluster_name.is_empty() {
+        raw.arc
+            .cluster_arn
+            .rsplit('/')
+            .next()
+            .unwrap_or("discovered")
+            .to_string()
+    } else {
+        raw.arc.cluster_name.clone()
+    };
     Ok((infer::infer(raw), name))
 }

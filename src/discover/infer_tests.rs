@@ -7,6 +7,7 @@ const C2: &str = "arn:aws:route53-recovery-control::1:controlpanel/p/routingcont
 fn arc() -> RawArc {
     RawArc {
         cluster_arn: "arn:aws:route53-recovery-control::1:cluster/x".into(),
+        cluster_name: "x".into(),
         endpoints: vec![],
         panels: vec![RawPanel {
             name: "p".into(),

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RawArc {
     pub cluster_arn: String,
+    /// DescribeCluster's `Name`.
+    pub cluster_name: String,
     /// (Region, URL) as DescribeCluster's `ClusterEndpoints` lists them.
     pub endpoints: Vec<(String, String)>,
     pub panels: Vec<RawPanel>,

@@ -247,6 +247,11 @@ async fn read_arc(client: &arc_cfg::Client, scope: &Scope) -> Result<RawArc, Rea
         });
     }
     Ok(RawArc {
+        cluster_name: cluster
+            .cluster()
+            .and_then(|c| c.name())
+            .unwrap_or_default()
+            .to_string(),
         cluster_arn,
         endpoints,
         panels: out,

@@ -13,6 +13,7 @@ fn raw_of(env: &Environment, alarms: bool) -> RawDiscovery {
     let mut raw = RawDiscovery {
         arc: RawArc {
             cluster_arn: env.arc.cluster_arn.clone(),
+            cluster_name: env.name.clone(),
             endpoints: env
                 .arc
                 .endpoints
