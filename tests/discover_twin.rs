@@ -36,11 +36,18 @@ fn round_trip(env_file: Option<&str>, alarm_prefix: &str) {
             Environment::builtin_default().expect("source"),
         ),
     };
-    let out = discover(&twin, &["--alarm-prefix", alarm_prefix]);
+    let written = twin.dir.path().join("discovered.yaml");
+    let out = discover(
+        &twin,
+        &[
+            "--alarm-prefix",
+            alarm_prefix,
+            "-o",
+            written.to_str().expect("utf-8"),
+        ],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    // Without -o: the user's config directory, where the console looks.
-    let written = twin.dir.path().join("drconsole").join("env.yaml");
     assert!(stderr.contains("wrote "), "{stderr}");
     let text = std::fs::read_to_string(&written).expect("written");
     let back = Environment::parse(&text, "discovered").unwrap_or_else(|e| panic!("{e}\n{text}"));
@@ -70,9 +77,18 @@ fn round_trip(env_file: Option<&str>, alarm_prefix: &str) {
     assert!(stdout.contains("no drift"), "{stdout}");
 
     // A second discover does not overwrite without --force.
-    let again = discover(&twin, &[]);
+    let again = discover(&twin, &["-o", written.to_str().expect("utf-8")]);
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    // Nor does a twin's environment ever land where the console opens LIVE.
+    let default = discover(&twin, &[]);
+    assert_eq!(default.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&default.stderr).contains("opens LIVE"),
+        "{}",
+        String::from_utf8_lossy(&default.stderr)
+    );
+    assert!(!twin.dir.path().join("drconsole").join("env.yaml").exists());
 }
 
 #[test]

@@ -131,6 +131,15 @@ pub fn run(args: &DiscoverArgs) -> anyhow::Result<i32> {
             (Some(_), _) => None,
             (None, Some(p)) if p.as_os_str() == "-" => None,
             (None, Some(p)) => Some(p.clone()),
+            // The default file is what the console opens LIVE: a twin's environment there
+            // would point the next `drconsole` at example hosts as if they were AWS.
+            (None, None) if args.twin || args.twin_endpoints.is_some() => bail!(
+                "reading a twin: give -o FILE (or -o - for stdout); the default file \
+             ({}) is the environment the console opens LIVE",
+                crate::config::user_env_file()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "~/.config/drconsole/env.yaml".into())
+            ),
             (None, None) => Some(crate::config::user_env_file().context(
                 "no config directory (HOME and XDG_CONFIG_HOME are unset): give -o FILE",
             )?),
