@@ -59,6 +59,17 @@ fn round_trip(env_file: Option<&str>, alarm_prefix: &str) {
         "missing {missing:#?}\nextra {extra:#?}\n{text}"
     );
 
+    // States read through the cluster endpoints: the file rehearses as the twin stood.
+    for c in &source.arc.controls {
+        let got = back
+            .arc
+            .controls
+            .iter()
+            .find(|b| b.arn == c.arn)
+            .expect("control");
+        assert_eq!(got.initial, c.initial, "{}", c.name);
+    }
+
     // The file as written has no drift against the twin it came from.
     let out = Command::new(BIN)
         .args(["discover", "--twin-endpoints"])

@@ -7,9 +7,11 @@ use crate::discover::read::{AlarmQuery, Scope, read_all};
 use crate::discover::render::{Header, render};
 use crate::discover::{drift, infer};
 use crate::emulator::{self, EmulatorOptions};
-use crate::provider::{ProviderConfig, Target, base_config};
+use crate::model::ControlState;
+use crate::provider::{Provider, ProviderConfig, Target, base_config};
 use anyhow::{Context, bail};
 use clap::Args;
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -158,9 +160,18 @@ pub fn run(args: &DiscoverArgs) -> anyhow::Result<i32> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let result = runtime.block_on(discover(args, check_env.as_ref()));
+    let result = runtime.block_on(async {
+        let (discovered, name, target, twin) = discover(args, check_env.as_ref()).await?;
+        let states = if check_env.is_none() {
+            Some(control_states(&discovered, &name, &target, args.provider_config()).await)
+        } else {
+            None
+        };
+        drop(twin);
+        anyhow::Ok((discovered, name, states))
+    });
     runtime.shutdown_timeout(Duration::from_millis(200));
-    let (discovered, scope_name) = result?;
+    let (discovered, scope_name, states) = result?;
 
     if let Some(env) = &check_env {
         let drift = drift::compare(env, &discovered);
@@ -186,12 +197,21 @@ pub fn run(args: &DiscoverArgs) -> anyhow::Result<i32> {
     let when = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let name = args.name.clone().unwrap_or(scope_name);
     let command = args.command_line();
+    let states_read = match &states {
+        Some(Ok(m)) => Some(m),
+        Some(Err(e)) => {
+            eprintln!("routing control states not read (no `initial:` written): {e}");
+            None
+        }
+        None => None,
+    };
     let text = render(
         &discovered,
         &Header {
             name: &name,
             when: &when,
             command: &command,
+            states: states_read,
         },
     );
     // The file must pass validation as written; what does not is said, not hidden.
@@ -251,13 +271,44 @@ fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
 }
 
 /// Reads; returns what was found and a default name (the ARC cluster's `Name`).
+/// The routing controls' states now, read through the cluster endpoints (ARC data
+/// plane, the production rotation) for the file as discovered; an error when it does
+/// not validate yet or no endpoint answers.
+async fn control_states(
+    d: &infer::Discovered,
+    name: &str,
+    target: &Target,
+    cfg: ProviderConfig,
+) -> anyhow::Result<BTreeMap<String, ControlState>> {
+    let text = render(
+        d,
+        &Header {
+            name,
+            when: "",
+            command: "",
+            states: None,
+        },
+    );
+    let env = Environment::parse(&text, "discovered")
+        .map_err(|e| anyhow::anyhow!("the file does not validate yet ({e})"))?;
+    let provider = Provider::connect(&env, target.clone(), cfg, true).await?;
+    let answer = provider.list_routing_controls().await?;
+    Ok(answer
+        .value
+        .into_iter()
+        .filter_map(|c| c.state.map(|s| (c.arn, s)))
+        .collect())
+}
+
+/// An embedded twin, kept alive while it is read.
+type KeepAlive = Option<crate::emulator::Emulator>;
+
 async fn discover(
     args: &DiscoverArgs,
     check_env: Option<&Environment>,
-) -> anyhow::Result<(infer::Discovered, String)> {
+) -> anyhow::Result<(infer::Discovered, String, Target, KeepAlive)> {
     let cfg = args.provider_config();
-    // Keep the embedded twin alive for the reads.
-    let mut _twin = None;
+    let mut twin_alive = None;
     let target = if let Some(file) = &args.twin_endpoints {
         let ep = crate::cli::emulator::TwinEndpoints::load(file)?;
         Target::Twin {
@@ -285,7 +336,7 @@ async fn discover(
             aws_endpoint_url: twin.aws_endpoint_url(),
             arc_endpoint_urls: twin.arc_endpoint_urls(),
         };
-        _twin = Some(twin);
+        twin_alive = Some(twin);
         t
     } else {
         Target::Live {
@@ -322,5 +373,5 @@ async fn discover(
     } else {
         raw.arc.cluster_name.clone()
     };
-    Ok((infer::infer(raw), name))
+    Ok((infer::infer(raw), name, target, twin_alive))
 }

@@ -3,7 +3,8 @@
 //! Hand-written rather than serialized because serde cannot emit comments.
 
 use super::infer::{Discovered, Gate};
-use crate::model::{Role, RuleType, SafetyRule, SafetyRuleKind};
+use crate::model::{ControlState, Role, RuleType, SafetyRule, SafetyRuleKind};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// What only the team knows; written as TODO so `validate` does not pass it silently.
@@ -14,6 +15,9 @@ pub struct Header<'a> {
     pub when: &'a str,
     /// How to repeat the discovery (the command line, without secrets).
     pub command: &'a str,
+    /// Routing control ARN → its state when discovered (ARC data plane), written as
+    /// `initial:` so the file rehearses on the twin as the account stood.
+    pub states: Option<&'a BTreeMap<String, ControlState>>,
 }
 
 /// A YAML scalar: plain when it is unambiguous, JSON-quoted (valid YAML) otherwise.
@@ -145,6 +149,16 @@ pub fn render(d: &Discovered, h: &Header) -> String {
         for (name, carn) in &p.controls {
             let _ = writeln!(o, "        - name: {}", scalar(name));
             let _ = writeln!(o, "          arn: {}", scalar(carn));
+            if let Some(state) = h.states.and_then(|s| s.get(carn)) {
+                let word = match state {
+                    ControlState::On => "on",
+                    ControlState::Off => "off",
+                };
+                let _ = writeln!(
+                    o,
+                    "          initial: {word}   # when discovered; the twin starts here"
+                );
+            }
             match d.gates.get(carn) {
                 Some(Gate::Region(r)) => {
                     let _ = writeln!(o, "          gates: {}", scalar(r));

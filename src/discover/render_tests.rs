@@ -119,6 +119,7 @@ fn header() -> Header<'static> {
         name: "orders-prod",
         when: "2026-12-03T19:00:00Z",
         command: "drconsole discover --twin",
+        states: None,
     }
 }
 
