@@ -1,8 +1,10 @@
 //! Command-line interface: sub-commands and their arguments.
 
 mod args;
+pub mod completions;
 pub mod console;
 pub mod console_runbooks;
+pub mod doctor;
 pub mod emulator;
 pub mod gameday;
 pub mod journal;
@@ -51,6 +53,13 @@ pub enum Command {
     Approve(journal::ApproveArgs),
     /// Run a runbook headless: one line per step; exit 0 done, 1 failed or aborted, 2 error.
     Run(run::RunArgs),
+    /// Readiness report: static stability, credentials, reachability, runbooks;
+    /// exit 0 ready, 1 problems, 2 usage error (warnings alone exit 0).
+    Doctor(doctor::DoctorArgs),
+    /// Print a shell completion script (bash, zsh or fish) to stdout.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff) to stdout.
+    Man,
 }
 
 /// The console's options: the target, and where its runbooks are.
