@@ -131,11 +131,14 @@ environment: orders-prod
 rto: 15m
 steps:
   - id: db-failover
+    title: db-failover
     aurora_failover: { database: orders, to: us-west-2, allow_data_loss: true }
     confirm: typed
   - id: scale-old
+    title: scale-old
     scale: { asg: orders-web-use1, region: us-east-1, desired: 0, timeout: 5m }
   - id: flip
+    title: flip
     routing_controls:
       - { control: cell-us-west-2, state: on }
     require:
@@ -167,6 +170,7 @@ environment: orders-prod
 rto: 15m
 steps:
   - id: script
+    title: script
     command: { program: /usr/local/bin/failover.sh, args: [us-west-2] }
 "#,
     );
@@ -189,6 +193,7 @@ environment: orders-prod
 rto: 5m
 steps:
   - id: flip
+    title: flip
     routing_controls:
       - { control: cell-us-west-2, state: on }
 "#,

@@ -39,10 +39,23 @@ pub fn script(shell: CompletionShell) -> Vec<u8> {
     out
 }
 
-/// The man page (roff).
+/// The man page (roff), starting with its `.TH` header.
+///
+/// clap_mangen writes a two-line prelude (`.ie \n(.g .ds Aq …`, the portable
+/// apostrophe string) before `.TH`. The header goes first here so that tools that
+/// look at the first line (file(1), packagers' man-page checks) recognise the page;
+/// the prelude only has to come before the first `\*(Aq`, which the header never uses.
 pub fn man_page() -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(super::Cli::command()).render(&mut out)?;
+    let mut raw = Vec::new();
+    clap_mangen::Man::new(super::Cli::command()).render(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw);
+    let mut lines: Vec<&str> = text.lines().collect();
+    if let Some(i) = lines.iter().position(|l| l.starts_with(".TH ")) {
+        let th = lines.remove(i);
+        lines.insert(0, th);
+    }
+    let mut out = lines.join("\n").into_bytes();
+    out.push(b'\n');
     Ok(out)
 }
 

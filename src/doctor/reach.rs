@@ -304,7 +304,8 @@ fn finding(
 ) -> Finding {
     let about = read.about();
     let f = match result {
-        Ok(None) => Finding::new(Severity::Info, &about, "answers").latency(latency),
+        Ok(None) => Finding::new(Severity::Info, &about, format!("answers {}", read.call()))
+            .latency(latency),
         // The Region answered; the environment names something it does not have.
         Ok(Some(note)) => {
             Finding::new(Severity::Warning, &about, format!("answers, but {note}")).latency(latency)

@@ -62,15 +62,37 @@ pub fn impaired_regions(rb: &Runbook, env: &Environment) -> BTreeSet<String> {
         .collect()
 }
 
+/// True when the runbook moves traffic or a writer (routing controls, Aurora
+/// failover or switchover, replica promotion): it runs during a failover, where a
+/// control-plane dependency matters. A restore test does not.
+pub fn is_failover_path(rb: &Runbook) -> bool {
+    rb.steps.iter().any(|s| {
+        matches!(
+            s.kind,
+            StepKind::RoutingControls { .. }
+                | StepKind::AuroraFailover { .. }
+                | StepKind::AuroraSwitchover { .. }
+                | StepKind::PromoteReplica { .. }
+        )
+    })
+}
+
 /// Every finding for one runbook; `name` is its file stem. A runbook with no
 /// finding gets one `ok` line so the report shows it was looked at.
 pub fn analyse(name: &str, rb: &Runbook, env: &Environment) -> Vec<Finding> {
     let impaired = impaired_regions(rb, env);
-    let health_checks = env.regions.iter().any(|r| !r.health_checks.is_empty());
+    let failover = is_failover_path(rb);
     let mut out = Vec::new();
+    let mut health: Vec<(&str, BTreeSet<String>)> = Vec::new();
     for step in &rb.steps {
-        calls_of(name, step, &impaired, &mut out);
-        reads_of(name, step, &impaired, health_checks, &mut out);
+        calls_of(name, step, &impaired, failover, &mut out);
+        let regions = reads_of(name, step, &impaired, &mut out);
+        if !regions.is_empty() {
+            health.push((step.id.as_str(), regions));
+        }
+    }
+    if env.regions.iter().any(|r| !r.health_checks.is_empty()) && !health.is_empty() {
+        out.push(health_check_dependency(name, &health, &impaired));
     }
     if out.is_empty() {
         let mutating = rb.steps.iter().filter(|s| s.kind.is_mutating()).count();
@@ -89,8 +111,62 @@ pub fn analyse(name: &str, rb: &Runbook, env: &Environment) -> Vec<Finding> {
     out
 }
 
+/// One finding per runbook for its Region-health conditions: the verdict's health
+/// checks are Route 53 metrics, read in us-east-1 only. Only a warning when the
+/// runbook fails away from us-east-1; otherwise worth knowing.
+fn health_check_dependency(
+    name: &str,
+    steps: &[(&str, BTreeSet<String>)],
+    impaired: &BTreeSet<String>,
+) -> Finding {
+    let east = crate::monitor::HEALTH_CHECK_REGION;
+    let ids: Vec<&str> = steps.iter().map(|(id, _)| *id).collect();
+    let regions: BTreeSet<&str> = steps
+        .iter()
+        .flat_map(|(_, r)| r.iter().map(String::as_str))
+        .collect();
+    let regions: Vec<&str> = regions.into_iter().collect();
+    let (severity, tail) = if impaired.contains(east) {
+        (
+            Severity::Warning,
+            "this runbook fails away from us-east-1, so during it the health checks read as \
+             unknown and these conditions rest on the Regions' alarms alone",
+        )
+    } else {
+        (
+            Severity::Info,
+            "an outage in us-east-1 would leave them to the Regions' alarms alone",
+        )
+    };
+    let mut f = Finding::new(
+        severity,
+        format!("{name} / {}", ids.join(", ")),
+        format!(
+            "Region-health conditions on {} depend on Route 53 health-check metrics, which \
+             are published only in us-east-1: {tail}",
+            regions.join(", ")
+        ),
+    )
+    .runbook(name)
+    .calls(format!(
+        "CloudWatch GetMetricData AWS/Route53 HealthCheckStatus in {east}"
+    ))
+    .reference(REF_R53_METRICS);
+    // One step: name it as a step finding does.
+    if let [(id, _)] = steps {
+        f.step = Some((*id).to_string());
+    }
+    f
+}
+
 /// What the step's mutating calls depend on.
-fn calls_of(name: &str, step: &Step, impaired: &BTreeSet<String>, out: &mut Vec<Finding>) {
+fn calls_of(
+    name: &str,
+    step: &Step,
+    impaired: &BTreeSet<String>,
+    failover: bool,
+    out: &mut Vec<Finding>,
+) {
     let at = |sev, msg: String| Finding::step(sev, name, &step.id, msg);
     if let StepKind::Command { program, .. } = &step.kind {
         out.push(
@@ -135,6 +211,21 @@ fn calls_of(name: &str, step: &Step, impaired: &BTreeSet<String>, out: &mut Vec<
             continue;
         }
         if let Some((service, reference)) = control_plane(&call) {
+            if !failover {
+                // A scheduled restore test may use control planes: that is its point.
+                out.push(
+                    at(
+                        Severity::Info,
+                        format!(
+                            "calls the {service} control plane; not on a failover path (this \
+                             runbook moves no traffic or writer)"
+                        ),
+                    )
+                    .calls(what)
+                    .reference(reference),
+                );
+                continue;
+            }
             out.push(
                 at(
                     Severity::Warning,
@@ -189,21 +280,28 @@ fn control_plane(call: &Mutation) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// What the step's guards and checks read, and where.
+/// What the step's guards and checks read, and where. Returns the Regions whose
+/// health its conditions ask about (for [`health_check_dependency`]).
 fn reads_of(
     name: &str,
     step: &Step,
     impaired: &BTreeSet<String>,
-    health_checks: bool,
     out: &mut Vec<Finding>,
-) {
+) -> BTreeSet<String> {
     let at = |sev, msg: String| Finding::step(sev, name, &step.id, msg);
+    let own = own_conditions(step);
     // Guards (`require:`) stop a mutating step when unknown; checks and waits fail
     // or time out, which the runbook may route around (on_failure).
     let groups: [(&str, &[Condition], Severity); 2] = [
         ("its guard", &step.require, Severity::Problem),
-        ("it", &own_conditions(step), Severity::Warning),
+        ("the step", &own, Severity::Warning),
     ];
+    // A condition that asks whether a Region is *not* healthy is there to detect the
+    // outage: reading that Region as unknown is its expected outcome, not a hazard.
+    let mut detectors = BTreeSet::new();
+    for c in step.require.iter().chain(own.iter()) {
+        outage_detectors(c, &mut detectors);
+    }
     let mut dark_reads = BTreeSet::new();
     let mut health_regions = BTreeSet::new();
     for (who, conditions, severity) in groups {
@@ -215,7 +313,8 @@ fn reads_of(
             if let Probe::RegionHealth { region } = p {
                 health_regions.insert(region.clone());
             }
-            if let Some(r) = probe_region(p).filter(|r| impaired.contains(*r))
+            if let Some(r) =
+                probe_region(p).filter(|r| impaired.contains(*r) && !detectors.contains(*r))
                 && dark_reads.insert(r.to_string())
             {
                 out.push(
@@ -236,36 +335,25 @@ fn reads_of(
             }
         }
     }
-    if health_checks && !health_regions.is_empty() {
-        let regions: Vec<&str> = health_regions.iter().map(String::as_str).collect();
-        let east_dark = impaired.contains(crate::monitor::HEALTH_CHECK_REGION);
-        let (severity, tail) = if east_dark {
-            (
-                Severity::Warning,
-                "this runbook fails away from us-east-1, so during it the health checks read \
-                 as unknown and the verdict rests on the Region's alarms alone",
-            )
-        } else {
-            (
-                Severity::Info,
-                "an outage in us-east-1 leaves the verdict to the Region's alarms alone",
-            )
-        };
-        out.push(
-            at(
-                severity,
-                format!(
-                    "Region health of {} depends on Route 53 health-check metrics, which are \
-                     published only in us-east-1: {tail}",
-                    regions.join(", ")
-                ),
-            )
-            .calls(format!(
-                "CloudWatch GetMetricData AWS/Route53 HealthCheckStatus in {}",
-                crate::monitor::HEALTH_CHECK_REGION
-            ))
-            .reference(REF_R53_METRICS),
-        );
+    health_regions
+}
+
+/// Regions that `c` (or any branch of it) expects to be unhealthy.
+fn outage_detectors(c: &Condition, out: &mut BTreeSet<String>) {
+    match c {
+        Condition::RegionHealth {
+            region,
+            verdict,
+            negated,
+        } if *negated || *verdict != crate::model::Verdict::Healthy => {
+            out.insert(region.clone());
+        }
+        Condition::All(cs) | Condition::Any(cs) => {
+            for c in cs {
+                outage_detectors(c, out);
+            }
+        }
+        _ => {}
     }
 }
 
