@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod doctor;
 pub mod emulator;
 pub mod model;
 pub mod monitor;

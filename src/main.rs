@@ -15,6 +15,9 @@ fn main() -> ExitCode {
         Some(Command::Approve(a)) => drconsole::cli::journal::approve(&a),
         Some(Command::Run(a)) => drconsole::cli::run::run(a),
         Some(Command::Discover(a)) => drconsole::cli::discover::run(&a),
+        Some(Command::Doctor(a)) => drconsole::cli::doctor::run(a),
+        Some(Command::Completions(a)) => drconsole::cli::completions::completions(&a),
+        Some(Command::Man) => drconsole::cli::completions::man(),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

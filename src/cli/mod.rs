@@ -1,9 +1,11 @@
 //! Command-line interface: sub-commands and their arguments.
 
 mod args;
+pub mod completions;
 pub mod console;
 pub mod console_runbooks;
 pub mod discover;
+pub mod doctor;
 pub mod emulator;
 pub mod gameday;
 pub mod journal;
@@ -56,6 +58,13 @@ pub enum Command {
     /// --check, report how a file drifted (exit 1 on drift). Run it ahead of time:
     /// these are control planes a failover must not depend on.
     Discover(discover::DiscoverArgs),
+    /// Readiness report: static stability, credentials, reachability, runbooks;
+    /// exit 0 ready, 1 problems, 2 usage error (warnings alone exit 0).
+    Doctor(doctor::DoctorArgs),
+    /// Print a shell completion script (bash, zsh or fish) to stdout.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff) to stdout.
+    Man,
 }
 
 /// The console's options: the target, and where its runbooks are.

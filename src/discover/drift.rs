@@ -13,10 +13,27 @@ pub struct Drift {
     /// `arc`, `route53`, `rds`, `cloudwatch`.
     pub area: &'static str,
     pub what: String,
+    /// True when the file says something the account no longer holds (a step would act
+    /// on it); false when the account holds something the file does not name yet.
+    pub stale: bool,
 }
 
+/// The file names something that moved, changed or is gone.
 fn d(area: &'static str, what: String) -> Drift {
-    Drift { area, what }
+    Drift {
+        area,
+        what,
+        stale: true,
+    }
+}
+
+/// The account has something the file does not name.
+fn added(area: &'static str, what: String) -> Drift {
+    Drift {
+        area,
+        what,
+        stale: false,
+    }
 }
 
 pub fn compare(env: &Environment, live: &Discovered) -> Vec<Drift> {
@@ -45,7 +62,7 @@ pub fn compare(env: &Environment, live: &Discovered) -> Vec<Drift> {
         .collect();
     for (r, u) in &live_ep {
         match file_ep.get(r) {
-            None => out.push(d(
+            None => out.push(added(
                 "arc",
                 format!("cluster endpoint in {r} is not in the file: {u}"),
             )),
@@ -82,7 +99,7 @@ pub fn compare(env: &Environment, live: &Discovered) -> Vec<Drift> {
         }
         for (name, carn) in &p.controls {
             match env.arc.controls.iter().find(|c| &c.arn == carn) {
-                None => out.push(d(
+                None => out.push(added(
                     "arc",
                     format!(
                         "new routing control {name} in panel {} is not in the file ({carn})",
@@ -140,7 +157,7 @@ pub fn compare(env: &Environment, live: &Discovered) -> Vec<Drift> {
     let live_rules: Vec<&SafetyRule> = arc.panels.iter().flat_map(|p| p.rules.iter()).collect();
     for r in &live_rules {
         match env.arc.rules.iter().find(|f| f.rule.arn == r.arn) {
-            None => out.push(d(
+            None => out.push(added(
                 "arc",
                 format!("new safety rule {} is not in the file ({})", r.name, r.arn),
             )),
@@ -181,7 +198,7 @@ pub fn compare(env: &Environment, live: &Discovered) -> Vec<Drift> {
         };
         for m in &l.members {
             if !a.members.iter().any(|f| f.cluster_arn == m.cluster_arn) {
-                out.push(d(
+                out.push(added(
                     "rds",
                     format!(
                         "global cluster {}: new member in {} ({}) is not in the file",
