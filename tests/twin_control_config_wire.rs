@@ -104,17 +104,18 @@ async fn control_names(cc: &aws_sdk_route53recoverycontrolconfig::Client) -> Vec
     names
 }
 
-async fn first_rule_wait(cc: &aws_sdk_route53recoverycontrolconfig::Client) -> i64 {
+async fn first_rule_wait(cc: &aws_sdk_route53recoverycontrolconfig::Client) -> Option<i32> {
     let out = cc
         .list_safety_rules()
         .control_panel_arn(PANEL)
         .send()
         .await
         .expect("ListSafetyRules");
-    match out.safety_rules().first() {
-        Some(Rule::Assertion(a)) => a.wait_period_ms().unwrap_or(-1),
-        Some(Rule::Gating(g)) => g.wait_period_ms().unwrap_or(-1),
-        other => panic!("unexpected rule {other:?}"),
+    let rule = out.safety_rules().first().expect("a rule");
+    match (rule.assertion(), rule.gating()) {
+        (Some(a), _) => a.wait_period_ms(),
+        (_, Some(g)) => g.wait_period_ms(),
+        _ => panic!("unexpected rule {rule:?}"),
     }
 }
 
@@ -232,7 +233,7 @@ async fn control_config_reads_pages_errors_and_drift_through_the_sdk() {
         .send()
         .await
         .expect("ListSafetyRules");
-    let Some(Rule::Assertion(a)) = rules.safety_rules().first() else {
+    let Some(a) = rules.safety_rules().first().and_then(Rule::assertion) else {
         panic!("an assertion rule: {rules:?}");
     };
     assert_eq!(a.safety_rule_arn(), Some(RULE));
@@ -268,7 +269,7 @@ async fn control_config_reads_pages_errors_and_drift_through_the_sdk() {
         control_names(&cc).await,
         ["cell-us-east-1", "cell-us-west-2", "drift-added-control"]
     );
-    assert_eq!(first_rule_wait(&cc).await, 6000);
+    assert_eq!(first_rule_wait(&cc).await, Some(6000));
     let arc = aws_sdk_route53recoverycluster::Client::new(&sdk_config(
         &twin.endpoints.arc_endpoint_urls[0],
         "us-east-1",
@@ -302,7 +303,7 @@ async fn control_config_reads_pages_errors_and_drift_through_the_sdk() {
         control_names(&cc).await,
         ["cell-us-east-1", "cell-us-west-2"]
     );
-    assert_eq!(first_rule_wait(&cc).await, 5000);
+    assert_eq!(first_rule_wait(&cc).await, Some(5000));
 
     // Reads are logged with their operation names and never as mutations.
     let log = twin.requests();

@@ -245,3 +245,37 @@ fn arns_carry_the_environment_files_account() {
     let c = w.arc_list(None).expect("controls").remove(0);
     assert_eq!(c.owner, "444455556666");
 }
+
+#[test]
+fn config_drift_shows_on_both_apis_and_reverts() {
+    use crate::emulator::scenario::Fault;
+    let mut w = super::world(1);
+    let panel = w.cc_panels(None).expect("panels")[0].0.arn.clone();
+    let rule = w.cc_rules(&panel).expect("rules")[0].arn.clone();
+    assert_eq!(w.cc_panel(&panel).expect("panel").1, 2);
+    w.inject(&Fault::ArcConfigDrift {});
+    // Injected twice, it drifts once.
+    w.inject(&Fault::ArcConfigDrift {});
+    let controls = w.cc_controls(&panel).expect("controls");
+    assert_eq!(controls.len(), 3);
+    let added = &controls[2];
+    assert_eq!(added.name, "drift-added-control");
+    let hex = added
+        .arn
+        .strip_prefix(&format!("{panel}/routingcontrol/"))
+        .expect("panel ARN prefix");
+    assert!(hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_eq!(w.cc_rule(&rule).expect("rule").1.wait_period_ms, 6000);
+    // The data plane holds the same control, Off.
+    assert_eq!(w.arc_get(&added.arn).expect("data plane").state, Off);
+    assert!(
+        w.active_faults()
+            .iter()
+            .any(|f| f.clear == Fault::ArcConfigDriftReverted {})
+    );
+    w.inject(&Fault::ArcConfigDriftReverted {});
+    assert_eq!(w.cc_controls(&panel).expect("controls").len(), 2);
+    assert_eq!(w.cc_rule(&rule).expect("rule").1.wait_period_ms, 5000);
+    assert!(matches!(w.arc_get(&added.arn), Err(ArcError::NotFound(_))));
+    assert!(w.cc_describe_cluster("arn:nope").is_err());
+}
