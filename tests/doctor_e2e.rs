@@ -108,7 +108,10 @@ fn doctor_on_a_calm_twin_is_ready_reports_the_scaling_step_and_mutates_nothing()
         .expect("drift");
     assert_eq!(drift["id"], "drift");
     assert_eq!(drift["checked"], true, "{drift:#}");
-    assert_eq!(drift["findings"][0]["severity"], "info", "no drift: {drift:#}");
+    assert_eq!(
+        drift["findings"][0]["severity"], "info",
+        "no drift: {drift:#}"
+    );
 
     assert!(
         twin.mutating_requests().is_empty(),
