@@ -172,3 +172,34 @@ fn discover_refuses_bad_arguments_before_any_call() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2), "--json needs --check");
 }
+
+/// Against AWS without credentials: the one line every command says, exit 2, and no
+/// file written.
+#[test]
+fn discover_without_credentials_says_so_in_one_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out_file = dir.path().join("env.yaml");
+    let mut cmd = Command::new(BIN);
+    cmd.args(["discover", "-o"]).arg(&out_file);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AWS_") {
+            cmd.env_remove(k);
+        }
+    }
+    let out = cmd
+        .env("HOME", dir.path())
+        .env("AWS_CONFIG_FILE", dir.path().join("no-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.path().join("no-credentials"),
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no AWS credentials"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(!out_file.exists());
+}

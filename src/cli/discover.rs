@@ -300,6 +300,9 @@ async fn control_states(
         .collect())
 }
 
+/// How long the credential chain may take (SSO, IMDS, a process), as at console start.
+const CREDENTIALS_WITHIN: Duration = Duration::from_secs(3);
+
 /// An embedded twin, kept alive while it is read.
 type KeepAlive = Option<crate::emulator::Emulator>;
 
@@ -347,6 +350,21 @@ async fn discover(
     let base = base_config(crate::discover::read::CONTROL_CONFIG_REGION, &target, &cfg)
         .await
         .context("cannot set up the AWS clients")?;
+    if matches!(target, Target::Live { .. }) {
+        // One plain line, as the other commands say it, instead of the SDK's chain of
+        // IMDS errors on the first call.
+        use aws_credential_types::provider::ProvideCredentials;
+        let resolved = match base.credentials_provider() {
+            Some(chain) => tokio::time::timeout(CREDENTIALS_WITHIN, chain.provide_credentials())
+                .await
+                .map(|r| r.is_ok())
+                .unwrap_or(false),
+            None => false,
+        };
+        if !resolved {
+            bail!(crate::cli::target::NO_CREDENTIALS);
+        }
+    }
     let scope = match check_env {
         Some(env) => crate::discover::check_scope(env, &args.hosted_zones),
         None => Scope {
