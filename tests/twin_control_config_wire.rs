@@ -12,7 +12,6 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_route53::types::{HealthCheckType, ResourceRecordSetFailover, RrType};
 use aws_sdk_route53recoverycontrolconfig::types::{Rule, RuleType, Status};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use std::io::{Read, Write};
 use std::time::Duration;
 use twin_process::TwinProcess;
 
@@ -50,29 +49,6 @@ fn control_config(twin: &TwinProcess) -> aws_sdk_route53recoverycontrolconfig::C
 /// Route 53 is global, signed for us-east-1.
 fn route53(twin: &TwinProcess) -> aws_sdk_route53::Client {
     aws_sdk_route53::Client::new(&sdk_config(&twin.endpoints.aws_endpoint_url, "us-east-1"))
-}
-
-/// POSTs a fault to the twin's game-day control.
-fn inject(twin: &TwinProcess, fault: serde_json::Value) {
-    let url = twin
-        .endpoints
-        .faults_url
-        .strip_prefix("http://")
-        .expect("http");
-    let (host, path) = url.split_once('/').expect("path");
-    let body = fault.to_string();
-    let mut s = std::net::TcpStream::connect(host).expect("connect to the twin");
-    s.set_read_timeout(Some(Duration::from_secs(10))).ok();
-    write!(
-        s,
-        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("send");
-    let mut reply = String::new();
-    s.read_to_string(&mut reply).expect("reply");
-    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
 }
 
 /// Every routing control of the panel, one per page (ListRoutingControls).
@@ -264,7 +240,7 @@ async fn control_config_reads_pages_errors_and_drift_through_the_sdk() {
     assert_eq!(err.code(), Some("ResourceNotFoundException"));
 
     // The drift fault changes what the control plane answers, and the data plane too.
-    inject(&twin, serde_json::json!({ "arc_config_drift": {} }));
+    twin.inject(serde_json::json!({ "arc_config_drift": {} }));
     assert_eq!(
         control_names(&cc).await,
         ["cell-us-east-1", "cell-us-west-2", "drift-added-control"]
@@ -295,10 +271,7 @@ async fn control_config_reads_pages_errors_and_drift_through_the_sdk() {
             .is_some_and(|a| a.starts_with(&format!("{PANEL}/routingcontrol/")))
     );
 
-    inject(
-        &twin,
-        serde_json::json!({ "arc_config_drift_reverted": {} }),
-    );
+    twin.inject(serde_json::json!({ "arc_config_drift_reverted": {} }));
     assert_eq!(
         control_names(&cc).await,
         ["cell-us-east-1", "cell-us-west-2"]

@@ -6,7 +6,7 @@ use super::{Finding, Severity};
 use crate::config::Environment;
 use crate::runbook::step::Runbook;
 use crate::runbook::{plan, validate};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// What was found on disk: the findings, and the runbooks that validated (by file
@@ -16,27 +16,9 @@ pub struct Checked {
     pub runbooks: Vec<(String, Runbook)>,
 }
 
-/// Every `*.yaml` / `*.yml` in `dirs`, in order; a file stem found in an earlier
-/// directory hides the same stem in a later one (as the console's catalogue does).
+/// The runbook files the console would list (one search order for both).
 pub fn list(dirs: &[PathBuf]) -> Vec<PathBuf> {
-    let mut seen = BTreeSet::new();
-    let mut files = Vec::new();
-    for dir in dirs {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            continue;
-        };
-        let mut here: Vec<PathBuf> = rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-            .collect();
-        here.sort();
-        for p in here {
-            if seen.insert(stem(&p)) {
-                files.push(p);
-            }
-        }
-    }
-    files
+    crate::cli::console_runbooks::search::runbook_files(dirs)
 }
 
 fn stem(p: &Path) -> String {

@@ -13,23 +13,7 @@ use std::path::{Path, PathBuf};
 /// parameters; a name already found in an earlier directory hides a later one (as
 /// [`resolve`](super::search::resolve) picks the earlier one too).
 pub fn catalogue(dirs: &[PathBuf], env: &Environment) -> Vec<CatalogueEntry> {
-    let mut seen = std::collections::BTreeSet::new();
-    let mut files: Vec<PathBuf> = Vec::new();
-    for dir in dirs {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            continue;
-        };
-        let mut here: Vec<PathBuf> = rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-            .collect();
-        here.sort();
-        for p in here {
-            if seen.insert(p.file_stem().map(|s| s.to_os_string())) {
-                files.push(p);
-            }
-        }
-    }
+    let files = super::search::runbook_files(dirs);
     files
         .into_iter()
         .map(|p| {

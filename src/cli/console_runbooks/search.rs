@@ -44,6 +44,30 @@ pub fn search_path_from(flags: &[PathBuf], var: &dyn Fn(&str) -> Option<OsString
     dirs
 }
 
+/// Every `*.yaml` / `*.yml` in `dirs`, in order, sorted within a directory; a file
+/// stem found in an earlier directory hides the same stem in a later one (as
+/// [`resolve`] picks the earlier one too).
+pub fn runbook_files(dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut files = Vec::new();
+    for dir in dirs {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut here: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        here.sort();
+        for p in here {
+            if seen.insert(p.file_stem().map(|s| s.to_os_string())) {
+                files.push(p);
+            }
+        }
+    }
+    files
+}
+
 /// `NAME` → the first `DIR/NAME.yaml` (or `.yml`) that exists; anything that looks
 /// like a path is taken as is.
 pub fn resolve(dirs: &[PathBuf], name: &str) -> Result<PathBuf, String> {
