@@ -203,3 +203,18 @@ fn discover_without_credentials_says_so_in_one_line() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(!out_file.exists());
 }
+
+/// Route 53's control plane lives in us-east-1: with that Region dark, discover ends
+/// within its timeouts (production ones), names the service and the Region, exits 2
+/// and leaves no file — it never writes a half-read environment.
+#[test]
+fn discover_with_route53_dark_names_it_and_writes_nothing() {
+    let twin = TwinProcess::start("calm", 1.0);
+    twin.inject(serde_json::json!({ "region_impaired": { "region": "us-east-1" } }));
+    let written = twin.dir.path().join("dark.yaml");
+    let out = discover(&twin, &["-o", written.to_str().expect("utf-8")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("Route 53 (us-east-1)"), "{stderr}");
+    assert!(!written.exists());
+}

@@ -144,7 +144,7 @@ async fn read_arc(client: &arc_cfg::Client, scope: &Scope) -> Result<RawArc, Rea
                 .send()
                 .collect::<Result<Vec<_>, _>>()
                 .await
-                .map_err(|e| call_error("ListClusters", e))?;
+                .map_err(|e| call_error("ARC control configuration (us-west-2) ListClusters", e))?;
             let arns: Vec<String> = clusters
                 .iter()
                 .filter_map(|c| c.cluster_arn().map(str::to_string))
@@ -167,7 +167,7 @@ async fn read_arc(client: &arc_cfg::Client, scope: &Scope) -> Result<RawArc, Rea
         .cluster_arn(&cluster_arn)
         .send()
         .await
-        .map_err(|e| call_error("DescribeCluster", e))?;
+        .map_err(|e| call_error("ARC control configuration (us-west-2) DescribeCluster", e))?;
     let endpoints = cluster
         .cluster()
         .map(|c| {
@@ -191,7 +191,7 @@ async fn read_arc(client: &arc_cfg::Client, scope: &Scope) -> Result<RawArc, Rea
         .send()
         .collect::<Result<Vec<_>, _>>()
         .await
-        .map_err(|e| call_error("ListControlPanels", e))?;
+        .map_err(|e| call_error("ARC control configuration (us-west-2) ListControlPanels", e))?;
     for wanted in &scope.control_panels {
         if !panels
             .iter()
@@ -221,7 +221,12 @@ async fn read_arc(client: &arc_cfg::Client, scope: &Scope) -> Result<RawArc, Rea
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|e| call_error("ListRoutingControls", e))?;
+            .map_err(|e| {
+                call_error(
+                    "ARC control configuration (us-west-2) ListRoutingControls",
+                    e,
+                )
+            })?;
         let rules: Vec<_> = client
             .list_safety_rules()
             .control_panel_arn(&arn)
@@ -230,7 +235,7 @@ async fn read_arc(client: &arc_cfg::Client, scope: &Scope) -> Result<RawArc, Rea
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|e| call_error("ListSafetyRules", e))?;
+            .map_err(|e| call_error("ARC control configuration (us-west-2) ListSafetyRules", e))?;
         out.push(RawPanel {
             name: p.name().unwrap_or_default().to_string(),
             arn,
@@ -312,7 +317,7 @@ async fn read_route53(
         .send()
         .collect::<Result<Vec<_>, _>>()
         .await
-        .map_err(|e| call_error("ListHealthChecks", e))?;
+        .map_err(|e| call_error("Route 53 (us-east-1) ListHealthChecks", e))?;
     let health_checks = checks
         .iter()
         .map(|h| {
@@ -348,7 +353,7 @@ async fn read_route53(
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|e| call_error("ListHostedZones", e))?;
+            .map_err(|e| call_error("Route 53 (us-east-1) ListHostedZones", e))?;
         zones.iter().map(|z| z.id().to_string()).collect()
     } else {
         zones_asked.to_vec()
@@ -369,7 +374,7 @@ async fn read_route53(
             let page = req
                 .send()
                 .await
-                .map_err(|e| call_error("ListResourceRecordSets", e))?;
+                .map_err(|e| call_error("Route 53 (us-east-1) ListResourceRecordSets", e))?;
             for r in page.resource_record_sets() {
                 let Some(hc) = r.health_check_id() else {
                     continue;
@@ -425,7 +430,7 @@ async fn read_global_clusters(
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|e| call_error(&format!("DescribeGlobalClusters in {region}"), e))?;
+            .map_err(|e| call_error(&format!("RDS DescribeGlobalClusters in {region}"), e))?;
         for g in pages {
             let id = g
                 .global_cluster_identifier()
@@ -469,7 +474,7 @@ async fn read_replicas(base: &SdkConfig, region: &str) -> Result<Vec<RawReplica>
         .send()
         .collect::<Result<Vec<_>, _>>()
         .await
-        .map_err(|e| call_error(&format!("DescribeDBInstances in {region}"), e))?;
+        .map_err(|e| call_error(&format!("RDS DescribeDBInstances in {region}"), e))?;
     Ok(instances
         .iter()
         .filter_map(|i| {
@@ -519,7 +524,7 @@ async fn read_alarms(
                 .send()
                 .collect::<Result<Vec<_>, _>>()
                 .await
-                .map_err(|e| call_error(&format!("DescribeAlarms in {region}"), e))?;
+                .map_err(|e| call_error(&format!("CloudWatch DescribeAlarms in {region}"), e))?;
             for p in pages {
                 names.extend(
                     p.metric_alarms()
