@@ -83,16 +83,7 @@ pub struct DiscoverArgs {
 
 impl DiscoverArgs {
     fn provider_config(&self) -> ProviderConfig {
-        let defaults = ProviderConfig::default();
-        let attempt = Duration::from_millis(self.attempt_timeout_ms);
-        ProviderConfig {
-            connect_timeout: Duration::from_millis(self.connect_timeout_ms),
-            attempt_timeout: attempt,
-            operation_timeout: defaults
-                .operation_timeout
-                .max(attempt * defaults.max_attempts.max(1) + attempt / 2),
-            ..defaults
-        }
+        super::timeouts_config(self.connect_timeout_ms, self.attempt_timeout_ms)
     }
 
     /// The command line that repeats this discovery, for the file's header.
@@ -155,11 +146,7 @@ pub fn run(args: &DiscoverArgs) -> anyhow::Result<i32> {
             p.display()
         );
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::command_runtime()?;
     let result = runtime.block_on(async {
         let (discovered, name, target, twin) = discover(args, check_env.as_ref()).await?;
         let states = if check_env.is_none() {

@@ -7,7 +7,6 @@ use crate::cli::console_runbooks::search;
 use crate::cli::target::{self, NO_CREDENTIALS};
 use crate::doctor::{self, Report, Section, SectionId, credentials, reach, stability};
 use crate::provider::Target;
-use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -53,12 +52,8 @@ pub struct DoctorArgs {
 }
 
 pub fn run(args: DoctorArgs) -> anyhow::Result<i32> {
-    init_logging();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    super::status::init_logging();
+    let runtime = super::command_runtime()?;
     let report = runtime.block_on(report(&args));
     // Hung requests to a dark Region must not keep the process alive.
     runtime.shutdown_timeout(Duration::from_millis(200));
@@ -69,15 +64,6 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<i32> {
         super::out::text(&doctor::render::text(&report))?;
     }
     Ok(report.exit_code())
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(super::status::DEFAULT_LOG_FILTER));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
 
 async fn report(args: &DoctorArgs) -> anyhow::Result<Report> {

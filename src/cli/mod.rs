@@ -132,18 +132,34 @@ pub struct TargetArgs {
 impl TargetArgs {
     /// The provider's timeouts from the command line; the rest stays default.
     pub fn provider_config(&self) -> crate::provider::ProviderConfig {
-        let defaults = crate::provider::ProviderConfig::default();
-        let attempt = std::time::Duration::from_millis(self.attempt_timeout_ms);
-        crate::provider::ProviderConfig {
-            connect_timeout: std::time::Duration::from_millis(self.connect_timeout_ms),
-            attempt_timeout: attempt,
-            // Room for the retries the operation allows, never less than the default.
-            operation_timeout: defaults
-                .operation_timeout
-                .max(attempt * defaults.max_attempts.max(1) + attempt / 2),
-            ..defaults
-        }
+        timeouts_config(self.connect_timeout_ms, self.attempt_timeout_ms)
     }
+}
+
+/// `--connect-timeout-ms` / `--attempt-timeout-ms` as a provider configuration; the
+/// rest stays default.
+pub(crate) fn timeouts_config(connect_ms: u64, attempt_ms: u64) -> crate::provider::ProviderConfig {
+    let defaults = crate::provider::ProviderConfig::default();
+    let attempt = std::time::Duration::from_millis(attempt_ms);
+    crate::provider::ProviderConfig {
+        connect_timeout: std::time::Duration::from_millis(connect_ms),
+        attempt_timeout: attempt,
+        // Room for the retries the operation allows, never less than the default.
+        operation_timeout: defaults
+            .operation_timeout
+            .max(attempt * defaults.max_attempts.max(1) + attempt / 2),
+        ..defaults
+    }
+}
+
+/// The runtime of a one-shot command (`status`, `doctor`, `discover`): two workers.
+pub(crate) fn command_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context as _;
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
 }
 
 #[derive(Debug, Clone, Args)]

@@ -14,11 +14,7 @@ use std::time::Duration;
 
 pub fn run(args: StatusArgs) -> anyhow::Result<i32> {
     init_logging();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::command_runtime()?;
     let snapshot = runtime.block_on(take_snapshot(&args))?;
     // Hung requests to a dark twin Region must not keep the process alive.
     runtime.shutdown_timeout(Duration::from_millis(200));
@@ -38,7 +34,7 @@ pub fn run(args: StatusArgs) -> anyhow::Result<i32> {
 pub const DEFAULT_LOG_FILTER: &str = "warn,aws_config=error";
 
 /// Logs to stderr, [`DEFAULT_LOG_FILTER`] unless `RUST_LOG` says otherwise.
-fn init_logging() {
+pub(crate) fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
     // A second call (tests) keeps the first subscriber.

@@ -229,6 +229,11 @@ fn rest_json_error(err: &ApiError) -> Reply {
         "Message": err.message,
         "Type": kind,
     });
+    rest_json_reply(err, &body)
+}
+
+/// A restJson1 error: the code in `x-amzn-errortype`, the service's body shape.
+fn rest_json_reply(err: &ApiError, body: &serde_json::Value) -> Reply {
     Reply {
         status: err.status,
         headers: vec![
@@ -243,15 +248,7 @@ fn rest_json_error(err: &ApiError) -> Reply {
 /// the exception's one member, `message` (aws-sdk-route53recoverycontrolconfig's
 /// shape_validation_exception / shape_resource_not_found_exception read `message`).
 fn arc_config_error(err: &ApiError) -> Reply {
-    let body = serde_json::json!({ "message": err.message });
-    Reply {
-        status: err.status,
-        headers: vec![
-            ("content-type", "application/json".to_string()),
-            ("x-amzn-errortype", err.code.clone()),
-        ],
-        body: body.to_string().into_bytes(),
-    }
+    rest_json_reply(err, &serde_json::json!({ "message": err.message }))
 }
 
 fn cbor_error(err: &ApiError) -> Reply {
