@@ -22,6 +22,24 @@ pub struct EnvFile {
     /// Scale-out: the Auto Scaling groups and ECS services that carry the workload.
     #[serde(default)]
     pub capacity: Vec<CapacityFile>,
+    /// The war room's shared run store, `dynamodb://TABLE?region=R` (`--store` and
+    /// `DRCONSOLE_STORE` take precedence).
+    #[serde(default)]
+    pub store: Option<S>,
+    /// Where run events are announced: an SNS topic and/or webhook URLs.
+    #[serde(default)]
+    pub notify: Option<NotifyFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyFile {
+    /// An SNS topic ARN.
+    #[serde(default)]
+    pub sns_topic: Option<S>,
+    /// URLs that receive a JSON POST per event.
+    #[serde(default)]
+    pub webhooks: Vec<S>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -56,6 +56,24 @@ pub struct Environment {
     pub dynamodb: Vec<GlobalTable>,
     /// S3 replication rules.
     pub s3_replication: Vec<BucketReplication>,
+    /// The war room's shared run store URL as the file wrote it (parsed by
+    /// `store::StoreUrl`).
+    pub store: Option<String>,
+    /// Where run events are announced.
+    pub notify: NotifyTargets,
+}
+
+/// The environment's `notify:`: an SNS topic and webhook URLs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotifyTargets {
+    pub sns_topic: Option<String>,
+    pub webhooks: Vec<String>,
+}
+
+impl NotifyTargets {
+    pub fn is_empty(&self) -> bool {
+        self.sns_topic.is_none() && self.webhooks.is_empty()
+    }
 }
 
 /// How the application writes a data store across Regions (AWS whitepaper

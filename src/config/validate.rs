@@ -54,6 +54,7 @@ pub(super) fn validate(raw: EnvFile, origin: &str) -> Result<Environment, Config
     let capacity = capacity::capacity(&cx, &raw.capacity, &region_names)?;
     let dynamodb = stores::dynamodb(&cx, &raw.databases, &region_names, &aurora, &replicas)?;
     let s3_replication = stores::s3(&cx, &raw.databases, &region_names)?;
+    let notify = notify(&cx, raw.notify.as_ref())?;
     Ok(Environment {
         name: raw.name.value,
         source: None,
@@ -67,6 +68,50 @@ pub(super) fn validate(raw: EnvFile, origin: &str) -> Result<Environment, Config
         capacity,
         dynamodb,
         s3_replication,
+        store: raw.store.map(|s| s.value),
+        notify,
+    })
+}
+
+/// `notify:`: an SNS topic ARN (ARN format from the AWS General Reference, "Amazon
+/// Resource Names": arn:partition:sns:region:account:topic) and http(s) webhook URLs.
+fn notify(
+    cx: &Ctx,
+    raw: Option<&super::file::NotifyFile>,
+) -> Result<super::NotifyTargets, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(super::NotifyTargets::default());
+    };
+    if let Some(t) = &raw.sns_topic {
+        let parts: Vec<&str> = t.value.split(':').collect();
+        let ok = parts.len() == 6
+            && parts[0] == "arn"
+            && parts[1].starts_with("aws")
+            && parts[2] == "sns"
+            && parts[3..].iter().all(|p| !p.is_empty());
+        if !ok {
+            return Err(cx.err(
+                K::Invalid,
+                t,
+                format!(
+                    "`{}` is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC)",
+                    t.value
+                ),
+            ));
+        }
+    }
+    for w in &raw.webhooks {
+        if !(w.value.starts_with("https://") || w.value.starts_with("http://")) {
+            return Err(cx.err(
+                K::Invalid,
+                w,
+                format!("webhook `{}` must be an http:// or https:// URL", w.value),
+            ));
+        }
+    }
+    Ok(super::NotifyTargets {
+        sns_topic: raw.sns_topic.as_ref().map(|t| t.value.clone()),
+        webhooks: raw.webhooks.iter().map(|w| w.value.clone()).collect(),
     })
 }
 
